@@ -1,0 +1,255 @@
+/*
+ * pressindex.h - the public API of libpressindex, a full-text search engine for press releases.
+ *
+ * This is the only installed header; it is the documentation of the API.
+ *
+ * Model
+ *   An *index* is a directory that pressindex owns. A *release* is a press release: an id, optional
+ *   metadata (date, title, source, url, language) and its paragraphs. Every paragraph is a *passage*:
+ *   the unit that search ranks and returns.
+ *
+ * Ownership and lifetime
+ *   Handles are opaque. Every pressindex_*_open/_search/... that hands back a handle is paired with a
+ *   pressindex_*_destroy. Strings returned by accessors belong to the handle they came from and stay
+ *   valid until that handle is destroyed (or, for pressindex_last_error(), until the next call on the
+ *   same handle). Strings passed in are copied when needed; the caller keeps ownership.
+ *
+ * Errors
+ *   Every fallible function returns a pressindex_status; PRESSINDEX_OK (0) is success. A readable
+ *   message for the last failure on an index handle is pressindex_last_error(). No C++ exception,
+ *   abort() or exit() ever reaches the caller; running out of memory is PRESSINDEX_ERR_NO_MEMORY.
+ *
+ * Threads
+ *   A handle (index or results) is used by one thread at a time. Any number of read-only index handles
+ *   may be used in parallel, in any threads or processes; one writable handle per index at a time (the
+ *   writer lock enforces it across processes). Readers never block and are never blocked by the writer:
+ *   they see the last committed state.
+ */
+#ifndef PRESSINDEX_H
+#define PRESSINDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PRESSINDEX_VERSION_MAJOR 0
+#define PRESSINDEX_VERSION_MINOR 1
+#define PRESSINDEX_VERSION_PATCH 0
+#define PRESSINDEX_VERSION_STRING "0.1.0"
+
+/* The version of the library actually linked (may differ from the header's macros). Static string. */
+const char *pressindex_version(void);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Status codes. Values are stable: new codes are only ever added before PRESSINDEX_STATUS_LAST.    */
+
+typedef enum pressindex_status {
+    PRESSINDEX_OK = 0,
+    PRESSINDEX_ERR_NOT_FOUND,        /* the index or an input path does not exist or cannot be opened */
+    PRESSINDEX_ERR_LOCKED,           /* another writer holds the index lock (after the lock timeout) */
+    PRESSINDEX_ERR_CORRUPT,          /* the index is damaged */
+    PRESSINDEX_ERR_VERSION,          /* the index was written by another (older or newer) schema */
+    PRESSINDEX_ERR_BAD_QUERY,        /* the query is malformed; the message says where */
+    PRESSINDEX_ERR_DATA,             /* input data had problems: something was skipped or salvaged */
+    PRESSINDEX_ERR_INVALID_ARGUMENT, /* a NULL or out-of-range argument, or a read-only handle written */
+    PRESSINDEX_ERR_MODIFIED,         /* the index changed under a reader too often to answer */
+    PRESSINDEX_ERR_IO,               /* reading or writing files failed */
+    PRESSINDEX_ERR_NO_MEMORY,        /* an allocation failed */
+    PRESSINDEX_ERR_INTERNAL,         /* anything else (a bug: please report the message) */
+    PRESSINDEX_STATUS_LAST
+} pressindex_status;
+
+/* A short English description of a status. Static string; never NULL (unknown values included). */
+const char *pressindex_status_to_string(pressindex_status status);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Releases                                                                                        */
+
+/* A press release in memory, as the caller hands it to pressindex_add_release(). Plain struct: the
+ * caller owns every string. Strings are UTF-8 and NUL-terminated; optional ones may be NULL or "". */
+typedef struct pressindex_release {
+    const char *id;                /* required, unique: adding an existing id replaces that release */
+    const char *date;              /* "YYYY-MM-DD" or NULL for an undated release */
+    const char *title;
+    const char *source;            /* the publisher, e.g. "Akorda" */
+    const char *url;
+    const char *lang;              /* ISO 639-1 code or Xapian stemmer name; NULL = index default */
+    const char *const *paragraphs; /* n_paragraphs strings; each non-empty one becomes a passage */
+    size_t n_paragraphs;
+} pressindex_release;
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Opening an index                                                                                */
+
+typedef struct pressindex pressindex;
+
+typedef struct pressindex_open_options {
+    int writable;        /* 0: read-only (default); 1: take the writer lock */
+    int create;          /* with writable: create the index if it does not exist */
+    double lock_timeout; /* seconds a writer waits for the lock before PRESSINDEX_ERR_LOCKED (default 30) */
+    const char *lang;    /* default stemming language of releases without one (default "en") */
+} pressindex_open_options;
+
+/* Fills *opts with the defaults above. Always call it first: fields may be added in later versions. */
+void pressindex_open_options_init(pressindex_open_options *opts);
+
+/* Opens the index directory at path (opts may be NULL for read-only defaults).
+ * On success *out is a new handle the caller destroys with pressindex_destroy().
+ * On failure *out is NULL and, if details are wanted, pressindex_open_error() gives the message.
+ * Returns PRESSINDEX_OK, _ERR_NOT_FOUND (no index there and not creating), _ERR_LOCKED, _ERR_CORRUPT,
+ * _ERR_VERSION, _ERR_IO, _ERR_NO_MEMORY, _ERR_INVALID_ARGUMENT, _ERR_INTERNAL. */
+pressindex_status pressindex_open(const char *path, const pressindex_open_options *opts,
+                                  pressindex **out);
+
+/* The message of the last pressindex_open() failure in this thread ("" if none). Thread-local. */
+const char *pressindex_open_error(void);
+
+/* The message of the last failure on this handle ("" if none). Valid until the next call on it. */
+const char *pressindex_last_error(const pressindex *idx);
+
+/* Closes the index. A writer's uncommitted changes are discarded (commit first to keep them) and
+ * the writer lock is released. NULL is ignored. */
+void pressindex_destroy(pressindex *idx);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Writing                                                                                         */
+
+/* Adds a release, replacing every passage of a release with the same id. Not visible to searches
+ * until pressindex_commit(). An impossible date makes the release undated and returns
+ * PRESSINDEX_ERR_DATA (the release *is* added; the message says what was wrong).
+ * Returns PRESSINDEX_OK, _ERR_DATA, _ERR_INVALID_ARGUMENT (no id, read-only handle), _ERR_IO,
+ * _ERR_CORRUPT, _ERR_NO_MEMORY, _ERR_INTERNAL. */
+pressindex_status pressindex_add_release(pressindex *idx, const pressindex_release *release);
+
+/* Deletes the release with this id and all its passages. Deleting an unknown id is not an error.
+ * Returns PRESSINDEX_OK, _ERR_INVALID_ARGUMENT, _ERR_IO, _ERR_CORRUPT, _ERR_NO_MEMORY, _ERR_INTERNAL. */
+pressindex_status pressindex_delete_release(pressindex *idx, const char *id);
+
+/* Makes every change since the last commit durable and visible, atomically: a crash at any moment
+ * leaves the index as of the last successful commit. Writers also commit on their own in batches
+ * while indexing large inputs. Returns PRESSINDEX_OK, _ERR_INVALID_ARGUMENT, _ERR_IO,
+ * _ERR_NO_MEMORY, _ERR_INTERNAL. */
+pressindex_status pressindex_commit(pressindex *idx);
+
+/* Input formats for pressindex_index_path(). */
+typedef enum pressindex_format {
+    PRESSINDEX_FORMAT_AUTO = 0, /* from the file name and content */
+    PRESSINDEX_FORMAT_TEXT,     /* optional header (date/title/source/url/lang), blank-line paragraphs */
+    PRESSINDEX_FORMAT_JSONL     /* one JSON object per line: id, date, title, source, url, lang, paragraphs */
+} pressindex_format;
+
+/* Called for each problem found in the input: file (never NULL), line (0 when not applicable), and a
+ * one-line message. The run goes on after it. */
+typedef void (*pressindex_problem_fn)(void *user, const char *file, unsigned long line,
+                                      const char *message);
+
+/* Called now and then while indexing, with counts so far. */
+typedef void (*pressindex_progress_fn)(void *user, uint64_t releases, uint64_t passages,
+                                       uint64_t bytes);
+
+typedef struct pressindex_index_options {
+    pressindex_format format;        /* default PRESSINDEX_FORMAT_AUTO */
+    pressindex_problem_fn on_problem; /* may be NULL */
+    pressindex_progress_fn on_progress; /* may be NULL */
+    void *user;                      /* passed to the callbacks */
+} pressindex_index_options;
+
+void pressindex_index_options_init(pressindex_index_options *opts);
+
+typedef struct pressindex_index_stats {
+    uint64_t files;     /* input files read */
+    uint64_t releases;  /* releases added or replaced */
+    uint64_t passages;  /* passages indexed */
+    uint64_t bytes;     /* bytes of paragraph text indexed */
+    uint64_t skipped;   /* releases or files skipped because unreadable or malformed */
+    uint64_t problems;  /* problems reported (skipped, and salvaged ones such as bad UTF-8) */
+} pressindex_index_stats;
+
+/* Indexes a file or a folder (recursively, in byte order of names; hidden files and transfer
+ * leftovers ignored), or standard input for "-". Text files get their path relative to the folder
+ * argument as id (a file given directly: its file name). Commits in batches and at the end.
+ * stats may be NULL. Returns PRESSINDEX_OK; _ERR_DATA when any input was skipped or salvaged (all
+ * good releases are indexed all the same); _ERR_NOT_FOUND when path does not exist; _ERR_IO,
+ * _ERR_NO_MEMORY, _ERR_INVALID_ARGUMENT, _ERR_INTERNAL. */
+pressindex_status pressindex_index_path(pressindex *idx, const char *path,
+                                        const pressindex_index_options *opts,
+                                        pressindex_index_stats *stats);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Searching                                                                                       */
+
+typedef enum pressindex_sort {
+    PRESSINDEX_SORT_RELEVANCE = 0,
+    PRESSINDEX_SORT_DATE          /* newest first, then relevance */
+} pressindex_sort;
+
+typedef struct pressindex_search_options {
+    const char *query;   /* the query text (see pressindex(1) for the language); required */
+    const char *since;   /* "YYYY", "YYYY-MM" or "YYYY-MM-DD": only passages dated on or after; NULL */
+    const char *until;   /* same, on or before (a month or year means its last day); NULL */
+    const char *source;  /* only releases from this source (case and diacritics ignored); NULL */
+    const char *lang;    /* stemming language of the query; NULL = the index default */
+    pressindex_sort sort;
+    size_t offset;       /* results to skip (paging) */
+    size_t limit;        /* results to return (default 10) */
+    int by_release;      /* 1: only the best passage of each release */
+    int collapse;        /* 1 (default): identical paragraphs collapse into one, with a count */
+} pressindex_search_options;
+
+void pressindex_search_options_init(pressindex_search_options *opts);
+
+typedef struct pressindex_results pressindex_results;
+
+/* Runs a search. On success *out holds the results (possibly none), to destroy with
+ * pressindex_results_destroy(). Returns PRESSINDEX_OK, _ERR_BAD_QUERY (message gives the position),
+ * _ERR_INVALID_ARGUMENT, _ERR_MODIFIED, _ERR_CORRUPT, _ERR_IO, _ERR_NO_MEMORY, _ERR_INTERNAL. */
+pressindex_status pressindex_search(pressindex *idx, const pressindex_search_options *opts,
+                                    pressindex_results **out);
+
+/* Number of results held (at most the limit). */
+size_t pressindex_results_count(const pressindex_results *res);
+/* Estimated number of matching passages in the whole index (before paging). */
+uint64_t pressindex_results_estimated(const pressindex_results *res);
+
+/* Accessors for result i (0 <= i < count). Strings are owned by res; "" when absent. */
+const char *pressindex_result_text(const pressindex_results *res, size_t i);    /* original paragraph */
+const char *pressindex_result_release(const pressindex_results *res, size_t i); /* release id */
+unsigned pressindex_result_paragraph(const pressindex_results *res, size_t i);  /* from 1 */
+const char *pressindex_result_date(const pressindex_results *res, size_t i);    /* "YYYY-MM-DD" or "" */
+const char *pressindex_result_title(const pressindex_results *res, size_t i);
+const char *pressindex_result_source(const pressindex_results *res, size_t i);
+const char *pressindex_result_url(const pressindex_results *res, size_t i);
+const char *pressindex_result_lang(const pressindex_results *res, size_t i);
+double pressindex_result_score(const pressindex_results *res, size_t i);
+/* 1-based rank over the whole result list (offset included). */
+size_t pressindex_result_rank(const pressindex_results *res, size_t i);
+/* How many other passages with the same text were collapsed into this one (0 if none). */
+uint64_t pressindex_result_collapsed(const pressindex_results *res, size_t i);
+/* The matched words of the text as [start, end) byte offsets: *offsets holds 2 * *n values. */
+void pressindex_result_highlights(const pressindex_results *res, size_t i, const size_t **offsets,
+                                  size_t *n);
+
+void pressindex_results_destroy(pressindex_results *res);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Statistics                                                                                      */
+
+typedef struct pressindex_stats {
+    uint64_t releases;
+    uint64_t passages;
+    char date_min[11]; /* "YYYY-MM-DD", or "" when nothing is dated */
+    char date_max[11];
+} pressindex_stats;
+
+/* Fills *stats. Returns PRESSINDEX_OK, _ERR_INVALID_ARGUMENT, _ERR_MODIFIED, _ERR_CORRUPT, _ERR_IO,
+ * _ERR_INTERNAL. */
+pressindex_status pressindex_get_stats(pressindex *idx, pressindex_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PRESSINDEX_H */

@@ -1,0 +1,25 @@
+/* buf.h - a growable byte buffer, the one string builder of libpressindex. */
+#ifndef PI_BUF_H
+#define PI_BUF_H
+
+#include <stddef.h>
+
+/* Always NUL-terminated when p != NULL; len excludes the NUL. Zero-initialise to start. */
+typedef struct pi_buf {
+    char *p;
+    size_t len;
+    size_t cap;
+} pi_buf;
+
+/* Each returns 0, or -1 when out of memory (the buffer is then unchanged). */
+int pi_buf_reserve(pi_buf *b, size_t extra);
+int pi_buf_add(pi_buf *b, const void *data, size_t n);
+int pi_buf_addc(pi_buf *b, char c);
+int pi_buf_adds(pi_buf *b, const char *s);
+int pi_buf_printf(pi_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void pi_buf_clear(pi_buf *b); /* len = 0, memory kept */
+void pi_buf_free(pi_buf *b);
+/* Hands the string over (caller free()s); the buffer is empty afterwards. Never NULL unless OOM. */
+char *pi_buf_steal(pi_buf *b);
+
+#endif

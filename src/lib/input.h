@@ -1,0 +1,60 @@
+/*
+ * input.h - bytes in: files, folders, standard input, plain or gzip (through zlib), in the text and
+ * JSON Lines formats, turned into releases. Problems are reported through a callback and never stop
+ * the reading of other releases.
+ */
+#ifndef PI_INPUT_H
+#define PI_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pressindex.h"
+
+/* Receives each release read. Returns 0 to go on, non-zero to stop the whole read (that value is
+ * then returned by pi_input_read). The release and its strings live only during the call. */
+typedef int (*pi_release_fn)(void *ctx, const pressindex_release *release, const char *file,
+                             unsigned long line);
+
+/* Called once per input file as it is finished (for the reindex's per-file records). */
+typedef int (*pi_file_done_fn)(void *ctx, const char *file);
+
+typedef struct pi_input_options {
+    pressindex_format format;
+    pressindex_problem_fn on_problem; /* file, line (0 if none), one-line message */
+    pi_release_fn on_release;
+    void *ctx;                        /* passed to on_release; user of on_problem is problem_user */
+    void *problem_user;
+} pi_input_options;
+
+typedef struct pi_input_stats {
+    uint64_t files;
+    uint64_t releases;  /* handed to on_release */
+    uint64_t skipped;   /* releases or files dropped */
+    uint64_t problems;  /* every problem reported, salvaged ones included */
+} pi_input_stats;
+
+/*
+ * Reads path: a file, a folder (recursively; entries in strcmp order; hidden files and leftovers
+ * "*~", ".#*", "*.swp", "*.tmp", "*.part" ignored), or "-" for stdin. Release ids of text files are
+ * their path relative to the folder argument (a file given directly: its base name; stdin: "-").
+ * Returns 0 when done (problems or not: see stats), -1 if path does not exist or cannot be opened
+ * (reported through on_problem too), or the non-zero value an on_release returned.
+ */
+int pi_input_read(const char *path, const pi_input_options *opts, pi_input_stats *stats);
+
+/*
+ * Parses a date as press offices write it: "2025-07-30", "July 30, 2025", "30 July 2025",
+ * "Jul. 30, 2025" (month names in English, any case). Writes "YYYY-MM-DD" to out[11].
+ * Returns 1 for a valid date, 0 for text that is not a date, -1 for a date that cannot exist
+ * (2025-13-45, 2024-02-30).
+ */
+int pi_date_parse(const char *s, size_t n, char out[11]);
+
+/*
+ * Copies text with every invalid UTF-8 sequence replaced by U+FFFD into a new malloc()ed,
+ * NUL-terminated string *out. Returns the number of replacements, or -1 when out of memory.
+ */
+long pi_utf8_sanitize(const char *text, size_t len, char **out, size_t *outlen);
+
+#endif

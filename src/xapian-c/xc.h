@@ -1,0 +1,275 @@
+/*
+ * xc.h - a C binding of the part of Xapian that pressindex uses.
+ *
+ * Generic: knows nothing of press releases. Implemented in xc.cc, the only C++ of the product; every
+ * entry point catches every exception and turns it into an xc_status, keeping the message, which
+ * xc_last_error() returns (thread-local, valid until the next failing xc_ call in the same thread).
+ *
+ * Conventions: functions returning xc_status put results in out-parameters; on failure the
+ * out-parameters are left NULL/0. Objects are created by *_new / *_open and released by *_free
+ * (NULL is ignored). Strings handed back through `const char **` + `size_t *` point into storage owned
+ * by the object they came from and stay valid until the next call on that object or its free.
+ * Strings handed back as `char *` are malloc()ed and the caller free()s them.
+ * Terms and strings are byte strings (UTF-8 by convention) with explicit lengths unless noted.
+ */
+#ifndef XC_H
+#define XC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum xc_status {
+    XC_OK = 0,
+    XC_ERR_LOCKED,       /* Xapian::DatabaseLockError: another writer has the database */
+    XC_ERR_MODIFIED,     /* Xapian::DatabaseModifiedError: reopen (xc_db_reopen) and retry */
+    XC_ERR_CORRUPT,      /* Xapian::DatabaseCorruptError */
+    XC_ERR_NOT_FOUND,    /* Xapian::DatabaseNotFoundError, DatabaseOpeningError: no database there */
+    XC_ERR_VERSION,      /* Xapian::DatabaseVersionError: format too old or too new */
+    XC_ERR_BAD_QUERY,    /* Xapian::QueryParserError */
+    XC_ERR_INVALID,      /* InvalidArgumentError, InvalidOperationError, UnimplementedError, RangeError */
+    XC_ERR_DOC_NOT_FOUND,/* Xapian::DocNotFoundError */
+    XC_ERR_IO,           /* any other Xapian::DatabaseError (I/O, closed) */
+    XC_ERR_NO_MEMORY,    /* std::bad_alloc */
+    XC_ERR_OTHER         /* any other exception */
+} xc_status;
+
+/* Short name of a status ("locked", "modified", ...). Static string. */
+const char *xc_status_name(xc_status st);
+/* Message of the last failure in this thread: the exception's class and message. Never NULL. */
+const char *xc_last_error(void);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Databases                                                                                   */
+
+typedef struct xc_db xc_db;
+
+enum {
+    XC_DB_READ = 0,          /* read-only Xapian::Database */
+    XC_DB_CREATE_OR_OPEN = 1,/* WritableDatabase, DB_CREATE_OR_OPEN */
+    XC_DB_CREATE = 2,        /* WritableDatabase, DB_CREATE (fails if it exists) */
+    XC_DB_OPEN = 3           /* WritableDatabase, DB_OPEN (fails if missing) */
+};
+
+/* Opens the database at path in the given mode. Writable modes take Xapian's own lock, failing at
+ * once with XC_ERR_LOCKED if another writer has it. */
+xc_status xc_db_open(const char *path, int mode, xc_db **out);
+/* Closes (a writer's pending changes are NOT committed: call xc_db_commit first) and frees. */
+void xc_db_free(xc_db *db);
+int xc_db_is_writable(const xc_db *db);
+/* Reader: catch up with the latest commit. *changed = 1 if a newer revision was found. */
+xc_status xc_db_reopen(xc_db *db, int *changed);
+xc_status xc_db_commit(xc_db *db);
+/* Writer: discard every change since the last commit. */
+xc_status xc_db_cancel(xc_db *db);
+
+xc_status xc_db_doccount(xc_db *db, uint64_t *out);
+xc_status xc_db_avlength(xc_db *db, double *out);
+xc_status xc_db_termfreq(xc_db *db, const char *term, size_t len, uint64_t *out);
+xc_status xc_db_term_exists(xc_db *db, const char *term, size_t len, int *out);
+/* Lowest/highest value in a slot over all documents ("" if none). malloc()ed, caller frees. */
+xc_status xc_db_value_bounds(xc_db *db, unsigned slot, char **lower, char **upper);
+
+/* User metadata (committed together with documents). An empty value deletes the key. */
+xc_status xc_db_set_metadata(xc_db *db, const char *key, const char *value, size_t vlen);
+/* *value is malloc()ed and NUL-terminated (even if the value holds NULs), NULL if no such key. */
+xc_status xc_db_get_metadata(xc_db *db, const char *key, char **value, size_t *vlen);
+
+/* Iterates the metadata keys starting with prefix, in byte order. */
+typedef struct xc_keylist xc_keylist;
+xc_status xc_db_metadata_keys(xc_db *db, const char *prefix, xc_keylist **out);
+/* Next key: 1 and *key/*len set (valid until the next call), 0 at the end, -1 on error (see xc_last_error). */
+int xc_keylist_next(xc_keylist *kl, const char **key, size_t *len);
+void xc_keylist_free(xc_keylist *kl);
+
+/* Iterates the terms starting with prefix, in byte order (allterms). Same protocol as keylists. */
+xc_status xc_db_allterms(xc_db *db, const char *prefix, xc_keylist **out);
+
+/* Document ids of the postings of a term (ascending). Same iteration protocol, with docids. */
+typedef struct xc_postlist xc_postlist;
+xc_status xc_db_postlist(xc_db *db, const char *term, size_t len, xc_postlist **out);
+int xc_postlist_next(xc_postlist *pl, unsigned *docid);
+void xc_postlist_free(xc_postlist *pl);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Documents                                                                                   */
+
+typedef struct xc_doc xc_doc;
+
+xc_status xc_doc_new(xc_doc **out);
+void xc_doc_free(xc_doc *doc);
+/* A term with a position (positions start at 1) and wdf increment 1. */
+xc_status xc_doc_add_posting(xc_doc *doc, const char *term, size_t len, unsigned pos);
+/* A term without position; wdfinc 1 for ranked terms. */
+xc_status xc_doc_add_term(xc_doc *doc, const char *term, size_t len, unsigned wdfinc);
+/* A boolean term: no wdf, no position (filters, unique ids). */
+xc_status xc_doc_add_boolean_term(xc_doc *doc, const char *term, size_t len);
+xc_status xc_doc_set_value(xc_doc *doc, unsigned slot, const char *value, size_t len);
+xc_status xc_doc_set_data(xc_doc *doc, const char *data, size_t len);
+/* Removes every term, value and data (reuse of a document object). */
+xc_status xc_doc_clear(xc_doc *doc);
+
+/* Reading a stored document. */
+xc_status xc_db_get_document(xc_db *db, unsigned docid, xc_doc **out);
+/* *data points into doc, valid until the next call on doc. */
+xc_status xc_doc_get_data(xc_doc *doc, const char **data, size_t *len);
+xc_status xc_doc_get_value(xc_doc *doc, unsigned slot, const char **value, size_t *len);
+
+xc_status xc_db_add_document(xc_db *db, xc_doc *doc, unsigned *docid);
+/* Replaces the documents indexed by unique_term with doc (adds it if there were none). */
+xc_status xc_db_replace_document_by_term(xc_db *db, const char *term, size_t len, xc_doc *doc,
+                                         unsigned *docid);
+xc_status xc_db_replace_document(xc_db *db, unsigned docid, xc_doc *doc);
+xc_status xc_db_delete_document(xc_db *db, unsigned docid);
+/* Deletes every document indexed by term (none is not an error). */
+xc_status xc_db_delete_documents_by_term(xc_db *db, const char *term, size_t len);
+
+/* Spelling data (for "did you mean"). */
+xc_status xc_db_add_spelling(xc_db *db, const char *word, size_t len, unsigned freqinc);
+xc_status xc_db_remove_spelling(xc_db *db, const char *word, size_t len, unsigned freqdec);
+/* The most likely correction of word (malloc()ed), or NULL if none within max_edit_distance. */
+xc_status xc_db_spelling_suggestion(xc_db *db, const char *word, unsigned max_edit_distance,
+                                    char **out);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Stemming and term generation                                                                */
+
+typedef struct xc_stem xc_stem;
+
+/* language: a Xapian stemmer name or ISO code ("english", "en", "turkish", "none"). Unknown
+ * languages are XC_ERR_INVALID. */
+xc_status xc_stem_new(const char *language, xc_stem **out);
+void xc_stem_free(xc_stem *stem);
+/* Stems word into *out (points into stem, valid until the next call on it). */
+xc_status xc_stem_word(xc_stem *stem, const char *word, size_t len, const char **out, size_t *outlen);
+/* Space-separated list of the languages this Xapian can stem. Static string. */
+const char *xc_stem_languages(void);
+
+/* Xapian's TermGenerator, for callers that want Xapian's own tokenisation (the reference path). */
+typedef struct xc_termgen xc_termgen;
+enum { XC_STEM_NONE = 0, XC_STEM_SOME = 1, XC_STEM_ALL = 2, XC_STEM_ALL_Z = 3 };
+xc_status xc_termgen_new(xc_termgen **out);
+void xc_termgen_free(xc_termgen *tg);
+/* stem may be NULL (no stemming). The stemmer must outlive its use here. */
+xc_status xc_termgen_set_stemmer(xc_termgen *tg, xc_stem *stem, int strategy);
+/* Subsequent text goes into doc (which must outlive its use here). */
+xc_status xc_termgen_set_document(xc_termgen *tg, xc_doc *doc);
+xc_status xc_termgen_index_text(xc_termgen *tg, const char *text, size_t len, const char *prefix);
+/* Leaves a gap in positions (between paragraphs, say). */
+xc_status xc_termgen_increase_termpos(xc_termgen *tg, unsigned delta);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Queries                                                                                     */
+
+typedef struct xc_query xc_query;
+
+/* Every constructor returns a new query the caller frees; inputs are not consumed. */
+enum {
+    XC_OP_AND = 0, XC_OP_OR, XC_OP_AND_NOT, XC_OP_AND_MAYBE, XC_OP_FILTER, XC_OP_NEAR, XC_OP_PHRASE,
+    XC_OP_SYNONYM, XC_OP_ELITE_SET, XC_OP_MAX
+};
+xc_status xc_query_term(const char *term, size_t len, xc_query **out);
+/* Matches every document. */
+xc_status xc_query_match_all(xc_query **out);
+/* Combines n subqueries with op; window for NEAR/PHRASE (0 = number of subqueries). */
+xc_status xc_query_combine(int op, xc_query *const *subs, size_t n, unsigned window, xc_query **out);
+/* Scales the weight of q by factor (0 makes it purely boolean). */
+xc_status xc_query_scale(const xc_query *q, double factor, xc_query **out);
+/* Terms starting with prefix, OR'ed (OP_WILDCARD); at most max_expansion terms (0 = no limit). */
+xc_status xc_query_wildcard(const char *prefix, unsigned max_expansion, xc_query **out);
+/* Documents whose value in slot lies in [lo, hi] (string order); lo or hi may be NULL (open). */
+xc_status xc_query_value_range(unsigned slot, const char *lo, const char *hi, xc_query **out);
+int xc_query_is_empty(const xc_query *q);
+/* Xapian's description of the query (malloc()ed), for debugging and tests. */
+char *xc_query_describe(const xc_query *q);
+void xc_query_free(xc_query *q);
+
+/* The distinct terms of a query, in query order (for highlighting). */
+xc_status xc_query_terms(const xc_query *q, xc_keylist **out);
+
+/* Xapian's QueryParser. */
+typedef struct xc_qp xc_qp;
+enum {
+    XC_QP_BOOLEAN = 1, XC_QP_PHRASE = 2, XC_QP_LOVEHATE = 4, XC_QP_WILDCARD = 8, XC_QP_PURE_NOT = 16,
+    XC_QP_DEFAULT = 1 | 2 | 4   /* Xapian's FLAG_DEFAULT */
+};
+xc_status xc_qp_new(xc_qp **out);
+void xc_qp_free(xc_qp *qp);
+/* stem may be NULL. The stemmer must outlive the parser's use of it. */
+xc_status xc_qp_set_stemmer(xc_qp *qp, xc_stem *stem, int strategy);
+/* Database for wildcard expansion and spelling (must outlive the parser's use of it). */
+xc_status xc_qp_set_database(xc_qp *qp, xc_db *db);
+/* Default operator between words: XC_OP_OR (default) or XC_OP_AND. */
+xc_status xc_qp_set_default_op(xc_qp *qp, int op);
+/* field:words searches terms with prefix (free text); boolean: field:value filters on prefix+value. */
+xc_status xc_qp_add_prefix(xc_qp *qp, const char *field, const char *prefix);
+xc_status xc_qp_add_boolean_prefix(xc_qp *qp, const char *field, const char *prefix);
+/* Stopwords dropped outside phrases (a NULL-terminated list; copied). */
+xc_status xc_qp_set_stopwords(xc_qp *qp, const char *const *words);
+/*
+ * A date range processor: field:A..B (A or B may be empty for an open end) where each end is
+ * YYYY, YYYY-MM or YYYY-MM-DD (a month or year as upper bound means its last day). Matches the
+ * documents carrying boolean terms <year_prefix>YYYY, <month_prefix>YYYYMM or <day_prefix>YYYYMMDD,
+ * with the fewest terms that cover the range exactly (years inside it, then months, then days).
+ * Open ends are bounded by [min_year, max_year]. A malformed or reversed range is XC_ERR_BAD_QUERY
+ * from xc_qp_parse. The result carries no weight (a filter).
+ */
+xc_status xc_qp_add_date_range(xc_qp *qp, const char *field, const char *year_prefix,
+                               const char *month_prefix, const char *day_prefix, int min_year,
+                               int max_year);
+xc_status xc_qp_parse(xc_qp *qp, const char *text, unsigned flags, xc_query **out);
+/* The spelling correction of the last parse (requires XC_QP_SPELLING in flags); NULL if none. */
+enum { XC_QP_SPELLING = 32 };
+xc_status xc_qp_corrected(xc_qp *qp, char **out);
+
+/* Builds the Y/M/D term query of a date range directly (same rules as above); lo/hi "YYYY",
+ * "YYYY-MM", "YYYY-MM-DD" or NULL for open. XC_ERR_INVALID for malformed or reversed ranges. */
+xc_status xc_query_date_range(const char *lo, const char *hi, const char *year_prefix,
+                              const char *month_prefix, const char *day_prefix, int min_year,
+                              int max_year, xc_query **out);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Searching                                                                                   */
+
+typedef struct xc_enquire xc_enquire;
+typedef struct xc_mset xc_mset;
+
+xc_status xc_enquire_new(xc_db *db, xc_enquire **out);
+void xc_enquire_free(xc_enquire *enq);
+xc_status xc_enquire_set_query(xc_enquire *enq, const xc_query *q);
+/* BM25 with parameters (Xapian defaults: k1 1, k2 0, k3 1, b 0.5, min_normlen 0.5). */
+xc_status xc_enquire_set_bm25(xc_enquire *enq, double k1, double k2, double k3, double b,
+                              double min_normlen);
+/* Sort by value slot (descending if reverse), ties by relevance. */
+xc_status xc_enquire_set_sort_by_value_then_relevance(xc_enquire *enq, unsigned slot, int reverse);
+xc_status xc_enquire_set_sort_by_relevance(xc_enquire *enq);
+/* At most collapse_max documents per distinct value of slot (0 turns collapsing off). */
+xc_status xc_enquire_set_collapse_key(xc_enquire *enq, unsigned slot, unsigned collapse_max);
+/* Ranks first, then maxitems (checkatleast: see Xapian::Enquire::get_mset). */
+xc_status xc_enquire_get_mset(xc_enquire *enq, unsigned first, unsigned maxitems,
+                              unsigned checkatleast, xc_mset **out);
+
+unsigned xc_mset_size(const xc_mset *ms);
+uint64_t xc_mset_matches_estimated(const xc_mset *ms);
+uint64_t xc_mset_matches_lower_bound(const xc_mset *ms);
+/* Item i of the mset (0-based). */
+xc_status xc_mset_item(xc_mset *ms, unsigned i, unsigned *docid, double *weight,
+                       uint64_t *collapse_count);
+/* The stored document of item i (freed by the caller). */
+xc_status xc_mset_document(xc_mset *ms, unsigned i, xc_doc **out);
+void xc_mset_free(xc_mset *ms);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Compaction                                                                                  */
+
+/* Writes a compacted copy of the databases in sources (merged into one) to dest. */
+xc_status xc_compact(const char *const *sources, size_t n, const char *dest, int multipass);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* XC_H */
