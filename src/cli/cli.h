@@ -1,0 +1,35 @@
+/* cli.h - the pressindex command: shared pieces of its subcommands (public API only). */
+#ifndef PI_CLI_H
+#define PI_CLI_H
+
+#include <stdio.h>
+
+#include "pressindex.h"
+
+/* Exit statuses (sysexits.h), documented in --help and pressindex(1). */
+#define EXIT_FOUND 0
+#define EXIT_NOTHING 1
+
+extern const char *cli_prog;
+
+/* The index path: --db, else $PRESSINDEX_DB, else $XDG_DATA_HOME/pressindex, else
+ * ~/.local/share/pressindex. Returns a malloc()ed string. */
+char *cli_default_db(void);
+/* The exit status for a library status. */
+int cli_exit_status(pressindex_status st);
+/* "pressindex: message" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Opens the index, printing the error and returning the exit status (0 when opened). */
+int cli_open(const char *db, int writable, double lock_timeout, pressindex **out);
+
+/* Output helpers. */
+int cli_use_colour(FILE *f);
+/* Prints text[0..len) with the given [start, end) pairs in bold when colour is on. */
+void cli_print_highlighted(FILE *f, const char *text, size_t len, const size_t *offs, size_t n,
+                           int colour);
+
+int cmd_index(int argc, char **argv);
+int cmd_search(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+
+#endif

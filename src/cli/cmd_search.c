@@ -1,1 +1,237 @@
-/* placeholder: being written */
+/* cmd_search.c - pressindex search QUERY...: ranked paragraphs, for people or (--json) programs. */
+#include "config.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: pressindex search [OPTIONS] QUERY...\n"
+            "Prints the paragraphs of the indexed releases that best answer QUERY, best first.\n"
+            "\n"
+            "Query language:\n"
+            "  words               any of them; passages with more of them, rarer ones, rank higher\n"
+            "  \"a phrase\"          exactly these words in this order (stopwords count inside quotes)\n"
+            "  +word -word         must contain / must not contain\n"
+            "  a AND b, a OR b, a NOT b, NOT a, a XOR b, ( )   operators: in capitals only\n"
+            "  a NEAR b, a NEAR/5 b                            within 10 (or 5) words of each other\n"
+            "  Kazakh*             words starting with Kazakh\n"
+            "  title:word, title:\"a phrase\"                    in the release's title\n"
+            "  source:Akorda, source:\"The White House\"         from this source (whole name)\n"
+            "  date:2025-07-30, date:2025-07, date:2025        that day, month or year\n"
+            "  date:2025-01-01..2025-06-30, date:2025-01.., date:..2024   ranges, open ends\n"
+            "Case, diacritics and apostrophes do not matter (Erdogan finds Erdoğan, Isik finds Işık);\n"
+            "words are stemmed (cooperation finds cooperate).\n"
+            "\n"
+            "Options:\n"
+            "  --db PATH           the index\n"
+            "  -n, --limit N       show N results (default 10)\n"
+            "      --offset K      skip the first K results (paging)\n"
+            "      --since DATE    only releases dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)\n"
+            "      --until DATE    only releases dated on or before DATE\n"
+            "      --source NAME   only releases from this source\n"
+            "      --sort KEY      relevance (default) or date (newest first)\n"
+            "      --by-release    only the best paragraph of each release\n"
+            "      --no-collapse   show identical paragraphs (boilerplate) each time\n"
+            "      --lang LANG     stem the query in this language (default: the index's, English)\n"
+            "      --count         print only the estimated number of matching paragraphs\n"
+            "      --json          one JSON object per result per line (see pressindex(1))\n"
+            "  -h, --help          show this help\n"
+            "\n"
+            "Exit status: 0 found, 1 nothing found, 64 malformed query, 66 no index.\n");
+}
+
+static void print_json(const pressindex_results *res)
+{
+    for (size_t i = 0; i < pressindex_results_count(res); i++) {
+        const size_t *offs;
+        size_t n;
+        pressindex_result_highlights(res, i, &offs, &n);
+        json_t *hl = json_array();
+        for (size_t k = 0; k < n; k++)
+            json_array_append_new(hl, json_pack("[II]", (json_int_t)offs[2 * k], (json_int_t)offs[2 * k + 1]));
+        const char *date = pressindex_result_date(res, i);
+        const char *url = pressindex_result_url(res, i);
+        json_t *o = json_pack("{sI sf ss sI so ss ss so ss so sI}",
+                              "rank", (json_int_t)pressindex_result_rank(res, i),
+                              "score", pressindex_result_score(res, i),
+                              "release", pressindex_result_release(res, i),
+                              "paragraph", (json_int_t)pressindex_result_paragraph(res, i),
+                              "date", *date ? json_string(date) : json_null(),
+                              "title", pressindex_result_title(res, i),
+                              "source", pressindex_result_source(res, i),
+                              "url", *url ? json_string(url) : json_null(),
+                              "text", pressindex_result_text(res, i),
+                              "highlights", hl,
+                              "collapsed", (json_int_t)pressindex_result_collapsed(res, i));
+        if (o) {
+            char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            if (s)
+                puts(s);
+            free(s);
+            json_decref(o);
+        }
+    }
+}
+
+static void print_human(const pressindex_results *res)
+{
+    int colour = cli_use_colour(stdout);
+    for (size_t i = 0; i < pressindex_results_count(res); i++) {
+        const char *date = pressindex_result_date(res, i);
+        const char *source = pressindex_result_source(res, i);
+        const char *title = pressindex_result_title(res, i);
+        printf("%s%zu.%s %s  %s #%u  score %.3f", colour ? "\033[1m" : "", pressindex_result_rank(res, i),
+               colour ? "\033[0m" : "", *date ? date : "(undated)", pressindex_result_release(res, i),
+               pressindex_result_paragraph(res, i), pressindex_result_score(res, i));
+        if (*source)
+            printf("  %s", source);
+        if (pressindex_result_collapsed(res, i))
+            printf("  (+%llu identical)", (unsigned long long)pressindex_result_collapsed(res, i));
+        putchar('\n');
+        if (*title)
+            printf("   %s\n", title);
+        const char *text = pressindex_result_text(res, i);
+        const size_t *offs;
+        size_t n;
+        pressindex_result_highlights(res, i, &offs, &n);
+        fputs("   ", stdout);
+        cli_print_highlighted(stdout, text, strlen(text), offs, n, colour);
+        fputs("\n\n", stdout);
+    }
+    printf("about %llu matching paragraphs\n", (unsigned long long)pressindex_results_estimated(res));
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *end || s[0] == '-')
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+int cmd_search(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"limit", required_argument, NULL, 'n'},
+        {"offset", required_argument, NULL, 'o'},
+        {"since", required_argument, NULL, 's'},
+        {"until", required_argument, NULL, 'u'},
+        {"source", required_argument, NULL, 'S'},
+        {"sort", required_argument, NULL, 'O'},
+        {"by-release", no_argument, NULL, 'r'},
+        {"no-collapse", no_argument, NULL, 'C'},
+        {"lang", required_argument, NULL, 'L'},
+        {"count", no_argument, NULL, 'c'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    char *db = NULL;
+    int json = 0, count = 0, c, rc = EX_OK;
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': free(db); db = strdup(optarg); break;
+        case 'n':
+            if (parse_size(optarg, &so.limit) < 0) {
+                cli_error("--limit wants a number, not '%s'", optarg);
+                rc = EX_USAGE;
+            }
+            break;
+        case 'o':
+            if (parse_size(optarg, &so.offset) < 0) {
+                cli_error("--offset wants a number, not '%s'", optarg);
+                rc = EX_USAGE;
+            }
+            break;
+        case 's': so.since = optarg; break;
+        case 'u': so.until = optarg; break;
+        case 'S': so.source = optarg; break;
+        case 'O':
+            if (!strcmp(optarg, "relevance"))
+                so.sort = PRESSINDEX_SORT_RELEVANCE;
+            else if (!strcmp(optarg, "date"))
+                so.sort = PRESSINDEX_SORT_DATE;
+            else {
+                cli_error("--sort wants relevance or date, not '%s'", optarg);
+                rc = EX_USAGE;
+            }
+            break;
+        case 'r': so.by_release = 1; break;
+        case 'C': so.collapse = 0; break;
+        case 'L': so.lang = optarg; break;
+        case 'c': count = 1; break;
+        case 'j': json = 1; break;
+        case 'h': usage(stdout); free(db); return EX_OK;
+        default: rc = EX_USAGE; break;
+        }
+    }
+    if (rc == EX_OK && optind >= argc) {
+        cli_error("search: no QUERY given (see pressindex search --help)");
+        rc = EX_USAGE;
+    }
+    if (rc != EX_OK) {
+        free(db);
+        return rc;
+    }
+    /* The words of the command line are one query, as typed. */
+    size_t qlen = 0;
+    for (int i = optind; i < argc; i++)
+        qlen += strlen(argv[i]) + 1;
+    char *query = malloc(qlen + 1);
+    if (!query) {
+        cli_error("out of memory");
+        free(db);
+        return EX_OSERR;
+    }
+    query[0] = '\0';
+    for (int i = optind; i < argc; i++) {
+        if (i > optind)
+            strcat(query, " ");
+        strcat(query, argv[i]);
+    }
+    so.query = query;
+    if (count)
+        so.limit = 0;
+
+    if (!db)
+        db = cli_default_db();
+    pressindex *idx = NULL;
+    rc = cli_open(db, 0, -1, &idx);
+    if (rc == 0) {
+        pressindex_results *res = NULL;
+        pressindex_status st = pressindex_search(idx, &so, &res);
+        if (st != PRESSINDEX_OK) {
+            cli_error("%s", pressindex_last_error(idx));
+            rc = cli_exit_status(st);
+        } else {
+            if (count)
+                printf("%llu\n", (unsigned long long)pressindex_results_estimated(res));
+            else if (json)
+                print_json(res);
+            else if (pressindex_results_count(res))
+                print_human(res);
+            rc = pressindex_results_estimated(res) > 0 || pressindex_results_count(res) ? EXIT_FOUND
+                                                                                        : EXIT_NOTHING;
+            if (rc == EXIT_NOTHING && !json && !count)
+                fprintf(stderr, "%s: nothing found for: %s\n", cli_prog, query);
+        }
+        pressindex_results_destroy(res);
+        pressindex_destroy(idx);
+    }
+    free(query);
+    free(db);
+    return rc;
+}

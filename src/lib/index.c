@@ -1,1 +1,674 @@
-/* placeholder: being written */
+/*
+ * index.c - the index directory (lock, pointer to the current database, schema version) and the
+ * writing side: release -> passages -> Xapian documents, replaced and deleted by release, committed
+ * in batches.
+ *
+ * Layout of an index directory:
+ *   lock      the writer lock (flock); lives here so it survives database swaps
+ *   current   a symlink to the live database, replaced atomically with rename() on swaps
+ *   db.N/     Xapian (glass) databases
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "input.h"
+#include "internal.h"
+#include "text.h"
+
+#define DEFAULT_BATCH 10000
+/* Longer "words" (base64, hashes) are not searchable text, and Xapian refuses terms over 245 bytes. */
+#define MAX_TERM 100
+
+static _Thread_local char open_error[1024];
+
+const char *pressindex_open_error(void)
+{
+    return open_error;
+}
+
+void pressindex_open_options_init(pressindex_open_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->lock_timeout = 30.0;
+    opts->lang = "en";
+}
+
+void pressindex_index_options_init(pressindex_index_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->format = PRESSINDEX_FORMAT_AUTO;
+}
+
+static char *path_join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* Takes the writer lock, waiting up to timeout seconds. Returns the fd or -1 (errno EWOULDBLOCK
+ * when another writer holds it). */
+static int lock_take(const char *dir, double timeout)
+{
+    char *lp = path_join(dir, "lock");
+    if (!lp)
+        return -1;
+    int fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    free(lp);
+    if (fd < 0)
+        return -1;
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            return fd;
+        if (errno != EWOULDBLOCK && errno != EINTR)
+            break;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        double waited = (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;
+        if (waited >= timeout) {
+            errno = EWOULDBLOCK;
+            break;
+        }
+        struct timespec nap = {0, 100 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+    int e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+}
+
+/* What "current" points to (malloc()ed), or NULL (errno ENOENT when there is none). */
+static char *current_target(const char *dir)
+{
+    char *cp = path_join(dir, "current");
+    if (!cp)
+        return NULL;
+    char buf[PATH_MAX];
+    ssize_t n = readlink(cp, buf, sizeof buf - 1);
+    free(cp);
+    if (n < 0)
+        return NULL;
+    buf[n] = '\0';
+    return strdup(buf);
+}
+
+/* Points "current" at target atomically: a new symlink renamed over the old one. */
+static int current_set(const char *dir, const char *target)
+{
+    char *tmp = path_join(dir, "current.tmp");
+    char *cur = path_join(dir, "current");
+    int rc = -1;
+    if (tmp && cur) {
+        unlink(tmp);
+        if (symlink(target, tmp) == 0 && rename(tmp, cur) == 0)
+            rc = 0;
+    }
+    free(tmp);
+    free(cur);
+    return rc;
+}
+
+static pressindex_status check_schema(pressindex *idx)
+{
+    char *v = NULL;
+    size_t n = 0;
+    xc_status xs = xc_db_get_metadata(idx->db, PI_META_SCHEMA, &v, &n);
+    if (xs != XC_OK)
+        return pi_fail_xc(idx, xs, "reading the schema version");
+    long schema = v ? strtol(v, NULL, 10) : 0;
+    free(v);
+    if (schema > PI_SCHEMA)
+        return pi_fail(idx, PRESSINDEX_ERR_VERSION,
+                       "%s was written by a newer pressindex (index schema %ld, this one reads %d): "
+                       "upgrade pressindex", idx->path, schema, PI_SCHEMA);
+    if (schema < PI_SCHEMA)
+        return pi_fail(idx, PRESSINDEX_ERR_VERSION,
+                       "%s has an older index schema (%ld, this pressindex needs %d): rebuild it "
+                       "(remove the directory and run pressindex index again)",
+                       idx->path, schema, PI_SCHEMA);
+    char *lang = NULL;
+    if (xc_db_get_metadata(idx->db, PI_META_LANG, &lang, &n) == XC_OK && lang && *lang) {
+        free(idx->lang);
+        idx->lang = lang;
+    } else {
+        free(lang);
+    }
+    return PRESSINDEX_OK;
+}
+
+/* A directory we may turn into an index: no database pointer yet, and nothing in it but what an
+ * interrupted creation of ours leaves (lock, current.tmp, db.1). Anything else is someone's folder. */
+static int dir_is_fresh(const char *dir, int *foreign)
+{
+    *foreign = 0;
+    char *t = current_target(dir);
+    if (t) {
+        free(t);
+        return 0;
+    }
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        if (strcmp(n, ".") && strcmp(n, "..") && strcmp(n, "lock") && strcmp(n, "current.tmp") &&
+            strcmp(n, "db.1"))
+            *foreign = 1;
+    }
+    closedir(d);
+    return !*foreign;
+}
+
+static pressindex_status create_db(pressindex *idx)
+{
+    char *dbp = path_join(idx->path, "db.1");
+    if (!dbp)
+        return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    xc_db *db = NULL;
+    xc_status xs = xc_db_open(dbp, XC_DB_CREATE_OR_OPEN, &db);
+    free(dbp);
+    if (xs != XC_OK)
+        return pi_fail_xc(idx, xs, "creating the index database");
+    char v[16];
+    snprintf(v, sizeof v, "%d", PI_SCHEMA);
+    if ((xs = xc_db_set_metadata(db, PI_META_SCHEMA, v, strlen(v))) != XC_OK ||
+        (xs = xc_db_set_metadata(db, PI_META_LANG, idx->lang, strlen(idx->lang))) != XC_OK ||
+        (xs = xc_db_commit(db)) != XC_OK) {
+        xc_db_free(db);
+        return pi_fail_xc(idx, xs, "creating the index database");
+    }
+    xc_db_free(db);
+    if (current_set(idx->path, "db.1") < 0)
+        return pi_fail(idx, PRESSINDEX_ERR_IO, "%s: cannot create the database pointer: %s",
+                       idx->path, strerror(errno));
+    return PRESSINDEX_OK;
+}
+
+static pressindex_status open_current(pressindex *idx)
+{
+    free(idx->db_target);
+    idx->db_target = current_target(idx->path);
+    if (!idx->db_target)
+        return pi_fail(idx, PRESSINDEX_ERR_NOT_FOUND, "%s is not a pressindex index (no database in it)",
+                       idx->path);
+    char *cp = path_join(idx->path, "current");
+    if (!cp)
+        return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    xc_db *db = NULL;
+    xc_status xs = xc_db_open(cp, idx->writable ? XC_DB_OPEN : XC_DB_READ, &db);
+    free(cp);
+    if (xs != XC_OK)
+        return pi_fail(idx, pi_status_from_xc(xs), "%s: cannot open the index: %s", idx->path,
+                       xc_last_error());
+    xc_db_free(idx->db);
+    idx->db = db;
+    return check_schema(idx);
+}
+
+pressindex_status pressindex_open(const char *path, const pressindex_open_options *opts,
+                                  pressindex **out)
+{
+    pressindex_open_options defaults;
+    pressindex_status st;
+    open_error[0] = '\0';
+    if (out)
+        *out = NULL;
+    if (!path || !*path || !out) {
+        snprintf(open_error, sizeof open_error, "pressindex_open: no path or no handle given");
+        return PRESSINDEX_ERR_INVALID_ARGUMENT;
+    }
+    if (!opts) {
+        pressindex_open_options_init(&defaults);
+        opts = &defaults;
+    }
+    pressindex *idx = calloc(1, sizeof *idx);
+    if (!idx) {
+        snprintf(open_error, sizeof open_error, "out of memory");
+        return PRESSINDEX_ERR_NO_MEMORY;
+    }
+    idx->lock_fd = -1;
+    idx->writable = opts->writable != 0;
+    idx->batch = DEFAULT_BATCH;
+    idx->path = strdup(path);
+    idx->lang = strdup(opts->lang && *opts->lang ? opts->lang : "en");
+    if (!idx->path || !idx->lang) {
+        st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+        goto fail;
+    }
+    const char *batch = getenv("PRESSINDEX_BATCH");
+    if (batch && strtoull(batch, NULL, 10) > 0)
+        idx->batch = strtoull(batch, NULL, 10);
+
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        if (!(idx->writable && opts->create)) {
+            st = pi_fail(idx, PRESSINDEX_ERR_NOT_FOUND, "no index at %s", path);
+            goto fail;
+        }
+        if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+            st = pi_fail(idx, PRESSINDEX_ERR_IO, "cannot create %s: %s", path, strerror(errno));
+            goto fail;
+        }
+    } else if (!S_ISDIR(sb.st_mode)) {
+        st = pi_fail(idx, PRESSINDEX_ERR_NOT_FOUND, "%s is not a pressindex index (not a directory)", path);
+        goto fail;
+    }
+
+    if (idx->writable) {
+        idx->lock_fd = lock_take(path, opts->lock_timeout);
+        if (idx->lock_fd < 0) {
+            if (errno == EWOULDBLOCK)
+                st = pi_fail(idx, PRESSINDEX_ERR_LOCKED,
+                             "%s is locked by another writer (waited %g s); try again later", path,
+                             opts->lock_timeout);
+            else
+                st = pi_fail(idx, PRESSINDEX_ERR_IO, "%s: cannot take the writer lock: %s", path,
+                             strerror(errno));
+            goto fail;
+        }
+        int foreign = 0;
+        if (opts->create && dir_is_fresh(path, &foreign) && (st = create_db(idx)) != PRESSINDEX_OK)
+            goto fail;
+        if (foreign) {
+            st = pi_fail(idx, PRESSINDEX_ERR_NOT_FOUND,
+                         "%s exists and is not a pressindex index: not touching it", path);
+            goto fail;
+        }
+    }
+    if ((st = open_current(idx)) != PRESSINDEX_OK)
+        goto fail;
+    if (idx->writable && xc_doc_new(&idx->doc) != XC_OK) {
+        st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+        goto fail;
+    }
+    *out = idx;
+    return PRESSINDEX_OK;
+
+fail:
+    snprintf(open_error, sizeof open_error, "%s", pressindex_last_error(idx));
+    pressindex_destroy(idx);
+    return st;
+}
+
+void pressindex_destroy(pressindex *idx)
+{
+    if (!idx)
+        return;
+    xc_doc_free(idx->doc);
+    xc_db_free(idx->db); /* a writer's uncommitted changes are discarded here */
+    if (idx->lock_fd >= 0)
+        close(idx->lock_fd); /* releases the flock */
+    for (size_t i = 0; i < idx->n_stemmers; i++)
+        pi_stemmer_free(idx->stemmers[i]);
+    free(idx->stemmers);
+    free(idx->path);
+    free(idx->lang);
+    free(idx->db_target);
+    pi_buf_free(&idx->err);
+    pi_buf_free(&idx->fold);
+    free(idx);
+}
+
+pressindex_status pi_index_refresh(pressindex *idx)
+{
+    char *target = current_target(idx->path);
+    int swapped = target && idx->db_target && strcmp(target, idx->db_target) != 0;
+    free(target);
+    if (swapped)
+        return open_current(idx);
+    int changed = 0;
+    xc_status xs = xc_db_reopen(idx->db, &changed);
+    return xs == XC_OK ? PRESSINDEX_OK : pi_fail_xc(idx, xs, "reopening the index");
+}
+
+pi_stemmer *pi_index_stemmer(pressindex *idx, const char *lang)
+{
+    if (!lang || !*lang)
+        lang = idx->lang;
+    for (size_t i = 0; i < idx->n_stemmers; i++)
+        if (strcmp(pi_stemmer_lang(idx->stemmers[i]), lang) == 0)
+            return idx->stemmers[i];
+    pi_stemmer **grown = realloc(idx->stemmers, (idx->n_stemmers + 1) * sizeof *grown);
+    if (!grown)
+        return NULL;
+    idx->stemmers = grown;
+    pi_stemmer *s = pi_stemmer_new(lang);
+    if (!s)
+        return NULL;
+    idx->stemmers[idx->n_stemmers++] = s;
+    return s;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Writing                                                                                         */
+
+static pressindex_status need_writer(pressindex *idx)
+{
+    if (!idx)
+        return PRESSINDEX_ERR_INVALID_ARGUMENT;
+    if (!idx->writable)
+        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "the index was opened read-only");
+    return PRESSINDEX_OK;
+}
+
+/* Folds every word of text and joins them with single spaces (the matching form of a phrase). */
+int pi_fold_text(const char *text, pi_buf *out)
+{
+    pi_buf w = {0};
+    size_t pos = 0, s, e, len = strlen(text);
+    int rc = 0;
+    pi_buf_clear(out);
+    while (rc == 0 && pi_word_next(text, len, &pos, &s, &e)) {
+        if (pi_fold_word(text + s, e - s, &w) < 0 || (out->len && pi_buf_addc(out, ' ') < 0) ||
+            pi_buf_add(out, w.p, w.len) < 0)
+            rc = -1;
+    }
+    if (rc == 0 && !out->p)
+        rc = pi_buf_reserve(out, 0);
+    pi_buf_free(&w);
+    return rc;
+}
+
+/* Adds the stems of text to doc with prefix, from position pos; appends the folded words to
+ * folded (if not NULL) separated by spaces. Returns the next free position, or 0 on error. */
+static unsigned add_words(pressindex *idx, pi_stemmer *stem, const char *text, size_t len,
+                          const char *prefix, unsigned pos, pi_buf *folded, xc_status *xs)
+{
+    size_t at = 0, s, e, plen = strlen(prefix);
+    char term[MAX_TERM + 8];
+    memcpy(term, prefix, plen);
+    while (pi_word_next(text, len, &at, &s, &e)) {
+        int n = pi_fold_word(text + s, e - s, &idx->fold);
+        if (n < 0) {
+            *xs = XC_ERR_NO_MEMORY;
+            return 0;
+        }
+        if (n == 0)
+            continue;
+        if (folded && ((folded->len && pi_buf_addc(folded, ' ') < 0) ||
+                       pi_buf_add(folded, idx->fold.p, (size_t)n) < 0)) {
+            *xs = XC_ERR_NO_MEMORY;
+            return 0;
+        }
+        size_t sl;
+        const char *st = (size_t)n <= MAX_TERM ? pi_stemmer_stem(stem, idx->fold.p, (size_t)n, &sl) : NULL;
+        if (st && sl > 0 && sl <= MAX_TERM) {
+            memcpy(term + plen, st, sl);
+            if ((*xs = xc_doc_add_posting(idx->doc, term, plen + sl, pos)) != XC_OK)
+                return 0;
+        }
+        pos++; /* an overlong word still takes its place, so phrases do not jump over it */
+    }
+    return pos;
+}
+
+static xc_status add_bool(xc_doc *doc, const char *prefix, const char *value)
+{
+    char term[256];
+    int n = snprintf(term, sizeof term, "%s%s", prefix, value);
+    if (n <= 0 || (size_t)n >= 246)
+        return XC_OK; /* too long for a term: the value stays in the data, unfiltered */
+    return xc_doc_add_boolean_term(doc, term, (size_t)n);
+}
+
+pressindex_status pressindex_add_release(pressindex *idx, const pressindex_release *r)
+{
+    pressindex_status st = need_writer(idx);
+    if (st != PRESSINDEX_OK)
+        return st;
+    if (!r || !r->id || !*r->id)
+        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "a release needs a non-empty id");
+    if (r->n_paragraphs && !r->paragraphs)
+        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "release %s: no paragraphs array", r->id);
+
+    pressindex_status result = PRESSINDEX_OK;
+    char date[11] = "";
+    if (r->date && *r->date) {
+        int d = pi_date_parse(r->date, strlen(r->date), date);
+        if (d <= 0) {
+            date[0] = '\0';
+            result = pi_fail(idx, PRESSINDEX_ERR_DATA, "release %s: %s date \"%s\", indexed undated",
+                             r->id, d < 0 ? "impossible" : "unrecognised", r->date);
+        }
+    }
+    const char *lang = r->lang && *r->lang ? r->lang : idx->lang;
+    pi_stemmer *stem = pi_index_stemmer(idx, lang);
+    if (!stem)
+        return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+
+    char key[PI_KEY_LEN + 1], rterm[PI_KEY_LEN + 8];
+    pi_release_key(r->id, key);
+    int rlen = snprintf(rterm, sizeof rterm, "%s%s", PI_P_RELEASE, key);
+    xc_status xs = xc_db_delete_documents_by_term(idx->db, rterm, (size_t)rlen);
+    if (xs != XC_OK)
+        return pi_fail_xc(idx, xs, "replacing a release");
+
+    char ymd[9] = "", ym[7] = "", y[5] = "";
+    if (date[0]) {
+        snprintf(ymd, sizeof ymd, "%.4s%.2s%.2s", date, date + 5, date + 8);
+        snprintf(ym, sizeof ym, "%.6s", ymd);
+        snprintf(y, sizeof y, "%.4s", ymd);
+    }
+    pi_buf source = {0}, folded = {0}, rec = {0};
+    if (pi_fold_text(r->source ? r->source : "", &source) < 0) {
+        xs = XC_ERR_NO_MEMORY;
+        goto out;
+    }
+
+    unsigned passages = 0;
+    for (size_t i = 0; i < r->n_paragraphs; i++) {
+        const char *text = r->paragraphs[i];
+        if (!text || !*text)
+            continue;
+        size_t len = strlen(text);
+        if ((xs = xc_doc_clear(idx->doc)) != XC_OK)
+            goto out;
+        pi_buf_clear(&folded);
+        if (add_words(idx, stem, text, len, "", 1, &folded, &xs) == 0)
+            goto out;
+        if (r->title && *r->title &&
+            add_words(idx, stem, r->title, strlen(r->title), PI_P_TITLE, 1, NULL, &xs) == 0)
+            goto out;
+        char hash[PI_HASH_LEN + 1], pno[16];
+        pi_text_hash(folded.p ? folded.p : "", folded.len, hash);
+        int pl = snprintf(pno, sizeof pno, "%zu", i + 1);
+        if ((xs = xc_doc_add_boolean_term(idx->doc, rterm, (size_t)rlen)) != XC_OK ||
+            (xs = add_bool(idx->doc, PI_P_TEXTHASH, hash)) != XC_OK ||
+            (xs = add_bool(idx->doc, PI_P_LANG, lang)) != XC_OK ||
+            (source.len && (xs = add_bool(idx->doc, PI_P_SOURCE, source.p)) != XC_OK) ||
+            (ymd[0] && ((xs = add_bool(idx->doc, PI_P_DAY, ymd)) != XC_OK ||
+                        (xs = add_bool(idx->doc, PI_P_MONTH, ym)) != XC_OK ||
+                        (xs = add_bool(idx->doc, PI_P_YEAR, y)) != XC_OK ||
+                        (xs = xc_doc_set_value(idx->doc, PI_SLOT_DATE, ymd, 8)) != XC_OK)) ||
+            (xs = xc_doc_set_value(idx->doc, PI_SLOT_RELEASE, key, PI_KEY_LEN)) != XC_OK ||
+            (xs = xc_doc_set_value(idx->doc, PI_SLOT_TEXTHASH, hash, PI_HASH_LEN)) != XC_OK ||
+            (xs = xc_doc_set_value(idx->doc, PI_SLOT_PARAGRAPH, pno, (size_t)pl)) != XC_OK ||
+            (xs = xc_doc_set_data(idx->doc, text, len)) != XC_OK ||
+            (xs = xc_db_add_document(idx->db, idx->doc, NULL)) != XC_OK)
+            goto out;
+        passages++;
+    }
+
+    char mkey[PI_KEY_LEN + 8];
+    snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, key);
+    if (pi_record_encode(r, date, lang, passages, &rec) < 0) {
+        xs = XC_ERR_NO_MEMORY;
+        goto out;
+    }
+    if ((xs = xc_db_set_metadata(idx->db, mkey, rec.p, rec.len)) != XC_OK)
+        goto out;
+
+    idx->pending += passages ? passages : 1;
+    if (idx->pending >= idx->batch)
+        st = pressindex_commit(idx);
+
+out:
+    pi_buf_free(&source);
+    pi_buf_free(&folded);
+    pi_buf_free(&rec);
+    if (xs != XC_OK)
+        return pi_fail_xc(idx, xs, r->id);
+    return st != PRESSINDEX_OK ? st : result;
+}
+
+pressindex_status pressindex_delete_release(pressindex *idx, const char *id)
+{
+    pressindex_status st = need_writer(idx);
+    if (st != PRESSINDEX_OK)
+        return st;
+    if (!id || !*id)
+        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "no release id given");
+    char key[PI_KEY_LEN + 1], term[PI_KEY_LEN + 8];
+    pi_release_key(id, key);
+    int n = snprintf(term, sizeof term, "%s%s", PI_P_RELEASE, key);
+    xc_status xs = xc_db_delete_documents_by_term(idx->db, term, (size_t)n);
+    if (xs == XC_OK) {
+        snprintf(term, sizeof term, "%s%s", PI_META_RELEASE, key);
+        xs = xc_db_set_metadata(idx->db, term, "", 0);
+    }
+    if (xs != XC_OK)
+        return pi_fail_xc(idx, xs, id);
+    idx->pending++;
+    return PRESSINDEX_OK;
+}
+
+pressindex_status pressindex_commit(pressindex *idx)
+{
+    pressindex_status st = need_writer(idx);
+    if (st != PRESSINDEX_OK)
+        return st;
+    xc_status xs = xc_db_commit(idx->db);
+    if (xs != XC_OK)
+        return pi_fail_xc(idx, xs, "committing");
+    idx->pending = 0;
+    return PRESSINDEX_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Indexing files                                                                                  */
+
+typedef struct run {
+    pressindex *idx;
+    const pressindex_index_options *opts;
+    pressindex_index_stats *stats;
+    pressindex_status fatal;
+} run;
+
+static int on_release(void *ctx, const pressindex_release *r, const char *file, unsigned long line)
+{
+    run *ru = ctx;
+    pressindex_status st = pressindex_add_release(ru->idx, r);
+    if (st == PRESSINDEX_ERR_DATA) {
+        ru->stats->problems++;
+        if (ru->opts->on_problem)
+            ru->opts->on_problem(ru->opts->user, file, line, pressindex_last_error(ru->idx));
+    } else if (st != PRESSINDEX_OK) {
+        ru->fatal = st; /* the index itself failed: stop, the caller reports it */
+        return 1;
+    }
+    ru->stats->releases++;
+    for (size_t i = 0; i < r->n_paragraphs; i++)
+        if (r->paragraphs[i] && *r->paragraphs[i]) {
+            ru->stats->passages++;
+            ru->stats->bytes += strlen(r->paragraphs[i]);
+        }
+    if (ru->opts->on_progress && ru->stats->releases % 256 == 0)
+        ru->opts->on_progress(ru->opts->user, ru->stats->releases, ru->stats->passages, ru->stats->bytes);
+    return 0;
+}
+
+pressindex_status pressindex_index_path(pressindex *idx, const char *path,
+                                        const pressindex_index_options *opts,
+                                        pressindex_index_stats *stats)
+{
+    pressindex_index_options defaults;
+    pressindex_index_stats local;
+    pressindex_status st = need_writer(idx);
+    if (st != PRESSINDEX_OK)
+        return st;
+    if (!path)
+        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "no path given");
+    if (!opts) {
+        pressindex_index_options_init(&defaults);
+        opts = &defaults;
+    }
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+
+    run ru = {idx, opts, stats, PRESSINDEX_OK};
+    pi_input_options io = {
+        .format = opts->format,
+        .on_problem = opts->on_problem,
+        .on_release = on_release,
+        .ctx = &ru,
+        .problem_user = opts->user,
+    };
+    pi_input_stats is = {0};
+    int rc = pi_input_read(path, &io, &is);
+    stats->files = is.files;
+    stats->skipped = is.skipped;
+    stats->problems += is.problems;
+    if (ru.fatal != PRESSINDEX_OK)
+        return ru.fatal; /* message already on the handle; uncommitted work is discarded */
+    if ((st = pressindex_commit(idx)) != PRESSINDEX_OK)
+        return st;
+    if (opts->on_progress)
+        opts->on_progress(opts->user, stats->releases, stats->passages, stats->bytes);
+    if (rc < 0)
+        return pi_fail(idx, PRESSINDEX_ERR_NOT_FOUND, "%s: no such file or directory", path);
+    if (stats->problems || stats->skipped)
+        return pi_fail(idx, PRESSINDEX_ERR_DATA, "%s: %llu problem(s) in the input, %llu skipped", path,
+                       (unsigned long long)stats->problems, (unsigned long long)stats->skipped);
+    return PRESSINDEX_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Statistics                                                                                      */
+
+pressindex_status pressindex_get_stats(pressindex *idx, pressindex_stats *stats)
+{
+    if (!idx || !stats)
+        return PRESSINDEX_ERR_INVALID_ARGUMENT;
+    memset(stats, 0, sizeof *stats);
+    xc_status xs = xc_db_doccount(idx->db, &stats->passages);
+    xc_keylist *kl = NULL;
+    if (xs == XC_OK)
+        xs = xc_db_metadata_keys(idx->db, PI_META_RELEASE, &kl);
+    if (xs != XC_OK)
+        return pi_fail_xc(idx, xs, "reading statistics");
+    const char *k;
+    size_t kn;
+    int more;
+    while ((more = xc_keylist_next(kl, &k, &kn)) > 0)
+        stats->releases++;
+    xc_keylist_free(kl);
+    if (more < 0)
+        return pi_fail(idx, PRESSINDEX_ERR_IO, "reading statistics: %s", xc_last_error());
+    char *lo = NULL, *hi = NULL;
+    if ((xs = xc_db_value_bounds(idx->db, PI_SLOT_DATE, &lo, &hi)) != XC_OK)
+        return pi_fail_xc(idx, xs, "reading statistics");
+    if (lo && strlen(lo) == 8)
+        snprintf(stats->date_min, sizeof stats->date_min, "%.4s-%.2s-%.2s", lo, lo + 4, lo + 6);
+    if (hi && strlen(hi) == 8)
+        snprintf(stats->date_max, sizeof stats->date_max, "%.4s-%.2s-%.2s", hi, hi + 4, hi + 6);
+    free(lo);
+    free(hi);
+    return PRESSINDEX_OK;
+}

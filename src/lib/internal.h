@@ -1,0 +1,101 @@
+/*
+ * internal.h - what the modules of libpressindex share: the index handle, the on-disk schema, and
+ * the error plumbing. Nothing here is installed.
+ */
+#ifndef PI_INTERNAL_H
+#define PI_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "pressindex.h"
+#include "xc.h"
+
+/* ---- The on-disk schema (doc/schema.md explains each choice). Bump PI_SCHEMA on any change. ---- */
+#define PI_SCHEMA 1
+#define PI_META_SCHEMA "pressindex:schema"
+#define PI_META_LANG "pressindex:lang"
+#define PI_META_RELEASE "R" /* + release key -> pi_release_record */
+
+/* Term prefixes (Xapian conventions where they fit: D/M/Y dates, S title, K keyword, L language). */
+#define PI_P_TITLE "S"
+#define PI_P_DAY "D"
+#define PI_P_MONTH "M"
+#define PI_P_YEAR "Y"
+#define PI_P_SOURCE "K"
+#define PI_P_LANG "L"
+#define PI_P_RELEASE "XR" /* + release key: every passage of a release (replace/delete at once) */
+#define PI_P_TEXTHASH "XH" /* + text hash: how many passages share this paragraph text */
+
+/* Value slots. */
+enum {
+    PI_SLOT_DATE = 0,      /* "YYYYMMDD" (sortable), absent when undated */
+    PI_SLOT_RELEASE = 1,   /* release key: collapse by release */
+    PI_SLOT_TEXTHASH = 2,  /* hash of the folded text: collapse identical paragraphs */
+    PI_SLOT_PARAGRAPH = 3  /* paragraph number from 1, decimal */
+};
+
+/* A release id's fixed-length key: hex of a 128-bit digest (ids may exceed Xapian's term limit). */
+#define PI_KEY_LEN 32
+void pi_release_key(const char *id, char key[PI_KEY_LEN + 1]);
+/* Hex of a 64-bit digest of data, for paragraph texts. */
+#define PI_HASH_LEN 16
+void pi_text_hash(const char *data, size_t len, char out[PI_HASH_LEN + 1]);
+
+/* The release record stored in the metadata under "R"+key: NUL-separated fields. */
+typedef struct pi_release_record {
+    char *blob; /* owns the strings below */
+    const char *id, *date, *title, *source, *url, *lang;
+    unsigned passages;
+} pi_release_record;
+int pi_record_encode(const pressindex_release *r, const char *date, const char *lang,
+                     unsigned passages, pi_buf *out);
+/* Takes ownership of blob (malloc()ed, len bytes). Returns 0 or -1 if malformed. */
+int pi_record_decode(char *blob, size_t len, pi_release_record *rec);
+void pi_record_free(pi_release_record *rec);
+
+/* A small cache of stemmers by language, and of stems by word (the hot path of indexing). */
+typedef struct pi_stemmer pi_stemmer;
+pi_stemmer *pi_stemmer_new(const char *lang); /* NULL for an unknown language or OOM */
+void pi_stemmer_free(pi_stemmer *s);
+/* Stems a folded word; the result lives until the next call. NULL on error. */
+const char *pi_stemmer_stem(pi_stemmer *s, const char *word, size_t n, size_t *outlen);
+const char *pi_stemmer_lang(const pi_stemmer *s);
+/* Xapian's stemmer name for an ISO code or name ("en" -> "english"); NULL if unknown. */
+const char *pi_lang_to_stemmer(const char *lang);
+
+/* Folds every word of text, joined by single spaces: the matching form of a source name. */
+int pi_fold_text(const char *text, pi_buf *out);
+
+/* ---- The index handle. ---- */
+struct pressindex {
+    char *path;          /* the index directory */
+    xc_db *db;           /* the current Xapian database */
+    int writable;
+    int lock_fd;         /* the writer lock in the directory, -1 for readers */
+    char *lang;          /* default stemming language */
+    char *db_target;     /* what "current" pointed to when opened (readers reopen on change) */
+    pi_stemmer **stemmers;
+    size_t n_stemmers;
+    uint64_t pending;    /* passages added since the last commit */
+    uint64_t batch;      /* commit after this many passages */
+    pi_buf err;          /* the last error message */
+    xc_doc *doc;         /* reused while indexing */
+    pi_buf fold;         /* scratch */
+};
+
+/* Sets idx->err (printf-style) and returns st. */
+pressindex_status pi_fail(pressindex *idx, pressindex_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Maps an xc_status to ours, recording xc_last_error() with a context prefix. */
+pressindex_status pi_fail_xc(pressindex *idx, xc_status xs, const char *context);
+pressindex_status pi_status_from_xc(xc_status xs);
+
+/* The stemmer for a language (cached on the handle); falls back to the default language. */
+pi_stemmer *pi_index_stemmer(pressindex *idx, const char *lang);
+
+/* Re-opens a reader on the latest commit (following a swapped database). */
+pressindex_status pi_index_refresh(pressindex *idx);
+
+#endif

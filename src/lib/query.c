@@ -1,1 +1,489 @@
-/* placeholder: being written */
+/*
+ * query.c - lexing, checking and rewriting the query language (see query.h and pressindex(1)).
+ *
+ * Grammar, loosely:  query := item*  ;  item := [+|-] (word | "phrase" | field:value | ( query ))
+ * with the binary operators AND, OR, XOR, NEAR, NEAR/n and the prefix/infix NOT between items.
+ * Operators are recognised only in capitals, so a reporter's lower-case "not" stays a word.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "query.h"
+#include "text.h"
+
+typedef enum { T_WORD, T_PHRASE, T_LPAREN, T_RPAREN, T_BINOP, T_NOT, T_FIELD } tok_kind;
+
+typedef struct tok {
+    tok_kind kind;
+    size_t start, end;   /* byte span in the query (for a phrase: inside the quotes) */
+    size_t pos;          /* where the token starts, for messages */
+    char sign;           /* '+', '-' or 0 */
+    int wildcard;        /* word ending in '*' (end excludes the '*') */
+    char field[8];       /* T_FIELD: "title", "source", "date" */
+    int value_phrase;    /* T_FIELD: the value was quoted */
+} tok;
+
+static int is_open_quote(const unsigned char *s, size_t *len)
+{
+    if (s[0] == '"') { *len = 1; return 1; }
+    /* “ and ” (U+201C, U+201D): pasted from documents */
+    if (s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0x9C || s[2] == 0x9D)) { *len = 3; return 1; }
+    return 0;
+}
+
+/* Character position (1-based, in code points) of byte offset off, for messages. */
+static size_t charpos(const char *s, size_t off)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < off && s[i]; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+static int fail(pi_buf *err, const char *q, size_t off, const char *what)
+{
+    pi_buf_clear(err);
+    pi_buf_printf(err, "malformed query at character %zu: %s", charpos(q, off), what);
+    return -1;
+}
+
+static const char *const fields[] = {"title", "source", "date"};
+
+/* Finds the closing quote from s+i; returns its byte offset or (size_t)-1. */
+static size_t find_close(const char *s, size_t i, size_t n)
+{
+    while (i < n) {
+        size_t ql;
+        if (is_open_quote((const unsigned char *)s + i, &ql))
+            return i;
+        i++;
+    }
+    return (size_t)-1;
+}
+
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Splits the query into tokens. Returns the count, -1 on a lexical error (err set), -2 on OOM. */
+static long lex(const char *q, tok **out, pi_buf *err)
+{
+    size_t n = strlen(q), i = 0, cap = 16, count = 0;
+    tok *t = malloc(cap * sizeof *t);
+    if (!t)
+        return -2;
+    while (i < n) {
+        if (is_space((unsigned char)q[i])) {
+            i++;
+            continue;
+        }
+        if (count + 1 >= cap) {
+            tok *g = realloc(t, (cap *= 2) * sizeof *t);
+            if (!g) {
+                free(t);
+                return -2;
+            }
+            t = g;
+        }
+        tok *k = &t[count];
+        memset(k, 0, sizeof *k);
+        k->pos = i;
+        size_t ql;
+        if (q[i] == '(' || q[i] == ')') {
+            k->kind = q[i] == '(' ? T_LPAREN : T_RPAREN;
+            k->start = i;
+            k->end = ++i;
+            count++;
+            continue;
+        }
+        if ((q[i] == '+' || q[i] == '-') && i + 1 < n && !is_space((unsigned char)q[i + 1]) &&
+            q[i + 1] != ')') {
+            k->sign = q[i++];
+        } else if (q[i] == '+' || q[i] == '-') {
+            free(t);
+            return fail(err, q, i, "'+' or '-' with no word after it");
+        }
+        if (is_open_quote((const unsigned char *)q + i, &ql)) {
+            size_t close = find_close(q, i + ql, n);
+            if (close == (size_t)-1) {
+                free(t);
+                return fail(err, q, i, "unbalanced quote");
+            }
+            k->kind = T_PHRASE;
+            k->start = i + ql;
+            k->end = close;
+            is_open_quote((const unsigned char *)q + close, &ql);
+            i = close + ql;
+            count++;
+            continue;
+        }
+        /* A run up to whitespace, a bracket or a quote. */
+        size_t s = i;
+        while (i < n && !is_space((unsigned char)q[i]) && q[i] != '(' && q[i] != ')' &&
+               !is_open_quote((const unsigned char *)q + i, &ql))
+            i++;
+        k->start = s;
+        k->end = i;
+        size_t len = i - s;
+        const char *colon = memchr(q + s, ':', len);
+        int isfield = 0;
+        if (colon && !k->sign) {
+            size_t fl = (size_t)(colon - (q + s));
+            for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
+                if (fl == strlen(fields[f]) && strncasecmp(q + s, fields[f], fl) == 0) {
+                    isfield = 1;
+                    strcpy(k->field, fields[f]);
+                }
+        }
+        if (isfield) {
+            k->kind = T_FIELD;
+            k->start = (size_t)(colon - q) + 1;
+            if (k->start == i) {
+                /* The value may be a quoted phrase right after the colon. */
+                if (i < n && is_open_quote((const unsigned char *)q + i, &ql)) {
+                    size_t close = find_close(q, i + ql, n);
+                    if (close == (size_t)-1) {
+                        free(t);
+                        return fail(err, q, i, "unbalanced quote");
+                    }
+                    k->start = i + ql;
+                    k->end = close;
+                    k->value_phrase = 1;
+                    is_open_quote((const unsigned char *)q + close, &ql);
+                    i = close + ql;
+                } else {
+                    free(t);
+                    return fail(err, q, s, "field with no value");
+                }
+            }
+            count++;
+            continue;
+        }
+        if (!k->sign && (len == 3 && !memcmp(q + s, "AND", 3))) k->kind = T_BINOP;
+        else if (!k->sign && len == 2 && !memcmp(q + s, "OR", 2)) k->kind = T_BINOP;
+        else if (!k->sign && len == 3 && !memcmp(q + s, "XOR", 3)) k->kind = T_BINOP;
+        else if (!k->sign && len >= 4 && !memcmp(q + s, "NEAR", 4) &&
+                 (len == 4 || (q[s + 4] == '/' && len > 5 &&
+                               strspn(q + s + 5, "0123456789") == len - 5)))
+            k->kind = T_BINOP;
+        else if (!k->sign && len == 3 && !memcmp(q + s, "NOT", 3)) k->kind = T_NOT;
+        else {
+            k->kind = T_WORD;
+            if (len > 1 && q[i - 1] == '*') {
+                k->wildcard = 1;
+                k->end = i - 1;
+            }
+        }
+        count++;
+    }
+    *out = t;
+    return (long)count;
+}
+
+static int operand_start(const tok *k)
+{
+    return k->kind == T_WORD || k->kind == T_PHRASE || k->kind == T_LPAREN || k->kind == T_FIELD ||
+           k->kind == T_NOT;
+}
+
+/* Operators need operands on both sides; brackets must balance. */
+static int check(const char *q, const tok *t, size_t n, pi_buf *err)
+{
+    long depth = 0;
+    size_t last_open = 0;
+    for (size_t i = 0; i < n; i++) {
+        const tok *k = &t[i];
+        const tok *next = i + 1 < n ? &t[i + 1] : NULL;
+        const tok *prev = i ? &t[i - 1] : NULL;
+        switch (k->kind) {
+        case T_LPAREN:
+            depth++;
+            last_open = k->pos;
+            if (next && next->kind == T_RPAREN)
+                return fail(err, q, k->pos, "empty brackets");
+            break;
+        case T_RPAREN:
+            if (--depth < 0)
+                return fail(err, q, k->pos, "')' without '('");
+            break;
+        case T_BINOP:
+            if (!prev || prev->kind == T_LPAREN || prev->kind == T_BINOP || prev->kind == T_NOT)
+                return fail(err, q, k->pos, "operator with no operand before it");
+            if (!next || !operand_start(next))
+                return fail(err, q, k->pos, "operator with no operand after it");
+            break;
+        case T_NOT:
+            if (!next || !operand_start(next) || next->kind == T_NOT)
+                return fail(err, q, k->pos, "NOT with no operand after it");
+            break;
+        default:
+            break;
+        }
+    }
+    if (depth > 0)
+        return fail(err, q, last_open, "'(' without ')'");
+    return 0;
+}
+
+int pi_date_bound_valid(const char *s, size_t n)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (n != 4 && n != 7 && n != 10)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        int want_dash = i == 4 || i == 7;
+        if (want_dash ? s[i] != '-' : !isdigit((unsigned char)s[i]))
+            return 0;
+    }
+    int y = atoi(s);
+    if (y < 1)
+        return 0;
+    if (n == 4)
+        return 1;
+    int m = (s[5] - '0') * 10 + (s[6] - '0');
+    if (m < 1 || m > 12)
+        return 0;
+    if (n == 7)
+        return 1;
+    int d = (s[8] - '0') * 10 + (s[9] - '0');
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d >= 1 && d <= mdays[m - 1] && !(m == 2 && d == 29 && !leap);
+}
+
+/* Compares bounds as the ranges they start: "2025" < "2025-01-02". Returns lo <= hi. */
+static int range_ordered(const char *lo, const char *hi)
+{
+    if (!*lo || !*hi)
+        return 1;
+    size_t n = strlen(lo) < strlen(hi) ? strlen(lo) : strlen(hi);
+    return strncmp(lo, hi, n) <= 0;
+}
+
+static int parse_date(const char *q, const tok *k, pi_query *out, pi_buf *err)
+{
+    const char *v = q + k->start;
+    size_t n = k->end - k->start;
+    const char *dots = NULL;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (v[i] == '.' && v[i + 1] == '.') {
+            dots = v + i;
+            break;
+        }
+    size_t lo_n = dots ? (size_t)(dots - v) : n;
+    const char *hi = dots ? dots + 2 : v;
+    size_t hi_n = dots ? n - lo_n - 2 : n;
+    if (dots && lo_n == 0 && hi_n == 0)
+        return fail(err, q, k->pos, "date range with no dates");
+    if ((lo_n && !pi_date_bound_valid(v, lo_n)) || (hi_n && !pi_date_bound_valid(hi, hi_n)))
+        return fail(err, q, k->pos, "bad date (use YYYY, YYYY-MM or YYYY-MM-DD, as in date:2025-07 or date:2025-01-01..2025-06-30)");
+    pi_date_range r;
+    memset(&r, 0, sizeof r);
+    memcpy(r.lo, v, lo_n);
+    memcpy(r.hi, hi, hi_n);
+    if (!range_ordered(r.lo, r.hi))
+        return fail(err, q, k->pos, "date range ends before it starts");
+    pi_date_range *g = realloc(out->dates, (out->n_dates + 1) * sizeof *g);
+    if (!g)
+        return -2;
+    out->dates = g;
+    out->dates[out->n_dates++] = r;
+    return 0;
+}
+
+static int push_str(char ***list, size_t *n, const char *s, size_t len)
+{
+    char **g = realloc(*list, (*n + 1) * sizeof *g);
+    if (!g)
+        return -2;
+    *list = g;
+    if (!(g[*n] = strndup(s, len)))
+        return -2;
+    (*n)++;
+    return 0;
+}
+
+/* Emits the stems of the words in q[s..e) separated by sep into out. Returns the number of words
+ * emitted (stopwords dropped when drop_stop and not all of them are stopwords), or -2 on OOM. */
+static long emit_words(const char *q, size_t s, size_t e, pi_stemmer *stem, char sep,
+                       int drop_stop, pi_query *out, int record)
+{
+    pi_buf f = {0};
+    size_t at = s, ws, we;
+    long emitted = 0;
+    while (pi_word_next(q, e, &at, &ws, &we)) {
+        int n = pi_fold_word(q + ws, we - ws, &f);
+        if (n < 0)
+            goto oom;
+        if (n == 0 || (drop_stop && pi_is_stopword(f.p, (size_t)n)))
+            continue;
+        size_t sl;
+        const char *st = pi_stemmer_stem(stem, f.p, (size_t)n, &sl);
+        if (!st)
+            goto oom;
+        if (emitted && pi_buf_addc(&out->text, sep) < 0)
+            goto oom;
+        if (pi_buf_add(&out->text, st, sl) < 0)
+            goto oom;
+        if (record && push_str(&out->words, &out->n_words, st, sl) < 0)
+            goto oom;
+        emitted++;
+    }
+    pi_buf_free(&f);
+    return emitted;
+oom:
+    pi_buf_free(&f);
+    return -2;
+}
+
+/* Does q[s..e) hold any word that is not a stopword? */
+static int has_content(const char *q, size_t s, size_t e)
+{
+    pi_buf f = {0};
+    size_t at = s, ws, we;
+    int found = 0;
+    while (!found && pi_word_next(q, e, &at, &ws, &we)) {
+        int n = pi_fold_word(q + ws, we - ws, &f);
+        found = n > 0 && !pi_is_stopword(f.p, (size_t)n);
+    }
+    pi_buf_free(&f);
+    return found;
+}
+
+int pi_query_parse(const char *q, pi_stemmer *stem, pi_query *out, pi_buf *err)
+{
+    memset(out, 0, sizeof *out);
+    tok *t = NULL;
+    long n = lex(q, &t, err);
+    if (n < 0)
+        return (int)n;
+    int rc = check(q, t, (size_t)n, err);
+    if (rc < 0)
+        goto done;
+
+    /* Stopwords go only when something else is left to search and no operator leans on them. */
+    int any_content = 0;
+    for (long i = 0; i < n; i++)
+        if (t[i].kind == T_WORD && has_content(q, t[i].start, t[i].end))
+            any_content = 1;
+
+    rc = -2;
+    if (pi_buf_reserve(&out->text, 64) < 0)
+        goto done;
+    for (long i = 0; i < n; i++) {
+        tok *k = &t[i];
+        const tok *prev = i ? &t[i - 1] : NULL, *next = i + 1 < n ? &t[i + 1] : NULL;
+        int near_op = (prev && (prev->kind == T_BINOP || prev->kind == T_NOT)) ||
+                      (next && next->kind == T_BINOP);
+        size_t mark = out->text.len;
+        if (out->text.len && pi_buf_addc(&out->text, ' ') < 0)
+            goto done;
+        size_t after_space = out->text.len;
+        if (k->sign) {
+            out->structured = 1;
+            if (pi_buf_addc(&out->text, k->sign) < 0)
+                goto done;
+        }
+        long w;
+        switch (k->kind) {
+        case T_LPAREN: case T_RPAREN: case T_BINOP: case T_NOT:
+            out->structured = 1;
+            if (pi_buf_add(&out->text, q + k->start, k->end - k->start) < 0)
+                goto done;
+            break;
+        case T_PHRASE:
+            out->structured = 1;
+            if (pi_buf_addc(&out->text, '"') < 0)
+                goto done;
+            if ((w = emit_words(q, k->start, k->end, stem, ' ', 0, out, 0)) < 0 ||
+                pi_buf_addc(&out->text, '"') < 0)
+                goto done;
+            if (w == 0) /* "" or punctuation only: nothing to search */
+                out->text.len = mark;
+            break;
+        case T_FIELD:
+            out->structured = 1;
+            if (!strcmp(k->field, "date")) {
+                out->text.len = mark;
+                if ((rc = parse_date(q, k, out, err)) < 0)
+                    goto done;
+                rc = -2;
+            } else if (!strcmp(k->field, "source")) {
+                pi_buf f = {0};
+                char *v = strndup(q + k->start, k->end - k->start);
+                int ok = v && pi_fold_text(v, &f) == 0 && push_str(&out->sources, &out->n_sources, f.p, f.len) == 0;
+                free(v);
+                pi_buf_free(&f);
+                out->text.len = mark;
+                if (!ok)
+                    goto done;
+            } else { /* title */
+                if (pi_buf_adds(&out->text, "title:") < 0 ||
+                    (k->value_phrase && pi_buf_addc(&out->text, '"') < 0))
+                    goto done;
+                if ((w = emit_words(q, k->start, k->end, stem, k->value_phrase ? ' ' : '-', 0, out, 0)) < 0 ||
+                    (k->value_phrase && pi_buf_addc(&out->text, '"') < 0))
+                    goto done;
+                if (w == 0)
+                    out->text.len = mark;
+            }
+            break;
+        case T_WORD:
+            if (k->wildcard) {
+                pi_buf f = {0};
+                size_t at = k->start, ws, we;
+                int ok = 1;
+                /* Only a single word can take a trailing '*'; "U.S*" searches its words as typed. */
+                if (pi_word_next(q, k->end, &at, &ws, &we) && we == k->end && ws == k->start) {
+                    ok = pi_fold_word(q + ws, we - ws, &f) >= 0 &&
+                         push_str(&out->wildcards, &out->n_wildcards, f.p, f.len) == 0 &&
+                         pi_buf_add(&out->text, f.p, f.len) == 0 && pi_buf_addc(&out->text, '*') == 0;
+                    out->structured = 1;
+                    pi_buf_free(&f);
+                    if (!ok)
+                        goto done;
+                    break;
+                }
+                pi_buf_free(&f);
+            }
+            /* One typed token may hold several words ("Kazakh-Turkish", "U.S."): joined by
+             * hyphens they make the QueryParser search them as a phrase. */
+            w = emit_words(q, k->start, k->end, stem, '-',
+                           any_content && !k->sign && !near_op, out, !k->sign && !near_op);
+            if (w < 0)
+                goto done;
+            if (w == 0)
+                out->text.len = mark;
+            break;
+        }
+        if (out->text.len == after_space && mark != out->text.len)
+            out->text.len = mark; /* nothing but the space: undo it */
+        out->text.p[out->text.len] = '\0';
+    }
+    rc = 0;
+done:
+    free(t);
+    return rc;
+}
+
+static void free_list(char **l, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(l[i]);
+    free(l);
+}
+
+void pi_query_free(pi_query *q)
+{
+    pi_buf_free(&q->text);
+    free(q->dates);
+    free_list(q->sources, q->n_sources);
+    free_list(q->words, q->n_words);
+    free_list(q->wildcards, q->n_wildcards);
+    memset(q, 0, sizeof *q);
+}

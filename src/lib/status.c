@@ -1,1 +1,76 @@
-/* placeholder: being written */
+/* status.c - status codes, error messages and the version. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "internal.h"
+
+const char *pressindex_version(void)
+{
+    return PACKAGE_VERSION;
+}
+
+const char *pressindex_status_to_string(pressindex_status status)
+{
+    switch (status) {
+    case PRESSINDEX_OK: return "success";
+    case PRESSINDEX_ERR_NOT_FOUND: return "not found";
+    case PRESSINDEX_ERR_LOCKED: return "index locked by another writer";
+    case PRESSINDEX_ERR_CORRUPT: return "index corrupt";
+    case PRESSINDEX_ERR_VERSION: return "index version mismatch";
+    case PRESSINDEX_ERR_BAD_QUERY: return "malformed query";
+    case PRESSINDEX_ERR_DATA: return "input data error";
+    case PRESSINDEX_ERR_INVALID_ARGUMENT: return "invalid argument";
+    case PRESSINDEX_ERR_MODIFIED: return "index modified during the operation";
+    case PRESSINDEX_ERR_IO: return "input/output error";
+    case PRESSINDEX_ERR_NO_MEMORY: return "out of memory";
+    case PRESSINDEX_ERR_INTERNAL: return "internal error";
+    case PRESSINDEX_STATUS_LAST: break;
+    }
+    return "unknown status";
+}
+
+const char *pressindex_last_error(const pressindex *idx)
+{
+    return idx && idx->err.p ? idx->err.p : "";
+}
+
+pressindex_status pi_fail(pressindex *idx, pressindex_status st, const char *fmt, ...)
+{
+    if (!idx)
+        return st;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    pi_buf_clear(&idx->err);
+    /* If even the message cannot be stored, the status still tells the caller what happened. */
+    (void)pi_buf_adds(&idx->err, msg);
+    return st;
+}
+
+pressindex_status pi_status_from_xc(xc_status xs)
+{
+    switch (xs) {
+    case XC_OK: return PRESSINDEX_OK;
+    case XC_ERR_LOCKED: return PRESSINDEX_ERR_LOCKED;
+    case XC_ERR_MODIFIED: return PRESSINDEX_ERR_MODIFIED;
+    case XC_ERR_CORRUPT: return PRESSINDEX_ERR_CORRUPT;
+    case XC_ERR_NOT_FOUND: return PRESSINDEX_ERR_NOT_FOUND;
+    case XC_ERR_VERSION: return PRESSINDEX_ERR_VERSION;
+    case XC_ERR_BAD_QUERY: return PRESSINDEX_ERR_BAD_QUERY;
+    case XC_ERR_INVALID: return PRESSINDEX_ERR_INVALID_ARGUMENT;
+    case XC_ERR_DOC_NOT_FOUND: return PRESSINDEX_ERR_CORRUPT;
+    case XC_ERR_IO: return PRESSINDEX_ERR_IO;
+    case XC_ERR_NO_MEMORY: return PRESSINDEX_ERR_NO_MEMORY;
+    case XC_ERR_OTHER: break;
+    }
+    return PRESSINDEX_ERR_INTERNAL;
+}
+
+pressindex_status pi_fail_xc(pressindex *idx, xc_status xs, const char *context)
+{
+    return pi_fail(idx, pi_status_from_xc(xs), "%s: %s", context, xc_last_error());
+}

@@ -1,1 +1,73 @@
-/* placeholder: being written */
+#include "config.h"
+#include "text.h"
+
+#include <string.h>
+
+/*
+ * English stopwords in their folded form (lowercase, no apostrophes: "don't" -> "dont"). Dropped
+ * from unquoted queries only. Deliberately absent, because they collide with words people search
+ * for: "us" (U.S.), "may" (the month), "id", "ill", "well", "wed", "shell", "wont", and no single
+ * letters but "a" and "i" ("U.S." is the words "u" "s"). "who" is present although it is also
+ * W.H.O.; a quoted query still finds it.
+ *
+ * Must stay sorted in byte order (LC_ALL=C sort): it is binary-searched (tests/test_text.c checks
+ * every entry is found).
+ */
+#define MAX_STOPWORD_LEN 10
+
+typedef struct stopword {
+    char s[MAX_STOPWORD_LEN + 1];
+    unsigned char n;
+} stopword;
+
+#define W(w) { w, sizeof(w) - 1 }
+
+static const stopword stopwords[] = {
+    W("a"), W("about"), W("above"), W("after"), W("again"), W("against"), W("all"), W("also"),
+    W("am"), W("an"), W("and"), W("any"), W("are"), W("arent"), W("as"), W("at"), W("be"),
+    W("because"), W("been"), W("before"), W("being"), W("below"), W("between"), W("both"), W("but"),
+    W("by"), W("can"), W("cant"), W("could"), W("couldnt"), W("did"), W("didnt"), W("do"),
+    W("does"), W("doesnt"), W("doing"), W("dont"), W("down"), W("during"), W("each"), W("either"),
+    W("few"), W("for"), W("from"), W("further"), W("had"), W("hadnt"), W("has"), W("hasnt"),
+    W("have"), W("havent"), W("having"), W("he"), W("her"), W("here"), W("hers"), W("herself"),
+    W("him"), W("himself"), W("his"), W("how"), W("i"), W("if"), W("im"), W("in"), W("into"),
+    W("is"), W("isnt"), W("it"), W("its"), W("itself"), W("ive"), W("just"), W("me"), W("more"),
+    W("most"), W("my"), W("myself"), W("no"), W("nor"), W("not"), W("of"), W("off"), W("on"),
+    W("once"), W("only"), W("or"), W("other"), W("our"), W("ours"), W("ourselves"), W("out"),
+    W("over"), W("own"), W("same"), W("she"), W("should"), W("shouldnt"), W("so"), W("some"),
+    W("such"), W("than"), W("that"), W("thats"), W("the"), W("their"), W("theirs"), W("them"),
+    W("themselves"), W("then"), W("there"), W("theres"), W("these"), W("they"), W("theyre"),
+    W("theyve"), W("this"), W("those"), W("through"), W("to"), W("too"), W("under"), W("until"),
+    W("up"), W("very"), W("was"), W("wasnt"), W("we"), W("were"), W("werent"), W("weve"), W("what"),
+    W("whats"), W("when"), W("where"), W("which"), W("while"), W("who"), W("whom"), W("whose"),
+    W("why"), W("will"), W("with"), W("would"), W("wouldnt"), W("you"), W("your"), W("youre"),
+    W("yours"), W("yourself"), W("yourselves"), W("youve"),
+};
+
+#define N_STOPWORDS (sizeof stopwords / sizeof stopwords[0])
+
+int pi_is_stopword(const char *folded, size_t n)
+{
+    if (!folded || n == 0 || n > MAX_STOPWORD_LEN)
+        return 0;
+    /* Hot on indexing and query paths: an inlined binary search, no strlen, no callbacks. */
+    size_t lo = 0, hi = N_STOPWORDS;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const stopword *w = &stopwords[mid];
+        int c = (unsigned char)folded[0] - (unsigned char)w->s[0];
+        if (c == 0) {
+            size_t m = n < w->n ? n : w->n;
+            c = memcmp(folded, w->s, m);
+            if (c == 0)
+                c = (n > w->n) - (n < w->n);
+        }
+        if (c == 0)
+            return 1;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return 0;
+}

@@ -1,0 +1,129 @@
+/*
+ * stem.c - stemmers by language, with a cache of stems by word: the vocabulary of a corpus is small
+ * next to its word count, and stemming is the dearest step of indexing a word.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "internal.h"
+
+/* Bounded: the cache empties itself when full, so memory stays flat whatever the corpus. */
+#define CACHE_SLOTS (1u << 18)
+#define CACHE_MAX (CACHE_SLOTS / 2)
+
+typedef struct entry {
+    char *word; /* "word\0stem\0" in one allocation */
+    size_t wlen, slen;
+} entry;
+
+struct pi_stemmer {
+    xc_stem *stem;
+    char *lang;
+    entry *slots;
+    size_t used;
+};
+
+static const struct { const char *code, *name; } langs[] = {
+    {"ar", "arabic"},   {"hy", "armenian"},  {"eu", "basque"},     {"ca", "catalan"},
+    {"da", "danish"},   {"nl", "dutch"},     {"en", "english"},    {"fi", "finnish"},
+    {"fr", "french"},   {"de", "german"},    {"hu", "hungarian"},  {"id", "indonesian"},
+    {"ga", "irish"},    {"it", "italian"},   {"lt", "lithuanian"}, {"ne", "nepali"},
+    {"nb", "norwegian"}, {"nn", "norwegian"}, {"no", "norwegian"}, {"pt", "portuguese"},
+    {"ro", "romanian"}, {"ru", "russian"},   {"es", "spanish"},    {"sv", "swedish"},
+    {"ta", "tamil"},    {"tr", "turkish"},
+};
+
+const char *pi_lang_to_stemmer(const char *lang)
+{
+    if (!lang || !*lang)
+        return NULL;
+    for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++)
+        if (strcasecmp(lang, langs[i].code) == 0 || strcasecmp(lang, langs[i].name) == 0)
+            return langs[i].name;
+    /* Regional variants: "en-US", "pt_BR". */
+    if (strlen(lang) > 2 && (lang[2] == '-' || lang[2] == '_')) {
+        char two[3] = {lang[0], lang[1], '\0'};
+        return pi_lang_to_stemmer(two);
+    }
+    return NULL;
+}
+
+pi_stemmer *pi_stemmer_new(const char *lang)
+{
+    const char *name = pi_lang_to_stemmer(lang);
+    pi_stemmer *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->lang = strdup(lang ? lang : "");
+    s->slots = calloc(CACHE_SLOTS, sizeof *s->slots);
+    /* A language Xapian cannot stem is indexed unstemmed (folded words), not refused. */
+    if (!s->lang || !s->slots || xc_stem_new(name ? name : "none", &s->stem) != XC_OK) {
+        pi_stemmer_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static void cache_clear(pi_stemmer *s)
+{
+    for (size_t i = 0; i < CACHE_SLOTS; i++) {
+        free(s->slots[i].word);
+        s->slots[i].word = NULL;
+    }
+    s->used = 0;
+}
+
+void pi_stemmer_free(pi_stemmer *s)
+{
+    if (!s)
+        return;
+    if (s->slots)
+        cache_clear(s);
+    free(s->slots);
+    xc_stem_free(s->stem);
+    free(s->lang);
+    free(s);
+}
+
+const char *pi_stemmer_lang(const pi_stemmer *s)
+{
+    return s->lang;
+}
+
+const char *pi_stemmer_stem(pi_stemmer *s, const char *word, size_t n, size_t *outlen)
+{
+    size_t i = (size_t)XXH3_64bits(word, n) & (CACHE_SLOTS - 1);
+    while (s->slots[i].word) {
+        entry *e = &s->slots[i];
+        if (e->wlen == n && memcmp(e->word, word, n) == 0) {
+            *outlen = e->slen;
+            return e->word + n + 1;
+        }
+        i = (i + 1) & (CACHE_SLOTS - 1);
+    }
+    const char *st;
+    size_t sl;
+    if (xc_stem_word(s->stem, word, n, &st, &sl) != XC_OK)
+        return NULL;
+    if (s->used >= CACHE_MAX) {
+        cache_clear(s);
+        /* The slot found above may be taken no more; any empty slot on the probe path will do. */
+        i = (size_t)XXH3_64bits(word, n) & (CACHE_SLOTS - 1);
+    }
+    char *w = malloc(n + sl + 2);
+    if (!w) { /* No room to cache: still answer. */
+        *outlen = sl;
+        return st;
+    }
+    memcpy(w, word, n);
+    w[n] = '\0';
+    memcpy(w + n + 1, st, sl);
+    w[n + 1 + sl] = '\0';
+    s->slots[i] = (entry){w, n, sl};
+    s->used++;
+    *outlen = sl;
+    return w + n + 1;
+}
