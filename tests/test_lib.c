@@ -1,1 +1,505 @@
-/* placeholder: being written */
+/* test_lib.c - libpressindex through its public API (plus a peek at the schema for version tests). */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "pressindex.h"
+
+#ifndef FIXTURES_DIR
+#define FIXTURES_DIR "fixtures"
+#endif
+
+static char tmpdir[256];
+static char dbpath[300];
+
+static void setup(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/pi-test-lib-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    snprintf(dbpath, sizeof dbpath, "%s/index", tmpdir);
+}
+
+static void teardown(void)
+{
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static pressindex *open_writer(void)
+{
+    pressindex_open_options o;
+    pressindex_open_options_init(&o);
+    o.writable = 1;
+    o.create = 1;
+    o.lock_timeout = 0;
+    pressindex *idx = NULL;
+    pressindex_status st = pressindex_open(dbpath, &o, &idx);
+    ck_assert_msg(st == PRESSINDEX_OK, "open writer: %s", pressindex_open_error());
+    return idx;
+}
+
+static pressindex *open_reader(void)
+{
+    pressindex *idx = NULL;
+    pressindex_status st = pressindex_open(dbpath, NULL, &idx);
+    ck_assert_msg(st == PRESSINDEX_OK, "open reader: %s", pressindex_open_error());
+    return idx;
+}
+
+static const char *const akorda_pars[] = {
+    "Kassym-Jomart Tokayev met Recep Tayyip Erdoğan in Ankara.",
+    "Photo credit: Akorda",
+    "The presidents discussed the Organization of Turkic States and trade turnover.",
+    "Tokayev’s visit ended with a ceremony at the Işık University.",
+};
+static const char *const other_pars[] = {
+    "The States of the organization met; Turkic languages were discussed.",
+    "Photo credit: Akorda",
+    "TÜRKİYE and Kazakhstan cooperate on transport.",
+};
+
+static void add_two(pressindex *idx)
+{
+    pressindex_release a = {"akorda/1", "2025-07-30", "Tokayev visits Türkiye", "Akorda",
+                            "https://akorda.kz/1", "en", akorda_pars, 4};
+    pressindex_release b = {"akorda/2", "2024-03-05", "Turkic cooperation", "Akorda", NULL, NULL,
+                            other_pars, 3};
+    ck_assert_int_eq(pressindex_add_release(idx, &a), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_add_release(idx, &b), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+}
+
+static pressindex_results *search(pressindex *idx, const char *q)
+{
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = q;
+    pressindex_results *res = NULL;
+    pressindex_status st = pressindex_search(idx, &so, &res);
+    ck_assert_msg(st == PRESSINDEX_OK, "search %s: %s", q, pressindex_last_error(idx));
+    return res;
+}
+
+/* ---- opening ---- */
+
+START_TEST(missing_index_is_not_found)
+{
+    pressindex *idx = (pressindex *)1;
+    ck_assert_int_eq(pressindex_open(dbpath, NULL, &idx), PRESSINDEX_ERR_NOT_FOUND);
+    ck_assert_ptr_null(idx);
+    ck_assert_ptr_nonnull(strstr(pressindex_open_error(), dbpath));
+}
+END_TEST
+
+START_TEST(second_writer_is_locked)
+{
+    pressindex *w = open_writer();
+    pressindex_open_options o;
+    pressindex_open_options_init(&o);
+    o.writable = 1;
+    o.lock_timeout = 0.3;
+    pressindex *w2 = NULL;
+    ck_assert_int_eq(pressindex_open(dbpath, &o, &w2), PRESSINDEX_ERR_LOCKED);
+    ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "locked"));
+    /* Readers are never blocked by the writer. */
+    pressindex *r = open_reader();
+    pressindex_destroy(r);
+    pressindex_destroy(w);
+    /* Released on destroy. */
+    ck_assert_int_eq(pressindex_open(dbpath, &o, &w2), PRESSINDEX_OK);
+    pressindex_destroy(w2);
+}
+END_TEST
+
+START_TEST(newer_schema_is_refused)
+{
+    pressindex_destroy(open_writer());
+    char path[400];
+    snprintf(path, sizeof path, "%s/current", dbpath);
+    xc_db *db = NULL;
+    ck_assert_int_eq(xc_db_open(path, XC_DB_OPEN, &db), XC_OK);
+    ck_assert_int_eq(xc_db_set_metadata(db, PI_META_SCHEMA, "99", 2), XC_OK);
+    ck_assert_int_eq(xc_db_commit(db), XC_OK);
+    xc_db_free(db);
+    pressindex *idx = NULL;
+    ck_assert_int_eq(pressindex_open(dbpath, NULL, &idx), PRESSINDEX_ERR_VERSION);
+    ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "newer"));
+}
+END_TEST
+
+START_TEST(foreign_directory_is_left_alone)
+{
+    char f[400];
+    ck_assert_int_eq(mkdir(dbpath, 0777), 0);
+    snprintf(f, sizeof f, "%s/notes.txt", dbpath);
+    FILE *fp = fopen(f, "w");
+    ck_assert_ptr_nonnull(fp);
+    fclose(fp);
+    pressindex_open_options o;
+    pressindex_open_options_init(&o);
+    o.writable = o.create = 1;
+    pressindex *idx = NULL;
+    ck_assert_int_eq(pressindex_open(dbpath, &o, &idx), PRESSINDEX_ERR_NOT_FOUND);
+    ck_assert_int_eq(access(f, F_OK), 0);
+}
+END_TEST
+
+START_TEST(status_strings)
+{
+    for (int s = 0; s <= PRESSINDEX_STATUS_LAST; s++)
+        ck_assert_ptr_nonnull(pressindex_status_to_string((pressindex_status)s));
+    ck_assert_str_eq(pressindex_status_to_string(PRESSINDEX_OK), "success");
+    ck_assert_str_eq(pressindex_status_to_string((pressindex_status)12345), "unknown status");
+    ck_assert_str_eq(pressindex_version(), PACKAGE_VERSION);
+    ck_assert_str_eq(PRESSINDEX_VERSION_STRING, PACKAGE_VERSION);
+}
+END_TEST
+
+/* ---- writing ---- */
+
+START_TEST(add_search_and_metadata)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    pressindex_destroy(idx);
+    idx = open_reader();
+    pressindex_stats st;
+    ck_assert_int_eq(pressindex_get_stats(idx, &st), PRESSINDEX_OK);
+    ck_assert_uint_eq(st.releases, 2);
+    ck_assert_uint_eq(st.passages, 7);
+    ck_assert_str_eq(st.date_min, "2024-03-05");
+    ck_assert_str_eq(st.date_max, "2025-07-30");
+
+    pressindex_results *res = search(idx, "\"Organization of Turkic States\"");
+    ck_assert_uint_eq(pressindex_results_count(res), 1);
+    ck_assert_str_eq(pressindex_result_release(res, 0), "akorda/1");
+    ck_assert_uint_eq(pressindex_result_paragraph(res, 0), 3);
+    ck_assert_str_eq(pressindex_result_date(res, 0), "2025-07-30");
+    ck_assert_str_eq(pressindex_result_title(res, 0), "Tokayev visits Türkiye");
+    ck_assert_str_eq(pressindex_result_source(res, 0), "Akorda");
+    ck_assert_str_eq(pressindex_result_url(res, 0), "https://akorda.kz/1");
+    ck_assert_str_eq(pressindex_result_text(res, 0), akorda_pars[2]);
+    ck_assert_uint_eq(pressindex_result_rank(res, 0), 1);
+    ck_assert(pressindex_result_score(res, 0) > 0);
+    /* Highlights point at the words of the phrase in the original text. */
+    const size_t *offs;
+    size_t n;
+    pressindex_result_highlights(res, 0, &offs, &n);
+    ck_assert_uint_eq(n, 4);
+    const char *text = pressindex_result_text(res, 0);
+    ck_assert_int_eq(strncmp(text + offs[0], "Organization", offs[1] - offs[0]), 0);
+    ck_assert_int_eq(strncmp(text + offs[6], "States", offs[7] - offs[6]), 0);
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+START_TEST(replace_and_delete)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    static const char *const one[] = {"Only one paragraph now."};
+    pressindex_release a = {"akorda/1", "2025-07-31", NULL, NULL, NULL, NULL, one, 1};
+    ck_assert_int_eq(pressindex_add_release(idx, &a), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    pressindex_stats st;
+    ck_assert_int_eq(pressindex_get_stats(idx, &st), PRESSINDEX_OK);
+    ck_assert_uint_eq(st.releases, 2);
+    ck_assert_uint_eq(st.passages, 4);
+    ck_assert_int_eq(pressindex_delete_release(idx, "akorda/2"), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_delete_release(idx, "no/such/release"), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_get_stats(idx, &st), PRESSINDEX_OK);
+    ck_assert_uint_eq(st.releases, 1);
+    ck_assert_uint_eq(st.passages, 1);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+START_TEST(uncommitted_changes_are_discarded)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    static const char *const one[] = {"Never committed."};
+    pressindex_release c = {"akorda/3", NULL, NULL, NULL, NULL, NULL, one, 1};
+    ck_assert_int_eq(pressindex_add_release(idx, &c), PRESSINDEX_OK);
+    pressindex_destroy(idx);
+    idx = open_reader();
+    pressindex_stats st;
+    ck_assert_int_eq(pressindex_get_stats(idx, &st), PRESSINDEX_OK);
+    ck_assert_uint_eq(st.releases, 2);
+    ck_assert_uint_eq(st.passages, 7);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+START_TEST(impossible_date_is_stored_undated)
+{
+    pressindex *idx = open_writer();
+    static const char *const one[] = {"A release with a bad date."};
+    pressindex_release r = {"bad/date", "2024-02-30", NULL, NULL, NULL, NULL, one, 1};
+    ck_assert_int_eq(pressindex_add_release(idx, &r), PRESSINDEX_ERR_DATA);
+    ck_assert_ptr_nonnull(strstr(pressindex_last_error(idx), "2024-02-30"));
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    pressindex_results *res = search(idx, "bad date");
+    ck_assert_uint_eq(pressindex_results_count(res), 1);
+    ck_assert_str_eq(pressindex_result_date(res, 0), "");
+    pressindex_results_destroy(res);
+    pressindex_release noid = {NULL, NULL, NULL, NULL, NULL, NULL, one, 1};
+    ck_assert_int_eq(pressindex_add_release(idx, &noid), PRESSINDEX_ERR_INVALID_ARGUMENT);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+START_TEST(reader_cannot_write)
+{
+    pressindex_destroy(open_writer());
+    pressindex *idx = open_reader();
+    static const char *const one[] = {"x"};
+    pressindex_release r = {"x", NULL, NULL, NULL, NULL, NULL, one, 1};
+    ck_assert_int_eq(pressindex_add_release(idx, &r), PRESSINDEX_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_ERR_INVALID_ARGUMENT);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+/* ---- searching ---- */
+
+/* Folding: each query must find the paragraph of the given release and number. */
+static const struct {
+    const char *query, *release;
+    unsigned paragraph;
+} fold_rows[] = {
+    {"Erdogan", "akorda/1", 1},
+    {"ERDOĞAN", "akorda/1", 1},
+    {"Isik", "akorda/1", 4},
+    {"IŞIK", "akorda/1", 4},
+    {"Tokayev's visit", "akorda/1", 4},
+    {"\"Tokayev's visit\"", "akorda/1", 4},
+    {"Turkiye", "akorda/2", 3},
+    {"türkiye kazakhstan", "akorda/2", 3},
+    {"cooperation transport", "akorda/2", 3}, /* stemming: cooperate */
+    {"Kassym-Jomart", "akorda/1", 1},
+    {"Kazakh*", "akorda/2", 3},
+};
+
+START_TEST(folding_and_stemming)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    pressindex_results *res = search(idx, fold_rows[_i].query);
+    ck_assert_msg(pressindex_results_count(res) >= 1, "%s: nothing found", fold_rows[_i].query);
+    ck_assert_str_eq(pressindex_result_release(res, 0), fold_rows[_i].release);
+    ck_assert_uint_eq(pressindex_result_paragraph(res, 0), fold_rows[_i].paragraph);
+    size_t n;
+    const size_t *offs;
+    pressindex_result_highlights(res, 0, &offs, &n);
+    ck_assert_msg(n >= 1, "%s: no highlight", fold_rows[_i].query);
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+static const char *const bad_queries[] = {
+    "\"Organization of Turkic", "(trade OR tariffs", "trade)", "trade AND", "OR trade",
+    "trade AND OR tariffs", "title:", "date:2025-13", "date:2024-02-30", "date:2025-07..2025-01",
+    "date:..", "NOT", "trade NOT", "()",
+};
+
+START_TEST(malformed_queries)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = bad_queries[_i];
+    pressindex_results *res = (pressindex_results *)1;
+    ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_ERR_BAD_QUERY);
+    ck_assert_ptr_null(res);
+    ck_assert_msg(strstr(pressindex_last_error(idx), "character") != NULL, "%s: %s", bad_queries[_i],
+                  pressindex_last_error(idx));
+    pressindex_destroy(idx);
+}
+END_TEST
+
+START_TEST(filters_sorting_collapse)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    pressindex_results *res;
+
+    /* Date filters: query syntax and options. */
+    const char *dated[] = {"Turkic date:2025", "Turkic date:2025-07", "Turkic date:2025-07-30",
+                           "Turkic date:2025-07-01..2025-07-31", "Turkic date:2025-01..",
+                           "Turkic date:2024-03-06.."};
+    for (size_t i = 0; i < sizeof dated / sizeof *dated; i++) {
+        res = search(idx, dated[i]);
+        ck_assert_msg(pressindex_results_count(res) == 1, "%s", dated[i]);
+        ck_assert_str_eq(pressindex_result_release(res, 0), "akorda/1");
+        pressindex_results_destroy(res);
+    }
+    so.query = "Turkic";
+    so.until = "2024";
+    ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_OK);
+    ck_assert_uint_eq(pressindex_results_count(res), 1);
+    ck_assert_str_eq(pressindex_result_release(res, 0), "akorda/2");
+    pressindex_results_destroy(res);
+    so.until = NULL;
+    so.since = "2025-07-31";
+    ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_OK);
+    ck_assert_uint_eq(pressindex_results_count(res), 0);
+    pressindex_results_destroy(res);
+    so.since = "2025-99";
+    ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_ERR_BAD_QUERY);
+    so.since = NULL;
+
+    /* Sources. */
+    so.source = "akorda";
+    ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_OK);
+    ck_assert_uint_eq(pressindex_results_count(res), 2);
+    pressindex_results_destroy(res);
+    so.source = "Somebody Else";
+    ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_OK);
+    ck_assert_uint_eq(pressindex_results_count(res), 0);
+    pressindex_results_destroy(res);
+    so.source = NULL;
+
+    /* Sort by date: newest first. */
+    so.query = "Turkic OR Kazakhstan OR Akorda";
+    so.sort = PRESSINDEX_SORT_DATE;
+    ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_OK);
+    ck_assert_uint_ge(pressindex_results_count(res), 3);
+    for (size_t i = 1; i < pressindex_results_count(res); i++)
+        ck_assert(strcmp(pressindex_result_date(res, i - 1), pressindex_result_date(res, i)) >= 0);
+    pressindex_results_destroy(res);
+    so.sort = PRESSINDEX_SORT_RELEVANCE;
+
+    /* Identical paragraphs collapse into one, with a count; --no-collapse shows each. */
+    so.query = "\"photo credit\"";
+    ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_OK);
+    ck_assert_uint_eq(pressindex_results_count(res), 1);
+    ck_assert_uint_eq(pressindex_result_collapsed(res, 0), 1);
+    pressindex_results_destroy(res);
+    so.collapse = 0;
+    ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_OK);
+    ck_assert_uint_eq(pressindex_results_count(res), 2);
+    pressindex_results_destroy(res);
+
+    /* By release: one passage per release. */
+    so.query = "Turkic OR Akorda OR Tokayev";
+    so.by_release = 1;
+    ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_OK);
+    ck_assert_uint_eq(pressindex_results_count(res), 2);
+    ck_assert_str_ne(pressindex_result_release(res, 0), pressindex_result_release(res, 1));
+    pressindex_results_destroy(res);
+    so.by_release = 0;
+
+    /* Paging: offset and limit, ranks continue. */
+    so.query = "Turkic OR Akorda OR Tokayev OR Kazakhstan";
+    so.limit = 2;
+    so.offset = 1;
+    ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_OK);
+    ck_assert_uint_eq(pressindex_results_count(res), 2);
+    ck_assert_uint_eq(pressindex_result_rank(res, 0), 2);
+    ck_assert_uint_ge(pressindex_results_estimated(res), 3);
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+START_TEST(phrase_keeps_stopwords_and_order)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    /* akorda/2 #1 has "States of the organization" and "Turkic": not the phrase. */
+    pressindex_results *res = search(idx, "\"Organization of Turkic States\"");
+    ck_assert_uint_eq(pressindex_results_count(res), 1);
+    pressindex_results_destroy(res);
+    res = search(idx, "\"States Turkic of Organization\"");
+    ck_assert_uint_eq(pressindex_results_count(res), 0);
+    pressindex_results_destroy(res);
+    /* Without quotes, the in-order paragraph still ranks first. */
+    res = search(idx, "Organization of Turkic States");
+    ck_assert_uint_ge(pressindex_results_count(res), 2);
+    ck_assert_str_eq(pressindex_result_release(res, 0), "akorda/1");
+    ck_assert_uint_eq(pressindex_result_paragraph(res, 0), 3);
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+START_TEST(index_fixture_folder)
+{
+    pressindex *idx = open_writer();
+    pressindex_index_stats st;
+    pressindex_status s = pressindex_index_path(idx, FIXTURES_DIR "/releases", NULL, &st);
+    ck_assert_msg(s == PRESSINDEX_OK, "%s", pressindex_last_error(idx));
+    ck_assert_uint_ge(st.releases, 1);
+    ck_assert_uint_eq(st.skipped, 0);
+    pressindex_results *res = search(idx, "\"Organization of Turkic States\"");
+    ck_assert_uint_eq(pressindex_results_count(res), 2);
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_str_eq(pressindex_result_date(res, i), "2025-07-30");
+        ck_assert_str_eq(pressindex_result_release(res, i), "000_7a5d2ef6bf956f73.txt");
+    }
+    pressindex_results_destroy(res);
+    /* Indexing the same folder again replaces, never duplicates. */
+    pressindex_stats before, after;
+    ck_assert_int_eq(pressindex_get_stats(idx, &before), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_index_path(idx, FIXTURES_DIR "/releases", NULL, NULL), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_get_stats(idx, &after), PRESSINDEX_OK);
+    ck_assert_uint_eq(before.releases, after.releases);
+    ck_assert_uint_eq(before.passages, after.passages);
+    ck_assert_int_eq(pressindex_index_path(idx, FIXTURES_DIR "/no-such-thing", NULL, NULL),
+                     PRESSINDEX_ERR_NOT_FOUND);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("lib");
+    TCase *tc = tcase_create("open");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, missing_index_is_not_found);
+    tcase_add_test(tc, second_writer_is_locked);
+    tcase_add_test(tc, newer_schema_is_refused);
+    tcase_add_test(tc, foreign_directory_is_left_alone);
+    tcase_add_test(tc, status_strings);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("write");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, add_search_and_metadata);
+    tcase_add_test(tc, replace_and_delete);
+    tcase_add_test(tc, uncommitted_changes_are_discarded);
+    tcase_add_test(tc, impossible_date_is_stored_undated);
+    tcase_add_test(tc, reader_cannot_write);
+    tcase_add_test(tc, index_fixture_folder);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("search");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, folding_and_stemming, 0, sizeof fold_rows / sizeof fold_rows[0]);
+    tcase_add_loop_test(tc, malformed_queries, 0, sizeof bad_queries / sizeof bad_queries[0]);
+    tcase_add_test(tc, filters_sorting_collapse);
+    tcase_add_test(tc, phrase_keeps_stopwords_and_order);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -320,17 +320,21 @@ static long emit_words(const char *q, size_t s, size_t e, pi_stemmer *stem, char
         int n = pi_fold_word(q + ws, we - ws, &f);
         if (n < 0)
             goto oom;
-        if (n == 0 || (drop_stop && pi_is_stopword(f.p, (size_t)n)))
+        if (n == 0)
             continue;
         size_t sl;
         const char *st = pi_stemmer_stem(stem, f.p, (size_t)n, &sl);
         if (!st)
             goto oom;
+        /* The adjacency phrase keeps stopwords: "Organization of Turkic States" is adjacent only
+         * with its "of". */
+        if (record && push_str(&out->words, &out->n_words, st, sl) < 0)
+            goto oom;
+        if (drop_stop && pi_is_stopword(f.p, (size_t)n))
+            continue;
         if (emitted && pi_buf_addc(&out->text, sep) < 0)
             goto oom;
         if (pi_buf_add(&out->text, st, sl) < 0)
-            goto oom;
-        if (record && push_str(&out->words, &out->n_words, st, sl) < 0)
             goto oom;
         emitted++;
     }

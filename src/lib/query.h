@@ -23,7 +23,7 @@ typedef struct pi_query {
     size_t n_dates;
     char **sources;         /* folded source names; any of them (OR) */
     size_t n_sources;
-    char **words;           /* stems of the plain unquoted words, in order (for the adjacency boost) */
+    char **words;           /* stems of the plain unquoted words in order, stopwords too (adjacency) */
     size_t n_words;
     char **wildcards;       /* folded prefixes of wildcard words (for highlighting) */
     size_t n_wildcards;

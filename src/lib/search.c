@@ -68,10 +68,11 @@ static void year_bounds(pressindex *idx, int *lo, int *hi)
     *lo = 1900;
     *hi = 2100;
     if (xc_db_value_bounds(idx->db, PI_SLOT_DATE, &a, &b) == XC_OK) {
-        if (a && strlen(a) >= 4)
-            *lo = atoi(a);
-        if (b && strlen(b) >= 4)
-            *hi = atoi(b);
+        /* Values are YYYYMMDD: the year is the first four digits. */
+        if (a && strlen(a) == 8)
+            *lo = (int)strtol((char[5]){a[0], a[1], a[2], a[3], '\0'}, NULL, 10);
+        if (b && strlen(b) == 8)
+            *hi = (int)strtol((char[5]){b[0], b[1], b[2], b[3], '\0'}, NULL, 10);
     }
     free(a);
     free(b);
