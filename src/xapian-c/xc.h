@@ -81,7 +81,7 @@ xc_status xc_db_get_metadata(xc_db *db, const char *key, char **value, size_t *v
 /* Iterates the metadata keys starting with prefix, in byte order. */
 typedef struct xc_keylist xc_keylist;
 xc_status xc_db_metadata_keys(xc_db *db, const char *prefix, xc_keylist **out);
-/* Next key: 1 and *key/*len set (valid until the next call), 0 at the end, -1 on error (see xc_last_error). */
+/* Next key: 1 and *key and *len set (valid until the next call), 0 at the end, -1 on error (see xc_last_error). */
 int xc_keylist_next(xc_keylist *kl, const char **key, size_t *len);
 void xc_keylist_free(xc_keylist *kl);
 
