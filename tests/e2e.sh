@@ -1,2 +1,125 @@
 #!/bin/sh
-exit 0
+# End-to-end: the real pressindex binary on the fixtures.
+. "$(dirname "$0")/lib.sh"
+P=$PRESSINDEX
+
+# ---- help and version
+run "$P" --help; expect_rc 0 "--help"; expect_in "Exit status" "$out" "--help lists exit codes"
+run "$P" --version; expect_rc 0 "--version"; expect_in "pressindex" "$out" "--version"
+run "$P" search --help; expect_rc 0 "search --help"; expect_in "NEAR" "$out" "search --help documents the query language"
+run "$P"; expect_rc 64 "no command"
+run "$P" frobnicate; expect_rc 64 "unknown command"
+run "$P" index; expect_rc 64 "index without a path"
+
+# ---- a missing index: one line, 66
+run "$P" search Turkic; expect_rc 66 "search without an index"; expect_lines 1 "$err" "missing index message"
+run "$P" stats; expect_rc 66 "stats without an index"
+
+# ---- index the good fixtures: quiet success
+run "$P" index "$FIXTURES/releases"; expect_rc 0 "index fixtures"
+ok; [ -z "$out$err" ] || fail "index is not quiet on success: $out $err"
+run "$P" stats --json; expect_rc 0 "stats --json"
+releases=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["releases"])')
+ok; [ "$releases" -ge 1 ] || fail "stats: $out"
+
+# ---- the Quick start query: the seed's two paragraphs, dated 2025-07-30, on top
+for q in '"Organization of Turkic States"' 'Organization of Turkic States'; do
+    run "$P" search --json "$q"; expect_rc 0 "search $q"
+    top2=$(printf '%s\n' "$out" | head -2 | python3 -c '
+import json, sys
+for line in sys.stdin:
+    r = json.loads(line)
+    print(r["release"], r["paragraph"], r["date"])')
+    expect_in "000_7a5d2ef6bf956f73.txt 9 2025-07-30" "$top2" "top 2 of $q"
+    expect_in "000_7a5d2ef6bf956f73.txt 17 2025-07-30" "$top2" "top 2 of $q"
+done
+
+# ---- JSON: every object parses, offsets are the matched words of text
+run "$P" search --json --limit 20 'Erdogan OR Türkiye OR "Turkic States"'; expect_rc 0 "json search"
+printf '%s\n' "$out" | python3 -c '
+import json, sys, unicodedata
+n = 0
+for line in sys.stdin:
+    r = json.loads(line)
+    for k in ("rank", "score", "release", "paragraph", "date", "title", "source", "url", "text", "highlights"):
+        assert k in r, k
+    assert r["paragraph"] >= 1
+    b = r["text"].encode()
+    assert r["highlights"], r
+    for s, e in r["highlights"]:
+        w = b[s:e].decode()
+        f = unicodedata.normalize("NFKD", w.casefold()).encode("ascii", "ignore").decode()
+        assert f.startswith(("erdogan", "turki", "state")), (w, f)
+    n += 1
+assert n >= 3, n
+' || fail "JSON output or its highlight offsets"
+ok
+
+# ---- piped output is plain; matched words are there
+run "$P" search 'Erdogan'; expect_rc 0 "plain search"
+ok; case "$out" in *"$(printf '\033')"*) fail "escape codes in piped output" ;; esac
+expect_in "Erdoğan" "$out" "original text shown"
+expect_in "2025-07-30" "$out" "date shown"
+
+# ---- nothing found: 1, malformed query: 64 with the position
+run "$P" search 'zzqxv'; expect_rc 1 "no result"
+run "$P" search '"Organization of Turkic'; expect_rc 64 "unbalanced quote"
+expect_lines 1 "$err" "malformed query message"; expect_in "character 1" "$err" "position given"
+run "$P" search 'trade AND'; expect_rc 64 "dangling operator"
+run "$P" search 'date:2025-13'; expect_rc 64 "bad date"
+run "$P" search --since 2025-02-30 Turkic; expect_rc 64 "bad --since"
+run "$P" search --limit x Turkic; expect_rc 64 "bad --limit"
+
+# ---- options
+run "$P" search --count Türkiye; expect_rc 0 "--count"; ok; [ "$out" -ge 2 ] 2>/dev/null || fail "--count: $out"
+run "$P" search --since 2025-07 --until 2025-07-31 Turkic; expect_rc 0 "--since/--until"
+run "$P" search --until 2020 Turkic; expect_rc 1 "--until before everything"
+
+# ---- a locked index: a second writer gives up after --lock-timeout with 75
+if command -v flock >/dev/null 2>&1; then
+    flock "$PRESSINDEX_DB/lock" sleep 3 &
+    sleep 0.5
+    run "$P" index --lock-timeout 0.5 "$FIXTURES/releases"; expect_rc 75 "locked index"
+    expect_in "locked" "$err" "locked message"; expect_lines 1 "$err" "locked message is one line"
+    # readers are not blocked
+    run "$P" search Turkic; expect_rc 0 "search while locked"
+    wait
+fi
+
+# ---- re-indexing the same files replaces them: counts do not change
+run "$P" stats --json; before=$out
+run "$P" index "$FIXTURES/releases"; expect_rc 0 "re-index"
+run "$P" stats --json; ok; [ "$out" = "$before" ] || fail "re-index changed counts: $before -> $out"
+
+# ---- a missing input path: 66, good inputs still indexed
+run "$P" index "$FIXTURES/releases" "$FIXTURES/no-such-file"; expect_rc 66 "missing input"
+expect_in "no-such-file" "$err" "missing input named"
+
+# ---- bad input: each problem one line naming the file (and line), good releases kept, exit 65
+export PRESSINDEX_DB="$TMP/bad"
+run "$P" index "$FIXTURES/bad"; expect_rc 65 "bad fixtures"
+for f in empty.txt header_only.txt impossible_date_2024-02-30.txt impossible_date_2025-13-45.txt \
+         invalid_utf8.jsonl invalid_utf8.txt malformed.jsonl nul_bytes.txt nul_in_line.jsonl \
+         truncated.jsonl.gz whitespace_only.txt; do
+    expect_in "bad/$f" "$err" "problem named for $f"
+done
+expect_in "malformed.jsonl:4:" "$err" "JSON Lines problems carry the line"
+expect_in "skipped" "$err" "summary says what was skipped"
+ok; [ -z "$out" ] || fail "index wrote to stdout: $out"
+# the releases with impossible dates are there, undated: no wrong date stored
+run "$P" search --json --limit 50 'date'; dates=$(printf '%s\n' "$out" | python3 -c '
+import json, sys
+print(sorted({str(json.loads(l)["date"]) for l in sys.stdin}))')
+ok; case "$dates" in *2024-02-30*|*2025-13-45*) fail "impossible date stored: $dates" ;; esac
+run "$P" stats --json; expect_rc 0 "stats after bad input"
+n=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["releases"])')
+ok; [ "$n" -ge 5 ] || fail "good releases among bad input not indexed: $out"
+# a single enormous paragraph is kept whole, reported, and searchable
+python3 -c '
+import sys
+words = " ".join("word%d" % (i % 5000) for i in range(200000))
+sys.stdout.write("Title: Enormous\n\nA first paragraph.\n\n" + words + " zebraword\n")' >"$TMP/huge.txt"
+run "$P" index "$TMP/huge.txt"; expect_rc 65 "enormous paragraph"; expect_in "huge.txt" "$err" "enormous paragraph named"
+run "$P" search --count zebraword; expect_rc 0 "enormous paragraph indexed"
+
+finish

@@ -1,1 +1,607 @@
-/* placeholder: being written */
+#include "config.h"
+/*
+ * input.c - bytes in: files, folders and standard input, plain or gzip (zlib reads both), format
+ * detection, bounded reading (a text file whole up to 64 MiB, JSON Lines line by line), problem
+ * reporting and UTF-8 repair. The formats themselves are parsed in parse_text.c and parse_jsonl.c.
+ */
+#include "input.h"
+#include "buf.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define CHUNK ((size_t)1 << 20) /* bytes asked of gzread at a time */
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Problems and delivery                                                                           */
+
+void pi_input_problem(pi_reader *r, const char *file, unsigned long line, int skipped,
+                      const char *fmt, ...)
+{
+    r->stats->problems++;
+    if (skipped)
+        r->stats->skipped++;
+    if (!r->opts->on_problem)
+        return;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    /* One line: never let a newline from the data through. */
+    for (char *c = msg; *c; c++)
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
+    r->opts->on_problem(r->opts->problem_user, file, line, msg);
+}
+
+int pi_input_deliver(pi_reader *r, const pressindex_release *rel, const char *file,
+                     unsigned long line)
+{
+    r->stats->releases++;
+    if (!r->opts->on_release)
+        return 0;
+    return r->opts->on_release(r->opts->ctx, rel, file, line);
+}
+
+int pi_input_reserve_paras(pi_reader *r, size_t n)
+{
+    if (n <= r->paras_cap)
+        return 0;
+    size_t cap = r->paras_cap ? r->paras_cap : 64;
+    while (cap < n)
+        cap *= 2;
+    const char **p = realloc(r->paras, cap * sizeof *p);
+    if (!p)
+        return -1;
+    r->paras = p;
+    r->paras_cap = cap;
+    return 0;
+}
+
+void pi_input_utf8_problem(pi_reader *r, const char *file, unsigned long line, long replaced)
+{
+    pi_input_problem(r, file, line, 0, "invalid UTF-8 (%ld sequence%s replaced by U+FFFD)", replaced,
+                     replaced == 1 ? "" : "s");
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* UTF-8                                                                                           */
+
+/* Length of the valid sequence at s (n > 0 bytes available), or 0 when it is invalid; *skip is
+ * then the length of its maximal subpart, which one U+FFFD replaces (Unicode's recommended
+ * practice: a truncated sequence is one replacement, a stray byte is one). */
+static size_t utf8_seq(const unsigned char *s, size_t n, size_t *skip)
+{
+    unsigned char c = s[0], lo = 0x80, hi = 0xBF;
+    size_t need;
+    if (c < 0x80)
+        return 1;
+    if (c < 0xC2) {
+        *skip = 1;
+        return 0;
+    }
+    if (c < 0xE0) {
+        need = 1;
+    } else if (c < 0xF0) {
+        need = 2;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F; /* no surrogates */
+    } else if (c < 0xF5) {
+        need = 3;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F; /* nothing past U+10FFFF */
+    } else {
+        *skip = 1;
+        return 0;
+    }
+    for (size_t i = 1; i <= need; i++) {
+        if (i >= n || s[i] < lo || s[i] > hi) {
+            *skip = i;
+            return 0;
+        }
+        lo = 0x80;
+        hi = 0xBF;
+    }
+    return need + 1;
+}
+
+size_t pi_utf8_valid_prefix(const char *text, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+    while (i < n) {
+        /* ASCII runs 8 bytes at a time. */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & UINT64_C(0x8080808080808080))
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t skip;
+        size_t k = utf8_seq(s + i, n - i, &skip);
+        if (!k)
+            return i;
+        i += k;
+    }
+    return n;
+}
+
+long pi_utf8_sanitize(const char *text, size_t len, char **out, size_t *outlen)
+{
+    /* Each replacement is at most 3 bytes for at least 1 byte of input. */
+    if (len > ((size_t)-1 - 1) / 3)
+        return -1;
+    char *o = malloc(len * 3 + 1);
+    if (!o)
+        return -1;
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0, j = 0;
+    long replaced = 0;
+    while (i < len) {
+        size_t valid = pi_utf8_valid_prefix((const char *)s + i, len - i);
+        memcpy(o + j, s + i, valid);
+        i += valid;
+        j += valid;
+        if (i >= len)
+            break;
+        size_t skip = 1;
+        (void)utf8_seq(s + i, len - i, &skip);
+        i += skip;
+        memcpy(o + j, "\xEF\xBF\xBD", 3);
+        j += 3;
+        replaced++;
+    }
+    o[j] = '\0';
+    char *shrunk = realloc(o, j + 1);
+    *out = shrunk ? shrunk : o;
+    if (outlen)
+        *outlen = j;
+    return replaced;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Reading a file                                                                                  */
+
+typedef struct src {
+    gzFile gz;
+    char *buf;
+    size_t pos, len;
+    int eof;
+    int zerr;       /* at the end: Z_OK, Z_BUF_ERROR (truncated), Z_ERRNO or another zlib error */
+    int sys_errno;  /* with Z_ERRNO */
+    char zmsg[160]; /* zlib's message for other errors */
+} src;
+
+/* Reads the next chunk into s->buf; returns its length, 0 at the end (or on an error: s->zerr). */
+static size_t src_fill(src *s)
+{
+    s->pos = s->len = 0;
+    if (s->eof)
+        return 0;
+    int n = gzread(s->gz, s->buf, (unsigned)CHUNK);
+    if (n > 0) {
+        s->len = (size_t)n;
+        return s->len;
+    }
+    s->eof = 1;
+    int e = Z_OK;
+    const char *m = gzerror(s->gz, &e);
+    s->zerr = e;
+    if (e == Z_ERRNO)
+        s->sys_errno = errno;
+    /* gzerror() puts the "path: " (here "<fd:N>: ") in front of zlib's own words. */
+    if (m && m[0] == '<') {
+        const char *colon = strstr(m, ">: ");
+        if (colon)
+            m = colon + 3;
+    }
+    snprintf(s->zmsg, sizeof s->zmsg, "%s", m ? m : "");
+    return 0;
+}
+
+/* A lower-case-first copy of strerror(e) in buf. */
+static const char *errtext(int e, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s", strerror(e));
+    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+        buf[0] = (char)(buf[0] - 'A' + 'a');
+    return buf;
+}
+
+/* Reports the end of a source when it was not a clean end of file. Returns 1 if reported. */
+static int report_src_error(pi_reader *r, src *s, const char *file, unsigned long after_line,
+                            int skipped_text)
+{
+    char eb[128];
+    if (s->zerr == Z_OK || s->zerr == Z_STREAM_END)
+        return 0;
+    if (skipped_text) {
+        if (s->zerr == Z_BUF_ERROR)
+            pi_input_problem(r, file, 0, 1, "truncated gzip: unexpected end of data, skipped");
+        else if (s->zerr == Z_ERRNO)
+            pi_input_problem(r, file, 0, 1, "read error: %s, skipped",
+                             errtext(s->sys_errno, eb, sizeof eb));
+        else
+            pi_input_problem(r, file, 0, 1, "corrupt gzip (%s), skipped", s->zmsg);
+        return 1;
+    }
+    if (s->zerr == Z_BUF_ERROR)
+        pi_input_problem(r, file, 0, 0, "truncated gzip: unexpected end of data after line %lu",
+                         after_line);
+    else if (s->zerr == Z_ERRNO)
+        pi_input_problem(r, file, 0, 1, "read error after line %lu: %s, rest of file skipped",
+                         after_line, errtext(s->sys_errno, eb, sizeof eb));
+    else
+        pi_input_problem(r, file, 0, 1, "corrupt gzip (%s) after line %lu, rest of file skipped",
+                         s->zmsg, after_line);
+    return 1;
+}
+
+static int read_text(pi_reader *r, src *s, const char *file, const char *id)
+{
+    pi_buf b = {0};
+    int too_big = 0;
+    if (pi_buf_add(&b, s->buf + s->pos, s->len - s->pos) < 0)
+        goto oom;
+    while (!s->eof) {
+        if (b.len > PI_INPUT_MAX_TEXT) {
+            too_big = 1;
+            break;
+        }
+        if (pi_buf_reserve(&b, CHUNK) < 0)
+            goto oom;
+        int n = gzread(s->gz, b.p + b.len, (unsigned)CHUNK);
+        if (n > 0) {
+            b.len += (size_t)n;
+            b.p[b.len] = '\0';
+            continue;
+        }
+        /* Let src_fill record the end (it reads nothing more: the stream is at its end). */
+        src_fill(s);
+    }
+    if (too_big || b.len > PI_INPUT_MAX_TEXT) {
+        pi_buf_free(&b);
+        pi_input_problem(r, file, 0, 1, "file is larger than 64 MiB, skipped");
+        return 0;
+    }
+    if (report_src_error(r, s, file, 0, 1)) {
+        pi_buf_free(&b);
+        return 0;
+    }
+    if (pi_buf_reserve(&b, 1) < 0) /* b.p exists even for an empty file */
+        goto oom;
+    int rc = pi_parse_text(r, file, id, b.p, b.len);
+    pi_buf_free(&b);
+    return rc;
+oom:
+    pi_buf_free(&b);
+    pi_input_problem(r, file, 0, 1, "out of memory, skipped");
+    return 0;
+}
+
+static int read_jsonl(pi_reader *r, src *s, const char *file)
+{
+    pi_buf acc = {0};
+    unsigned long line = 0;  /* complete lines seen */
+    int discarding = 0;      /* inside a line over the limit */
+    int partial = 0;         /* bytes of an unfinished line are pending (in acc or discarded) */
+    int rc = 0;
+
+    for (;;) {
+        if (s->pos >= s->len && !src_fill(s))
+            break;
+        char *p = s->buf + s->pos, *end = s->buf + s->len;
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) {
+            partial = 1;
+            if (!discarding) {
+                if (acc.len + (size_t)(end - p) > PI_INPUT_MAX_LINE) {
+                    discarding = 1;
+                    pi_buf_free(&acc);
+                    pi_input_problem(r, file, line + 1, 1, "line is longer than 64 MiB, skipped");
+                } else if (pi_buf_add(&acc, p, (size_t)(end - p)) < 0) {
+                    discarding = 1;
+                    pi_buf_free(&acc);
+                    pi_input_problem(r, file, line + 1, 1, "out of memory, line skipped");
+                }
+            }
+            s->pos = s->len;
+            continue;
+        }
+        line++;
+        s->pos = (size_t)(nl + 1 - s->buf);
+        partial = 0;
+        if (discarding) {
+            discarding = 0;
+            continue;
+        }
+        if (acc.len == 0) {
+            rc = pi_parse_jsonl_line(r, file, line, p, (size_t)(nl - p));
+        } else {
+            if (acc.len + (size_t)(nl - p) > PI_INPUT_MAX_LINE) {
+                pi_buf_free(&acc);
+                pi_input_problem(r, file, line, 1, "line is longer than 64 MiB, skipped");
+                continue;
+            }
+            if (pi_buf_add(&acc, p, (size_t)(nl - p)) < 0) {
+                pi_buf_free(&acc);
+                pi_input_problem(r, file, line, 1, "out of memory, line skipped");
+                continue;
+            }
+            rc = pi_parse_jsonl_line(r, file, line, acc.p, acc.len);
+            pi_buf_clear(&acc);
+        }
+        if (rc)
+            goto done;
+    }
+    if (s->zerr != Z_OK && s->zerr != Z_STREAM_END) {
+        /* The unfinished last line is cut short: it is dropped with the one report. */
+        report_src_error(r, s, file, line, 0);
+        if (partial && !discarding && s->zerr == Z_BUF_ERROR) {
+            size_t i = 0;
+            while (i < acc.len && (acc.p[i] == ' ' || acc.p[i] == '\t' || acc.p[i] == '\r'))
+                i++;
+            if (i < acc.len)
+                r->stats->skipped++;
+        }
+    } else if (partial && !discarding && acc.len) {
+        rc = pi_parse_jsonl_line(r, file, line + 1, acc.p, acc.len);
+    }
+done:
+    pi_buf_free(&acc);
+    return rc;
+}
+
+/* The format a file name says, or AUTO when it says nothing. */
+static pressindex_format format_by_name(const char *name)
+{
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    size_t n = strlen(base);
+    if (n > 3 && strcasecmp(base + n - 3, ".gz") == 0)
+        n -= 3;
+    static const char *const jsonl[] = {".jsonl", ".ndjson", ".json"};
+    for (size_t i = 0; i < sizeof jsonl / sizeof *jsonl; i++) {
+        size_t k = strlen(jsonl[i]);
+        if (n > k && strncasecmp(base + n - k, jsonl[i], k) == 0)
+            return PRESSINDEX_FORMAT_JSONL;
+    }
+    if (n > 4 && strncasecmp(base + n - 4, ".txt", 4) == 0)
+        return PRESSINDEX_FORMAT_TEXT;
+    return PRESSINDEX_FORMAT_AUTO;
+}
+
+/* Reads an open descriptor (closed here). Returns 0 or a stop value from a callback. */
+static int read_fd(pi_reader *r, int fd, const char *file, const char *id)
+{
+    src s;
+    memset(&s, 0, sizeof s);
+    s.gz = gzdopen(fd, "rb");
+    s.buf = malloc(CHUNK);
+    if (!s.gz || !s.buf) {
+        if (s.gz)
+            gzclose(s.gz);
+        else
+            close(fd);
+        free(s.buf);
+        pi_input_problem(r, file, 0, 1, "out of memory, skipped");
+        return 0;
+    }
+    gzbuffer(s.gz, 256 * 1024);
+    r->stats->files++;
+
+    pressindex_format fmt = r->opts->format;
+    if (fmt == PRESSINDEX_FORMAT_AUTO && strcmp(file, "-") != 0)
+        fmt = format_by_name(file);
+    src_fill(&s);
+    if (fmt == PRESSINDEX_FORMAT_AUTO) {
+        /* By content: the first non-blank byte (after a BOM) is '{' for JSON Lines. */
+        size_t i = 0;
+        if (s.len >= 3 && memcmp(s.buf, "\xEF\xBB\xBF", 3) == 0)
+            i = 3;
+        while (i < s.len && (s.buf[i] == ' ' || s.buf[i] == '\t' || s.buf[i] == '\r' ||
+                             s.buf[i] == '\n' || s.buf[i] == '\f' || s.buf[i] == '\v'))
+            i++;
+        fmt = (i < s.len && s.buf[i] == '{') ? PRESSINDEX_FORMAT_JSONL : PRESSINDEX_FORMAT_TEXT;
+    }
+    int rc;
+    if (fmt == PRESSINDEX_FORMAT_JSONL)
+        rc = read_jsonl(r, &s, file);
+    else
+        rc = read_text(r, &s, file, id);
+    gzclose(s.gz);
+    free(s.buf);
+    if (!rc && r->opts->on_file_done)
+        rc = r->opts->on_file_done(r->opts->ctx, file);
+    return rc;
+}
+
+/* Opens and reads one file. Returns 0 or a stop value; *failed is set when it cannot be opened
+ * (reported; skipped counts it when count_skip). */
+static int read_path(pi_reader *r, const char *file, const char *id, int count_skip, int *failed)
+{
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    *failed = 0;
+    if (fd < 0) {
+        *failed = 1;
+        char eb[128];
+        if (count_skip)
+            pi_input_problem(r, file, 0, 1, "cannot open: %s, skipped", errtext(errno, eb, sizeof eb));
+        else
+            pi_input_problem(r, file, 0, 0, "%s", errtext(errno, eb, sizeof eb));
+        return 0;
+    }
+    return read_fd(r, fd, file, id);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Folders                                                                                         */
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+static int ignored_name(const char *name)
+{
+    return name[0] == '.' || ends_with(name, "~") || ends_with(name, ".swp") ||
+           ends_with(name, ".tmp") || ends_with(name, ".part");
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Walks dir (its display path) whose entries get ids rel + name. Returns 0 or a stop value. */
+static int walk(pi_reader *r, const char *dir, const char *rel)
+{
+    char eb[128];
+    DIR *d = opendir(dir);
+    if (!d) {
+        pi_input_problem(r, dir, 0, 1, "cannot open folder: %s, skipped",
+                         errtext(errno, eb, sizeof eb));
+        return 0;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int oom = 0;
+    struct dirent *e;
+    errno = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (ignored_name(e->d_name))
+            continue;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 32;
+            char **nn = realloc(names, nc * sizeof *nn);
+            if (!nn) {
+                oom = 1;
+                break;
+            }
+            names = nn;
+            cap = nc;
+        }
+        if (!(names[n] = strdup(e->d_name))) {
+            oom = 1;
+            break;
+        }
+        n++;
+        errno = 0;
+    }
+    if (!oom && errno)
+        pi_input_problem(r, dir, 0, 0, "cannot list folder entirely: %s",
+                         errtext(errno, eb, sizeof eb));
+    closedir(d);
+    if (oom)
+        pi_input_problem(r, dir, 0, 1, "out of memory listing the folder, some files skipped");
+    if (n)
+        qsort(names, n, sizeof *names, cmp_names);
+
+    int rc = 0;
+    size_t dlen = strlen(dir);
+    int slash = dlen > 0 && dir[dlen - 1] == '/';
+    pi_buf path = {0}, id = {0};
+    int failed;
+    for (size_t i = 0; i < n && !rc; i++) {
+        pi_buf_clear(&path);
+        pi_buf_clear(&id);
+        if (pi_buf_printf(&path, "%s%s%s", dir, slash ? "" : "/", names[i]) < 0 ||
+            pi_buf_printf(&id, "%s%s", rel, names[i]) < 0) {
+            pi_input_problem(r, dir, 0, 1, "out of memory, %s skipped", names[i]);
+            continue;
+        }
+        struct stat st;
+        if (lstat(path.p, &st) < 0)
+            continue; /* vanished meanwhile */
+        if (S_ISDIR(st.st_mode)) {
+            if (pi_buf_addc(&id, '/') < 0)
+                continue;
+            rc = walk(r, path.p, id.p);
+        } else if (S_ISLNK(st.st_mode)) {
+            /* Symbolic links are followed to files only (never to folders: no loops). */
+            if (stat(path.p, &st) == 0 && S_ISREG(st.st_mode))
+                rc = read_path(r, path.p, id.p, 1, &failed);
+        } else if (S_ISREG(st.st_mode)) {
+            rc = read_path(r, path.p, id.p, 1, &failed);
+        }
+    }
+    pi_buf_free(&path);
+    pi_buf_free(&id);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+
+int pi_input_read(const char *path, const pi_input_options *opts, pi_input_stats *stats)
+{
+    pi_input_stats local;
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    pi_reader r = {opts, stats, NULL, 0};
+    int rc;
+
+    if (!path || !opts)
+        return -1;
+    if (strcmp(path, "-") == 0) {
+        int fd = dup(STDIN_FILENO);
+        if (fd < 0) {
+            char eb[128];
+            pi_input_problem(&r, "-", 0, 0, "%s", errtext(errno, eb, sizeof eb));
+            return -1;
+        }
+        rc = read_fd(&r, fd, "-", "-");
+    } else {
+        struct stat st;
+        if (stat(path, &st) < 0) {
+            char eb[128];
+            pi_input_problem(&r, path, 0, 0, "%s", errtext(errno, eb, sizeof eb));
+            return -1;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            DIR *d = opendir(path);
+            if (!d) {
+                char eb[128];
+                pi_input_problem(&r, path, 0, 0, "%s", errtext(errno, eb, sizeof eb));
+                return -1;
+            }
+            closedir(d);
+            rc = walk(&r, path, "");
+        } else {
+            /* A file given directly (a pipe or a device too): its base name is the id. */
+            const char *base = strrchr(path, '/');
+            base = base && base[1] ? base + 1 : path;
+            int failed;
+            rc = read_path(&r, path, base, 0, &failed);
+            if (failed)
+                rc = -1;
+        }
+    }
+    free(r.paras);
+    return rc;
+}

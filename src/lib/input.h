@@ -25,6 +25,9 @@ typedef struct pi_input_options {
     pi_release_fn on_release;
     void *ctx;                        /* passed to on_release; user of on_problem is problem_user */
     void *problem_user;
+    pi_file_done_fn on_file_done;     /* may be NULL; gets ctx; called after each file read to its
+                                       * end (problems or not; not for files that cannot be opened);
+                                       * non-zero stops the read like on_release */
 } pi_input_options;
 
 typedef struct pi_input_stats {
@@ -40,6 +43,10 @@ typedef struct pi_input_stats {
  * their path relative to the folder argument (a file given directly: its base name; stdin: "-").
  * Returns 0 when done (problems or not: see stats), -1 if path does not exist or cannot be opened
  * (reported through on_problem too), or the non-zero value an on_release returned.
+ * stats may be NULL; it is zeroed first. Format AUTO: ".jsonl", ".ndjson", ".json" (optionally
+ * ".gz") are JSON Lines, ".txt" is text, anything else (and stdin) JSON Lines when its first
+ * non-blank byte is '{'. Gzip is recognised by its magic bytes, whatever the name. Symbolic links
+ * in folders are followed to files only.
  */
 int pi_input_read(const char *path, const pi_input_options *opts, pi_input_stats *stats);
 
@@ -56,5 +63,46 @@ int pi_date_parse(const char *s, size_t n, char out[11]);
  * NUL-terminated string *out. Returns the number of replacements, or -1 when out of memory.
  */
 long pi_utf8_sanitize(const char *text, size_t len, char **out, size_t *outlen);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Internal: shared by input.c (files, folders, gzip), parse_text.c and parse_jsonl.c.             */
+
+#define PI_INPUT_MAX_TEXT ((size_t)64 << 20)     /* a text file bigger than this is skipped */
+#define PI_INPUT_MAX_LINE ((size_t)64 << 20)     /* a JSON line longer than this is skipped */
+#define PI_INPUT_BIG_PARAGRAPH ((size_t)1 << 20) /* a paragraph bigger than this is reported */
+
+typedef struct pi_reader {
+    const pi_input_options *opts;
+    pi_input_stats *stats;
+    const char **paras; /* scratch array of paragraph pointers, reused across releases */
+    size_t paras_cap;
+} pi_reader;
+
+/* Reports a problem (counted in stats->problems, and in stats->skipped when skipped is non-zero). */
+void pi_input_problem(pi_reader *r, const char *file, unsigned long line, int skipped,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Hands a release to on_release (counted in stats->releases); returns its value. */
+int pi_input_deliver(pi_reader *r, const pressindex_release *rel, const char *file,
+                     unsigned long line);
+
+/* Makes r->paras hold at least n pointers. 0, or -1 when out of memory. */
+int pi_input_reserve_paras(pi_reader *r, size_t n);
+
+/* Length of the longest valid UTF-8 prefix of s (n when all of s is valid). */
+size_t pi_utf8_valid_prefix(const char *s, size_t n);
+
+/* "1 sequence" / "N sequences": the invalid UTF-8 problem message, shared by both formats. */
+void pi_input_utf8_problem(pi_reader *r, const char *file, unsigned long line, long replaced);
+
+/* Parses one whole text file (data[len] must be writable: the buffer holds len + 1 bytes; it is
+ * modified in place) and delivers its release with the given id. Returns 0, or what on_release
+ * returned when non-zero. */
+int pi_parse_text(pi_reader *r, const char *file, const char *id, char *data, size_t len);
+
+/* Parses one JSON line (line is its 1-based number; no newline in text) and delivers its release.
+ * Blank lines are ignored. Returns 0, or what on_release returned when non-zero. */
+int pi_parse_jsonl_line(pi_reader *r, const char *file, unsigned long line, const char *text,
+                        size_t len);
 
 #endif

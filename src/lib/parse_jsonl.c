@@ -1,1 +1,173 @@
-/* placeholder: being written */
+#include "config.h"
+/*
+ * parse_jsonl.c - one JSON Lines record: {"id", "date", "title", "source", "url", "lang",
+ * "paragraphs"}, unknown keys ignored. A record without a string id or an array of paragraphs is
+ * skipped; a wrongly typed optional field is ignored; bad UTF-8 is repaired first (jansson would
+ * refuse the line).
+ */
+#include "input.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    case JSON_NULL:
+    default:
+        return "null";
+    }
+}
+
+/* An optional string field: NULL when absent or null; reported and NULL when of another type. */
+static const char *opt_string(pi_reader *r, const char *file, unsigned long line, json_t *root,
+                              const char *key)
+{
+    json_t *v = json_object_get(root, key);
+    if (!v || json_is_null(v))
+        return NULL;
+    if (json_is_string(v))
+        return json_string_value(v);
+    pi_input_problem(r, file, line, 0, "\"%s\" is %s, not a string, ignored", key, type_name(v));
+    return NULL;
+}
+
+int pi_parse_jsonl_line(pi_reader *r, const char *file, unsigned long line, const char *text,
+                        size_t len)
+{
+    if (line == 1 && len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3;
+        len -= 3;
+    }
+    size_t i = 0;
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\f' ||
+                       text[i] == '\v'))
+        i++;
+    if (i == len)
+        return 0; /* blank line */
+    if (memchr(text, '\0', len)) {
+        pi_input_problem(r, file, line, 1, "line contains a NUL byte, skipped");
+        return 0;
+    }
+
+    char *owned = NULL;
+    long replaced = 0;
+    if (pi_utf8_valid_prefix(text, len) < len) {
+        size_t outlen;
+        replaced = pi_utf8_sanitize(text, len, &owned, &outlen);
+        if (replaced < 0) {
+            pi_input_problem(r, file, line, 1, "out of memory, skipped");
+            return 0;
+        }
+        text = owned;
+        len = outlen;
+    }
+
+    int rc = 0;
+    json_error_t err;
+    json_t *root = json_loadb(text, len, JSON_DECODE_ANY, &err);
+    if (!root) {
+        pi_input_problem(r, file, line, 1, "not valid JSON (%s at column %d), skipped", err.text,
+                         err.column);
+        goto out;
+    }
+    if (!json_is_object(root)) {
+        pi_input_problem(r, file, line, 1, "not a JSON object (%s), skipped", type_name(root));
+        goto out;
+    }
+    json_t *jid = json_object_get(root, "id");
+    if (!jid) {
+        pi_input_problem(r, file, line, 1, "no \"id\", skipped");
+        goto out;
+    }
+    if (!json_is_string(jid)) {
+        pi_input_problem(r, file, line, 1, "\"id\" is %s, not a string, skipped", type_name(jid));
+        goto out;
+    }
+    if (json_string_length(jid) == 0) {
+        pi_input_problem(r, file, line, 1, "empty \"id\", skipped");
+        goto out;
+    }
+    json_t *jp = json_object_get(root, "paragraphs");
+    if (!jp) {
+        pi_input_problem(r, file, line, 1, "no \"paragraphs\", skipped");
+        goto out;
+    }
+    if (!json_is_array(jp)) {
+        pi_input_problem(r, file, line, 1, "\"paragraphs\" is %s, not an array, skipped",
+                         type_name(jp));
+        goto out;
+    }
+    if (replaced > 0)
+        pi_input_utf8_problem(r, file, line, replaced);
+
+    pressindex_release rel;
+    memset(&rel, 0, sizeof rel);
+    rel.id = json_string_value(jid);
+    rel.title = opt_string(r, file, line, root, "title");
+    rel.source = opt_string(r, file, line, root, "source");
+    rel.url = opt_string(r, file, line, root, "url");
+    rel.lang = opt_string(r, file, line, root, "lang");
+
+    char date[11];
+    json_t *jd = json_object_get(root, "date");
+    if (jd && json_is_string(jd)) {
+        const char *ds = json_string_value(jd);
+        size_t dl = json_string_length(jd);
+        int drc = dl ? pi_date_parse(ds, dl, date) : 0;
+        if (drc == 1)
+            rel.date = date;
+        else if (drc < 0)
+            pi_input_problem(r, file, line, 0, "impossible date %.60s, indexed undated", ds);
+        else if (dl)
+            pi_input_problem(r, file, line, 0, "unrecognised date \"%.60s\", indexed undated", ds);
+    } else if (jd && !json_is_null(jd)) {
+        pi_input_problem(r, file, line, 0, "\"date\" is %s, not a string, indexed undated",
+                         type_name(jd));
+    }
+
+    size_t n = json_array_size(jp), np = 0;
+    if (pi_input_reserve_paras(r, n ? n : 1) < 0) {
+        pi_input_problem(r, file, line, 1, "out of memory, skipped");
+        goto out;
+    }
+    for (size_t k = 0; k < n; k++) {
+        json_t *e = json_array_get(jp, k);
+        if (!json_is_string(e)) {
+            pi_input_problem(r, file, line, 0, "paragraph %zu is %s, not a string, dropped", k + 1,
+                             type_name(e));
+            continue;
+        }
+        size_t plen = json_string_length(e);
+        if (plen == 0)
+            continue;
+        if (plen > PI_INPUT_BIG_PARAGRAPH)
+            pi_input_problem(r, file, line, 0, "paragraph %zu is %.1f MB (kept)", k + 1,
+                             (double)plen / (1024.0 * 1024.0));
+        r->paras[np++] = json_string_value(e);
+    }
+    if (np == 0) {
+        pi_input_problem(r, file, line, 1, "no paragraphs, skipped");
+        goto out;
+    }
+    rel.paragraphs = r->paras;
+    rel.n_paragraphs = np;
+    rc = pi_input_deliver(r, &rel, file, line);
+out:
+    json_decref(root);
+    free(owned);
+    return rc;
+}
