@@ -134,6 +134,12 @@ pressindex_status pressindex_delete_release(pressindex *idx, const char *id);
  * _ERR_NO_MEMORY, _ERR_INTERNAL. */
 pressindex_status pressindex_commit(pressindex *idx);
 
+/* Rewrites the index's database compactly (smaller, faster to search) and swaps it in atomically;
+ * searches go on meanwhile and see the new database on their next search. Commits pending changes
+ * first. Takes about as long as reading the whole index once. Returns PRESSINDEX_OK,
+ * _ERR_INVALID_ARGUMENT (read-only handle), _ERR_IO, _ERR_CORRUPT, _ERR_NO_MEMORY, _ERR_INTERNAL. */
+pressindex_status pressindex_compact(pressindex *idx);
+
 /* Input formats for pressindex_index_path(). */
 typedef enum pressindex_format {
     PRESSINDEX_FORMAT_AUTO = 0, /* from the file name and content */
@@ -247,6 +253,75 @@ typedef struct pressindex_stats {
 /* Fills *stats. Returns PRESSINDEX_OK, _ERR_INVALID_ARGUMENT, _ERR_MODIFIED, _ERR_CORRUPT, _ERR_IO,
  * _ERR_INTERNAL. */
 pressindex_status pressindex_get_stats(pressindex *idx, pressindex_stats *stats);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Keeping an index in step with folders                                                           */
+
+/* What pressindex_reindex() does (or, dry run, would do) to one release. */
+typedef enum pressindex_change {
+    PRESSINDEX_CHANGE_ADDED = 1,  /* a release new to the folders */
+    PRESSINDEX_CHANGE_CHANGED,    /* a release whose content changed: replaced */
+    PRESSINDEX_CHANGE_DELETED     /* a release whose file is gone or no longer holds its id */
+} pressindex_change;
+
+/* Called for each release added, changed or deleted: its id and the file it comes from (for a
+ * deletion, the file it came from). Strings live only during the call. */
+typedef void (*pressindex_change_fn)(void *user, pressindex_change kind, const char *id,
+                                     const char *file);
+
+typedef struct pressindex_reindex_options {
+    int dry_run;                      /* 1: decide and report (on_change) but change nothing */
+    int allow_deletions;              /* 1: lift the safety refusals described below */
+    pressindex_problem_fn on_problem; /* bad input, as in pressindex_index_path(); may be NULL */
+    pressindex_change_fn on_change;   /* may be NULL */
+    void *user;                       /* passed to the callbacks */
+} pressindex_reindex_options;
+
+void pressindex_reindex_options_init(pressindex_reindex_options *opts);
+
+typedef struct pressindex_reindex_stats {
+    uint64_t added;     /* releases added */
+    uint64_t changed;   /* releases replaced because their content changed */
+    uint64_t deleted;   /* releases deleted */
+    uint64_t unchanged; /* releases left as they were */
+    uint64_t skipped;   /* releases or files skipped because unreadable or malformed */
+    uint64_t problems;  /* problems reported (skipped, and salvaged ones such as bad UTF-8) */
+    uint64_t files;     /* files found in the folders */
+    uint64_t files_read; /* of which read again (new, or changed since the last reindex) */
+    uint64_t refused;   /* releases not deleted because a safety rule refused it */
+    double seconds;     /* wall-clock time of the run */
+} pressindex_reindex_stats;
+
+/*
+ * Brings the index to exactly what the folders hold now: releases new to them are added, changed
+ * ones replaced, and those whose file is gone (or whose id left a JSON Lines file) deleted. Ids are
+ * those pressindex_index_path() gives (a text file: its path relative to its folder argument), so
+ * an index built by pressindex_index_path() of the same folders is taken over without duplicates.
+ * A folder argument may also be a single file.
+ *
+ * What the index knows of each source file (size, modification time, checksum, and the digest of
+ * each of its releases) is stored in the index and committed with the file's last release: files
+ * whose size and time are unchanged are not read at all, files whose content is the same (touched)
+ * are only checksummed, and a file that gained releases re-indexes just those. The run commits in
+ * batches and at the end; after a crash at any point the index is as of its last commit and the
+ * next run finishes the job, with no duplicates.
+ *
+ * Only releases recorded by an earlier reindex of the same folder arguments are ever deleted. Unless
+ * opts->allow_deletions, deletions are refused (the rest of the run goes on; stats->refused counts
+ * them; the message says why) when a folder argument is missing, unreadable or empty while the
+ * index holds releases from it, or when the run would delete more than half of the releases
+ * recorded under a folder argument. A subfolder that cannot be listed keeps its releases.
+ *
+ * idx must be writable unless opts->dry_run. opts and stats may be NULL.
+ * Returns PRESSINDEX_OK; _ERR_DATA when input was skipped or salvaged, or deletions were refused
+ * (everything else was done); _ERR_NOT_FOUND when a folder argument does not exist (and no
+ * releases were recorded from it: that is a refusal); _ERR_INVALID_ARGUMENT (no folders, a
+ * read-only handle without dry_run); _ERR_IO, _ERR_CORRUPT, _ERR_NO_MEMORY, _ERR_INTERNAL (the
+ * index failed: the run stops, work since the last commit is discarded).
+ */
+pressindex_status pressindex_reindex(pressindex *idx, const char *const *folders, size_t n,
+                                     const pressindex_reindex_options *opts,
+                                     pressindex_reindex_stats *stats);
 
 #ifdef __cplusplus
 }

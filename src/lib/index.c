@@ -12,6 +12,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -27,8 +28,6 @@
 #include "text.h"
 
 #define DEFAULT_BATCH 10000
-/* Longer "words" (base64, hashes) are not searchable text, and Xapian refuses terms over 245 bytes. */
-#define MAX_TERM 100
 
 static _Thread_local char open_error[1024];
 
@@ -121,6 +120,108 @@ static int current_set(const char *dir, const char *target)
     free(tmp);
     free(cur);
     return rc;
+}
+
+static pressindex_status open_current(pressindex *idx);
+static pressindex_status need_writer(pressindex *idx);
+
+static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb; (void)flag; (void)ftw;
+    return remove(p);
+}
+
+void pi_index_remove_tree(const char *path)
+{
+    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* With the writer lock held, nothing but "current" is in use by writers; readers that opened an
+ * older database keep their open files (POSIX), so removing it does not disturb them. What is left
+ * here comes from a crash during a build or a compaction. */
+static void remove_leftovers(pressindex *idx)
+{
+    DIR *d = opendir(idx->path);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        int ours = !strncmp(n, "build.", 6) || !strncmp(n, "compact.", 8) ||
+                   (!strncmp(n, "db.", 3) && strcmp(n, idx->db_target) != 0);
+        if (ours) {
+            char *p = path_join(idx->path, n);
+            if (p)
+                pi_index_remove_tree(p);
+            free(p);
+        }
+    }
+    closedir(d);
+}
+
+char *pi_index_tmp_path(pressindex *idx, const char *what, unsigned k)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s.%ld.%u", what, (long)getpid(), k);
+    return path_join(idx->path, name);
+}
+
+pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, size_t n)
+{
+    unsigned gen = 1;
+    if (idx->db_target && !strncmp(idx->db_target, "db.", 3))
+        gen = (unsigned)strtoul(idx->db_target + 3, NULL, 10) + 1;
+    char name[32];
+    snprintf(name, sizeof name, "db.%u", gen);
+    char *dest = path_join(idx->path, name);
+    char *old = idx->db_target ? path_join(idx->path, idx->db_target) : NULL;
+    if (!dest || (idx->db_target && !old)) {
+        free(dest);
+        free(old);
+        return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    }
+    pi_index_remove_tree(dest); /* a leftover of a crashed attempt */
+    xc_status xs = xc_compact(srcs, n, dest, 1);
+    if (xs != XC_OK) {
+        pi_index_remove_tree(dest);
+        free(dest);
+        free(old);
+        return pi_fail_xc(idx, xs, "compacting the index");
+    }
+    /* The one atomic step: readers see the old database or the new one, never a mix. */
+    if (current_set(idx->path, name) < 0) {
+        pressindex_status st = pi_fail(idx, PRESSINDEX_ERR_IO, "%s: cannot switch to the new database: %s",
+                                       idx->path, strerror(errno));
+        pi_index_remove_tree(dest);
+        free(dest);
+        free(old);
+        return st;
+    }
+    free(dest);
+    xc_db_free(idx->db); /* the writer's hold on the old database */
+    idx->db = idx->w.db = NULL;
+    pressindex_status st = open_current(idx);
+    if (st == PRESSINDEX_OK && old)
+        pi_index_remove_tree(old);
+    free(old);
+    return st;
+}
+
+pressindex_status pressindex_compact(pressindex *idx)
+{
+    pressindex_status st = need_writer(idx);
+    if (st != PRESSINDEX_OK)
+        return st;
+    /* What is committed is what gets compacted: pending changes would be lost with the old one. */
+    if ((st = pressindex_commit(idx)) != PRESSINDEX_OK)
+        return st;
+    char *cur = path_join(idx->path, "current");
+    if (!cur)
+        return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    const char *srcs[1] = {cur};
+    st = pi_index_install(idx, srcs, 1);
+    free(cur);
+    return st;
 }
 
 static pressindex_status check_schema(pressindex *idx)
@@ -218,6 +319,7 @@ static pressindex_status open_current(pressindex *idx)
                        xc_last_error());
     xc_db_free(idx->db);
     idx->db = db;
+    idx->w.db = db;
     return check_schema(idx);
 }
 
@@ -293,7 +395,9 @@ pressindex_status pressindex_open(const char *path, const pressindex_open_option
     }
     if ((st = open_current(idx)) != PRESSINDEX_OK)
         goto fail;
-    if (idx->writable && xc_doc_new(&idx->doc) != XC_OK) {
+    if (idx->writable)
+        remove_leftovers(idx);
+    if (idx->writable && pi_writer_init(&idx->w, idx->db, idx->lang, idx->batch) < 0) {
         st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
         goto fail;
     }
@@ -310,18 +414,15 @@ void pressindex_destroy(pressindex *idx)
 {
     if (!idx)
         return;
-    xc_doc_free(idx->doc);
+    pi_writer_fini(&idx->w);
     xc_db_free(idx->db); /* a writer's uncommitted changes are discarded here */
     if (idx->lock_fd >= 0)
         close(idx->lock_fd); /* releases the flock */
-    for (size_t i = 0; i < idx->n_stemmers; i++)
-        pi_stemmer_free(idx->stemmers[i]);
-    free(idx->stemmers);
+    pi_stemmers_free(&idx->stemmers);
     free(idx->path);
     free(idx->lang);
     free(idx->db_target);
     pi_buf_free(&idx->err);
-    pi_buf_free(&idx->fold);
     free(idx);
 }
 
@@ -339,20 +440,7 @@ pressindex_status pi_index_refresh(pressindex *idx)
 
 pi_stemmer *pi_index_stemmer(pressindex *idx, const char *lang)
 {
-    if (!lang || !*lang)
-        lang = idx->lang;
-    for (size_t i = 0; i < idx->n_stemmers; i++)
-        if (strcmp(pi_stemmer_lang(idx->stemmers[i]), lang) == 0)
-            return idx->stemmers[i];
-    pi_stemmer **grown = realloc(idx->stemmers, (idx->n_stemmers + 1) * sizeof *grown);
-    if (!grown)
-        return NULL;
-    idx->stemmers = grown;
-    pi_stemmer *s = pi_stemmer_new(lang);
-    if (!s)
-        return NULL;
-    idx->stemmers[idx->n_stemmers++] = s;
-    return s;
+    return pi_stemmers_get(&idx->stemmers, lang, idx->lang);
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -367,64 +455,16 @@ static pressindex_status need_writer(pressindex *idx)
     return PRESSINDEX_OK;
 }
 
-/* Folds every word of text and joins them with single spaces (the matching form of a phrase). */
-int pi_fold_text(const char *text, pi_buf *out)
+int pi_release_date(const pressindex_release *r, char out[11])
 {
-    pi_buf w = {0};
-    size_t pos = 0, s, e, len = strlen(text);
-    int rc = 0;
-    pi_buf_clear(out);
-    while (rc == 0 && pi_word_next(text, len, &pos, &s, &e)) {
-        if (pi_fold_word(text + s, e - s, &w) < 0 || (out->len && pi_buf_addc(out, ' ') < 0) ||
-            pi_buf_add(out, w.p, w.len) < 0)
-            rc = -1;
+    out[0] = '\0';
+    if (!r->date || !*r->date)
+        return 0;
+    if (pi_date_parse(r->date, strlen(r->date), out) <= 0) {
+        out[0] = '\0';
+        return 1;
     }
-    if (rc == 0 && !out->p)
-        rc = pi_buf_reserve(out, 0);
-    pi_buf_free(&w);
-    return rc;
-}
-
-/* Adds the stems of text to doc with prefix, from position pos; appends the folded words to
- * folded (if not NULL) separated by spaces. Returns the next free position, or 0 on error. */
-static unsigned add_words(pressindex *idx, pi_stemmer *stem, const char *text, size_t len,
-                          const char *prefix, unsigned pos, pi_buf *folded, xc_status *xs)
-{
-    size_t at = 0, s, e, plen = strlen(prefix);
-    char term[MAX_TERM + 8];
-    memcpy(term, prefix, plen);
-    while (pi_word_next(text, len, &at, &s, &e)) {
-        int n = pi_fold_word(text + s, e - s, &idx->fold);
-        if (n < 0) {
-            *xs = XC_ERR_NO_MEMORY;
-            return 0;
-        }
-        if (n == 0)
-            continue;
-        if (folded && ((folded->len && pi_buf_addc(folded, ' ') < 0) ||
-                       pi_buf_add(folded, idx->fold.p, (size_t)n) < 0)) {
-            *xs = XC_ERR_NO_MEMORY;
-            return 0;
-        }
-        size_t sl;
-        const char *st = (size_t)n <= MAX_TERM ? pi_stemmer_stem(stem, idx->fold.p, (size_t)n, &sl) : NULL;
-        if (st && sl > 0 && sl <= MAX_TERM) {
-            memcpy(term + plen, st, sl);
-            if ((*xs = xc_doc_add_posting(idx->doc, term, plen + sl, pos)) != XC_OK)
-                return 0;
-        }
-        pos++; /* an overlong word still takes its place, so phrases do not jump over it */
-    }
-    return pos;
-}
-
-static xc_status add_bool(xc_doc *doc, const char *prefix, const char *value)
-{
-    char term[256];
-    int n = snprintf(term, sizeof term, "%s%s", prefix, value);
-    if (n <= 0 || (size_t)n >= 246)
-        return XC_OK; /* too long for a term: the value stays in the data, unfiltered */
-    return xc_doc_add_boolean_term(doc, term, (size_t)n);
+    return 0;
 }
 
 pressindex_status pressindex_add_release(pressindex *idx, const pressindex_release *r)
@@ -436,95 +476,15 @@ pressindex_status pressindex_add_release(pressindex *idx, const pressindex_relea
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "a release needs a non-empty id");
     if (r->n_paragraphs && !r->paragraphs)
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "release %s: no paragraphs array", r->id);
-
-    pressindex_status result = PRESSINDEX_OK;
-    char date[11] = "";
-    if (r->date && *r->date) {
-        int d = pi_date_parse(r->date, strlen(r->date), date);
-        if (d <= 0) {
-            date[0] = '\0';
-            result = pi_fail(idx, PRESSINDEX_ERR_DATA, "release %s: %s date \"%s\", indexed undated",
-                             r->id, d < 0 ? "impossible" : "unrecognised", r->date);
-        }
-    }
-    const char *lang = r->lang && *r->lang ? r->lang : idx->lang;
-    pi_stemmer *stem = pi_index_stemmer(idx, lang);
-    if (!stem)
-        return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
-
-    char key[PI_KEY_LEN + 1], rterm[PI_KEY_LEN + 8];
-    pi_release_key(r->id, key);
-    int rlen = snprintf(rterm, sizeof rterm, "%s%s", PI_P_RELEASE, key);
-    xc_status xs = xc_db_delete_documents_by_term(idx->db, rterm, (size_t)rlen);
-    if (xs != XC_OK)
-        return pi_fail_xc(idx, xs, "replacing a release");
-
-    char ymd[9] = "", ym[7] = "", y[5] = "";
-    if (date[0]) {
-        snprintf(ymd, sizeof ymd, "%.4s%.2s%.2s", date, date + 5, date + 8);
-        snprintf(ym, sizeof ym, "%.6s", ymd);
-        snprintf(y, sizeof y, "%.4s", ymd);
-    }
-    pi_buf source = {0}, folded = {0}, rec = {0};
-    if (pi_fold_text(r->source ? r->source : "", &source) < 0) {
-        xs = XC_ERR_NO_MEMORY;
-        goto out;
-    }
-
-    unsigned passages = 0;
-    for (size_t i = 0; i < r->n_paragraphs; i++) {
-        const char *text = r->paragraphs[i];
-        if (!text || !*text)
-            continue;
-        size_t len = strlen(text);
-        if ((xs = xc_doc_clear(idx->doc)) != XC_OK)
-            goto out;
-        pi_buf_clear(&folded);
-        if (add_words(idx, stem, text, len, "", 1, &folded, &xs) == 0)
-            goto out;
-        if (r->title && *r->title &&
-            add_words(idx, stem, r->title, strlen(r->title), PI_P_TITLE, 1, NULL, &xs) == 0)
-            goto out;
-        char hash[PI_HASH_LEN + 1], pno[16];
-        pi_text_hash(folded.p ? folded.p : "", folded.len, hash);
-        int pl = snprintf(pno, sizeof pno, "%zu", i + 1);
-        if ((xs = xc_doc_add_boolean_term(idx->doc, rterm, (size_t)rlen)) != XC_OK ||
-            (xs = add_bool(idx->doc, PI_P_TEXTHASH, hash)) != XC_OK ||
-            (xs = add_bool(idx->doc, PI_P_LANG, lang)) != XC_OK ||
-            (source.len && (xs = add_bool(idx->doc, PI_P_SOURCE, source.p)) != XC_OK) ||
-            (ymd[0] && ((xs = add_bool(idx->doc, PI_P_DAY, ymd)) != XC_OK ||
-                        (xs = add_bool(idx->doc, PI_P_MONTH, ym)) != XC_OK ||
-                        (xs = add_bool(idx->doc, PI_P_YEAR, y)) != XC_OK ||
-                        (xs = xc_doc_set_value(idx->doc, PI_SLOT_DATE, ymd, 8)) != XC_OK)) ||
-            (xs = xc_doc_set_value(idx->doc, PI_SLOT_RELEASE, key, PI_KEY_LEN)) != XC_OK ||
-            (xs = xc_doc_set_value(idx->doc, PI_SLOT_TEXTHASH, hash, PI_HASH_LEN)) != XC_OK ||
-            (xs = xc_doc_set_value(idx->doc, PI_SLOT_PARAGRAPH, pno, (size_t)pl)) != XC_OK ||
-            (xs = xc_doc_set_data(idx->doc, text, len)) != XC_OK ||
-            (xs = xc_db_add_document(idx->db, idx->doc, NULL)) != XC_OK)
-            goto out;
-        passages++;
-    }
-
-    char mkey[PI_KEY_LEN + 8];
-    snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, key);
-    if (pi_record_encode(r, date, lang, passages, &rec) < 0) {
-        xs = XC_ERR_NO_MEMORY;
-        goto out;
-    }
-    if ((xs = xc_db_set_metadata(idx->db, mkey, rec.p, rec.len)) != XC_OK)
-        goto out;
-
-    idx->pending += passages ? passages : 1;
-    if (idx->pending >= idx->batch)
-        st = pressindex_commit(idx);
-
-out:
-    pi_buf_free(&source);
-    pi_buf_free(&folded);
-    pi_buf_free(&rec);
+    char date[11];
+    int bad_date = pi_release_date(r, date);
+    xc_status xs = pi_writer_put(&idx->w, r, date);
     if (xs != XC_OK)
         return pi_fail_xc(idx, xs, r->id);
-    return st != PRESSINDEX_OK ? st : result;
+    if (bad_date)
+        return pi_fail(idx, PRESSINDEX_ERR_DATA, "release %s: impossible or unrecognised date \"%s\", "
+                       "indexed undated", r->id, r->date);
+    return PRESSINDEX_OK;
 }
 
 pressindex_status pressindex_delete_release(pressindex *idx, const char *id)
@@ -534,18 +494,8 @@ pressindex_status pressindex_delete_release(pressindex *idx, const char *id)
         return st;
     if (!id || !*id)
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "no release id given");
-    char key[PI_KEY_LEN + 1], term[PI_KEY_LEN + 8];
-    pi_release_key(id, key);
-    int n = snprintf(term, sizeof term, "%s%s", PI_P_RELEASE, key);
-    xc_status xs = xc_db_delete_documents_by_term(idx->db, term, (size_t)n);
-    if (xs == XC_OK) {
-        snprintf(term, sizeof term, "%s%s", PI_META_RELEASE, key);
-        xs = xc_db_set_metadata(idx->db, term, "", 0);
-    }
-    if (xs != XC_OK)
-        return pi_fail_xc(idx, xs, id);
-    idx->pending++;
-    return PRESSINDEX_OK;
+    xc_status xs = pi_writer_delete(&idx->w, id);
+    return xs == XC_OK ? PRESSINDEX_OK : pi_fail_xc(idx, xs, id);
 }
 
 pressindex_status pressindex_commit(pressindex *idx)
@@ -553,11 +503,8 @@ pressindex_status pressindex_commit(pressindex *idx)
     pressindex_status st = need_writer(idx);
     if (st != PRESSINDEX_OK)
         return st;
-    xc_status xs = xc_db_commit(idx->db);
-    if (xs != XC_OK)
-        return pi_fail_xc(idx, xs, "committing");
-    idx->pending = 0;
-    return PRESSINDEX_OK;
+    xc_status xs = pi_writer_commit(&idx->w);
+    return xs == XC_OK ? PRESSINDEX_OK : pi_fail_xc(idx, xs, "committing");
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -612,23 +559,34 @@ pressindex_status pressindex_index_path(pressindex *idx, const char *path,
         stats = &local;
     memset(stats, 0, sizeof *stats);
 
-    run ru = {idx, opts, stats, PRESSINDEX_OK};
-    pi_input_options io = {
-        .format = opts->format,
-        .on_problem = opts->on_problem,
-        .on_release = on_release,
-        .ctx = &ru,
-        .problem_user = opts->user,
-    };
-    pi_input_stats is = {0};
-    int rc = pi_input_read(path, &io, &is);
-    stats->files = is.files;
-    stats->skipped = is.skipped;
-    stats->problems += is.problems;
-    if (ru.fatal != PRESSINDEX_OK)
-        return ru.fatal; /* message already on the handle; uncommitted work is discarded */
-    if ((st = pressindex_commit(idx)) != PRESSINDEX_OK)
-        return st;
+    /* An empty index is built on every core; otherwise releases replace others one by one. */
+    uint64_t docs = 0;
+    pressindex_stats have;
+    int rc = 0;
+    if (idx->w.pending == 0 && xc_db_doccount(idx->db, &docs) == XC_OK && docs == 0 &&
+        pressindex_get_stats(idx, &have) == PRESSINDEX_OK && have.releases == 0 &&
+        !(getenv("PRESSINDEX_THREADS") && atoi(getenv("PRESSINDEX_THREADS")) == 1)) {
+        if ((st = pi_build_parallel(idx, path, opts, stats, &rc)) != PRESSINDEX_OK)
+            return st;
+    } else {
+        run ru = {idx, opts, stats, PRESSINDEX_OK};
+        pi_input_options io = {
+            .format = opts->format,
+            .on_problem = opts->on_problem,
+            .on_release = on_release,
+            .ctx = &ru,
+            .problem_user = opts->user,
+        };
+        pi_input_stats is = {0};
+        rc = pi_input_read(path, &io, &is);
+        stats->files = is.files;
+        stats->skipped = is.skipped;
+        stats->problems += is.problems;
+        if (ru.fatal != PRESSINDEX_OK)
+            return ru.fatal; /* message already on the handle; uncommitted work is discarded */
+        if ((st = pressindex_commit(idx)) != PRESSINDEX_OK)
+            return st;
+    }
     if (opts->on_progress)
         opts->on_progress(opts->user, stats->releases, stats->passages, stats->bytes);
     if (rc < 0)

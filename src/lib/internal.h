@@ -65,6 +65,35 @@ const char *pi_stemmer_lang(const pi_stemmer *s);
 /* Xapian's stemmer name for an ISO code or name ("en" -> "english"); NULL if unknown. */
 const char *pi_lang_to_stemmer(const char *lang);
 
+/* A list of stemmers by language, created on first use. */
+typedef struct pi_stemmers {
+    pi_stemmer **list;
+    size_t n;
+} pi_stemmers;
+/* The stemmer for lang (or default_lang when lang is NULL or ""); NULL when out of memory. */
+pi_stemmer *pi_stemmers_get(pi_stemmers *s, const char *lang, const char *default_lang);
+void pi_stemmers_free(pi_stemmers *s);
+
+/* ---- A writer: turns releases into passage documents in one Xapian database. The index handle
+ * has one; a parallel build gives each thread its own, on its own shard. ---- */
+typedef struct pi_writer {
+    xc_db *db;
+    xc_doc *doc;
+    pi_stemmers stemmers;
+    const char *default_lang;
+    pi_buf fold, folded, source, rec; /* scratch, reused */
+    uint64_t pending;                 /* passages since the last commit */
+    uint64_t batch;                   /* commit after this many */
+} pi_writer;
+
+int pi_writer_init(pi_writer *w, xc_db *db, const char *default_lang, uint64_t batch);
+void pi_writer_fini(pi_writer *w); /* frees all but the database */
+/* Replaces the release r (its date already checked: "YYYY-MM-DD" or ""), committing when a batch
+ * is full. Returns XC_OK or the failing status (xc_last_error() has the message). */
+xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *date);
+xc_status pi_writer_delete(pi_writer *w, const char *id);
+xc_status pi_writer_commit(pi_writer *w);
+
 /* Folds every word of text, joined by single spaces: the matching form of a source name. */
 int pi_fold_text(const char *text, pi_buf *out);
 
@@ -76,13 +105,10 @@ struct pressindex {
     int lock_fd;         /* the writer lock in the directory, -1 for readers */
     char *lang;          /* default stemming language */
     char *db_target;     /* what "current" pointed to when opened (readers reopen on change) */
-    pi_stemmer **stemmers;
-    size_t n_stemmers;
-    uint64_t pending;    /* passages added since the last commit */
-    uint64_t batch;      /* commit after this many passages */
-    pi_buf err;          /* the last error message */
-    xc_doc *doc;         /* reused while indexing */
-    pi_buf fold;         /* scratch */
+    pi_stemmers stemmers; /* for searching */
+    pi_writer w;          /* writers only */
+    uint64_t batch;       /* commit after this many passages */
+    pi_buf err;           /* the last error message */
 };
 
 /* Sets idx->err (printf-style) and returns st. */
@@ -97,5 +123,22 @@ pi_stemmer *pi_index_stemmer(pressindex *idx, const char *lang);
 
 /* Re-opens a reader on the latest commit (following a swapped database). */
 pressindex_status pi_index_refresh(pressindex *idx);
+
+/* Checks a release's date: writes "YYYY-MM-DD" or "" (undated) to out; returns 1 if it was
+ * impossible or unrecognised (the caller reports it; the release is still indexed, undated). */
+int pi_release_date(const pressindex_release *r, char out[11]);
+
+/* A full build from empty: releases read by this thread, written by several writer threads onto
+ * shards that are then compacted into one database and swapped in. (build.c) */
+pressindex_status pi_build_parallel(pressindex *idx, const char *path,
+                                    const pressindex_index_options *opts,
+                                    pressindex_index_stats *stats, int *rc_input);
+/* Writes a compacted merge of the databases srcs into a new database directory of the index and
+ * makes it current; the writer is reopened on it and the old databases are removed. (index.c) */
+pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, size_t n);
+/* rm -rf path (errors ignored: used on our own temporary databases). */
+void pi_index_remove_tree(const char *path);
+/* A fresh directory path inside the index for a temporary database (malloc()ed). */
+char *pi_index_tmp_path(pressindex *idx, const char *what, unsigned k);
 
 #endif

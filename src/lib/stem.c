@@ -127,3 +127,30 @@ const char *pi_stemmer_stem(pi_stemmer *s, const char *word, size_t n, size_t *o
     *outlen = sl;
     return w + n + 1;
 }
+
+pi_stemmer *pi_stemmers_get(pi_stemmers *s, const char *lang, const char *default_lang)
+{
+    if (!lang || !*lang)
+        lang = default_lang;
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(pi_stemmer_lang(s->list[i]), lang) == 0)
+            return s->list[i];
+    pi_stemmer **grown = realloc(s->list, (s->n + 1) * sizeof *grown);
+    if (!grown)
+        return NULL;
+    s->list = grown;
+    pi_stemmer *st = pi_stemmer_new(lang);
+    if (!st)
+        return NULL;
+    s->list[s->n++] = st;
+    return st;
+}
+
+void pi_stemmers_free(pi_stemmers *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        pi_stemmer_free(s->list[i]);
+    free(s->list);
+    s->list = NULL;
+    s->n = 0;
+}
