@@ -203,9 +203,19 @@ typedef struct pressindex_search_options {
     size_t limit;        /* results to return (default 10) */
     int by_release;      /* 1: only the best passage of each release */
     int collapse;        /* 1 (default): identical paragraphs collapse into one, with a count */
+    size_t context;      /* fetch this many paragraphs before and after each result (default 0) */
+    /* Ranking (doc/ranking.md has the measurements behind the defaults). */
+    double release_weight;   /* weight of the release's evidence in a passage's score; 0 = the
+                                paragraph alone (default PRESSINDEX_DEFAULT_RELEASE_WEIGHT) */
+    double adjacency_weight; /* boost of the query words side by side and in order (unquoted queries) */
+    double title_weight;     /* weight of query words found in the release's title */
+    double boilerplate_weight; /* factor applied to the score of boilerplate paragraphs (text found
+                                  in many releases); 1 = no demotion */
 } pressindex_search_options;
 
 void pressindex_search_options_init(pressindex_search_options *opts);
+
+#define PRESSINDEX_DEFAULT_RELEASE_WEIGHT 0.3
 
 typedef struct pressindex_results pressindex_results;
 
@@ -238,7 +248,18 @@ uint64_t pressindex_result_collapsed(const pressindex_results *res, size_t i);
 void pressindex_result_highlights(const pressindex_results *res, size_t i, const size_t **offsets,
                                   size_t *n);
 
+/* The paragraph at distance d (-context..context, not 0) from result i in its release, when the
+ * search asked for context: its text, and its number in *paragraph. NULL when there is none (the
+ * release starts or ends first). Owned by res. */
+const char *pressindex_result_context(const pressindex_results *res, size_t i, long d,
+                                      unsigned *paragraph);
+
 void pressindex_results_destroy(pressindex_results *res);
+
+/* Every passage of the release with this id, in paragraph order, as results (score 0, no
+ * highlights), with the release's metadata. Returns PRESSINDEX_OK, _ERR_NOT_FOUND (no such
+ * release), _ERR_INVALID_ARGUMENT, _ERR_MODIFIED, _ERR_CORRUPT, _ERR_IO, _ERR_NO_MEMORY. */
+pressindex_status pressindex_get_release(pressindex *idx, const char *id, pressindex_results **out);
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Statistics                                                                                      */

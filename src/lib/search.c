@@ -13,9 +13,15 @@
 #include "query.h"
 #include "snippet.h"
 
-/* How much a passage holding the query words side by side, in order, gains over one where they
- * are scattered (a phrase query added with AND_MAYBE, its weight scaled by this). */
-#define ADJACENCY_WEIGHT 1.0
+/* Defaults of the ranking options; doc/ranking.md has the measurements behind them.
+ * Adjacency: a phrase query of the typed words added with AND_MAYBE, its weight scaled by this.
+ * Title: the query's words in the title (also with AND_MAYBE), scaled by this.
+ * Boilerplate: the score factor of a paragraph whose text recurs in many releases. */
+#define DEFAULT_ADJACENCY_WEIGHT 1.0
+#define DEFAULT_TITLE_WEIGHT 0.0
+#define DEFAULT_BOILERPLATE_WEIGHT 0.1
+/* Release evidence and boilerplate are judged over this many best passages (more when paging deep). */
+#define RERANK_WINDOW 200
 /* Reopen-and-retry rounds when a commit lands while we read (DatabaseModifiedError). */
 #define MAX_RETRIES 5
 
@@ -28,12 +34,15 @@ typedef struct hit {
     uint64_t collapsed;
     size_t *hl;
     size_t n_hl;
+    char **ctx;         /* n_ctx = 2 * context + 1 entries: paragraph number + d at [d + context] */
+    size_t n_ctx;
 } hit;
 
 struct pressindex_results {
     hit *hits;
     size_t n;
     uint64_t estimated;
+    size_t context;
 };
 
 void pressindex_search_options_init(pressindex_search_options *opts)
@@ -41,6 +50,10 @@ void pressindex_search_options_init(pressindex_search_options *opts)
     memset(opts, 0, sizeof *opts);
     opts->limit = 10;
     opts->collapse = 1;
+    opts->release_weight = PRESSINDEX_DEFAULT_RELEASE_WEIGHT;
+    opts->adjacency_weight = DEFAULT_ADJACENCY_WEIGHT;
+    opts->title_weight = DEFAULT_TITLE_WEIGHT;
+    opts->boilerplate_weight = DEFAULT_BOILERPLATE_WEIGHT;
 }
 
 /* ---- building the Xapian query ---- */
@@ -78,6 +91,46 @@ static void year_bounds(pressindex *idx, int *lo, int *hi)
     free(b);
 }
 
+/* q AND_MAYBE (the query's words in titles, scaled): a title match counts for something, but
+ * never makes a passage match on its own. Frees the old q on success. */
+static xc_status add_title_boost(xc_query *q, double weight, xc_query **out)
+{
+    xc_keylist *kl = NULL;
+    xc_status xs = xc_query_terms(q, &kl);
+    if (xs != XC_OK)
+        return xs;
+    xc_query *any = NULL;
+    const char *t;
+    size_t n;
+    char term[256];
+    while (xs == XC_OK && xc_keylist_next(kl, &t, &n) > 0) {
+        if (!n || n + 2 > sizeof term || (t[0] >= 'A' && t[0] <= 'Z'))
+            continue;
+        snprintf(term, sizeof term, "%s%.*s", PI_P_TITLE, (int)n, t);
+        xc_query *tq = NULL;
+        if ((xs = xc_query_term(term, strlen(term), &tq)) == XC_OK)
+            xs = any ? fold_in(XC_OP_OR, &any, tq) : (any = tq, XC_OK);
+    }
+    xc_keylist_free(kl);
+    if (xs != XC_OK || !any) {
+        xc_query_free(any);
+        return xs;
+    }
+    xc_query *scaled = NULL;
+    xs = xc_query_scale(any, weight, &scaled);
+    xc_query_free(any);
+    if (xs != XC_OK)
+        return xs;
+    xc_query *r = NULL;
+    xs = combine2(XC_OP_AND_MAYBE, q, scaled, &r);
+    xc_query_free(scaled);
+    if (xs == XC_OK) {
+        xc_query_free(q);
+        *out = r;
+    }
+    return xs;
+}
+
 static pressindex_status build_query(pressindex *idx, const pressindex_search_options *o,
                                      pi_query *pq, xc_query **out)
 {
@@ -96,7 +149,7 @@ static pressindex_status build_query(pressindex *idx, const pressindex_search_op
         qp = NULL;
         if (xs != XC_OK)
             goto fail;
-        if (!pq->structured && pq->n_words >= 2 && ADJACENCY_WEIGHT > 0) {
+        if (!pq->structured && pq->n_words >= 2 && o->adjacency_weight > 0) {
             xc_query **terms = calloc(pq->n_words, sizeof *terms);
             xc_query *phrase = NULL, *scaled = NULL;
             size_t made = 0;
@@ -106,7 +159,7 @@ static pressindex_status build_query(pressindex *idx, const pressindex_search_op
             if (xs == XC_OK)
                 xs = xc_query_combine(XC_OP_PHRASE, terms, pq->n_words, 0, &phrase);
             if (xs == XC_OK)
-                xs = xc_query_scale(phrase, ADJACENCY_WEIGHT, &scaled);
+                xs = xc_query_scale(phrase, o->adjacency_weight, &scaled);
             for (size_t i = 0; i < made; i++)
                 xc_query_free(terms[i]);
             free(terms);
@@ -116,6 +169,8 @@ static pressindex_status build_query(pressindex *idx, const pressindex_search_op
             if (xs != XC_OK)
                 goto fail;
         }
+        if (!pq->structured && o->title_weight > 0 && (xs = add_title_boost(q, o->title_weight, &q)) != XC_OK)
+            goto fail;
     } else if ((xs = xc_query_match_all(&q)) != XC_OK) {
         goto fail;
     }
@@ -237,27 +292,26 @@ static char *dup_or_empty(const char *s)
     return strdup(s ? s : "");
 }
 
-static pressindex_status fill_hit(pressindex *idx, xc_mset *ms, unsigned i, const pi_matcher *m,
-                                  size_t rank, hit *h)
+static pressindex_status fetch_context(pressindex *idx, const char *key, size_t context, hit *h);
+
+/* Reads passage docid into h: text, paragraph, its release's metadata, highlights (m may be NULL). */
+static pressindex_status fill_hit(pressindex *idx, unsigned docid, const pi_matcher *m, hit *h)
 {
-    unsigned docid;
     xc_doc *doc = NULL;
-    xc_status xs = xc_mset_item(ms, i, &docid, &h->score, &h->collapsed);
-    if (xs == XC_OK)
-        xs = xc_mset_document(ms, i, &doc);
+    xc_status xs = xc_db_get_document(idx->db, docid, &doc);
     if (xs != XC_OK)
-        return pi_fail_xc(idx, xs, "reading a result");
+        return xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED : pi_fail_xc(idx, xs, "reading a result");
     const char *data, *key, *pno;
     size_t dlen, klen, plen;
     if ((xs = xc_doc_get_data(doc, &data, &dlen)) != XC_OK ||
         !(h->text = strndup(data, dlen)) ||
         (xs = xc_doc_get_value(doc, PI_SLOT_PARAGRAPH, &pno, &plen)) != XC_OK) {
         xc_doc_free(doc);
-        return xs != XC_OK ? pi_fail_xc(idx, xs, "reading a result")
-                           : pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+        return xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED
+               : xs != XC_OK ? pi_fail_xc(idx, xs, "reading a result")
+                             : pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     }
     h->paragraph = (unsigned)strtoul(pno, NULL, 10);
-    h->rank = rank;
     char mkey[PI_KEY_LEN + 8];
     if ((xs = xc_doc_get_value(doc, PI_SLOT_RELEASE, &key, &klen)) == XC_OK)
         snprintf(mkey, sizeof mkey, "%s%.*s", PI_META_RELEASE, (int)klen, key);
@@ -267,7 +321,7 @@ static pressindex_status fill_hit(pressindex *idx, xc_mset *ms, unsigned i, cons
     if (xs == XC_OK)
         xs = xc_db_get_metadata(idx->db, mkey, &blob, &blen);
     if (xs != XC_OK)
-        return pi_fail_xc(idx, xs, "reading a result's release");
+        return xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED : pi_fail_xc(idx, xs, "reading a result's release");
     pi_release_record rec;
     if (!blob || pi_record_decode(blob, blen, &rec) < 0) {
         free(blob);
@@ -282,9 +336,11 @@ static pressindex_status fill_hit(pressindex *idx, xc_mset *ms, unsigned i, cons
     pi_record_free(&rec);
     if (!h->release || !h->date || !h->title || !h->source || !h->url || !h->lang)
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
-    pi_stemmer *stem = pi_index_stemmer(idx, h->lang);
-    if (!stem || pi_highlight(m, stem, h->text, dlen, &h->hl, &h->n_hl) < 0)
-        return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    if (m) {
+        pi_stemmer *stem = pi_index_stemmer(idx, h->lang);
+        if (!stem || pi_highlight(m, stem, h->text, dlen, &h->hl, &h->n_hl) < 0)
+            return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    }
     return PRESSINDEX_OK;
 }
 
@@ -298,6 +354,9 @@ static void hit_free(hit *h)
     free(h->url);
     free(h->lang);
     free(h->hl);
+    for (size_t i = 0; i < h->n_ctx; i++)
+        free(h->ctx[i]);
+    free(h->ctx);
 }
 
 void pressindex_results_destroy(pressindex_results *res)
@@ -310,7 +369,80 @@ void pressindex_results_destroy(pressindex_results *res)
     free(res);
 }
 
-/* One attempt against the current revision; XC_ERR_MODIFIED is retried by the caller. */
+/* A candidate of the rerank window. */
+typedef struct cand {
+    unsigned docid;
+    double weight;    /* Xapian's BM25 (with the adjacency and title boosts) */
+    double score;     /* after release evidence and boilerplate demotion */
+    uint64_t collapsed;
+    char key[PI_KEY_LEN + 1];
+    size_t order;     /* Xapian's rank, to keep sorts stable */
+} cand;
+
+static int cmp_key_cand(const void *a, const void *b)
+{
+    return strcmp(((const cand *)a)->key, ((const cand *)b)->key);
+}
+
+static int cmp_score(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Is this paragraph text boilerplate: seen in a noticeable share of the corpus (at least 3 times,
+ * and in 1 of every 30,000 passages: about 1 release in 1,000)? Relative to the corpus size, so
+ * that a corpus copied ten times does not make every paragraph boilerplate. */
+static int is_boilerplate(pressindex *idx, const char *hash, uint64_t passages)
+{
+    char term[PI_HASH_LEN + 8];
+    snprintf(term, sizeof term, "%s%s", PI_P_TEXTHASH, hash);
+    uint64_t tf = 0;
+    if (xc_db_termfreq(idx->db, term, strlen(term), &tf) != XC_OK)
+        return 0;
+    uint64_t threshold = passages / 30000 > 3 ? passages / 30000 : 3;
+    return tf >= threshold;
+}
+
+/*
+ * Passage score = BM25 / best BM25 + release_weight x release evidence / best release evidence,
+ * where a release's evidence is the sum of the BM25 of its passages in the window: a paragraph
+ * that leaves its subject to the rest of its release ("the two presidents") still ranks when the
+ * release is about the query. Boilerplate paragraphs are then scaled down.
+ */
+static void rerank(const pressindex_search_options *o, cand *c, size_t n)
+{
+    if (!n)
+        return;
+    double wmax = 0;
+    for (size_t i = 0; i < n; i++)
+        if (c[i].weight > wmax)
+            wmax = c[i].weight;
+    if (wmax <= 0)
+        return; /* a purely boolean query: Xapian's order stands */
+    for (size_t i = 0; i < n; i++)
+        c[i].score = c[i].weight / wmax;
+    if (o->release_weight > 0) {
+        qsort(c, n, sizeof *c, cmp_key_cand);
+        double rmax = 0;
+        for (size_t i = 0, j; i < n; i = j) {
+            double sum = 0;
+            for (j = i; j < n && !strcmp(c[j].key, c[i].key); j++)
+                sum += c[j].weight;
+            if (sum > rmax)
+                rmax = sum;
+            for (size_t k = i; k < j; k++)
+                c[k].weight = sum; /* reuse: the release's evidence */
+        }
+        for (size_t i = 0; i < n; i++)
+            c[i].score += o->release_weight * c[i].weight / rmax;
+    }
+    qsort(c, n, sizeof *c, cmp_score);
+}
+
+/* One attempt against the current revision; PRESSINDEX_ERR_MODIFIED is retried by the caller. */
 static pressindex_status run_once(pressindex *idx, const pressindex_search_options *o, pi_query *pq,
                                   pressindex_results *res)
 {
@@ -318,43 +450,242 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
     xc_enquire *enq = NULL;
     xc_mset *ms = NULL;
     pi_matcher m = {0};
+    cand *c = NULL;
     pressindex_status st = build_query(idx, o, pq, &q);
     if (st != PRESSINDEX_OK)
         return st;
+    int relevance = o->sort == PRESSINDEX_SORT_RELEVANCE;
+    int rerank_on = relevance && (o->release_weight > 0 || o->boilerplate_weight != 1.0);
+    size_t want = o->offset + o->limit;
+    size_t window = rerank_on && want < RERANK_WINDOW ? RERANK_WINDOW : want;
     xc_status xs = xc_enquire_new(idx->db, &enq);
     if (xs == XC_OK)
         xs = xc_enquire_set_query(enq, q);
     if (xs == XC_OK && (o->by_release || o->collapse))
         xs = xc_enquire_set_collapse_key(enq, o->by_release ? PI_SLOT_RELEASE : PI_SLOT_TEXTHASH, 1);
-    if (xs == XC_OK && o->sort == PRESSINDEX_SORT_DATE)
+    if (xs == XC_OK && !relevance)
         xs = xc_enquire_set_sort_by_value_then_relevance(enq, PI_SLOT_DATE, 1);
     if (xs == XC_OK)
-        xs = xc_enquire_get_mset(enq, (unsigned)o->offset, (unsigned)o->limit, 0, &ms);
+        xs = xc_enquire_get_mset(enq, rerank_on ? 0 : (unsigned)o->offset,
+                                 (unsigned)(rerank_on ? window : o->limit), 0, &ms);
     if (xs == XC_OK)
         xs = make_matcher(q, pq, &m);
-    if (xs != XC_OK) {
-        st = xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED : pi_fail_xc(idx, xs, "searching");
+    if (xs != XC_OK)
+        goto xfail;
+    res->estimated = xc_mset_matches_estimated(ms);
+    res->context = o->context;
+    unsigned size = xc_mset_size(ms);
+    c = calloc(size ? size : 1, sizeof *c);
+    if (!c) {
+        st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
         goto out;
     }
-    res->estimated = xc_mset_matches_estimated(ms);
-    unsigned size = xc_mset_size(ms);
-    res->hits = calloc(size ? size : 1, sizeof *res->hits);
+    uint64_t passages = 0;
+    if (rerank_on && o->boilerplate_weight != 1.0 && xc_db_doccount(idx->db, &passages) != XC_OK)
+        passages = 0;
+    for (unsigned i = 0; i < size; i++) {
+        xc_doc *doc = NULL;
+        const char *v;
+        size_t vl;
+        if ((xs = xc_mset_item(ms, i, &c[i].docid, &c[i].weight, &c[i].collapsed)) != XC_OK)
+            goto xfail;
+        c[i].order = i;
+        if (!rerank_on)
+            continue;
+        if ((xs = xc_mset_document(ms, i, &doc)) != XC_OK)
+            goto xfail;
+        if (xc_doc_get_value(doc, PI_SLOT_RELEASE, &v, &vl) == XC_OK)
+            snprintf(c[i].key, sizeof c[i].key, "%.*s", (int)vl, v);
+        if (o->boilerplate_weight != 1.0 && xc_doc_get_value(doc, PI_SLOT_TEXTHASH, &v, &vl) == XC_OK) {
+            char hash[PI_HASH_LEN + 1];
+            snprintf(hash, sizeof hash, "%.*s", (int)vl, v);
+            if (is_boilerplate(idx, hash, passages))
+                c[i].weight *= o->boilerplate_weight;
+        }
+        xc_doc_free(doc);
+    }
+    size_t first = 0, count = size;
+    if (rerank_on) {
+        if (o->release_weight > 0)
+            rerank(o, c, size);
+        else {
+            for (size_t i = 0; i < size; i++)
+                c[i].score = c[i].weight;
+            qsort(c, size, sizeof *c, cmp_score);
+        }
+        first = o->offset < size ? o->offset : size;
+        count = size - first < o->limit ? size - first : o->limit;
+    } else {
+        for (size_t i = 0; i < size; i++)
+            c[i].score = c[i].weight;
+    }
+    res->hits = calloc(count ? count : 1, sizeof *res->hits);
     if (!res->hits) {
         st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
         goto out;
     }
-    for (unsigned i = 0; i < size; i++) {
-        st = fill_hit(idx, ms, i, &m, o->offset + i + 1, &res->hits[i]);
+    for (size_t i = 0; i < count; i++) {
+        hit *h = &res->hits[i];
+        const cand *ci = &c[first + i];
+        h->score = ci->score;
+        h->collapsed = ci->collapsed;
+        h->rank = o->offset + i + 1;
         res->n = i + 1;
-        if (st != PRESSINDEX_OK)
+        if ((st = fill_hit(idx, ci->docid, &m, h)) != PRESSINDEX_OK)
             goto out;
+        if (o->context) {
+            char key[PI_KEY_LEN + 1];
+            pi_release_key(h->release, key);
+            if ((st = fetch_context(idx, key, o->context, h)) != PRESSINDEX_OK)
+                goto out;
+        }
     }
+    goto out;
+xfail:
+    st = xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED : pi_fail_xc(idx, xs, "searching");
 out:
+    free(c);
     matcher_free(&m);
     xc_mset_free(ms);
     xc_enquire_free(enq);
     xc_query_free(q);
     return st;
+}
+
+/* Every passage of the release with this key, by paragraph number: docids in *ids, their numbers
+ * in *pnos. */
+static pressindex_status release_passages(pressindex *idx, const char *key, unsigned **ids,
+                                          unsigned **pnos, size_t *n)
+{
+    char term[PI_KEY_LEN + 8];
+    snprintf(term, sizeof term, "%s%s", PI_P_RELEASE, key);
+    xc_postlist *pl = NULL;
+    xc_status xs = xc_db_postlist(idx->db, term, strlen(term), &pl);
+    *ids = NULL;
+    *pnos = NULL;
+    *n = 0;
+    size_t cap = 0;
+    unsigned id;
+    int more;
+    while (xs == XC_OK && (more = xc_postlist_next(pl, &id)) > 0) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 32;
+            unsigned *a = realloc(*ids, cap * sizeof *a), *b = a ? realloc(*pnos, cap * sizeof *b) : NULL;
+            if (a)
+                *ids = a;
+            if (b)
+                *pnos = b;
+            if (!a || !b) {
+                xs = XC_ERR_NO_MEMORY;
+                break;
+            }
+        }
+        xc_doc *doc = NULL;
+        const char *v;
+        size_t vl;
+        if ((xs = xc_db_get_document(idx->db, id, &doc)) != XC_OK)
+            break;
+        xs = xc_doc_get_value(doc, PI_SLOT_PARAGRAPH, &v, &vl);
+        (*ids)[*n] = id;
+        (*pnos)[*n] = xs == XC_OK ? (unsigned)strtoul(v, NULL, 10) : 0;
+        xc_doc_free(doc);
+        (*n)++;
+    }
+    xc_postlist_free(pl);
+    if (xs == XC_OK && more < 0)
+        xs = XC_ERR_OTHER;
+    if (xs != XC_OK) {
+        free(*ids);
+        free(*pnos);
+        *ids = *pnos = NULL;
+        *n = 0;
+        return xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED : pi_fail_xc(idx, xs, "reading a release");
+    }
+    return PRESSINDEX_OK;
+}
+
+static pressindex_status fetch_context(pressindex *idx, const char *key, size_t context, hit *h)
+{
+    unsigned *ids, *pnos;
+    size_t n;
+    pressindex_status st = release_passages(idx, key, &ids, &pnos, &n);
+    if (st != PRESSINDEX_OK)
+        return st;
+    h->n_ctx = 2 * context + 1;
+    h->ctx = calloc(h->n_ctx, sizeof *h->ctx);
+    if (!h->ctx)
+        st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    for (size_t i = 0; st == PRESSINDEX_OK && i < n; i++) {
+        long d = (long)pnos[i] - (long)h->paragraph;
+        if (d == 0 || d < -(long)context || d > (long)context)
+            continue;
+        hit tmp = {0};
+        st = fill_hit(idx, ids[i], NULL, &tmp);
+        h->ctx[d + (long)context] = tmp.text;
+        tmp.text = NULL;
+        hit_free(&tmp);
+    }
+    free(ids);
+    free(pnos);
+    return st;
+}
+
+static int cmp_paragraph(const void *a, const void *b)
+{
+    const hit *x = a, *y = b;
+    return x->paragraph < y->paragraph ? -1 : x->paragraph > y->paragraph;
+}
+
+pressindex_status pressindex_get_release(pressindex *idx, const char *id, pressindex_results **out)
+{
+    if (out)
+        *out = NULL;
+    if (!idx || !id || !out)
+        return idx ? pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "no release id given")
+                   : PRESSINDEX_ERR_INVALID_ARGUMENT;
+    char key[PI_KEY_LEN + 1];
+    pi_release_key(id, key);
+    pressindex_status st = PRESSINDEX_ERR_MODIFIED;
+    pressindex_results *res = NULL;
+    for (int attempt = 0; attempt < MAX_RETRIES && st == PRESSINDEX_ERR_MODIFIED; attempt++) {
+        if (attempt && (st = pi_index_refresh(idx)) != PRESSINDEX_OK)
+            break;
+        pressindex_results_destroy(res);
+        unsigned *ids = NULL, *pnos = NULL;
+        size_t n = 0;
+        res = calloc(1, sizeof *res);
+        if (!res)
+            return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+        if ((st = release_passages(idx, key, &ids, &pnos, &n)) != PRESSINDEX_OK)
+            continue;
+        if (n == 0) {
+            free(ids);
+            free(pnos);
+            pressindex_results_destroy(res);
+            return pi_fail(idx, PRESSINDEX_ERR_NOT_FOUND, "no release with id %s", id);
+        }
+        res->hits = calloc(n, sizeof *res->hits);
+        if (!res->hits)
+            st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+        for (size_t i = 0; st == PRESSINDEX_OK && i < n; i++) {
+            res->n = i + 1;
+            st = fill_hit(idx, ids[i], NULL, &res->hits[i]);
+        }
+        free(ids);
+        free(pnos);
+        if (st == PRESSINDEX_OK) {
+            qsort(res->hits, res->n, sizeof *res->hits, cmp_paragraph);
+            for (size_t i = 0; i < res->n; i++)
+                res->hits[i].rank = i + 1;
+            res->estimated = res->n;
+        }
+    }
+    if (st != PRESSINDEX_OK) {
+        pressindex_results_destroy(res);
+        return st == PRESSINDEX_ERR_MODIFIED ? pi_fail(idx, st, "the index kept changing; try again") : st;
+    }
+    *out = res;
+    return PRESSINDEX_OK;
 }
 
 pressindex_status pressindex_search(pressindex *idx, const pressindex_search_options *o,
@@ -392,6 +723,11 @@ pressindex_status pressindex_search(pressindex *idx, const pressindex_search_opt
 
     pressindex_status st = PRESSINDEX_ERR_MODIFIED;
     pressindex_results *res = NULL;
+    /* A reader answers from the latest commit (and follows a compaction's swap). */
+    if (!idx->writable && pi_index_refresh(idx) != PRESSINDEX_OK) {
+        pi_query_free(&pq);
+        return pi_fail(idx, PRESSINDEX_ERR_IO, "%s", pressindex_last_error(idx));
+    }
     for (int attempt = 0; attempt < MAX_RETRIES && st == PRESSINDEX_ERR_MODIFIED; attempt++) {
         if (attempt && (st = pi_index_refresh(idx)) != PRESSINDEX_OK)
             break;
@@ -477,4 +813,16 @@ void pressindex_result_highlights(const pressindex_results *res, size_t i, const
         *offsets = h ? h->hl : NULL;
     if (n)
         *n = h ? h->n_hl / 2 : 0;
+}
+
+const char *pressindex_result_context(const pressindex_results *res, size_t i, long d,
+                                      unsigned *paragraph)
+{
+    const hit *h = at(res, i);
+    if (!h || !h->ctx || d == 0 || d < -(long)res->context || d > (long)res->context)
+        return NULL;
+    const char *t = h->ctx[d + (long)res->context];
+    if (t && paragraph)
+        *paragraph = (unsigned)((long)h->paragraph + d);
+    return t;
 }
