@@ -211,11 +211,15 @@ typedef struct pressindex_search_options {
     double title_weight;     /* weight of query words found in the release's title */
     double boilerplate_weight; /* factor applied to the score of boilerplate paragraphs (text found
                                   in many releases); 1 = no demotion */
+    size_t rerank_depth; /* how many best passages the release evidence, adjacency and boilerplate
+                            are judged over (default PRESSINDEX_DEFAULT_RERANK_DEPTH; deeper is
+                            slower) */
 } pressindex_search_options;
 
 void pressindex_search_options_init(pressindex_search_options *opts);
 
 #define PRESSINDEX_DEFAULT_RELEASE_WEIGHT 0.3
+#define PRESSINDEX_DEFAULT_RERANK_DEPTH 50
 
 typedef struct pressindex_results pressindex_results;
 

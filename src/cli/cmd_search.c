@@ -41,6 +41,16 @@ static void usage(FILE *f)
             "      --by-release    only the best paragraph of each release\n"
             "      --no-collapse   show identical paragraphs (boilerplate) each time\n"
             "      --lang LANG     stem the query in this language (default: the index's, English)\n"
+            "  -C, --context N     also print N paragraphs before and after each result\n"
+            "      --full          print whole paragraphs (default: long ones as a snippet around\n"
+            "                      the matches)\n"
+            "Ranking (defaults measured: doc/ranking.md):\n"
+            "      --release-weight W      weight of the release's evidence (default 0.3; 0 = the\n"
+            "                              paragraph alone)\n"
+            "      --adjacency-weight W    boost of the words side by side and in order (default 1)\n"
+            "      --title-weight W        weight of the words in the release's title (default 0)\n"
+            "      --boilerplate-weight W  score factor of repeated boilerplate (default 0.1)\n"
+            "      --rerank-depth N        passages the above are judged over (default 50)\n"
             "      --count         print only the estimated number of matching paragraphs\n"
             "      --json          one JSON object per result per line (see pressindex(1))\n"
             "  -h, --help          show this help\n"
@@ -48,7 +58,7 @@ static void usage(FILE *f)
             "Exit status: 0 found, 1 nothing found, 64 malformed query, 66 no index.\n");
 }
 
-static void print_json(const pressindex_results *res)
+static void print_json(const pressindex_results *res, size_t context)
 {
     for (size_t i = 0; i < pressindex_results_count(res); i++) {
         const size_t *offs;
@@ -71,6 +81,17 @@ static void print_json(const pressindex_results *res)
                               "text", pressindex_result_text(res, i),
                               "highlights", hl,
                               "collapsed", (json_int_t)pressindex_result_collapsed(res, i));
+        if (o && context) {
+            json_t *before = json_array(), *after = json_array();
+            for (long d = -(long)context; d <= (long)context; d++) {
+                unsigned p;
+                const char *t = d ? pressindex_result_context(res, i, d, &p) : NULL;
+                if (t)
+                    json_array_append_new(d < 0 ? before : after, json_pack("{sI ss}", "paragraph", (json_int_t)p, "text", t));
+            }
+            json_object_set_new(o, "before", before);
+            json_object_set_new(o, "after", after);
+        }
         if (o) {
             char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
             if (s)
@@ -81,7 +102,38 @@ static void print_json(const pressindex_results *res)
     }
 }
 
-static void print_human(const pressindex_results *res)
+/* Long paragraphs are shown as a window around their first matches, cut at word boundaries. */
+#define SNIPPET_BYTES 480
+
+static void print_text(const char *text, const size_t *offs, size_t n, int colour, int full)
+{
+    size_t len = strlen(text), from = 0, to = len;
+    if (!full && len > SNIPPET_BYTES) {
+        size_t centre = n ? offs[0] : 0;
+        from = centre > SNIPPET_BYTES / 3 ? centre - SNIPPET_BYTES / 3 : 0;
+        to = from + SNIPPET_BYTES < len ? from + SNIPPET_BYTES : len;
+        while (from > 0 && text[from - 1] != ' ')
+            from++; /* forward to a word start (never splits a UTF-8 sequence: ' ' is ASCII) */
+        while (to < len && text[to] != ' ')
+            to++;
+    }
+    if (from)
+        fputs("… ", stdout);
+    /* Highlights are offsets into the whole text: shift them into the window. */
+    size_t *shifted = malloc((n ? n : 1) * 2 * sizeof *shifted), m = 0;
+    for (size_t k = 0; shifted && k < n; k++)
+        if (offs[2 * k] >= from && offs[2 * k + 1] <= to) {
+            shifted[2 * m] = offs[2 * k] - from;
+            shifted[2 * m + 1] = offs[2 * k + 1] - from;
+            m++;
+        }
+    cli_print_highlighted(stdout, text + from, to - from, shifted, shifted ? m : 0, colour);
+    free(shifted);
+    if (to < len)
+        fputs(" …", stdout);
+}
+
+static void print_human(const pressindex_results *res, size_t context, int full)
 {
     int colour = cli_use_colour(stdout);
     for (size_t i = 0; i < pressindex_results_count(res); i++) {
@@ -98,13 +150,25 @@ static void print_human(const pressindex_results *res)
         putchar('\n');
         if (*title)
             printf("   %s\n", title);
-        const char *text = pressindex_result_text(res, i);
+        for (long d = -(long)context; d < 0; d++) {
+            unsigned p;
+            const char *t = pressindex_result_context(res, i, d, &p);
+            if (t)
+                printf("   [#%u] %s\n", p, t);
+        }
         const size_t *offs;
         size_t n;
         pressindex_result_highlights(res, i, &offs, &n);
-        fputs("   ", stdout);
-        cli_print_highlighted(stdout, text, strlen(text), offs, n, colour);
-        fputs("\n\n", stdout);
+        fputs(context ? "   >> " : "   ", stdout);
+        print_text(pressindex_result_text(res, i), offs, n, colour, full || context);
+        putchar('\n');
+        for (long d = 1; d <= (long)context; d++) {
+            unsigned p;
+            const char *t = pressindex_result_context(res, i, d, &p);
+            if (t)
+                printf("   [#%u] %s\n", p, t);
+        }
+        putchar('\n');
     }
     printf("about %llu matching paragraphs\n", (unsigned long long)pressindex_results_estimated(res));
 }
@@ -130,10 +194,18 @@ int cmd_search(int argc, char **argv)
         {"source", required_argument, NULL, 'S'},
         {"sort", required_argument, NULL, 'O'},
         {"by-release", no_argument, NULL, 'r'},
-        {"no-collapse", no_argument, NULL, 'C'},
+        {"no-collapse", no_argument, NULL, 1005},
         {"lang", required_argument, NULL, 'L'},
         {"count", no_argument, NULL, 'c'},
         {"json", no_argument, NULL, 'j'},
+        {"context", required_argument, NULL, 'C'},
+        {"full", no_argument, NULL, 'F'},
+        {"release-weight", required_argument, NULL, 1001},
+        {"context-weight", required_argument, NULL, 1001}, /* issue 8's name for it */
+        {"adjacency-weight", required_argument, NULL, 1002},
+        {"title-weight", required_argument, NULL, 1003},
+        {"boilerplate-weight", required_argument, NULL, 1004},
+        {"rerank-depth", required_argument, NULL, 1006},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -141,8 +213,27 @@ int cmd_search(int argc, char **argv)
     int json = 0, count = 0, c, rc = EX_OK;
     pressindex_search_options so;
     pressindex_search_options_init(&so);
-    while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+    int full = 0;
+    while ((c = getopt_long(argc, argv, "n:C:h", opts, NULL)) != -1) {
         switch (c) {
+        case 'C':
+            if (parse_size(optarg, &so.context) < 0) {
+                cli_error("--context wants a number, not '%s'", optarg);
+                rc = EX_USAGE;
+            }
+            break;
+        case 'F': full = 1; break;
+        case 1001: case 1002: case 1003: case 1004: {
+            double *w = c == 1001 ? &so.release_weight : c == 1002 ? &so.adjacency_weight
+                      : c == 1003 ? &so.title_weight : &so.boilerplate_weight;
+            char *end;
+            *w = strtod(optarg, &end);
+            if (*end || *w < 0) {
+                cli_error("a weight is a number >= 0, not '%s'", optarg);
+                rc = EX_USAGE;
+            }
+            break;
+        }
         case 'd': free(db); db = strdup(optarg); break;
         case 'n':
             if (parse_size(optarg, &so.limit) < 0) {
@@ -170,7 +261,13 @@ int cmd_search(int argc, char **argv)
             }
             break;
         case 'r': so.by_release = 1; break;
-        case 'C': so.collapse = 0; break;
+        case 1005: so.collapse = 0; break;
+        case 1006:
+            if (parse_size(optarg, &so.rerank_depth) < 0) {
+                cli_error("--rerank-depth wants a number, not '%s'", optarg);
+                rc = EX_USAGE;
+            }
+            break;
         case 'L': so.lang = optarg; break;
         case 'c': count = 1; break;
         case 'j': json = 1; break;
@@ -220,9 +317,9 @@ int cmd_search(int argc, char **argv)
             if (count)
                 printf("%llu\n", (unsigned long long)pressindex_results_estimated(res));
             else if (json)
-                print_json(res);
+                print_json(res, so.context);
             else if (pressindex_results_count(res))
-                print_human(res);
+                print_human(res, so.context, full);
             rc = pressindex_results_estimated(res) > 0 || pressindex_results_count(res) ? EXIT_FOUND
                                                                                         : EXIT_NOTHING;
             if (rc == EXIT_NOTHING && !json && !count)

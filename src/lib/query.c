@@ -106,8 +106,9 @@ static long lex(const char *q, tok **out, pi_buf *err)
             q[i + 1] != ')') {
             k->sign = q[i++];
         } else if (q[i] == '+' || q[i] == '-') {
-            free(t);
-            return fail(err, q, i, "'+' or '-' with no word after it");
+            /* A lone dash is punctuation ("Kazakhstan - Turkey"), not an operator. */
+            i++;
+            continue;
         }
         if (is_open_quote((const unsigned char *)q + i, &ql)) {
             size_t close = find_close(q, i + ql, n);

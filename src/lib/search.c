@@ -20,8 +20,6 @@
 #define DEFAULT_ADJACENCY_WEIGHT 1.0
 #define DEFAULT_TITLE_WEIGHT 0.0
 #define DEFAULT_BOILERPLATE_WEIGHT 0.1
-/* Release evidence and boilerplate are judged over this many best passages (more when paging deep). */
-#define RERANK_WINDOW 200
 /* Reopen-and-retry rounds when a commit lands while we read (DatabaseModifiedError). */
 #define MAX_RETRIES 5
 
@@ -54,6 +52,7 @@ void pressindex_search_options_init(pressindex_search_options *opts)
     opts->adjacency_weight = DEFAULT_ADJACENCY_WEIGHT;
     opts->title_weight = DEFAULT_TITLE_WEIGHT;
     opts->boilerplate_weight = DEFAULT_BOILERPLATE_WEIGHT;
+    opts->rerank_depth = PRESSINDEX_DEFAULT_RERANK_DEPTH;
 }
 
 /* ---- building the Xapian query ---- */
@@ -132,7 +131,7 @@ static xc_status add_title_boost(xc_query *q, double weight, xc_query **out)
 }
 
 static pressindex_status build_query(pressindex *idx, const pressindex_search_options *o,
-                                     pi_query *pq, xc_query **out)
+                                     pi_query *pq, xc_query **out, xc_query **adj)
 {
     xc_status xs = XC_OK;
     xc_query *q = NULL;
@@ -149,9 +148,11 @@ static pressindex_status build_query(pressindex *idx, const pressindex_search_op
         qp = NULL;
         if (xs != XC_OK)
             goto fail;
-        if (!pq->structured && pq->n_words >= 2 && o->adjacency_weight > 0) {
+        if (adj && !pq->structured && pq->n_words >= 2 && o->adjacency_weight > 0) {
+            /* Scored only over the rerank window (see adjacency()): as a Xapian AND_MAYBE over the
+             * whole index it made queries with stopwords 100x slower (positions of "the"). */
             xc_query **terms = calloc(pq->n_words, sizeof *terms);
-            xc_query *phrase = NULL, *scaled = NULL;
+            xc_query *phrase = NULL;
             size_t made = 0;
             xs = terms ? XC_OK : XC_ERR_NO_MEMORY;
             for (; xs == XC_OK && made < pq->n_words; made++)
@@ -159,13 +160,11 @@ static pressindex_status build_query(pressindex *idx, const pressindex_search_op
             if (xs == XC_OK)
                 xs = xc_query_combine(XC_OP_PHRASE, terms, pq->n_words, 0, &phrase);
             if (xs == XC_OK)
-                xs = xc_query_scale(phrase, o->adjacency_weight, &scaled);
+                xs = xc_query_scale(phrase, o->adjacency_weight, adj);
             for (size_t i = 0; i < made; i++)
                 xc_query_free(terms[i]);
             free(terms);
             xc_query_free(phrase);
-            if (xs == XC_OK)
-                xs = fold_in(XC_OP_AND_MAYBE, &q, scaled);
             if (xs != XC_OK)
                 goto fail;
         }
@@ -228,6 +227,10 @@ static pressindex_status build_query(pressindex *idx, const pressindex_search_op
 fail:
     xc_qp_free(qp);
     xc_query_free(q);
+    if (adj) {
+        xc_query_free(*adj);
+        *adj = NULL;
+    }
     if (xs == XC_ERR_BAD_QUERY)
         return pi_fail(idx, PRESSINDEX_ERR_BAD_QUERY, "malformed query: %s", xc_last_error());
     return pi_fail_xc(idx, xs, "searching");
@@ -442,6 +445,61 @@ static void rerank(const pressindex_search_options *o, cand *c, size_t n)
     qsort(c, n, sizeof *c, cmp_score);
 }
 
+static int cmp_docid(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    return x->docid < y->docid ? -1 : x->docid > y->docid;
+}
+
+/* Adds to each candidate the weight of the adjacency phrase where it holds: the phrase is matched
+ * only among the passages of the candidates' releases, so its positions are read for a few
+ * thousand passages at most, whatever the query's words. */
+static pressindex_status adjacency(pressindex *idx, const xc_query *adj, cand *c, size_t n)
+{
+    xc_query *any = NULL, *f = NULL;
+    xc_enquire *enq = NULL;
+    xc_mset *ms = NULL;
+    xc_status xs = XC_OK;
+    qsort(c, n, sizeof *c, cmp_key_cand);
+    char term[PI_KEY_LEN + 8];
+    for (size_t i = 0; xs == XC_OK && i < n; i++) {
+        if (i && !strcmp(c[i].key, c[i - 1].key))
+            continue;
+        snprintf(term, sizeof term, "%s%s", PI_P_RELEASE, c[i].key);
+        xc_query *t = NULL;
+        if ((xs = xc_query_term(term, strlen(term), &t)) == XC_OK)
+            xs = any ? fold_in(XC_OP_OR, &any, t) : (any = t, XC_OK);
+    }
+    if (xs == XC_OK) {
+        xc_query *subs[2] = {(xc_query *)adj, any};
+        xs = xc_query_combine(XC_OP_FILTER, subs, 2, 0, &f);
+    }
+    if (xs == XC_OK)
+        xs = xc_enquire_new(idx->db, &enq);
+    if (xs == XC_OK)
+        xs = xc_enquire_set_query(enq, f);
+    if (xs == XC_OK)
+        xs = xc_enquire_get_mset(enq, 0, 100000, 0, &ms);
+    qsort(c, n, sizeof *c, cmp_docid);
+    for (unsigned i = 0; xs == XC_OK && i < xc_mset_size(ms); i++) {
+        cand key = {0};
+        double w;
+        uint64_t cc;
+        if ((xs = xc_mset_item(ms, i, &key.docid, &w, &cc)) != XC_OK)
+            break;
+        cand *found = bsearch(&key, c, n, sizeof *c, cmp_docid);
+        if (found)
+            found->weight += w;
+    }
+    xc_mset_free(ms);
+    xc_enquire_free(enq);
+    xc_query_free(f);
+    xc_query_free(any);
+    if (xs != XC_OK)
+        return xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED : pi_fail_xc(idx, xs, "searching");
+    return PRESSINDEX_OK;
+}
+
 /* One attempt against the current revision; PRESSINDEX_ERR_MODIFIED is retried by the caller. */
 static pressindex_status run_once(pressindex *idx, const pressindex_search_options *o, pi_query *pq,
                                   pressindex_results *res)
@@ -451,13 +509,14 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
     xc_mset *ms = NULL;
     pi_matcher m = {0};
     cand *c = NULL;
-    pressindex_status st = build_query(idx, o, pq, &q);
+    xc_query *adj = NULL;
+    int relevance = o->sort == PRESSINDEX_SORT_RELEVANCE;
+    pressindex_status st = build_query(idx, o, pq, &q, relevance ? &adj : NULL);
     if (st != PRESSINDEX_OK)
         return st;
-    int relevance = o->sort == PRESSINDEX_SORT_RELEVANCE;
-    int rerank_on = relevance && (o->release_weight > 0 || o->boilerplate_weight != 1.0);
+    int rerank_on = relevance && (o->release_weight > 0 || o->boilerplate_weight != 1.0 || adj);
     size_t want = o->offset + o->limit;
-    size_t window = rerank_on && want < RERANK_WINDOW ? RERANK_WINDOW : want;
+    size_t window = rerank_on && want < o->rerank_depth ? o->rerank_depth : want;
     xc_status xs = xc_enquire_new(idx->db, &enq);
     if (xs == XC_OK)
         xs = xc_enquire_set_query(enq, q);
@@ -504,6 +563,8 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
         }
         xc_doc_free(doc);
     }
+    if (adj && size && (st = adjacency(idx, adj, c, size)) != PRESSINDEX_OK)
+        goto out;
     size_t first = 0, count = size;
     if (rerank_on) {
         if (o->release_weight > 0)
@@ -549,6 +610,7 @@ out:
     xc_mset_free(ms);
     xc_enquire_free(enq);
     xc_query_free(q);
+    xc_query_free(adj);
     return st;
 }
 

@@ -10,9 +10,11 @@
 
 #include "internal.h"
 
-/* Bounded: the cache empties itself when full, so memory stays flat whatever the corpus. */
-#define CACHE_SLOTS (1u << 18)
-#define CACHE_MAX (CACHE_SLOTS / 2)
+/* Bounded: the cache grows with the vocabulary up to MAX_SLOTS, then empties itself when full, so
+ * memory stays flat whatever the corpus. It starts small: a search stems a handful of words, and
+ * allocating (then freeing) the full table would cost a cold search more than the search. */
+#define MIN_SLOTS (1u << 10)
+#define MAX_SLOTS (1u << 18)
 
 typedef struct entry {
     char *word; /* "word\0stem\0" in one allocation */
@@ -23,6 +25,7 @@ struct pi_stemmer {
     xc_stem *stem;
     char *lang;
     entry *slots;
+    size_t n_slots; /* a power of two */
     size_t used;
 };
 
@@ -58,7 +61,8 @@ pi_stemmer *pi_stemmer_new(const char *lang)
     if (!s)
         return NULL;
     s->lang = strdup(lang ? lang : "");
-    s->slots = calloc(CACHE_SLOTS, sizeof *s->slots);
+    s->n_slots = MIN_SLOTS;
+    s->slots = calloc(s->n_slots, sizeof *s->slots);
     /* A language Xapian cannot stem is indexed unstemmed (folded words), not refused. */
     if (!s->lang || !s->slots || xc_stem_new(name ? name : "none", &s->stem) != XC_OK) {
         pi_stemmer_free(s);
@@ -69,7 +73,7 @@ pi_stemmer *pi_stemmer_new(const char *lang)
 
 static void cache_clear(pi_stemmer *s)
 {
-    for (size_t i = 0; i < CACHE_SLOTS; i++) {
+    for (size_t i = 0; i < s->n_slots; i++) {
         free(s->slots[i].word);
         s->slots[i].word = NULL;
     }
@@ -93,25 +97,52 @@ const char *pi_stemmer_lang(const pi_stemmer *s)
     return s->lang;
 }
 
+/* Doubles the table (rehashing); returns -1 if it cannot. */
+static int cache_grow(pi_stemmer *s)
+{
+    size_t n = s->n_slots * 2;
+    entry *grown = calloc(n, sizeof *grown);
+    if (!grown)
+        return -1;
+    for (size_t i = 0; i < s->n_slots; i++) {
+        entry *e = &s->slots[i];
+        if (!e->word)
+            continue;
+        size_t j = (size_t)XXH3_64bits(e->word, e->wlen) & (n - 1);
+        while (grown[j].word)
+            j = (j + 1) & (n - 1);
+        grown[j] = *e;
+    }
+    free(s->slots);
+    s->slots = grown;
+    s->n_slots = n;
+    return 0;
+}
+
 const char *pi_stemmer_stem(pi_stemmer *s, const char *word, size_t n, size_t *outlen)
 {
-    size_t i = (size_t)XXH3_64bits(word, n) & (CACHE_SLOTS - 1);
+    size_t mask = s->n_slots - 1;
+    size_t i = (size_t)XXH3_64bits(word, n) & mask;
     while (s->slots[i].word) {
         entry *e = &s->slots[i];
         if (e->wlen == n && memcmp(e->word, word, n) == 0) {
             *outlen = e->slen;
             return e->word + n + 1;
         }
-        i = (i + 1) & (CACHE_SLOTS - 1);
+        i = (i + 1) & mask;
     }
     const char *st;
     size_t sl;
     if (xc_stem_word(s->stem, word, n, &st, &sl) != XC_OK)
         return NULL;
-    if (s->used >= CACHE_MAX) {
-        cache_clear(s);
-        /* The slot found above may be taken no more; any empty slot on the probe path will do. */
-        i = (size_t)XXH3_64bits(word, n) & (CACHE_SLOTS - 1);
+    if (s->used >= s->n_slots / 2) {
+        if (s->n_slots >= MAX_SLOTS || cache_grow(s) < 0)
+            cache_clear(s);
+        /* The slot found above may have moved: find an empty one on the new probe path. */
+        mask = s->n_slots - 1;
+        i = (size_t)XXH3_64bits(word, n) & mask;
+        while (s->slots[i].word)
+            i = (i + 1) & mask;
     }
     char *w = malloc(n + sl + 2);
     if (!w) { /* No room to cache: still answer. */
