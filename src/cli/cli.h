@@ -31,5 +31,9 @@ void cli_print_highlighted(FILE *f, const char *text, size_t len, const size_t *
 int cmd_index(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_reindex(int argc, char **argv);
+int cmd_compact(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_delete(int argc, char **argv);
 
 #endif

@@ -24,6 +24,10 @@ static void usage(FILE *f)
             "  index PATH...      add releases from files or folders (text or JSON Lines, .gz too; - = stdin)\n"
             "  search QUERY...    find the paragraphs that answer QUERY (pressindex search --help)\n"
             "  stats              what the index holds (releases, passages, dates)\n"
+            "  reindex FOLDER...  bring the index in step with folders: only what changed (nightly job)\n"
+            "  compact            rewrite the index compactly, swapped in while searches go on\n"
+            "  show ID            a release's metadata and paragraphs\n"
+            "  delete ID...       remove releases\n"
             "\n"
             "Options:\n"
             "  --db PATH          the index directory (default: $PRESSINDEX_DB, else\n"
@@ -167,6 +171,14 @@ int main(int argc, char **argv)
         return cmd_search(sub_argc, sub_argv);
     if (!strcmp(cmd, "stats"))
         return cmd_stats(sub_argc, sub_argv);
+    if (!strcmp(cmd, "reindex"))
+        return cmd_reindex(sub_argc, sub_argv);
+    if (!strcmp(cmd, "compact"))
+        return cmd_compact(sub_argc, sub_argv);
+    if (!strcmp(cmd, "show"))
+        return cmd_show(sub_argc, sub_argv);
+    if (!strcmp(cmd, "delete"))
+        return cmd_delete(sub_argc, sub_argv);
     if (!strcmp(cmd, "help")) {
         usage(stdout);
         return EX_OK;
