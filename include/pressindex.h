@@ -218,7 +218,7 @@ typedef struct pressindex_search_options {
 
 void pressindex_search_options_init(pressindex_search_options *opts);
 
-#define PRESSINDEX_DEFAULT_RELEASE_WEIGHT 0.3
+#define PRESSINDEX_DEFAULT_RELEASE_WEIGHT 0.1
 #define PRESSINDEX_DEFAULT_RERANK_DEPTH 50
 
 typedef struct pressindex_results pressindex_results;

@@ -273,15 +273,13 @@ END_TEST
 
 /* The whole list, as in src/lib/stopwords.c: each must be found (catches a mis-sorted table). */
 static const char all_stopwords[] =
-    "a about above after again against all also am an and any are arent as at be because been "
-    "before being below between both but by can cant could couldnt did didnt do does doesnt "
-    "doing dont down during each either few for from further had hadnt has hasnt have havent "
-    "having he her here hers herself him himself his how i if im in into is isnt it its itself "
-    "ive just me more most my myself no nor not of off on once only or other our ours ourselves "
-    "out over own same she should shouldnt so some such than that thats the their theirs them "
-    "themselves then there theres these they theyre theyve this those through to too under "
-    "until up very was wasnt we were werent weve what whats when where which while who whom "
-    "whose why will with would wouldnt you your youre yours yourself yourselves youve ";
+    "a am an and are arent as at be been being but by can cant could couldnt did didnt do does "
+    "doesnt doing dont for from had hadnt has hasnt have havent having he her here hers "
+    "herself him himself his how i if im in into is isnt it its itself ive me my myself of on "
+    "or our ours ourselves she should shouldnt so than that thats the their theirs them "
+    "themselves then there theres these they theyre theyve this those to was wasnt we were "
+    "werent weve what whats when where which while who whom whose why will with would wouldnt "
+    "you your youre yours yourself yourselves youve ";
 
 static int stop(const char *s)
 {
@@ -308,7 +306,7 @@ START_TEST(test_stopwords)
         count++;
         p = q + 1;
     }
-    ck_assert_uint_ge(count, 100);
+    ck_assert_uint_ge(count, 80);
     ck_assert_uint_le(count, 170);
     /* Only folded words are looked up: "The" is not, its fold is. */
     ck_assert(!stop("The"));

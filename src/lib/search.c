@@ -18,7 +18,7 @@
  * Title: the query's words in the title (also with AND_MAYBE), scaled by this.
  * Boilerplate: the score factor of a paragraph whose text recurs in many releases. */
 #define DEFAULT_ADJACENCY_WEIGHT 1.0
-#define DEFAULT_TITLE_WEIGHT 0.0
+#define DEFAULT_TITLE_WEIGHT 0.2
 #define DEFAULT_BOILERPLATE_WEIGHT 0.1
 /* Reopen-and-retry rounds when a commit lands while we read (DatabaseModifiedError). */
 #define MAX_RETRIES 5
