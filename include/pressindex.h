@@ -234,6 +234,10 @@ size_t pressindex_results_count(const pressindex_results *res);
 /* Estimated number of matching passages in the whole index (before paging). */
 uint64_t pressindex_results_estimated(const pressindex_results *res);
 
+/* "Did you mean": when a search found fewer than 3 passages and some query words are unknown to
+ * the index, the query with those words replaced by the closest known ones; else "". Owned by res. */
+const char *pressindex_results_suggestion(const pressindex_results *res);
+
 /* Accessors for result i (0 <= i < count). Strings are owned by res; "" when absent. */
 const char *pressindex_result_text(const pressindex_results *res, size_t i);    /* original paragraph */
 const char *pressindex_result_release(const pressindex_results *res, size_t i); /* release id */

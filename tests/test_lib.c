@@ -307,6 +307,64 @@ START_TEST(folding_and_stemming)
 }
 END_TEST
 
+START_TEST(did_you_mean)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    pressindex_results *res = search(idx, "Erdgan Ankra");
+    ck_assert_uint_eq(pressindex_results_count(res), 0);
+    ck_assert_str_eq(pressindex_results_suggestion(res), "erdogan ankara");
+    pressindex_results_destroy(res);
+    /* Known words: no suggestion. */
+    res = search(idx, "Erdogan");
+    ck_assert_str_eq(pressindex_results_suggestion(res), "");
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+/* Query-language features on the two releases: each row, the releases/paragraphs expected. */
+static const struct {
+    const char *query;
+    size_t count;
+} lang_rows[] = {
+    {"Erdogan AND Ankara", 1},                 /* akorda/1 #1 */
+    {"Turkic NOT Organization", 0},            /* both Turkic paragraphs mention organization */
+    {"Turkic -transport", 2},
+    {"+Kazakhstan transport", 1},
+    {"(Tokayev OR Kazakhstan) AND transport", 1},
+    {"Tokayev NEAR ceremony", 1},
+    {"Tokayev NEAR/2 ceremony", 0},            /* 4 words apart */
+    {"presidents NEAR/10 trade", 1},
+    {"presidents NEAR/3 trade", 0},
+    {"title:cooperation", 3},                  /* akorda/2's passages */
+    {"title:\"Tokayev visits\"", 4},
+    {"source:Akorda Turkic", 2},
+    {"source:\"Someone Else\" Turkic", 0},
+    {"Kaz*", 1},
+    {"NOT Turkic", 5},
+    {"Turkic XOR presidents", 1},
+};
+
+START_TEST(query_language)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = lang_rows[_i].query;
+    so.collapse = 0;
+    so.limit = 100;
+    pressindex_results *res = NULL;
+    ck_assert_msg(pressindex_search(idx, &so, &res) == PRESSINDEX_OK, "%s: %s", so.query,
+                  pressindex_last_error(idx));
+    ck_assert_msg(pressindex_results_count(res) == lang_rows[_i].count, "%s: %zu results, expected %zu",
+                  so.query, pressindex_results_count(res), lang_rows[_i].count);
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
 static const char *const bad_queries[] = {
     "\"Organization of Turkic", "(trade OR tariffs", "trade)", "trade AND", "OR trade",
     "trade AND OR tariffs", "title:", "date:2025-13", "date:2024-02-30", "date:2025-07..2025-01",
@@ -491,6 +549,8 @@ static Suite *suite(void)
     tcase_add_loop_test(tc, malformed_queries, 0, sizeof bad_queries / sizeof bad_queries[0]);
     tcase_add_test(tc, filters_sorting_collapse);
     tcase_add_test(tc, phrase_keeps_stopwords_and_order);
+    tcase_add_test(tc, did_you_mean);
+    tcase_add_loop_test(tc, query_language, 0, sizeof lang_rows / sizeof lang_rows[0]);
     suite_add_tcase(s, tc);
     return s;
 }

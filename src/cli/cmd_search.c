@@ -324,6 +324,8 @@ int cmd_search(int argc, char **argv)
                                                                                         : EXIT_NOTHING;
             if (rc == EXIT_NOTHING && !json && !count)
                 fprintf(stderr, "%s: nothing found for: %s\n", cli_prog, query);
+            if (*pressindex_results_suggestion(res) && !json && !count)
+                fprintf(stderr, "%s: did you mean: %s\n", cli_prog, pressindex_results_suggestion(res));
         }
         pressindex_results_destroy(res);
         pressindex_destroy(idx);

@@ -124,6 +124,10 @@ pi_stemmer *pi_index_stemmer(pressindex *idx, const char *lang);
 /* Re-opens a reader on the latest commit (following a swapped database). */
 pressindex_status pi_index_refresh(pressindex *idx);
 
+/* "Did you mean": query with each word unknown to the index replaced by the most frequent index
+ * term within two edits, or NULL when nothing was replaced. malloc()ed. (spell.c) */
+char *pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem);
+
 /* Checks a release's date: writes "YYYY-MM-DD" or "" (undated) to out; returns 1 if it was
  * impossible or unrecognised (the caller reports it; the release is still indexed, undated). */
 int pi_release_date(const pressindex_release *r, char out[11]);

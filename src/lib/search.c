@@ -41,6 +41,7 @@ struct pressindex_results {
     size_t n;
     uint64_t estimated;
     size_t context;
+    char *suggestion;
 };
 
 void pressindex_search_options_init(pressindex_search_options *opts)
@@ -369,6 +370,7 @@ void pressindex_results_destroy(pressindex_results *res)
     for (size_t i = 0; i < res->n; i++)
         hit_free(&res->hits[i]);
     free(res->hits);
+    free(res->suggestion);
     free(res);
 }
 
@@ -802,6 +804,8 @@ pressindex_status pressindex_search(pressindex *idx, const pressindex_search_opt
         st = run_once(idx, o, &pq, res);
     }
     pi_query_free(&pq);
+    if (st == PRESSINDEX_OK && res->estimated < 3)
+        res->suggestion = pi_spell_suggest(idx, o->query, stem);
     if (st == PRESSINDEX_ERR_MODIFIED)
         pi_fail(idx, st, "the index kept changing during the search; try again");
     if (st != PRESSINDEX_OK) {
@@ -887,4 +891,9 @@ const char *pressindex_result_context(const pressindex_results *res, size_t i, l
     if (t && paragraph)
         *paragraph = (unsigned)((long)h->paragraph + d);
     return t;
+}
+
+const char *pressindex_results_suggestion(const pressindex_results *res)
+{
+    return res && res->suggestion ? res->suggestion : "";
 }

@@ -1,0 +1,125 @@
+/*
+ * spell.c - "did you mean": a query word the index does not know is replaced by the most frequent
+ * index term within two edits of it. The vocabulary is the index's own terms (no separate spelling
+ * table to build, keep in step on deletions, or store), scanned only under the word's first letter
+ * and only when a search found little.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "text.h"
+
+#define MAX_WORD 48
+
+/* Optimal string alignment distance, stopping early past limit. */
+static unsigned edit_distance(const char *a, size_t n, const char *b, size_t m, unsigned limit)
+{
+    if (n > MAX_WORD || m > MAX_WORD || (n > m ? n - m : m - n) > limit)
+        return limit + 1;
+    unsigned d[MAX_WORD + 1][MAX_WORD + 1];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = (unsigned)i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = (unsigned)j;
+    for (size_t i = 1; i <= n; i++) {
+        unsigned row_min = limit + 1;
+        for (size_t j = 1; j <= m; j++) {
+            unsigned cost = a[i - 1] != b[j - 1];
+            unsigned v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < v)
+                v = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+            if (v < row_min)
+                row_min = v;
+        }
+        if (row_min > limit)
+            return limit + 1;
+    }
+    return d[n][m];
+}
+
+/* The best known term for an unknown folded word, or NULL. malloc()ed. */
+static char *correct(xc_db *db, const char *w, size_t n)
+{
+    unsigned limit = n <= 4 ? 1 : 2;
+    char prefix[2] = {w[0], '\0'};
+    xc_keylist *kl = NULL;
+    if (xc_db_allterms(db, prefix, &kl) != XC_OK)
+        return NULL;
+    char *best = NULL;
+    unsigned best_d = limit + 1;
+    uint64_t best_f = 0;
+    const char *t;
+    size_t tn;
+    while (xc_keylist_next(kl, &t, &tn) > 0) {
+        unsigned d = edit_distance(w, n, t, tn, limit);
+        if (d > limit || d > best_d)
+            continue;
+        uint64_t f = 0;
+        if (xc_db_termfreq(db, t, tn, &f) != XC_OK)
+            continue;
+        if (d < best_d || f > best_f) {
+            char *c = strndup(t, tn);
+            if (!c)
+                break;
+            free(best);
+            best = c;
+            best_d = d;
+            best_f = f;
+        }
+    }
+    xc_keylist_free(kl);
+    return best;
+}
+
+static int is_operator(const char *w, size_t n)
+{
+    static const char *const ops[] = {"AND", "OR", "NOT", "NEAR", "XOR"};
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (n == strlen(ops[i]) && !memcmp(w, ops[i], n))
+            return 1;
+    return 0;
+}
+
+char *pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem)
+{
+    pi_buf out = {0}, f = {0};
+    size_t len = strlen(query), at = 0, s, e, copied = 0;
+    int changed = 0;
+    while (pi_word_next(query, len, &at, &s, &e)) {
+        /* Operators and field names are not words to correct. */
+        if ((e < len && query[e] == ':') || is_operator(query + s, e - s))
+            continue;
+        int n = pi_fold_word(query + s, e - s, &f);
+        if (n <= 2 || (size_t)n > MAX_WORD || (f.p[0] >= '0' && f.p[0] <= '9') ||
+            (e < len && query[e] == '*'))
+            continue;
+        size_t sl;
+        const char *st = pi_stemmer_stem(stem, f.p, (size_t)n, &sl);
+        uint64_t tf = 0;
+        if (!st || xc_db_termfreq(idx->db, st, sl, &tf) != XC_OK || tf > 0)
+            continue;
+        char *c = correct(idx->db, f.p, (size_t)n);
+        if (!c)
+            continue;
+        pi_buf_add(&out, query + copied, s - copied);
+        pi_buf_adds(&out, c);
+        copied = e;
+        changed = 1;
+        free(c);
+    }
+    pi_buf_free(&f);
+    if (!changed) {
+        pi_buf_free(&out);
+        return NULL;
+    }
+    pi_buf_adds(&out, query + copied);
+    return pi_buf_steal(&out);
+}
