@@ -19,8 +19,9 @@ PEERS=${PRESSINDEX_PEERS:-$OUT/peers}
 mkdir -p "$OUT"
 
 # The real pressindex binary (not libtool's wrapper script, whose shell start-up would be timed too).
-PI_BIN=$REPO/src/cli/.libs/pressindex
-PI_LIBDIR=$REPO/src/lib/.libs
+# PRESSINDEX_BIN/PRESSINDEX_LIBDIR: measure an installed or copied build instead of the tree.
+PI_BIN=${PRESSINDEX_BIN:-$REPO/src/cli/.libs/pressindex}
+PI_LIBDIR=${PRESSINDEX_LIBDIR:-$REPO/src/lib/.libs}
 PI_QUERY=$OUT/pi-query
 
 log() { printf '%s\n' "$*" >&2; }

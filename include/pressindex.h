@@ -279,6 +279,14 @@ typedef struct pressindex_stats {
     char date_max[11];
 } pressindex_stats;
 
+/* Called once per source (publisher) in the index, in order of its folded name: the name as first
+ * written and the number of passages from it. */
+typedef void (*pressindex_source_fn)(void *user, const char *source, uint64_t passages);
+
+/* Lists the sources. Returns PRESSINDEX_OK, _ERR_INVALID_ARGUMENT, _ERR_MODIFIED, _ERR_CORRUPT,
+ * _ERR_IO, _ERR_INTERNAL. */
+pressindex_status pressindex_get_sources(pressindex *idx, pressindex_source_fn fn, void *user);
+
 /* Fills *stats. Returns PRESSINDEX_OK, _ERR_INVALID_ARGUMENT, _ERR_MODIFIED, _ERR_CORRUPT, _ERR_IO,
  * _ERR_INTERNAL. */
 pressindex_status pressindex_get_stats(pressindex *idx, pressindex_stats *stats);

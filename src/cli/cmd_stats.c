@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,11 +10,16 @@
 
 #include "cli.h"
 
+static void add_source(void *user, const char *source, uint64_t passages)
+{
+    json_array_append_new((json_t *)user, json_pack("{ss sI}", "source", source, "passages", (json_int_t)passages));
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "Usage: pressindex stats [--db PATH] [--json]\n"
                "Prints the number of releases and passages and the range of dates in the index.\n"
-               "  --json   one JSON object: {\"releases\", \"passages\", \"date_min\", \"date_max\"}\n");
+               "  --json   one JSON object: releases, passages, date_min, date_max, sources [{source, passages}]\n");
 }
 
 int cmd_stats(int argc, char **argv)
@@ -52,17 +58,34 @@ int cmd_stats(int argc, char **argv)
     if (s != PRESSINDEX_OK) {
         cli_error("%s", pressindex_last_error(idx));
         rc = cli_exit_status(s);
-    } else if (json) {
-        /* Dates are YYYY-MM-DD or empty: nothing to escape. */
-        printf("{\"releases\": %llu, \"passages\": %llu, \"date_min\": %s%s%s, \"date_max\": %s%s%s}\n",
-               (unsigned long long)st.releases, (unsigned long long)st.passages,
-               st.date_min[0] ? "\"" : "", st.date_min[0] ? st.date_min : "null", st.date_min[0] ? "\"" : "",
-               st.date_max[0] ? "\"" : "", st.date_max[0] ? st.date_max : "null", st.date_max[0] ? "\"" : "");
     } else {
-        printf("releases  %llu\npassages  %llu\n", (unsigned long long)st.releases,
-               (unsigned long long)st.passages);
-        if (st.date_min[0])
-            printf("dates     %s .. %s\n", st.date_min, st.date_max);
+        json_t *sources = json_array();
+        if ((s = pressindex_get_sources(idx, add_source, sources)) != PRESSINDEX_OK) {
+            cli_error("%s", pressindex_last_error(idx));
+            rc = cli_exit_status(s);
+        } else if (json) {
+            json_t *o = json_pack("{sI sI so so so}", "releases", (json_int_t)st.releases,
+                                  "passages", (json_int_t)st.passages,
+                                  "date_min", st.date_min[0] ? json_string(st.date_min) : json_null(),
+                                  "date_max", st.date_max[0] ? json_string(st.date_max) : json_null(),
+                                  "sources", json_incref(sources));
+            char *txt = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+            if (txt)
+                puts(txt);
+            free(txt);
+            json_decref(o);
+        } else {
+            printf("releases  %llu\npassages  %llu\n", (unsigned long long)st.releases,
+                   (unsigned long long)st.passages);
+            if (st.date_min[0])
+                printf("dates     %s .. %s\n", st.date_min, st.date_max);
+            size_t i;
+            json_t *v;
+            json_array_foreach(sources, i, v)
+                printf("source    %s (%lld passages)\n", json_string_value(json_object_get(v, "source")),
+                       (long long)json_integer_value(json_object_get(v, "passages")));
+        }
+        json_decref(sources);
     }
     pressindex_destroy(idx);
     free(db);

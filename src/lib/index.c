@@ -630,3 +630,41 @@ pressindex_status pressindex_get_stats(pressindex *idx, pressindex_stats *stats)
     free(hi);
     return PRESSINDEX_OK;
 }
+
+pressindex_status pressindex_get_sources(pressindex *idx, pressindex_source_fn fn, void *user)
+{
+    if (!idx || !fn)
+        return idx ? pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "no callback given")
+                   : PRESSINDEX_ERR_INVALID_ARGUMENT;
+    xc_keylist *kl = NULL;
+    xc_status xs = xc_db_metadata_keys(idx->db, PI_META_SOURCE, &kl);
+    if (xs != XC_OK)
+        return pi_fail_xc(idx, xs, "listing sources");
+    const char *k;
+    size_t kn;
+    int more;
+    pi_buf term = {0};
+    while (xs == XC_OK && (more = xc_keylist_next(kl, &k, &kn)) > 0) {
+        size_t pl = strlen(PI_META_SOURCE);
+        char *key = strndup(k, kn), *name = NULL;
+        size_t nl = 0;
+        uint64_t passages = 0;
+        pi_buf_clear(&term);
+        if (!key || pi_buf_printf(&term, "%s%s", PI_P_SOURCE, key + pl) < 0)
+            xs = XC_ERR_NO_MEMORY;
+        if (xs == XC_OK)
+            xs = xc_db_termfreq(idx->db, term.p, term.len, &passages);
+        if (xs == XC_OK)
+            xs = xc_db_get_metadata(idx->db, key, &name, &nl);
+        /* Sources whose releases were all deleted keep their name record: skip them. */
+        if (xs == XC_OK && passages && name)
+            fn(user, name, passages);
+        free(name);
+        free(key);
+    }
+    xc_keylist_free(kl);
+    pi_buf_free(&term);
+    if (xs == XC_OK && more < 0)
+        xs = XC_ERR_OTHER;
+    return xs == XC_OK ? PRESSINDEX_OK : pi_fail_xc(idx, xs, "listing sources");
+}

@@ -17,6 +17,7 @@
 #define PI_META_SCHEMA "pressindex:schema"
 #define PI_META_LANG "pressindex:lang"
 #define PI_META_RELEASE "R" /* + release key -> pi_release_record */
+#define PI_META_SOURCE "K:" /* + folded source name -> the name as first written */
 
 /* Term prefixes (Xapian conventions where they fit: D/M/Y dates, S title, K keyword, L language). */
 #define PI_P_TITLE "S"

@@ -158,6 +158,13 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
         passages++;
     }
 
+    /* The source's name as written, for listing sources (the term holds only its folded form). */
+    if (w->source.len && w->source.len < 200 && r->source) {
+        char skey[256];
+        snprintf(skey, sizeof skey, "%s%s", PI_META_SOURCE, w->source.p);
+        if ((xs = xc_db_set_metadata(w->db, skey, r->source, strlen(r->source))) != XC_OK)
+            return xs;
+    }
     char mkey[PI_KEY_LEN + 8];
     snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, key);
     if (pi_record_encode(r, date, lang, passages, &w->rec) < 0)
