@@ -475,6 +475,52 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The entries of the open folder d that are not ignored, sorted by strcmp (malloc()ed array of
+ * malloc()ed names in *out, count in *n). Returns 0, -1 when out of memory (what was read is
+ * kept), or an errno value when the listing stopped early. */
+static int read_names(DIR *d, char ***out, size_t *n)
+{
+    char **names = NULL;
+    size_t cap = 0;
+    int rc = 0;
+    struct dirent *e;
+    *n = 0;
+    errno = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (ignored_name(e->d_name))
+            continue;
+        if (*n == cap) {
+            size_t nc = cap ? cap * 2 : 32;
+            char **nn = realloc(names, nc * sizeof *nn);
+            if (!nn) {
+                rc = -1;
+                break;
+            }
+            names = nn;
+            cap = nc;
+        }
+        if (!(names[*n] = strdup(e->d_name))) {
+            rc = -1;
+            break;
+        }
+        (*n)++;
+        errno = 0;
+    }
+    if (rc == 0 && errno)
+        rc = errno;
+    if (*n)
+        qsort(names, *n, sizeof *names, cmp_names);
+    *out = names;
+    return rc;
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
 /* Walks dir (its display path) whose entries get ids rel + name. Returns 0 or a stop value. */
 static int walk(pi_reader *r, const char *dir, const char *rel)
 {
@@ -486,38 +532,13 @@ static int walk(pi_reader *r, const char *dir, const char *rel)
         return 0;
     }
     char **names = NULL;
-    size_t n = 0, cap = 0;
-    int oom = 0;
-    struct dirent *e;
-    errno = 0;
-    while ((e = readdir(d)) != NULL) {
-        if (ignored_name(e->d_name))
-            continue;
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 32;
-            char **nn = realloc(names, nc * sizeof *nn);
-            if (!nn) {
-                oom = 1;
-                break;
-            }
-            names = nn;
-            cap = nc;
-        }
-        if (!(names[n] = strdup(e->d_name))) {
-            oom = 1;
-            break;
-        }
-        n++;
-        errno = 0;
-    }
-    if (!oom && errno)
-        pi_input_problem(r, dir, 0, 0, "cannot list folder entirely: %s",
-                         errtext(errno, eb, sizeof eb));
+    size_t n = 0;
+    int lr = read_names(d, &names, &n);
+    if (lr > 0)
+        pi_input_problem(r, dir, 0, 0, "cannot list folder entirely: %s", errtext(lr, eb, sizeof eb));
     closedir(d);
-    if (oom)
+    if (lr < 0)
         pi_input_problem(r, dir, 0, 1, "out of memory listing the folder, some files skipped");
-    if (n)
-        qsort(names, n, sizeof *names, cmp_names);
 
     int rc = 0;
     size_t dlen = strlen(dir);
@@ -549,10 +570,88 @@ static int walk(pi_reader *r, const char *dir, const char *rel)
     }
     pi_buf_free(&path);
     pi_buf_free(&id);
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    free_names(names, n);
     return rc;
+}
+
+typedef struct lister {
+    pi_list_fn on_file;
+    pi_list_error_fn on_error;
+    void *ctx;
+} lister;
+
+/* pi_input_list's walk: the same order and rules as walk(), without reading. */
+static int list_dir(lister *l, const char *dir, const char *rel)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        if (l->on_error)
+            l->on_error(l->ctx, dir, rel, errno);
+        return 0;
+    }
+    char **names = NULL;
+    size_t n = 0;
+    int lr = read_names(d, &names, &n);
+    closedir(d);
+    if (lr != 0) {
+        /* A partial listing must not pass for the whole folder: report it all as unknown. */
+        free_names(names, n);
+        if (l->on_error)
+            l->on_error(l->ctx, dir, rel, lr < 0 ? ENOMEM : lr);
+        return 0;
+    }
+    int rc = 0;
+    size_t dlen = strlen(dir);
+    int slash = dlen > 0 && dir[dlen - 1] == '/';
+    pi_buf path = {0}, id = {0};
+    for (size_t i = 0; i < n && !rc; i++) {
+        pi_buf_clear(&path);
+        pi_buf_clear(&id);
+        if (pi_buf_printf(&path, "%s%s%s", dir, slash ? "" : "/", names[i]) < 0 ||
+            pi_buf_printf(&id, "%s%s", rel, names[i]) < 0) {
+            if (l->on_error)
+                l->on_error(l->ctx, dir, rel, ENOMEM);
+            break;
+        }
+        struct stat st;
+        if (lstat(path.p, &st) < 0)
+            continue; /* vanished meanwhile */
+        if (S_ISDIR(st.st_mode)) {
+            if (pi_buf_addc(&id, '/') < 0)
+                continue;
+            rc = list_dir(l, path.p, id.p);
+        } else if (S_ISLNK(st.st_mode)) {
+            if (stat(path.p, &st) == 0 && S_ISREG(st.st_mode))
+                rc = l->on_file(l->ctx, path.p, id.p, &st);
+        } else if (S_ISREG(st.st_mode)) {
+            rc = l->on_file(l->ctx, path.p, id.p, &st);
+        }
+    }
+    pi_buf_free(&path);
+    pi_buf_free(&id);
+    free_names(names, n);
+    return rc;
+}
+
+int pi_input_list(const char *dir, pi_list_fn on_file, pi_list_error_fn on_error, void *ctx)
+{
+    struct stat st;
+    if (!dir || !on_file) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (stat(dir, &st) < 0)
+        return -1;
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    closedir(d);
+    lister l = {on_file, on_error, ctx};
+    return list_dir(&l, dir, "");
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -593,9 +692,12 @@ int pi_input_read(const char *path, const pi_input_options *opts, pi_input_stats
             closedir(d);
             rc = walk(&r, path, "");
         } else {
-            /* A file given directly (a pipe or a device too): its base name is the id. */
+            /* A file given directly (a pipe or a device too): its base name is the id, unless
+             * the caller says which id it has under its folder. */
             const char *base = strrchr(path, '/');
             base = base && base[1] ? base + 1 : path;
+            if (opts->file_id && *opts->file_id)
+                base = opts->file_id;
             int failed;
             rc = read_path(&r, path, base, 0, &failed);
             if (failed)

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "pressindex.h"
 
@@ -28,6 +29,9 @@ typedef struct pi_input_options {
     pi_file_done_fn on_file_done;     /* may be NULL; gets ctx; called after each file read to its
                                        * end (problems or not; not for files that cannot be opened);
                                        * non-zero stops the read like on_release */
+    const char *file_id;              /* may be NULL; a file given directly (not a folder) gets this
+                                       * id instead of its base name, so that reading one file of a
+                                       * folder on its own gives it the id a walk of the folder does */
 } pi_input_options;
 
 typedef struct pi_input_stats {
@@ -49,6 +53,22 @@ typedef struct pi_input_stats {
  * in folders are followed to files only.
  */
 int pi_input_read(const char *path, const pi_input_options *opts, pi_input_stats *stats);
+
+/* One file found by pi_input_list: its path (the folder argument joined with rel), its path
+ * relative to the folder argument (the id a walk gives a text file), and its stat (of the target
+ * for a symbolic link). Returns 0 to go on, non-zero to stop the listing. */
+typedef int (*pi_list_fn)(void *ctx, const char *path, const char *rel, const struct stat *st);
+/* Called for a folder under the argument that cannot be listed (rel ends with '/'; "" for the
+ * argument itself), with errno's value: what was under it is unknown, not gone. May be NULL. */
+typedef void (*pi_list_error_fn)(void *ctx, const char *path, const char *rel, int err);
+
+/*
+ * Lists the files pi_input_read would read under the folder dir, in the same order and with the
+ * same rules (hidden files and leftovers ignored, symbolic links followed to files only), without
+ * opening them. Returns 0 when done, -1 if dir cannot be opened as a folder (errno set), or the
+ * non-zero value a callback returned.
+ */
+int pi_input_list(const char *dir, pi_list_fn on_file, pi_list_error_fn on_error, void *ctx);
 
 /*
  * Parses a date as press offices write it: "2025-07-30", "July 30, 2025", "30 July 2025",

@@ -1,0 +1,938 @@
+/*
+ * sync.c - pressindex_reindex(): keeps an index in step with folders of source files, doing only
+ * the work that changed.
+ *
+ * The index holds one record per source file (sync.h): size, mtime, checksum and the (key, content
+ * digest) of each release read from it. A run
+ *   1. loads the records of its folder arguments and lists the folders (stat only);
+ *   2. leaves alone the files whose size and mtime match their record, checksums those whose size
+ *      matches but mtime does not (a touch: the record gets the new mtime), and reads the rest,
+ *      re-indexing only the releases whose digest is not in the file's record;
+ *   3. deletes the releases that left a file, then those of files that are gone.
+ * A file's record is written right after its last release, and only after the releases that left
+ * it are deleted, so a commit (a batch's or the last) never holds a record that claims more than
+ * is in the index: a crash leaves at worst a file unrecorded or recorded as before, and the next
+ * run reads it again, replacing its releases by id.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
+#include <xxhash.h>
+
+#include "input.h"
+#include "internal.h"
+#include "sync.h"
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Records                                                                                         */
+
+void pi_file_key(const char *folder, const char *rel, char key[PI_FILE_KEY_LEN + 1])
+{
+    memcpy(key, PI_META_FILE, 1);
+    pi_release_key(folder, key + 1);
+    pi_release_key(rel, key + 1 + PI_KEY_LEN);
+}
+
+int pi_file_record_encode(const pi_file_record *fr, pi_buf *out)
+{
+    pi_buf_clear(out);
+    if (pi_buf_printf(out, "PI1%c%llu%c%lld%c%016llx%c", 0, (unsigned long long)fr->size, 0,
+                      (long long)fr->mtime_ns, 0, (unsigned long long)fr->checksum, 0) < 0 ||
+        pi_buf_add(out, fr->folder, strlen(fr->folder) + 1) < 0 ||
+        pi_buf_add(out, fr->rel, strlen(fr->rel) + 1) < 0 ||
+        pi_buf_add(out, fr->entries, fr->n * PI_ENTRY_LEN) < 0)
+        return -1;
+    return 0;
+}
+
+int pi_file_record_decode(char *blob, size_t len, pi_file_record *fr)
+{
+    const char *f[6];
+    size_t at = 0;
+    memset(fr, 0, sizeof *fr);
+    fr->blob = blob;
+    for (size_t i = 0; i < 6; i++) {
+        const char *end = at < len ? memchr(blob + at, '\0', len - at) : NULL;
+        if (!end)
+            return -1;
+        f[i] = blob + at;
+        at = (size_t)(end - blob) + 1;
+    }
+    if (strcmp(f[0], "PI1") != 0 || (len - at) % PI_ENTRY_LEN != 0)
+        return -1;
+    fr->size = strtoull(f[1], NULL, 10);
+    fr->mtime_ns = strtoll(f[2], NULL, 10);
+    fr->checksum = strtoull(f[3], NULL, 16);
+    fr->folder = f[4];
+    fr->rel = f[5];
+    fr->entries = blob + at;
+    fr->n = (len - at) / PI_ENTRY_LEN;
+    return 0;
+}
+
+void pi_release_digest(const pressindex_release *r, char out[PI_DIGEST_LEN + 1])
+{
+    /* NUL ends every field: strings cannot hold one, so no two releases hash the same bytes. */
+    XXH3_state_t st;
+    XXH3_64bits_reset(&st);
+    const char *f[6] = {r->id, r->date, r->title, r->source, r->url, r->lang};
+    for (size_t i = 0; i < 6; i++)
+        XXH3_64bits_update(&st, f[i] ? f[i] : "", strlen(f[i] ? f[i] : "") + 1);
+    for (size_t i = 0; i < r->n_paragraphs; i++) {
+        const char *p = r->paragraphs[i] ? r->paragraphs[i] : "";
+        XXH3_64bits_update(&st, p, strlen(p) + 1);
+    }
+    snprintf(out, PI_DIGEST_LEN + 1, "%016llx", (unsigned long long)XXH3_64bits_digest(&st));
+}
+
+char *pi_folder_key_path(const char *path)
+{
+    pi_buf in = {0}, out = {0};
+    char cwd[PATH_MAX];
+    if (path[0] != '/') {
+        if (!getcwd(cwd, sizeof cwd))
+            snprintf(cwd, sizeof cwd, ".");
+        if (pi_buf_printf(&in, "%s/", cwd) < 0)
+            goto oom;
+    }
+    if (pi_buf_adds(&in, path) < 0 || pi_buf_reserve(&out, in.len + 1) < 0)
+        goto oom;
+    /* Components one by one: "" and "." dropped, ".." takes the last one off (lexically: a
+     * folder argument names the same records however it was spelt). */
+    for (char *s = in.p; *s;) {
+        char *e = strchr(s, '/');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        if (n == 2 && s[0] == '.' && s[1] == '.') {
+            char *slash = strrchr(out.p ? out.p : "", '/');
+            if (slash)
+                out.len = (size_t)(slash - out.p);
+            out.p[out.len] = '\0';
+        } else if (n && !(n == 1 && s[0] == '.')) {
+            pi_buf_addc(&out, '/');
+            pi_buf_add(&out, s, n);
+        }
+        s += n;
+        while (*s == '/')
+            s++;
+    }
+    if (out.len == 0)
+        pi_buf_addc(&out, '/');
+    pi_buf_free(&in);
+    return pi_buf_steal(&out);
+oom:
+    pi_buf_free(&in);
+    pi_buf_free(&out);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* A set of fixed-length hex keys with a small value: open addressing, linear probing.             */
+
+#define KS_MAX 64
+typedef struct kslot {
+    char key[KS_MAX];
+    uint32_t val;
+    uint8_t used;
+} kslot;
+typedef struct kset {
+    kslot *s;
+    size_t cap, n, klen;
+} kset;
+
+static size_t ks_home(const kset *k, const char *key)
+{
+    return (size_t)XXH3_64bits(key, k->klen) & (k->cap - 1);
+}
+
+static kslot *ks_find(const kset *k, const char *key)
+{
+    if (!k->cap)
+        return NULL;
+    for (size_t i = ks_home(k, key);; i = (i + 1) & (k->cap - 1)) {
+        if (!k->s[i].used)
+            return NULL;
+        if (memcmp(k->s[i].key, key, k->klen) == 0)
+            return &k->s[i];
+    }
+}
+
+/* The slot of key, created (val 0) when new. NULL when out of memory. */
+static kslot *ks_put(kset *k, const char *key)
+{
+    if ((k->n + 1) * 4 >= k->cap * 3) {
+        size_t nc = k->cap ? k->cap * 2 : 256;
+        kslot *ns = calloc(nc, sizeof *ns);
+        if (!ns)
+            return NULL;
+        kset grown = {ns, nc, 0, k->klen};
+        for (size_t i = 0; i < k->cap; i++)
+            if (k->s[i].used) {
+                size_t j = ks_home(&grown, k->s[i].key);
+                while (ns[j].used)
+                    j = (j + 1) & (nc - 1);
+                ns[j] = k->s[i];
+                grown.n++;
+            }
+        free(k->s);
+        *k = grown;
+    }
+    size_t i = ks_home(k, key);
+    for (; k->s[i].used; i = (i + 1) & (k->cap - 1))
+        if (memcmp(k->s[i].key, key, k->klen) == 0)
+            return &k->s[i];
+    memcpy(k->s[i].key, key, k->klen);
+    k->s[i].used = 1;
+    k->s[i].val = 0;
+    k->n++;
+    return &k->s[i];
+}
+
+static void ks_clear(kset *k)
+{
+    if (k->s)
+        memset(k->s, 0, k->cap * sizeof *k->s);
+    k->n = 0;
+}
+
+static void ks_free(kset *k)
+{
+    free(k->s);
+    k->s = NULL;
+    k->cap = k->n = 0;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* A run                                                                                           */
+
+enum { F_DIR, F_FILE, F_MISSING, F_UNREADABLE };
+
+typedef struct folder {
+    const char *arg;   /* as given: display and file paths */
+    char *key_path;    /* absolute: what the records name */
+    char key[PI_KEY_LEN + 1];
+    int kind;
+    int err;           /* errno when not F_DIR/F_FILE */
+    int dup;           /* the same folder as an earlier argument */
+    uint64_t recorded; /* releases listed in its records */
+    uint64_t files;    /* files found now */
+    uint64_t to_delete; /* deletions known before reading (files gone) */
+    uint64_t deleted;  /* deletions done or planned */
+    int refused;       /* deletions refused for the whole folder */
+    char **bad_dirs;   /* rel prefixes ("sub/") of subfolders that could not be listed */
+    size_t n_bad;
+} folder;
+
+typedef struct rec {
+    pi_file_record fr;
+    char key[PI_FILE_KEY_LEN + 1];
+    size_t folder;
+    int seen;          /* found by the listing */
+} rec;
+
+typedef struct found {
+    char *path, *rel;
+    size_t folder;
+    uint64_t size;
+    int64_t mtime_ns;
+    size_t rec;        /* index in recs, or SIZE_MAX */
+    int unchanged;     /* matches its record: nothing to read */
+} found;
+
+typedef struct sync_run {
+    pressindex *idx;
+    const pressindex_reindex_options *o;
+    pressindex_reindex_stats *st;
+    folder *folders;
+    size_t n_folders;
+    rec *recs;
+    size_t n_recs, cap_recs;
+    kset rec_by_key;   /* file key (64 hex) -> index in recs */
+    kset old_keys;     /* release keys in any loaded record -> how many records list it */
+    kset live;         /* release keys some file holds now: never deleted */
+    found *found;
+    size_t n_found, cap_found;
+    size_t cur_folder; /* while listing */
+    /* The file being read. */
+    const found *file;
+    const rec *file_rec;
+    kset file_old;     /* release key -> 1 + index of the entry in the file's old record */
+    pi_buf entries;    /* the new entries */
+    pi_buf scratch;
+    int file_done;
+    pressindex_status fatal;
+    pi_buf deferred;   /* keys that left a file but another file's record lists: decided at the
+                        * end, when what every file holds is known (key, then index in found) */
+    pi_buf refusal;    /* the first refusal message */
+    uint64_t refusals;
+} sync_run;
+
+static pressindex_status oom(sync_run *r)
+{
+    return pi_fail(r->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+}
+
+static void problem(sync_run *r, const char *file, unsigned long line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void problem(sync_run *r, const char *file, unsigned long line, const char *fmt, ...)
+{
+    r->st->problems++;
+    if (!r->o->on_problem)
+        return;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    r->o->on_problem(r->o->user, file, line, msg);
+}
+
+static void refuse(sync_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void refuse(sync_run *r, const char *fmt, ...)
+{
+    r->refusals++;
+    if (r->refusal.len)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    pi_buf_adds(&r->refusal, msg);
+}
+
+/* Loads the records of folder i. */
+static pressindex_status load_records(sync_run *r, size_t fi)
+{
+    char prefix[1 + PI_KEY_LEN + 1];
+    snprintf(prefix, sizeof prefix, "%s%s", PI_META_FILE, r->folders[fi].key);
+    xc_keylist *kl = NULL;
+    xc_status xs = xc_db_metadata_keys(r->idx->db, prefix, &kl);
+    if (xs != XC_OK)
+        return pi_fail_xc(r->idx, xs, "reading the file records");
+    const char *k;
+    size_t kn;
+    int more;
+    char key[PI_FILE_KEY_LEN + 1];
+    pressindex_status ret = PRESSINDEX_OK;
+    while ((more = xc_keylist_next(kl, &k, &kn)) > 0) {
+        if (kn != PI_FILE_KEY_LEN)
+            continue;
+        memcpy(key, k, kn);
+        key[kn] = '\0';
+        char *blob = NULL;
+        size_t blen = 0;
+        if ((xs = xc_db_get_metadata(r->idx->db, key, &blob, &blen)) != XC_OK) {
+            ret = pi_fail_xc(r->idx, xs, "reading the file records");
+            break;
+        }
+        if (!blob)
+            continue;
+        if (r->n_recs == r->cap_recs) {
+            size_t nc = r->cap_recs ? r->cap_recs * 2 : 256;
+            rec *nr = realloc(r->recs, nc * sizeof *nr);
+            if (!nr) {
+                free(blob);
+                ret = oom(r);
+                break;
+            }
+            r->recs = nr;
+            r->cap_recs = nc;
+        }
+        rec *rc = &r->recs[r->n_recs];
+        memset(rc, 0, sizeof *rc);
+        if (pi_file_record_decode(blob, blen, &rc->fr) < 0) {
+            free(blob); /* not ours (a later schema would have said so): ignored */
+            continue;
+        }
+        memcpy(rc->key, key, sizeof key);
+        rc->folder = fi;
+        kslot *s = ks_put(&r->rec_by_key, key + 1);
+        if (!s) {
+            free(blob);
+            ret = oom(r);
+            break;
+        }
+        s->val = (uint32_t)r->n_recs;
+        r->n_recs++;
+        r->folders[fi].recorded += rc->fr.n;
+        for (size_t j = 0; j < rc->fr.n; j++) {
+            kslot *ks = ks_put(&r->old_keys, rc->fr.entries + j * PI_ENTRY_LEN);
+            if (!ks) {
+                ret = oom(r);
+                break;
+            }
+            ks->val++;
+        }
+        if (ret != PRESSINDEX_OK)
+            break;
+    }
+    if (more < 0 && ret == PRESSINDEX_OK)
+        ret = pi_fail(r->idx, PRESSINDEX_ERR_IO, "reading the file records: %s", xc_last_error());
+    xc_keylist_free(kl);
+    return ret;
+}
+
+static int add_found(sync_run *r, const char *path, const char *rel, const struct stat *sb)
+{
+    if (r->n_found == r->cap_found) {
+        size_t nc = r->cap_found ? r->cap_found * 2 : 1024;
+        found *nf = realloc(r->found, nc * sizeof *nf);
+        if (!nf)
+            return -1;
+        r->found = nf;
+        r->cap_found = nc;
+    }
+    found *f = &r->found[r->n_found];
+    f->path = strdup(path);
+    f->rel = strdup(rel);
+    if (!f->path || !f->rel) {
+        free(f->path);
+        free(f->rel);
+        return -1;
+    }
+    f->folder = r->cur_folder;
+    f->size = (uint64_t)sb->st_size;
+    f->mtime_ns = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
+    f->rec = SIZE_MAX;
+    f->unchanged = 0;
+    r->n_found++;
+    r->folders[r->cur_folder].files++;
+    return 0;
+}
+
+static int on_listed(void *ctx, const char *path, const char *rel, const struct stat *sb)
+{
+    return add_found(ctx, path, rel, sb) < 0 ? -2 : 0;
+}
+
+static void on_list_error(void *ctx, const char *path, const char *rel, int err)
+{
+    sync_run *r = ctx;
+    folder *f = &r->folders[r->cur_folder];
+    problem(r, path, 0, "cannot list folder: %s; what it held is left as indexed", strerror(err));
+    char **nb = realloc(f->bad_dirs, (f->n_bad + 1) * sizeof *nb);
+    if (!nb)
+        return;
+    f->bad_dirs = nb;
+    if ((nb[f->n_bad] = strdup(rel)))
+        f->n_bad++;
+}
+
+static int under_bad_dir(const folder *f, const char *rel)
+{
+    for (size_t i = 0; i < f->n_bad; i++)
+        if (strncmp(rel, f->bad_dirs[i], strlen(f->bad_dirs[i])) == 0)
+            return 1;
+    return 0;
+}
+
+/* XXH3 of a file's bytes; -1 when it cannot be read. */
+static int file_checksum(const char *path, uint64_t *out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    XXH3_state_t st;
+    XXH3_64bits_reset(&st);
+    static _Thread_local char buf[1 << 16];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+        XXH3_64bits_update(&st, buf, (size_t)n);
+    close(fd);
+    if (n < 0)
+        return -1;
+    *out = XXH3_64bits_digest(&st);
+    return 0;
+}
+
+static void change(sync_run *r, pressindex_change kind, const char *id, const char *file)
+{
+    if (r->o->on_change)
+        r->o->on_change(r->o->user, kind, id, file);
+}
+
+/* Deletes the release with key (hex) unless a file holds it now. 1 if deleted, 0 if not (gone
+ * already, or live), -1 on a failure of the index (recorded in r->fatal). */
+static int delete_key(sync_run *r, const char *key, const char *file)
+{
+    if (ks_find(&r->live, key))
+        return 0;
+    kslot *s = ks_put(&r->live, key); /* once: two gone files may both list it */
+    if (!s) {
+        r->fatal = oom(r);
+        return -1;
+    }
+    char mkey[1 + PI_KEY_LEN + 1];
+    snprintf(mkey, sizeof mkey, "%s%.*s", PI_META_RELEASE, PI_KEY_LEN, key);
+    char *blob = NULL;
+    size_t blen = 0;
+    xc_status xs = xc_db_get_metadata(r->idx->db, mkey, &blob, &blen);
+    if (xs != XC_OK) {
+        r->fatal = pi_fail_xc(r->idx, xs, "reading a release record");
+        return -1;
+    }
+    if (!blob)
+        return 0; /* deleted by an earlier run that did not get to commit the file's record */
+    pi_release_record rr;
+    if (pi_record_decode(blob, blen, &rr) < 0) {
+        pi_record_free(&rr);
+        return 0;
+    }
+    change(r, PRESSINDEX_CHANGE_DELETED, rr.id, file);
+    if (!r->o->dry_run) {
+        pressindex_status ps = pressindex_delete_release(r->idx, rr.id);
+        if (ps != PRESSINDEX_OK) {
+            pi_record_free(&rr);
+            r->fatal = ps;
+            return -1;
+        }
+    }
+    pi_record_free(&rr);
+    r->st->deleted++;
+    return 1;
+}
+
+/* The releases of a record that stay as they are (its file unchanged, or unknown this time). */
+static pressindex_status keep_live(sync_run *r, const rec *rc)
+{
+    for (size_t j = 0; j < rc->fr.n; j++)
+        if (!ks_put(&r->live, rc->fr.entries + j * PI_ENTRY_LEN))
+            return oom(r);
+    return PRESSINDEX_OK;
+}
+
+/* ---- Reading one file ---- */
+
+static int on_release(void *ctx, const pressindex_release *rel, const char *file, unsigned long line)
+{
+    sync_run *r = ctx;
+    char key[PI_KEY_LEN + 1], dig[PI_DIGEST_LEN + 1];
+    pi_release_key(rel->id, key);
+    pi_release_digest(rel, dig);
+    if (pi_buf_add(&r->entries, key, PI_KEY_LEN) < 0 || pi_buf_add(&r->entries, dig, PI_DIGEST_LEN) < 0 ||
+        !ks_put(&r->live, key)) {
+        r->fatal = oom(r);
+        return 1;
+    }
+    kslot *s = ks_find(&r->file_old, key);
+    if (s && memcmp(r->file_rec->fr.entries + (size_t)(s->val - 1) * PI_ENTRY_LEN + PI_KEY_LEN, dig,
+                    PI_DIGEST_LEN) == 0) {
+        r->st->unchanged++;
+        return 0;
+    }
+    pressindex_change kind = ks_find(&r->old_keys, key) ? PRESSINDEX_CHANGE_CHANGED : PRESSINDEX_CHANGE_ADDED;
+    if (!r->o->dry_run) {
+        pressindex_status ps = pressindex_add_release(r->idx, rel);
+        if (ps == PRESSINDEX_ERR_DATA) {
+            problem(r, file, line, "%s", pressindex_last_error(r->idx));
+        } else if (ps != PRESSINDEX_OK) {
+            r->fatal = ps;
+            return 1;
+        }
+    } else if (rel->date && *rel->date) {
+        char d[11];
+        if (pi_date_parse(rel->date, strlen(rel->date), d) <= 0)
+            problem(r, file, line, "release %s: bad date \"%s\", would be indexed undated", rel->id,
+                    rel->date);
+    }
+    change(r, kind, rel->id, file);
+    if (kind == PRESSINDEX_CHANGE_ADDED)
+        r->st->added++;
+    else
+        r->st->changed++;
+    return 0;
+}
+
+static int on_file_done(void *ctx, const char *file)
+{
+    (void)file;
+    ((sync_run *)ctx)->file_done = 1;
+    return 0;
+}
+
+/* Writes the record of the file just read. */
+static pressindex_status write_record(sync_run *r, const found *f, uint64_t checksum,
+                                      const char *entries, size_t n)
+{
+    if (r->o->dry_run)
+        return PRESSINDEX_OK;
+    const folder *fo = &r->folders[f->folder];
+    pi_file_record fr = {NULL, f->size, f->mtime_ns, checksum, fo->key_path, f->rel, entries, n};
+    char key[PI_FILE_KEY_LEN + 1];
+    pi_file_key(fo->key_path, f->rel, key);
+    if (pi_file_record_encode(&fr, &r->scratch) < 0)
+        return oom(r);
+    xc_status xs = xc_db_set_metadata(r->idx->db, key, r->scratch.p, r->scratch.len);
+    return xs == XC_OK ? PRESSINDEX_OK : pi_fail_xc(r->idx, xs, "writing a file record");
+}
+
+/* Reads a new or changed file: its releases not already indexed as they are now go in, those that
+ * left it go out, then its record. */
+static pressindex_status read_file(sync_run *r, const found *f)
+{
+    const rec *old = f->rec != SIZE_MAX ? &r->recs[f->rec] : NULL;
+    folder *fo = &r->folders[f->folder];
+    uint64_t sum = 0;
+    if (file_checksum(f->path, &sum) < 0) {
+        /* Gone or unreadable since the listing: as if not found (read again next time). */
+        problem(r, f->path, 0, "cannot read: %s, skipped", strerror(errno));
+        r->st->skipped++;
+        return old ? keep_live(r, old) : PRESSINDEX_OK;
+    }
+    r->st->files_read++;
+    r->file = f;
+    r->file_rec = old;
+    r->file_done = 0;
+    ks_clear(&r->file_old);
+    pi_buf_clear(&r->entries);
+    if (old)
+        for (size_t j = 0; j < old->fr.n; j++) {
+            kslot *s = ks_put(&r->file_old, old->fr.entries + j * PI_ENTRY_LEN);
+            if (!s)
+                return oom(r);
+            s->val = (uint32_t)j + 1;
+        }
+    pi_input_options io = {
+        .format = PRESSINDEX_FORMAT_AUTO,
+        .on_problem = r->o->on_problem,
+        .on_release = on_release,
+        .ctx = r,
+        .problem_user = r->o->user,
+        .on_file_done = on_file_done,
+        .file_id = f->rel,
+    };
+    pi_input_stats is;
+    int rc = pi_input_read(f->path, &io, &is);
+    r->st->problems += is.problems;
+    r->st->skipped += is.skipped;
+    if (r->fatal != PRESSINDEX_OK)
+        return r->fatal;
+    if (rc != 0 || !r->file_done) /* could not be opened after all: its record stays */
+        return old ? keep_live(r, old) : PRESSINDEX_OK;
+
+    /* The releases that left the file: those of the old record that it no longer lists. */
+    size_t n_new = r->entries.len / PI_ENTRY_LEN;
+    kset now = {NULL, 0, 0, PI_KEY_LEN};
+    uint64_t leaving = 0;
+    if (old && old->fr.n) {
+        for (size_t j = 0; j < n_new; j++)
+            if (!ks_put(&now, r->entries.p + j * PI_ENTRY_LEN)) {
+                ks_free(&now);
+                return oom(r);
+            }
+        for (size_t j = 0; j < old->fr.n; j++)
+            if (!ks_find(&now, old->fr.entries + j * PI_ENTRY_LEN))
+                leaving++;
+    }
+    if (leaving && !r->o->allow_deletions &&
+        ((fo->refused ? 0 : fo->to_delete) + fo->deleted + leaving) * 2 > fo->recorded) {
+        /* Not deleted, and the old record stays: the file is read again next time and the
+         * refusal repeats until someone looks (or passes allow_deletions). */
+        refuse(r, "%s: refusing to delete %llu release(s) that left %s: with the other deletions "
+                  "that is more than half of the %llu recorded under the folder",
+               fo->arg, (unsigned long long)leaving, f->path, (unsigned long long)fo->recorded);
+        r->st->refused += leaving;
+        ks_free(&now);
+        return keep_live(r, old);
+    }
+    if (leaving) {
+        size_t fi = (size_t)(f - r->found);
+        for (size_t j = 0; j < old->fr.n && r->fatal == PRESSINDEX_OK; j++) {
+            const char *k = old->fr.entries + j * PI_ENTRY_LEN;
+            if (ks_find(&now, k))
+                continue;
+            const kslot *c = ks_find(&r->old_keys, k);
+            if (c && c->val > 1) {
+                /* Another file lists it too (an id in two files), and may not have been read
+                 * yet: deleting it now could lose the release it holds unchanged. */
+                if (pi_buf_add(&r->deferred, k, PI_KEY_LEN) < 0 ||
+                    pi_buf_add(&r->deferred, &fi, sizeof fi) < 0)
+                    r->fatal = oom(r);
+                continue;
+            }
+            if (delete_key(r, k, f->path) > 0)
+                fo->deleted++;
+        }
+    }
+    ks_free(&now);
+    if (r->fatal != PRESSINDEX_OK)
+        return r->fatal;
+    return write_record(r, f, sum, r->entries.p ? r->entries.p : "", n_new);
+}
+
+/* ---- The run ---- */
+
+static pressindex_status reindex(sync_run *r, const char *const *args)
+{
+    pressindex_status ps;
+    pressindex_reindex_stats *st = r->st;
+    int missing = 0;
+
+    /* 1. The folders and their records. */
+    for (size_t i = 0; i < r->n_folders; i++) {
+        folder *f = &r->folders[i];
+        f->arg = args[i];
+        if (!(f->key_path = pi_folder_key_path(args[i])))
+            return oom(r);
+        pi_release_key(f->key_path, f->key);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(r->folders[j].key_path, f->key_path) == 0)
+                f->dup = 1;
+        if (f->dup)
+            continue;
+        struct stat sb;
+        if (stat(args[i], &sb) < 0)
+        {
+            f->err = errno;
+            f->kind = errno == ENOENT || errno == ENOTDIR ? F_MISSING : F_UNREADABLE;
+        }
+        else
+            f->kind = S_ISDIR(sb.st_mode) ? F_DIR : F_FILE;
+        if ((ps = load_records(r, i)) != PRESSINDEX_OK)
+            return ps;
+    }
+
+    /* 2. What the folders hold now. */
+    for (size_t i = 0; i < r->n_folders; i++) {
+        folder *f = &r->folders[i];
+        if (f->dup)
+            continue;
+        r->cur_folder = i;
+        if (f->kind == F_DIR) {
+            int rc = pi_input_list(args[i], on_listed, on_list_error, r);
+            if (rc == -2)
+                return oom(r);
+            if (rc < 0) {
+                f->err = errno;
+                f->kind = F_UNREADABLE;
+            }
+        } else if (f->kind == F_FILE) {
+            struct stat sb;
+            const char *base = strrchr(args[i], '/');
+            base = base && base[1] ? base + 1 : args[i];
+            if (stat(args[i], &sb) < 0) {
+                f->err = errno;
+                f->kind = F_MISSING;
+            } else if (add_found(r, args[i], base, &sb) < 0)
+                return oom(r);
+        }
+    }
+    st->files = r->n_found;
+
+    /* 3. Unchanged files: same size and mtime, or same bytes (touched). */
+    for (size_t i = 0; i < r->n_found; i++) {
+        found *f = &r->found[i];
+        char key[PI_FILE_KEY_LEN + 1];
+        pi_file_key(r->folders[f->folder].key_path, f->rel, key);
+        kslot *s = ks_find(&r->rec_by_key, key + 1);
+        if (!s)
+            continue;
+        rec *rc = &r->recs[s->val];
+        f->rec = s->val;
+        rc->seen = 1;
+        int same = rc->fr.size == f->size && rc->fr.mtime_ns == f->mtime_ns;
+        if (!same && rc->fr.size == f->size) {
+            uint64_t sum;
+            if (file_checksum(f->path, &sum) == 0 && sum == rc->fr.checksum) {
+                same = 1;
+                /* Next time size and mtime will do. */
+                ps = write_record(r, f, sum, rc->fr.entries, rc->fr.n);
+                if (ps != PRESSINDEX_OK)
+                    return ps;
+            }
+        }
+        if (!same)
+            continue;
+        f->unchanged = 1;
+        st->unchanged += rc->fr.n;
+        if ((ps = keep_live(r, rc)) != PRESSINDEX_OK)
+            return ps;
+    }
+    /* Records of files not found: gone, unless their folder could not be read. */
+    for (size_t i = 0; i < r->n_recs; i++) {
+        rec *rc = &r->recs[i];
+        folder *fo = &r->folders[rc->folder];
+        if (rc->seen)
+            continue;
+        if (under_bad_dir(fo, rc->fr.rel)) {
+            rc->seen = 1; /* unknown, not gone: kept */
+            if ((ps = keep_live(r, rc)) != PRESSINDEX_OK)
+                return ps;
+            continue;
+        }
+        fo->to_delete += rc->fr.n;
+    }
+    for (size_t i = 0; i < r->n_folders; i++) {
+        folder *f = &r->folders[i];
+        if (f->dup || f->recorded == 0 || r->o->allow_deletions)
+            continue;
+        const char *why = f->kind == F_MISSING ? "is missing"
+                          : f->kind == F_UNREADABLE ? "cannot be read"
+                          : f->files == 0 ? "is empty" : NULL;
+        if (why) {
+            refuse(r, "%s %s but the index holds %llu release(s) from it: refusing to delete them",
+                   f->arg, why, (unsigned long long)f->recorded);
+            f->refused = 1;
+        } else if (f->to_delete * 2 > f->recorded) {
+            refuse(r, "%s: refusing to delete %llu of the %llu release(s) recorded under it "
+                      "(more than half)", f->arg, (unsigned long long)f->to_delete,
+                   (unsigned long long)f->recorded);
+            f->refused = 1;
+        }
+    }
+    /* A folder argument that is not there is an input not found, unless that was a refusal
+     * (which says it in its one line). */
+    for (size_t i = 0; i < r->n_folders; i++) {
+        const folder *f = &r->folders[i];
+        if (f->dup || f->refused || (f->kind != F_MISSING && f->kind != F_UNREADABLE))
+            continue;
+        char eb[128];
+        snprintf(eb, sizeof eb, "%s", strerror(f->err));
+        if (eb[0] >= 'A' && eb[0] <= 'Z' && !(eb[1] >= 'A' && eb[1] <= 'Z'))
+            eb[0] = (char)(eb[0] - 'A' + 'a');
+        problem(r, f->arg, 0, "%s", eb);
+        missing++;
+    }
+
+    /* 4. New and changed files, in listing order. */
+    for (size_t i = 0; i < r->n_found; i++) {
+        found *f = &r->found[i];
+        if (f->unchanged)
+            continue;
+        if ((ps = read_file(r, f)) != PRESSINDEX_OK)
+            return ps;
+    }
+
+    /* 5. Releases that left a file, listed by another. Then files gone: their releases (those no
+     * file holds now), then their records. */
+    for (size_t at = 0; at < r->deferred.len; at += PI_KEY_LEN + sizeof(size_t)) {
+        size_t fi;
+        memcpy(&fi, r->deferred.p + at + PI_KEY_LEN, sizeof fi);
+        if (delete_key(r, r->deferred.p + at, r->found[fi].path) > 0)
+            r->folders[r->found[fi].folder].deleted++;
+        if (r->fatal != PRESSINDEX_OK)
+            return r->fatal;
+    }
+    for (size_t i = 0; i < r->n_recs; i++) {
+        rec *rc = &r->recs[i];
+        folder *fo = &r->folders[rc->folder];
+        if (rc->seen)
+            continue;
+        if (fo->refused) {
+            st->refused += rc->fr.n;
+            continue;
+        }
+        /* The file as the listing would have named it. */
+        pi_buf pb = {0};
+        if (fo->kind != F_FILE)
+            pi_buf_printf(&pb, "%s%s%s", fo->arg, fo->arg[strlen(fo->arg) - 1] == '/' ? "" : "/",
+                          rc->fr.rel);
+        const char *path = pb.p ? pb.p : fo->arg;
+        for (size_t j = 0; j < rc->fr.n && r->fatal == PRESSINDEX_OK; j++)
+            if (delete_key(r, rc->fr.entries + j * PI_ENTRY_LEN, path) > 0)
+                fo->deleted++;
+        pi_buf_free(&pb);
+        if (r->fatal != PRESSINDEX_OK)
+            return r->fatal;
+        if (!r->o->dry_run) {
+            xc_status xs = xc_db_set_metadata(r->idx->db, rc->key, "", 0);
+            if (xs != XC_OK)
+                return pi_fail_xc(r->idx, xs, "removing a file record");
+        }
+    }
+
+    if (!r->o->dry_run && (ps = pressindex_commit(r->idx)) != PRESSINDEX_OK)
+        return ps;
+    if (missing)
+        return pi_fail(r->idx, PRESSINDEX_ERR_NOT_FOUND, "%d folder argument(s) not found", missing);
+    if (r->refusals)
+        return pi_fail(r->idx, PRESSINDEX_ERR_DATA, "%s%s", r->refusal.p,
+                       r->refusals > 1 ? " (and more refusals)" : "");
+    if (st->problems || st->skipped)
+        return pi_fail(r->idx, PRESSINDEX_ERR_DATA, "%llu problem(s) in the input, %llu skipped",
+                       (unsigned long long)st->problems, (unsigned long long)st->skipped);
+    return PRESSINDEX_OK;
+}
+
+void pressindex_reindex_options_init(pressindex_reindex_options *opts)
+{
+    if (opts)
+        memset(opts, 0, sizeof *opts);
+}
+
+pressindex_status pressindex_reindex(pressindex *idx, const char *const *folders, size_t n,
+                                     const pressindex_reindex_options *opts,
+                                     pressindex_reindex_stats *stats)
+{
+    pressindex_reindex_options defaults;
+    pressindex_reindex_stats local;
+    if (!idx)
+        return PRESSINDEX_ERR_INVALID_ARGUMENT;
+    if (!folders || n == 0)
+        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "reindex: no folder given");
+    for (size_t i = 0; i < n; i++)
+        if (!folders[i] || !*folders[i])
+            return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "reindex: an empty folder name");
+    if (!opts) {
+        pressindex_reindex_options_init(&defaults);
+        opts = &defaults;
+    }
+    if (!idx->writable && !opts->dry_run)
+        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "the index was opened read-only");
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+
+    sync_run r;
+    memset(&r, 0, sizeof r);
+    r.idx = idx;
+    r.o = opts;
+    r.st = stats;
+    r.n_folders = n;
+    r.rec_by_key.klen = 2 * PI_KEY_LEN;
+    r.old_keys.klen = r.live.klen = r.file_old.klen = PI_KEY_LEN;
+    pressindex_status ps;
+    if (!(r.folders = calloc(n, sizeof *r.folders)))
+        ps = oom(&r);
+    else
+        ps = reindex(&r, folders);
+
+    for (size_t i = 0; r.folders && i < n; i++) {
+        free(r.folders[i].key_path);
+        for (size_t j = 0; j < r.folders[i].n_bad; j++)
+            free(r.folders[i].bad_dirs[j]);
+        free(r.folders[i].bad_dirs);
+    }
+    free(r.folders);
+    for (size_t i = 0; i < r.n_recs; i++)
+        free(r.recs[i].fr.blob);
+    free(r.recs);
+    for (size_t i = 0; i < r.n_found; i++) {
+        free(r.found[i].path);
+        free(r.found[i].rel);
+    }
+    free(r.found);
+    ks_free(&r.rec_by_key);
+    ks_free(&r.old_keys);
+    ks_free(&r.live);
+    ks_free(&r.file_old);
+    pi_buf_free(&r.entries);
+    pi_buf_free(&r.scratch);
+    pi_buf_free(&r.refusal);
+    pi_buf_free(&r.deferred);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    stats->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    return ps;
+}

@@ -1,0 +1,244 @@
+#!/bin/sh
+# End-to-end: pressindex reindex, the nightly job, on real files in a temporary folder: exact counts
+# after each kind of change, refusals, dry run, locking, readers during a reindex, and SIGKILL at
+# several points followed by a reindex that must match a clean build exactly.
+. "$(dirname "$0")/lib.sh"
+P=$PRESSINDEX
+F=$TMP/releases
+mkdir -p "$F/sub"
+
+# An mtime in the past, so that a rewrite in the same clock tick still looks changed.
+past() { touch -d "@$(( $(date +%s) - $1 ))" "$2"; }
+# summary FIELDS...: the named fields of the last --json summary, space-separated
+summary() { printf '%s' "$out" | python3 -c '
+import json, sys
+o = json.loads(sys.stdin.read())
+print(" ".join(str(o[k]) for k in sys.argv[1:]))' "$@"; }
+expect_summary() { # "added changed deleted unchanged" description
+    ok; got=$(summary added changed deleted unchanged)
+    [ "$got" = "$1" ] || fail "$2: added/changed/deleted/unchanged = $got, expected $1 ($out; $err)"
+}
+expect_counts() { # releases passages description
+    local s; s=$("$P" stats --json | python3 -c 'import json,sys; o=json.load(sys.stdin); print(o["releases"], o["passages"])')
+    ok; [ "$s" = "$1 $2" ] || fail "$3: stats $s, expected $1 $2"
+}
+reindex() { run "$P" reindex --json "$@" "$F"; }
+
+# ---- first run: everything added, silent without --json
+printf 'Title: Alpha\nDate: 2024-05-01\n\nAlpha one.\n\nAlpha two.\n' >"$F/a.txt"
+printf 'Beta.\n' >"$F/sub/b.txt"
+printf '%s\n' '{"id": "j1", "paragraphs": ["one"]}' '{"id": "j2", "paragraphs": ["two", "deux"]}' \
+    '{"id": "j3", "paragraphs": ["three"]}' >"$F/c.jsonl"
+printf 'leftover\n' >"$F/d.txt.part"; printf 'hidden\n' >"$F/.e.txt"
+for f in "$F/a.txt" "$F/sub/b.txt" "$F/c.jsonl"; do past 100 "$f"; done
+run "$P" reindex "$F"; expect_rc 0 "first reindex"
+ok; [ -z "$out$err" ] || fail "reindex is not quiet on success: $out $err"
+expect_counts 5 7 "first reindex"
+
+# ---- nothing changed: nothing read
+reindex; expect_rc 0 "no change"; expect_summary "0 0 0 5" "no change"
+ok; [ "$(summary files files_read)" = "3 0" ] || fail "no change read files: $out"
+
+# ---- touched, same bytes: not re-indexed
+touch "$F/a.txt"
+reindex; expect_rc 0 "touch"; expect_summary "0 0 0 5" "touched file"
+ok; [ "$(summary files_read)" = "0" ] || fail "touched file re-read: $out"
+
+# ---- changed
+printf 'Title: Alpha\nDate: 2024-05-01\n\nAlpha one, revised.\n' >"$F/a.txt"
+reindex; expect_rc 0 "change"; expect_summary "0 1 0 4" "changed file"; expect_counts 5 6 "changed file"
+
+# ---- renamed: the old id goes, the new comes
+mv "$F/sub/b.txt" "$F/sub/b2.txt"
+reindex; expect_rc 0 "rename"; expect_summary "1 0 1 4" "renamed file"; expect_counts 5 6 "renamed file"
+run "$P" search --json Beta; expect_in '"sub/b2.txt"' "$out" "renamed file under its new id"
+
+# ---- JSON Lines appended to: only the new lines
+printf '%s\n' '{"id": "j4", "paragraphs": ["four"]}' '{"id": "j5", "paragraphs": ["five", "fuenf"]}' >>"$F/c.jsonl"
+reindex; expect_rc 0 "append"; expect_summary "2 0 0 5" "appended JSON Lines"; expect_counts 7 9 "appended"
+
+# ---- an id leaves the JSON Lines file
+grep -v '"j2"' "$F/c.jsonl" >"$F/c.new"; past 50 "$F/c.new"; mv "$F/c.new" "$F/c.jsonl"
+reindex; expect_rc 0 "id removed"; expect_summary "0 0 1 6" "id left the file"; expect_counts 6 7 "id left"
+
+# ---- deleted
+rm "$F/a.txt"
+reindex; expect_rc 0 "delete"; expect_summary "0 0 1 5" "deleted file"; expect_counts 5 6 "deleted file"
+
+# ---- --verbose: the summary on stderr; --dry-run: one line per change on stdout, nothing changed
+run "$P" reindex --verbose "$F"; expect_rc 0 "--verbose"; expect_in "unchanged" "$err" "--verbose summary"
+expect_lines 1 "$err" "--verbose is one line"
+printf 'New.\n' >"$F/n.txt"; rm "$F/sub/b2.txt"
+run "$P" reindex --dry-run "$F"; expect_rc 0 "dry run"; expect_lines 2 "$out" "dry run lines"
+expect_in "added	n.txt" "$out" "dry run: added"; expect_in "deleted	sub/b2.txt" "$out" "dry run: deleted"
+expect_counts 5 6 "dry run changed nothing"
+run "$P" reindex --dry-run --json "$F"; expect_rc 0 "dry run json"; expect_lines 1 "$out" "dry run --json is one object"
+expect_in '"changes"' "$out" "dry run --json lists the changes"
+reindex; expect_summary "1 0 1 4" "after the dry run"
+
+# ---- the same ids as pressindex index: no duplicates when taking over
+export PRESSINDEX_DB="$TMP/taken"
+run "$P" index "$F"; expect_rc 0 "index before reindex"
+run "$P" stats --json; before=$(summary releases passages)
+reindex; expect_rc 0 "reindex after index"; expect_counts $before "reindex took over index"
+
+# ---- refusals: a folder emptied or gone while the index holds its releases; half deleted
+export PRESSINDEX_DB="$TMP/refuse"
+G=$TMP/refuse-folder; mkdir -p "$G"
+for i in 1 2 3 4; do printf 'Release %s.\n' $i >"$G/r$i.txt"; done
+run "$P" reindex "$G"; expect_rc 0 "refusal setup"
+mv "$G" "$G.away"
+run "$P" reindex "$G"; expect_rc 65 "folder gone"; expect_lines 1 "$err" "refusal is one line"
+expect_in "allow-deletions" "$err" "refusal says how to proceed"; expect_counts 4 4 "nothing deleted"
+mkdir "$G"
+run "$P" reindex "$G"; expect_rc 65 "folder empty"; expect_lines 1 "$err" "empty refusal is one line"
+rmdir "$G"; mv "$G.away" "$G"; rm "$G/r1.txt" "$G/r2.txt" "$G/r3.txt"
+run "$P" reindex "$G"; expect_rc 65 "more than half"; expect_in "half" "$err" "says more than half"
+expect_counts 4 4 "more than half: nothing deleted"
+run "$P" reindex --allow-deletions "$G"; expect_rc 0 "--allow-deletions"; expect_counts 1 1 "allowed"
+run "$P" reindex "$G" "$TMP/never-there"; expect_rc 66 "missing folder never indexed"
+expect_in "never-there" "$err" "missing folder named"
+
+# ---- bad input: named with its line, skipped, the rest indexed, 65
+export PRESSINDEX_DB="$TMP/bad"
+B=$TMP/bad-folder; mkdir -p "$B"
+printf '%s\n' '{"id": "g1", "paragraphs": ["good"]}' 'not json' '{"id": "g2", "paragraphs": ["good too"]}' >"$B/x.jsonl"
+printf 'Fine.\n' >"$B/ok.txt"
+run "$P" reindex "$B"; expect_rc 65 "bad input"; expect_in "x.jsonl:2:" "$err" "bad line named"
+expect_counts 3 3 "good releases indexed"
+
+# ---- generated releases for the harder tests: N text files + a JSON Lines file
+gen() { # folder n
+    python3 - "$1" "$2" <<'EOF'
+import os, sys
+d, n = sys.argv[1], int(sys.argv[2])
+os.makedirs(d, exist_ok=True)
+for i in range(n):
+    sub = os.path.join(d, "g%02d" % (i % 10))
+    os.makedirs(sub, exist_ok=True)
+    with open(os.path.join(sub, "r%04d.txt" % i), "w") as f:
+        f.write("Title: Release %d\nDate: 2024-%02d-%02d\n\n" % (i, i % 12 + 1, i % 28 + 1))
+        for p in range(1 + i % 5):
+            f.write("Commonword paragraph %d of release %d about topic%d and more words here.\n\n" % (p, i, i % 17))
+with open(os.path.join(d, "bulk.jsonl"), "w") as f:
+    for i in range(n):
+        f.write('{"id": "bulk-%d", "date": "2023-01-%02d", "paragraphs": ["Commonword bulk %d", "second %d commonword"]}\n' % (i, i % 28 + 1, i, i))
+EOF
+}
+# dump: every passage as (release, paragraph), sorted, plus the stats
+dump() {
+    "$P" stats --json | python3 -c 'import json,sys; o=json.load(sys.stdin); print(o["releases"], o["passages"])'
+    "$P" search --json --no-collapse --limit 100000 commonword | python3 -c '
+import json, sys
+print("\n".join(sorted("%s %s" % (json.loads(l)["release"], json.loads(l)["paragraph"]) for l in sys.stdin)))'
+}
+R=$TMP/gen; gen "$R" 300
+# The changes an incremental crash test makes: 20 changed, 20 removed, 20 added, JSON Lines cut.
+mutate() {
+    python3 - "$1" <<'EOF'
+import os, sys
+d = sys.argv[1]
+for i in range(0, 40, 2):
+    p = os.path.join(d, "g%02d" % (i % 10), "r%04d.txt" % i)
+    with open(p, "a") as f:
+        f.write("Commonword appended paragraph.\n")
+for i in range(1, 41, 2):
+    os.remove(os.path.join(d, "g%02d" % (i % 10), "r%04d.txt" % i))
+for i in range(1000, 1020):
+    with open(os.path.join(d, "g%02d" % (i % 10), "r%04d.txt" % i), "w") as f:
+        f.write("Commonword new release %d.\n" % i)
+lines = open(os.path.join(d, "bulk.jsonl")).read().splitlines(True)
+open(os.path.join(d, "bulk.jsonl"), "w").write("".join(lines[:250]))
+EOF
+}
+cp -r "$R" "$TMP/gen2"; mutate "$TMP/gen2"
+
+export PRESSINDEX_DB="$TMP/clean"
+run "$P" reindex "$R"; expect_rc 0 "clean build"; dump >"$TMP/clean.dump"
+export PRESSINDEX_DB="$TMP/clean2"
+run "$P" reindex "$TMP/gen2"; expect_rc 0 "clean build 2"; dump >"$TMP/clean2.dump"
+
+# ---- SIGKILL at several points of a full build and of an incremental run
+interrupted=0
+for delays in 0.03:0.005 0.1:0.02 0.2:0.035 0.3:0.05; do
+    delay=${delays%:*}; inc_delay=${delays#*:}
+    export PRESSINDEX_DB="$TMP/crash-$delay"
+    PRESSINDEX_BATCH=5 "$P" reindex "$R" 2>/dev/null &
+    pid=$!; sleep "$delay"; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+    if [ -e "$PRESSINDEX_DB/current" ]; then
+        run "$P" stats --json; expect_rc 0 "index opens after kill at $delay s"
+        [ "$(summary releases passages)" = "$(head -1 "$TMP/clean.dump")" ] || interrupted=$((interrupted + 1))
+        run "$P" search commonword; ok; [ "$rc" -le 1 ] || fail "search after kill at $delay s: $rc $err"
+    fi
+    run "$P" reindex "$R"; expect_rc 0 "reindex after kill at $delay s"
+    dump >"$TMP/crash.dump"
+    ok; cmp -s "$TMP/clean.dump" "$TMP/crash.dump" || fail "build killed at $delay s then finished differs from a clean build: $(diff "$TMP/clean.dump" "$TMP/crash.dump" | head -5)"
+
+    # an incremental run killed part-way: the folder built, then changed
+    export PRESSINDEX_DB="$TMP/inc-$delay"
+    rm -rf "$TMP/work"; cp -r "$R" "$TMP/work"
+    run "$P" reindex "$TMP/work"; mutate "$TMP/work"
+    PRESSINDEX_BATCH=2 "$P" reindex "$TMP/work" 2>/dev/null &
+    pid=$!; sleep "$inc_delay"; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+    run "$P" search commonword; ok; [ "$rc" -le 1 ] || fail "search after incremental kill at $delay s: $rc $err"
+    run "$P" reindex "$TMP/work"; expect_rc 0 "incremental reindex after kill"
+    dump >"$TMP/crash2.dump"
+    ok; cmp -s "$TMP/clean2.dump" "$TMP/crash2.dump" || fail "incremental run killed at $inc_delay s then finished differs: $(diff "$TMP/clean2.dump" "$TMP/crash2.dump" | head -5)"
+    run "$P" reindex --json "$TMP/work"; expect_summary "0 0 0 $(head -1 "$TMP/clean2.dump" | cut -d' ' -f1)" "nothing left to do after the crash"
+done
+# The kills must have hit running builds, or the test proves nothing.
+ok; [ $interrupted -ge 2 ] || fail "only $interrupted of 4 kills interrupted a build: make the builds longer"
+
+# ---- readers during a reindex: no search fails
+export PRESSINDEX_DB="$TMP/readers"
+run "$P" reindex "$TMP/gen2"; expect_rc 0 "readers setup"
+rm -rf "$TMP/gen3"; cp -r "$R" "$TMP/gen3"
+: >"$TMP/search-failures"
+(
+    end=$(( $(date +%s) + 30 ))
+    while [ ! -e "$TMP/stop" ] && [ "$(date +%s)" -lt "$end" ]; do
+        "$P" search --limit 3 commonword >/dev/null 2>"$TMP/search-err"; r=$?
+        [ $r -le 1 ] || { echo "rc $r: $(cat "$TMP/search-err")" >>"$TMP/search-failures"; }
+        echo x >>"$TMP/searches"
+    done
+) &
+loop=$!
+PRESSINDEX_BATCH=300 "$P" reindex --allow-deletions "$TMP/gen3" 2>"$TMP/reindex-err"; r1=$?
+PRESSINDEX_BATCH=300 "$P" reindex --allow-deletions "$TMP/gen2" 2>>"$TMP/reindex-err"; r2=$?
+touch "$TMP/stop"; wait $loop
+ok; [ $r1 -eq 0 ] && [ $r2 -eq 0 ] || fail "reindex with readers: $r1 $r2 $(cat "$TMP/reindex-err")"
+ok; [ ! -s "$TMP/search-failures" ] || fail "searches failed during a reindex: $(head -3 "$TMP/search-failures")"
+ok; [ "$(wc -l <"$TMP/searches")" -ge 3 ] || fail "the search loop hardly ran"
+
+# ---- two writers: the second waits --lock-timeout, then 75 with a clear message
+export PRESSINDEX_DB="$TMP/writers"
+rm -rf "$TMP/gen4"; cp -r "$R" "$TMP/gen4"
+PRESSINDEX_BATCH=10 "$P" reindex "$TMP/gen4" 2>/dev/null &
+first=$!
+# Wait until the first holds the lock (flock -n fails), or has finished.
+i=0; while [ $i -lt 100 ] && kill -0 $first 2>/dev/null; do
+    [ -e "$PRESSINDEX_DB/lock" ] && ! flock -n "$PRESSINDEX_DB/lock" true 2>/dev/null && break
+    sleep 0.02; i=$((i + 1))
+done
+if kill -0 $first 2>/dev/null; then
+    run "$P" reindex --lock-timeout 0.2 "$TMP/gen4"; expect_rc 75 "second writer"
+    expect_in "locked by another writer" "$err" "second writer's message"; expect_lines 1 "$err" "one line"
+else
+    echo "note: the first writer finished before the second could be tried; using flock" >&2
+fi
+wait $first; r=$?; ok; [ $r -eq 0 ] || fail "first writer failed: $r"
+flock "$PRESSINDEX_DB/lock" sleep 2 &
+holder=$!; sleep 0.3
+run "$P" reindex --lock-timeout 0.5 "$TMP/gen4"; expect_rc 75 "writer behind a held lock"
+expect_in "locked by another writer" "$err" "held lock message"
+run "$P" search --limit 1 commonword; expect_rc 0 "reader not blocked by the writer lock"
+wait $holder
+
+# ---- compact: same answers afterwards; reindex --compact
+export PRESSINDEX_DB="$TMP/clean"
+run "$P" compact; expect_rc 0 "compact"
+dump >"$TMP/compacted.dump"; ok; cmp -s "$TMP/clean.dump" "$TMP/compacted.dump" || fail "compact changed the index"
+run "$P" reindex --compact "$R"; expect_rc 0 "reindex --compact"
+dump >"$TMP/compacted.dump"; ok; cmp -s "$TMP/clean.dump" "$TMP/compacted.dump" || fail "reindex --compact changed the index"
+
+finish
