@@ -213,19 +213,16 @@ ok; [ "$(wc -l <"$TMP/searches")" -ge 3 ] || fail "the search loop hardly ran"
 # ---- two writers: the second waits --lock-timeout, then 75 with a clear message
 export PRESSINDEX_DB="$TMP/writers"
 rm -rf "$TMP/gen4"; cp -r "$R" "$TMP/gen4"
-PRESSINDEX_BATCH=10 "$P" reindex "$TMP/gen4" 2>/dev/null &
+"$P" reindex "$TMP/gen4" 2>/dev/null
+# A real first writer that holds the lock as long as we like: an index reading a FIFO.
+mkfifo "$TMP/fifo"
+"$P" index --format jsonl - <"$TMP/fifo" 2>/dev/null &
 first=$!
-# Wait until the first holds the lock (flock -n fails), or has finished.
-i=0; while [ $i -lt 100 ] && kill -0 $first 2>/dev/null; do
-    [ -e "$PRESSINDEX_DB/lock" ] && ! flock -n "$PRESSINDEX_DB/lock" true 2>/dev/null && break
-    sleep 0.02; i=$((i + 1))
-done
-if kill -0 $first 2>/dev/null; then
-    run "$P" reindex --lock-timeout 0.2 "$TMP/gen4"; expect_rc 75 "second writer"
-    expect_in "locked by another writer" "$err" "second writer's message"; expect_lines 1 "$err" "one line"
-else
-    echo "note: the first writer finished before the second could be tried; using flock" >&2
-fi
+exec 3>"$TMP/fifo"
+i=0; while [ $i -lt 250 ] && flock -n "$PRESSINDEX_DB/lock" true 2>/dev/null; do sleep 0.02; i=$((i + 1)); done
+run "$P" reindex --lock-timeout 0.2 "$TMP/gen4"; expect_rc 75 "second writer"
+expect_in "locked by another writer" "$err" "second writer's message"; expect_lines 1 "$err" "one line"
+exec 3>&-
 wait $first; r=$?; ok; [ $r -eq 0 ] || fail "first writer failed: $r"
 flock "$PRESSINDEX_DB/lock" sleep 2 &
 holder=$!; sleep 0.3

@@ -301,7 +301,7 @@ static pressindex_status create_db(pressindex *idx)
     return PRESSINDEX_OK;
 }
 
-static pressindex_status open_current(pressindex *idx)
+static pressindex_status open_current_once(pressindex *idx)
 {
     free(idx->db_target);
     idx->db_target = current_target(idx->path);
@@ -321,6 +321,16 @@ static pressindex_status open_current(pressindex *idx)
     idx->db = db;
     idx->w.db = db;
     return check_schema(idx);
+}
+
+/* A reader opening while a writer commits quickly can find the revision it opened already
+ * recycled (DatabaseModifiedError): opening again gets the newest one. */
+static pressindex_status open_current(pressindex *idx)
+{
+    pressindex_status st = PRESSINDEX_ERR_MODIFIED;
+    for (int attempt = 0; attempt < 10 && st == PRESSINDEX_ERR_MODIFIED; attempt++)
+        st = open_current_once(idx);
+    return st;
 }
 
 pressindex_status pressindex_open(const char *path, const pressindex_open_options *opts,
@@ -435,6 +445,8 @@ pressindex_status pi_index_refresh(pressindex *idx)
         return open_current(idx);
     int changed = 0;
     xc_status xs = xc_db_reopen(idx->db, &changed);
+    if (xs == XC_ERR_MODIFIED)
+        return open_current(idx);
     return xs == XC_OK ? PRESSINDEX_OK : pi_fail_xc(idx, xs, "reopening the index");
 }
 
@@ -600,7 +612,7 @@ pressindex_status pressindex_index_path(pressindex *idx, const char *path,
 /* ---------------------------------------------------------------------------------------------- */
 /* Statistics                                                                                      */
 
-pressindex_status pressindex_get_stats(pressindex *idx, pressindex_stats *stats)
+static pressindex_status stats_once(pressindex *idx, pressindex_stats *stats)
 {
     if (!idx || !stats)
         return PRESSINDEX_ERR_INVALID_ARGUMENT;
@@ -667,4 +679,14 @@ pressindex_status pressindex_get_sources(pressindex *idx, pressindex_source_fn f
     if (xs == XC_OK && more < 0)
         xs = XC_ERR_OTHER;
     return xs == XC_OK ? PRESSINDEX_OK : pi_fail_xc(idx, xs, "listing sources");
+}
+
+pressindex_status pressindex_get_stats(pressindex *idx, pressindex_stats *stats)
+{
+    pressindex_status st = stats_once(idx, stats);
+    /* A commit landed while we read: catch up and read again. */
+    for (int attempt = 0; attempt < 5 && st == PRESSINDEX_ERR_MODIFIED; attempt++)
+        if ((st = pi_index_refresh(idx)) == PRESSINDEX_OK)
+            st = stats_once(idx, stats);
+    return st;
 }
