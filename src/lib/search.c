@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +13,11 @@
 #include "internal.h"
 #include "query.h"
 #include "snippet.h"
+#include "text.h"
 
 /* Defaults of the ranking options; doc/ranking.md has the measurements behind them.
  * Adjacency: a phrase query of the typed words added with AND_MAYBE, its weight scaled by this.
- * Title: the query's words in the title (also with AND_MAYBE), scaled by this.
+ * Title: the share of the query's words (by IDF) found in the release's title, scaled by this.
  * Boilerplate: the score factor of a paragraph whose text recurs in many releases. */
 #define DEFAULT_ADJACENCY_WEIGHT 1.0
 #define DEFAULT_TITLE_WEIGHT 0.2
@@ -91,46 +93,6 @@ static void year_bounds(pressindex *idx, int *lo, int *hi)
     free(b);
 }
 
-/* q AND_MAYBE (the query's words in titles, scaled): a title match counts for something, but
- * never makes a passage match on its own. Frees the old q on success. */
-static xc_status add_title_boost(xc_query *q, double weight, xc_query **out)
-{
-    xc_keylist *kl = NULL;
-    xc_status xs = xc_query_terms(q, &kl);
-    if (xs != XC_OK)
-        return xs;
-    xc_query *any = NULL;
-    const char *t;
-    size_t n;
-    char term[256];
-    while (xs == XC_OK && xc_keylist_next(kl, &t, &n) > 0) {
-        if (!n || n + 2 > sizeof term || (t[0] >= 'A' && t[0] <= 'Z'))
-            continue;
-        snprintf(term, sizeof term, "%s%.*s", PI_P_TITLE, (int)n, t);
-        xc_query *tq = NULL;
-        if ((xs = xc_query_term(term, strlen(term), &tq)) == XC_OK)
-            xs = any ? fold_in(XC_OP_OR, &any, tq) : (any = tq, XC_OK);
-    }
-    xc_keylist_free(kl);
-    if (xs != XC_OK || !any) {
-        xc_query_free(any);
-        return xs;
-    }
-    xc_query *scaled = NULL;
-    xs = xc_query_scale(any, weight, &scaled);
-    xc_query_free(any);
-    if (xs != XC_OK)
-        return xs;
-    xc_query *r = NULL;
-    xs = combine2(XC_OP_AND_MAYBE, q, scaled, &r);
-    xc_query_free(scaled);
-    if (xs == XC_OK) {
-        xc_query_free(q);
-        *out = r;
-    }
-    return xs;
-}
-
 static pressindex_status build_query(pressindex *idx, const pressindex_search_options *o,
                                      pi_query *pq, xc_query **out, xc_query **adj)
 {
@@ -169,8 +131,6 @@ static pressindex_status build_query(pressindex *idx, const pressindex_search_op
             if (xs != XC_OK)
                 goto fail;
         }
-        if (!pq->structured && o->title_weight > 0 && (xs = add_title_boost(q, o->title_weight, &q)) != XC_OK)
-            goto fail;
     } else if ((xs = xc_query_match_all(&q)) != XC_OK) {
         goto fail;
     }
@@ -377,7 +337,8 @@ void pressindex_results_destroy(pressindex_results *res)
 /* A candidate of the rerank window. */
 typedef struct cand {
     unsigned docid;
-    double weight;    /* Xapian's BM25 (with the adjacency and title boosts) */
+    double weight;    /* Xapian's BM25 (with the adjacency boost) */
+    double title;     /* share of the query's weight found in the release's title, 0..1 */
     double score;     /* after release evidence and boilerplate demotion */
     uint64_t collapsed;
     char key[PI_KEY_LEN + 1];
@@ -395,6 +356,68 @@ static int cmp_score(const void *a, const void *b)
     if (x->score != y->score)
         return x->score < y->score ? 1 : -1;
     return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* For each candidate, the IDF-weighted share of the query's words that its release's title holds:
+ * a title match counts for something, but never makes a passage match on its own. Titles come
+ * from the release records (read once per release), stemmed as the index stems them. */
+static pressindex_status title_shares(pressindex *idx, const pi_matcher *m, cand *c, size_t n)
+{
+    if (!m->n_stems)
+        return PRESSINDEX_OK;
+    uint64_t docs = 0;
+    double *idf = calloc(m->n_stems, sizeof *idf), total = 0;
+    if (!idf)
+        return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    xc_db_doccount(idx->db, &docs);
+    for (size_t k = 0; k < m->n_stems; k++) {
+        uint64_t tf = 0;
+        xc_db_termfreq(idx->db, m->stems[k], strlen(m->stems[k]), &tf);
+        idf[k] = tf && docs > tf ? log((double)docs / (double)tf) : 0;
+        total += idf[k];
+    }
+    qsort(c, n, sizeof *c, cmp_key_cand);
+    char *seen = calloc(m->n_stems, 1);
+    pi_buf f = {0};
+    pressindex_status st = seen ? PRESSINDEX_OK : pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    for (size_t i = 0, j; st == PRESSINDEX_OK && total > 0 && i < n; i = j) {
+        for (j = i; j < n && !strcmp(c[j].key, c[i].key); j++)
+            ;
+        char mkey[PI_KEY_LEN + 8], *blob = NULL;
+        size_t blen;
+        snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, c[i].key);
+        xc_status xs = xc_db_get_metadata(idx->db, mkey, &blob, &blen);
+        if (xs != XC_OK) {
+            st = xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED : pi_fail_xc(idx, xs, "reading titles");
+            break;
+        }
+        pi_release_record rec;
+        if (!blob || pi_record_decode(blob, blen, &rec) < 0) {
+            free(blob);
+            continue;
+        }
+        pi_stemmer *stem = pi_index_stemmer(idx, rec.lang);
+        memset(seen, 0, m->n_stems);
+        size_t at = 0, ws, we, tl = strlen(rec.title);
+        while (stem && pi_word_next(rec.title, tl, &at, &ws, &we)) {
+            int fl = pi_fold_word(rec.title + ws, we - ws, &f);
+            size_t sl;
+            const char *s = fl > 0 ? pi_stemmer_stem(stem, f.p, (size_t)fl, &sl) : NULL;
+            for (size_t k = 0; s && k < m->n_stems; k++)
+                if (!strcmp(s, m->stems[k]))
+                    seen[k] = 1;
+        }
+        pi_record_free(&rec);
+        double share = 0;
+        for (size_t k = 0; k < m->n_stems; k++)
+            share += seen[k] ? idf[k] : 0;
+        for (size_t k = i; k < j; k++)
+            c[k].title = share / total;
+    }
+    pi_buf_free(&f);
+    free(seen);
+    free(idf);
+    return st;
 }
 
 /* Is this paragraph text boilerplate: seen in a noticeable share of the corpus (at least 3 times,
@@ -425,10 +448,14 @@ static void rerank(const pressindex_search_options *o, cand *c, size_t n)
     for (size_t i = 0; i < n; i++)
         if (c[i].weight > wmax)
             wmax = c[i].weight;
-    if (wmax <= 0)
-        return; /* a purely boolean query: Xapian's order stands */
+    if (wmax <= 0) { /* a purely boolean query: Xapian's order stands */
+        for (size_t i = 0; i < n; i++)
+            c[i].score = 0;
+        qsort(c, n, sizeof *c, cmp_score);
+        return;
+    }
     for (size_t i = 0; i < n; i++)
-        c[i].score = c[i].weight / wmax;
+        c[i].score = c[i].weight / wmax + o->title_weight * c[i].title;
     if (o->release_weight > 0) {
         qsort(c, n, sizeof *c, cmp_key_cand);
         double rmax = 0;
@@ -516,7 +543,8 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
     pressindex_status st = build_query(idx, o, pq, &q, relevance ? &adj : NULL);
     if (st != PRESSINDEX_OK)
         return st;
-    int rerank_on = relevance && (o->release_weight > 0 || o->boilerplate_weight != 1.0 || adj);
+    int rerank_on = relevance && (o->release_weight > 0 || o->boilerplate_weight != 1.0 ||
+                                  o->title_weight > 0 || adj);
     size_t want = o->offset + o->limit;
     size_t window = rerank_on && want < o->rerank_depth ? o->rerank_depth : want;
     xc_status xs = xc_enquire_new(idx->db, &enq);
@@ -567,15 +595,12 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
     }
     if (adj && size && (st = adjacency(idx, adj, c, size)) != PRESSINDEX_OK)
         goto out;
+    if (rerank_on && o->title_weight > 0 && !pq->structured && size &&
+        (st = title_shares(idx, &m, c, size)) != PRESSINDEX_OK)
+        goto out;
     size_t first = 0, count = size;
     if (rerank_on) {
-        if (o->release_weight > 0)
-            rerank(o, c, size);
-        else {
-            for (size_t i = 0; i < size; i++)
-                c[i].score = c[i].weight;
-            qsort(c, size, sizeof *c, cmp_score);
-        }
+        rerank(o, c, size);
         first = o->offset < size ? o->offset : size;
         count = size - first < o->limit ? size - first : o->limit;
     } else {
