@@ -69,7 +69,7 @@ static void print_json(const pressindex_results *res, size_t context)
             json_array_append_new(hl, json_pack("[II]", (json_int_t)offs[2 * k], (json_int_t)offs[2 * k + 1]));
         const char *date = pressindex_result_date(res, i);
         const char *url = pressindex_result_url(res, i);
-        json_t *o = json_pack("{sI sf ss sI so ss ss so ss so sI}",
+        json_t *o = json_pack("{sI sf ss sI so ss ss so ss ss so sI}",
                               "rank", (json_int_t)pressindex_result_rank(res, i),
                               "score", pressindex_result_score(res, i),
                               "release", pressindex_result_release(res, i),
@@ -78,6 +78,7 @@ static void print_json(const pressindex_results *res, size_t context)
                               "title", pressindex_result_title(res, i),
                               "source", pressindex_result_source(res, i),
                               "url", *url ? json_string(url) : json_null(),
+                              "lang", pressindex_result_lang(res, i),
                               "text", pressindex_result_text(res, i),
                               "highlights", hl,
                               "collapsed", (json_int_t)pressindex_result_collapsed(res, i));
