@@ -223,6 +223,49 @@ START_TEST(replace_and_delete)
 }
 END_TEST
 
+START_TEST(edit_keeps_unchanged_paragraphs)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    /* Same metadata, one paragraph changed, one appended: the result is exactly the new text. */
+    static const char *const edited[] = {
+        "Kassym-Jomart Tokayev met Recep Tayyip Erdoğan in Ankara.",
+        "Photo credit: Akorda",
+        "The presidents discussed the Organization of Turkic States and zebra crossings.",
+        "Tokayev’s visit ended with a ceremony at the Işık University.",
+        "An appended paragraph about giraffes.",
+    };
+    pressindex_release a = {"akorda/1", "2025-07-30", "Tokayev visits Türkiye", "Akorda",
+                            "https://akorda.kz/1", "en", edited, 5};
+    ck_assert_int_eq(pressindex_add_release(idx, &a), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    pressindex_stats st;
+    ck_assert_int_eq(pressindex_get_stats(idx, &st), PRESSINDEX_OK);
+    ck_assert_uint_eq(st.passages, 8);
+    pressindex_results *res = NULL;
+    ck_assert_int_eq(pressindex_get_release(idx, "akorda/1", &res), PRESSINDEX_OK);
+    ck_assert_uint_eq(pressindex_results_count(res), 5);
+    for (size_t i = 0; i < 5; i++) {
+        ck_assert_uint_eq(pressindex_result_paragraph(res, i), i + 1);
+        ck_assert_str_eq(pressindex_result_text(res, i), edited[i]);
+    }
+    pressindex_results_destroy(res);
+    res = search(idx, "turnover");
+    ck_assert_uint_eq(pressindex_results_count(res), 0);
+    pressindex_results_destroy(res);
+    res = search(idx, "giraffes");
+    ck_assert_uint_eq(pressindex_results_count(res), 1);
+    pressindex_results_destroy(res);
+    /* A paragraph dropped from the end goes too. */
+    a.n_paragraphs = 2;
+    ck_assert_int_eq(pressindex_add_release(idx, &a), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_get_stats(idx, &st), PRESSINDEX_OK);
+    ck_assert_uint_eq(st.passages, 5);
+    pressindex_destroy(idx);
+}
+END_TEST
+
 START_TEST(uncommitted_changes_are_discarded)
 {
     pressindex *idx = open_writer();
@@ -564,6 +607,7 @@ static Suite *suite(void)
     tcase_add_test(tc, add_search_and_metadata);
     tcase_add_test(tc, replace_and_delete);
     tcase_add_test(tc, uncommitted_changes_are_discarded);
+    tcase_add_test(tc, edit_keeps_unchanged_paragraphs);
     tcase_add_test(tc, impossible_date_is_stored_undated);
     tcase_add_test(tc, reader_cannot_write);
     tcase_add_test(tc, index_fixture_folder);

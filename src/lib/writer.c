@@ -101,6 +101,101 @@ static void release_term(const char *id, char key[PI_KEY_LEN + 1], char term[PI_
     *len = (size_t)snprintf(term, PI_KEY_LEN + 8, "%s%s", PI_P_RELEASE, key);
 }
 
+/* A passage a release already has in the index. */
+typedef struct old_passage {
+    unsigned pno, docid;
+    char *text;
+    int keep;
+} old_passage;
+
+static void free_old(old_passage *o, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(o[i].text);
+    free(o);
+}
+
+static old_passage *find_old(old_passage *o, size_t n, unsigned pno)
+{
+    for (size_t i = 0; i < n; i++)
+        if (o[i].pno == pno)
+            return &o[i];
+    return NULL;
+}
+
+static int same_str(const char *a, const char *b)
+{
+    return !strcmp(a ? a : "", b ? b : "");
+}
+
+/*
+ * When a release is written again with the same metadata (the nightly reindex of a release that
+ * gained or lost a paragraph), its unchanged paragraphs keep their documents: re-adding all of them
+ * made an edit cost as much as a new release. Sets *same and loads the passages in that case.
+ */
+static xc_status load_old(pi_writer *w, const char *key, const char *rterm, size_t rlen,
+                          const pressindex_release *r, const char *date, const char *lang,
+                          old_passage **out, size_t *n, int *same)
+{
+    char mkey[PI_KEY_LEN + 8], *blob = NULL;
+    size_t blen = 0;
+    snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, key);
+    xc_status xs = xc_db_get_metadata(w->db, mkey, &blob, &blen);
+    pi_release_record rec;
+    if (xs != XC_OK || !blob || pi_record_decode(blob, blen, &rec) < 0) {
+        free(blob);
+        return xs;
+    }
+    *same = same_str(rec.id, r->id) && same_str(rec.date, date) && same_str(rec.title, r->title) &&
+            same_str(rec.source, r->source) && same_str(rec.url, r->url) && same_str(rec.lang, lang);
+    pi_record_free(&rec);
+    if (!*same)
+        return XC_OK;
+    xc_postlist *pl = NULL;
+    if ((xs = xc_db_postlist(w->db, rterm, rlen, &pl)) != XC_OK)
+        return xs;
+    unsigned id;
+    size_t cap = 0;
+    int more;
+    while ((more = xc_postlist_next(pl, &id)) > 0) {
+        xc_doc *d = NULL;
+        const char *v, *data;
+        size_t vl, dl;
+        if ((xs = xc_db_get_document(w->db, id, &d)) != XC_OK)
+            break;
+        if (*n == cap) {
+            old_passage *g = realloc(*out, (cap = cap ? 2 * cap : 32) * sizeof *g);
+            if (!g) {
+                xc_doc_free(d);
+                xs = XC_ERR_NO_MEMORY;
+                break;
+            }
+            *out = g;
+        }
+        old_passage *o = &(*out)[*n];
+        memset(o, 0, sizeof *o);
+        o->docid = id;
+        if ((xs = xc_doc_get_value(d, PI_SLOT_PARAGRAPH, &v, &vl)) == XC_OK)
+            o->pno = (unsigned)strtoul(v, NULL, 10);
+        if (xs == XC_OK && (xs = xc_doc_get_data(d, &data, &dl)) == XC_OK && !(o->text = strndup(data, dl)))
+            xs = XC_ERR_NO_MEMORY;
+        xc_doc_free(d);
+        if (xs != XC_OK)
+            break;
+        (*n)++;
+    }
+    xc_postlist_free(pl);
+    if (xs == XC_OK && more < 0)
+        xs = XC_ERR_OTHER;
+    if (xs != XC_OK) {
+        free_old(*out, *n);
+        *out = NULL;
+        *n = 0;
+        *same = 0;
+    }
+    return xs;
+}
+
 xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *date)
 {
     const char *lang = r->lang && *r->lang ? r->lang : w->default_lang;
@@ -110,9 +205,16 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
     char key[PI_KEY_LEN + 1], rterm[PI_KEY_LEN + 8];
     size_t rlen;
     release_term(r->id, key, rterm, &rlen);
-    xc_status xs = xc_db_delete_documents_by_term(w->db, rterm, rlen);
-    if (xs != XC_OK)
+    old_passage *old = NULL;
+    size_t n_old = 0;
+    int same = 0;
+    xc_status xs = load_old(w, key, rterm, rlen, r, date, lang, &old, &n_old, &same);
+    if (xs == XC_OK && !same)
+        xs = xc_db_delete_documents_by_term(w->db, rterm, rlen);
+    if (xs != XC_OK) {
+        free_old(old, n_old);
         return xs;
+    }
 
     char ymd[9] = "", ym[7] = "", y[5] = "";
     if (date[0]) {
@@ -128,18 +230,24 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
         const char *text = r->paragraphs[i];
         if (!text || !*text)
             continue;
+        old_passage *o = same ? find_old(old, n_old, (unsigned)(i + 1)) : NULL;
+        if (o && !strcmp(o->text, text)) {
+            o->keep = 1; /* the same paragraph in the same place: its document stands */
+            passages++;
+            continue;
+        }
         size_t len = strlen(text);
         if ((xs = xc_doc_clear(w->doc)) != XC_OK)
-            return xs;
+            goto out;
         pi_buf_clear(&w->folded);
         if (add_words(w, stem, text, len, "", 1, &w->folded, &xs) == 0)
-            return xs;
+            goto out;
         /* The title goes with the release's first passage only (its lead): title: searches find
          * the release there, and the ranking reads titles from the release record. On every
          * passage it cost a fifth of the build time and a sixth of the index. */
         if (passages == 0 && r->title && *r->title &&
             add_words(w, stem, r->title, strlen(r->title), PI_P_TITLE, 1, NULL, &xs) == 0)
-            return xs;
+            goto out;
         char hash[PI_HASH_LEN + 1], pno[16];
         pi_text_hash(w->folded.p ? w->folded.p : "", w->folded.len, hash);
         int pl = snprintf(pno, sizeof pno, "%zu", i + 1);
@@ -157,9 +265,15 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
             (xs = xc_doc_set_value(d, PI_SLOT_PARAGRAPH, pno, (size_t)pl)) != XC_OK ||
             (xs = xc_doc_set_data(d, text, len)) != XC_OK ||
             (xs = xc_db_add_document(w->db, d, NULL)) != XC_OK)
-            return xs;
+            goto out;
         passages++;
     }
+    /* What the release no longer has (or has changed) goes. */
+    for (size_t k = 0; k < n_old; k++)
+        if (!old[k].keep && (xs = xc_db_delete_document(w->db, old[k].docid)) != XC_OK)
+            goto out;
+    free_old(old, n_old);
+    old = NULL;
 
     /* The source's name as written, for listing sources (the term holds only its folded form). */
     if (w->source.len && w->source.len < 200 && r->source) {
@@ -176,6 +290,9 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
         return xs;
     w->pending += passages ? passages : 1;
     return w->pending >= w->batch ? pi_writer_commit(w) : XC_OK;
+out:
+    free_old(old, n_old);
+    return xs;
 }
 
 xc_status pi_writer_delete(pi_writer *w, const char *id)
