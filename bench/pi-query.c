@@ -21,6 +21,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include <pressindex.h>
 
+/* --release-weight W: the ranking option issue 8 measures (negative = the library default). */
+static double release_weight = -1;
+
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +63,8 @@ static long run(pressindex *idx, const char *q, size_t k, hit *hits, pressindex_
 {
     pressindex_search_options so;
     pressindex_search_options_init(&so);
+    if (release_weight >= 0)
+        so.release_weight = release_weight;
     so.query = q;
     so.limit = k;
     pressindex_status st = pressindex_search(idx, &so, res);
@@ -133,6 +139,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--lat") && i + 1 < argc) latf = argv[++i];
         else if (!strcmp(argv[i], "--top") && i + 1 < argc) topf = argv[++i];
         else if (!strcmp(argv[i], "--k") && i + 1 < argc) k = (size_t)atol(argv[++i]);
+        else if (!strcmp(argv[i], "--release-weight") && i + 1 < argc) release_weight = atof(argv[++i]);
         else { fprintf(stderr, "unknown argument %s\n", argv[i]); return 2; }
     }
     if (k == 0) k = 10;
