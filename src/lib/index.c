@@ -246,6 +246,7 @@ static pressindex_status check_schema(pressindex *idx)
     if (xc_db_get_metadata(idx->db, PI_META_LANG, &lang, &n) == XC_OK && lang && *lang) {
         free(idx->lang);
         idx->lang = lang;
+        idx->w.default_lang = lang; /* the writer borrows it */
     } else {
         free(lang);
     }
@@ -281,6 +282,8 @@ static pressindex_status create_db(pressindex *idx)
     char *dbp = path_join(idx->path, "db.1");
     if (!dbp)
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    /* No "current" yet, and we hold the lock: a db.1 here is a creation killed half-way. */
+    pi_index_remove_tree(dbp);
     xc_db *db = NULL;
     xc_status xs = xc_db_open(dbp, XC_DB_CREATE_OR_OPEN, &db);
     free(dbp);

@@ -23,7 +23,7 @@
 #define DEFAULT_TITLE_WEIGHT 0.2
 #define DEFAULT_BOILERPLATE_WEIGHT 0.1
 /* Reopen-and-retry rounds when a commit lands while we read (DatabaseModifiedError). */
-#define MAX_RETRIES 5
+#define MAX_RETRIES 10
 
 typedef struct hit {
     char *text;
@@ -737,9 +737,13 @@ pressindex_status pressindex_get_release(pressindex *idx, const char *id, pressi
     pressindex_status st = PRESSINDEX_ERR_MODIFIED;
     pressindex_results *res = NULL;
     for (int attempt = 0; attempt < MAX_RETRIES && st == PRESSINDEX_ERR_MODIFIED; attempt++) {
-        if (attempt && (st = pi_index_refresh(idx)) != PRESSINDEX_OK)
+        if ((attempt || !idx->writable) && (st = pi_index_refresh(idx)) != PRESSINDEX_OK) {
+            if (st == PRESSINDEX_ERR_MODIFIED)
+                continue;
             break;
+        }
         pressindex_results_destroy(res);
+        res = NULL;
         unsigned *ids = NULL, *pnos = NULL;
         size_t n = 0;
         res = calloc(1, sizeof *res);
@@ -812,14 +816,14 @@ pressindex_status pressindex_search(pressindex *idx, const pressindex_search_opt
 
     pressindex_status st = PRESSINDEX_ERR_MODIFIED;
     pressindex_results *res = NULL;
-    /* A reader answers from the latest commit (and follows a compaction's swap). */
-    if (!idx->writable && pi_index_refresh(idx) != PRESSINDEX_OK) {
-        pi_query_free(&pq);
-        return pi_fail(idx, PRESSINDEX_ERR_IO, "%s", pressindex_last_error(idx));
-    }
     for (int attempt = 0; attempt < MAX_RETRIES && st == PRESSINDEX_ERR_MODIFIED; attempt++) {
-        if (attempt && (st = pi_index_refresh(idx)) != PRESSINDEX_OK)
+        /* A reader answers from the latest commit (and follows a compaction's swap); a writer
+         * committing meanwhile is caught up with on the next round. */
+        if ((attempt || !idx->writable) && (st = pi_index_refresh(idx)) != PRESSINDEX_OK) {
+            if (st == PRESSINDEX_ERR_MODIFIED)
+                continue;
             break;
+        }
         pressindex_results_destroy(res);
         res = calloc(1, sizeof *res);
         if (!res) {
