@@ -211,6 +211,9 @@ typedef struct pressindex_search_options {
     double title_weight;     /* weight of query words found in the release's title */
     double boilerplate_weight; /* factor applied to the score of boilerplate paragraphs (text found
                                   in many releases); 1 = no demotion */
+    double neighbour_weight; /* weight of the best neighbouring paragraph's score: a paragraph that
+                                follows up on a matching one ("The two presidents held brief
+                                conversation at the airport.") shares its evidence */
     size_t rerank_depth; /* how many best passages the release evidence, adjacency and boilerplate
                             are judged over (default PRESSINDEX_DEFAULT_RERANK_DEPTH; deeper is
                             slower) */

@@ -578,6 +578,19 @@ START_TEST(index_fixture_folder)
         ck_assert_str_eq(pressindex_result_release(res, i), "000_7a5d2ef6bf956f73.txt");
     }
     pressindex_results_destroy(res);
+    /* The seed's two airport paragraphs: #20 names no one, its evidence is in #19 before it. */
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = "Tokayev Erdogan airport";
+    so.neighbour_weight = 0.2;
+    ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_OK);
+    int found19 = 0, found20 = 0;
+    for (size_t i = 0; i < 3 && i < pressindex_results_count(res); i++) {
+        found19 |= pressindex_result_paragraph(res, i) == 19;
+        found20 |= pressindex_result_paragraph(res, i) == 20;
+    }
+    ck_assert_msg(found19 && found20, "airport paragraphs not both in the top 3");
+    pressindex_results_destroy(res);
     /* Indexing the same folder again replaces, never duplicates. */
     pressindex_stats before, after;
     ck_assert_int_eq(pressindex_get_stats(idx, &before), PRESSINDEX_OK);

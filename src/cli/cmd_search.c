@@ -50,6 +50,7 @@ static void usage(FILE *f)
             "      --adjacency-weight W    boost of the words side by side and in order (default 1)\n"
             "      --title-weight W        weight of the words in the release's title (default 0.2)\n"
             "      --boilerplate-weight W  score factor of repeated boilerplate (default 0.1)\n"
+            "      --neighbour-weight W    weight of the best neighbouring paragraph (default 0)\n"
             "      --rerank-depth N        passages the above are judged over (default 50)\n"
             "      --count         print only the estimated number of matching paragraphs\n"
             "      --json          one JSON object per result per line (see pressindex(1))\n"
@@ -207,6 +208,7 @@ int cmd_search(int argc, char **argv)
         {"title-weight", required_argument, NULL, 1003},
         {"boilerplate-weight", required_argument, NULL, 1004},
         {"rerank-depth", required_argument, NULL, 1006},
+        {"neighbour-weight", required_argument, NULL, 1007},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -224,9 +226,10 @@ int cmd_search(int argc, char **argv)
             }
             break;
         case 'F': full = 1; break;
-        case 1001: case 1002: case 1003: case 1004: {
+        case 1001: case 1002: case 1003: case 1004: case 1007: {
             double *w = c == 1001 ? &so.release_weight : c == 1002 ? &so.adjacency_weight
-                      : c == 1003 ? &so.title_weight : &so.boilerplate_weight;
+                      : c == 1003 ? &so.title_weight : c == 1007 ? &so.neighbour_weight
+                      : &so.boilerplate_weight;
             char *end;
             *w = strtod(optarg, &end);
             if (*end || *w < 0) {

@@ -22,6 +22,7 @@
 #define DEFAULT_ADJACENCY_WEIGHT 1.0
 #define DEFAULT_TITLE_WEIGHT 0.2
 #define DEFAULT_BOILERPLATE_WEIGHT 0.1
+#define DEFAULT_NEIGHBOUR_WEIGHT 0.0
 /* Reopen-and-retry rounds when a commit lands while we read (DatabaseModifiedError). */
 #define MAX_RETRIES 10
 
@@ -56,6 +57,7 @@ void pressindex_search_options_init(pressindex_search_options *opts)
     opts->title_weight = DEFAULT_TITLE_WEIGHT;
     opts->boilerplate_weight = DEFAULT_BOILERPLATE_WEIGHT;
     opts->rerank_depth = PRESSINDEX_DEFAULT_RERANK_DEPTH;
+    opts->neighbour_weight = DEFAULT_NEIGHBOUR_WEIGHT;
 }
 
 /* ---- building the Xapian query ---- */
@@ -339,6 +341,7 @@ typedef struct cand {
     unsigned docid;
     double weight;    /* Xapian's BM25 (with the adjacency boost) */
     double title;     /* share of the query's weight found in the release's title, 0..1 */
+    unsigned pno;     /* paragraph number */
     double score;     /* after release evidence and boilerplate demotion */
     uint64_t collapsed;
     char key[PI_KEY_LEN + 1];
@@ -348,6 +351,13 @@ typedef struct cand {
 static int cmp_key_cand(const void *a, const void *b)
 {
     return strcmp(((const cand *)a)->key, ((const cand *)b)->key);
+}
+
+static int cmp_key_pno(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : x->pno < y->pno ? -1 : x->pno > y->pno;
 }
 
 static int cmp_score(const void *a, const void *b)
@@ -456,6 +466,21 @@ static void rerank(const pressindex_search_options *o, cand *c, size_t n)
     }
     for (size_t i = 0; i < n; i++)
         c[i].score = c[i].weight / wmax + o->title_weight * c[i].title;
+    if (o->neighbour_weight > 0) {
+        /* The best of the paragraphs just before and after, among the candidates. */
+        qsort(c, n, sizeof *c, cmp_key_pno);
+        double *bonus = calloc(n, sizeof *bonus);
+        for (size_t i = 0; bonus && i < n; i++) {
+            if (i > 0 && !strcmp(c[i - 1].key, c[i].key) && c[i - 1].pno + 1 == c[i].pno)
+                bonus[i] = c[i - 1].weight / wmax;
+            if (i + 1 < n && !strcmp(c[i + 1].key, c[i].key) && c[i].pno + 1 == c[i + 1].pno &&
+                c[i + 1].weight / wmax > bonus[i])
+                bonus[i] = c[i + 1].weight / wmax;
+        }
+        for (size_t i = 0; bonus && i < n; i++)
+            c[i].score += o->neighbour_weight * bonus[i];
+        free(bonus);
+    }
     if (o->release_weight > 0) {
         qsort(c, n, sizeof *c, cmp_key_cand);
         double rmax = 0;
@@ -544,7 +569,7 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
     if (st != PRESSINDEX_OK)
         return st;
     int rerank_on = relevance && (o->release_weight > 0 || o->boilerplate_weight != 1.0 ||
-                                  o->title_weight > 0 || adj);
+                                  o->title_weight > 0 || o->neighbour_weight > 0 || adj);
     size_t want = o->offset + o->limit;
     size_t window = rerank_on && want < o->rerank_depth ? o->rerank_depth : want;
     xc_status xs = xc_enquire_new(idx->db, &enq);
@@ -585,6 +610,8 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
             goto xfail;
         if (xc_doc_get_value(doc, PI_SLOT_RELEASE, &v, &vl) == XC_OK)
             snprintf(c[i].key, sizeof c[i].key, "%.*s", (int)vl, v);
+        if (xc_doc_get_value(doc, PI_SLOT_PARAGRAPH, &v, &vl) == XC_OK)
+            c[i].pno = (unsigned)strtoul(v, NULL, 10);
         if (o->boilerplate_weight != 1.0 && xc_doc_get_value(doc, PI_SLOT_TEXTHASH, &v, &vl) == XC_OK) {
             char hash[PI_HASH_LEN + 1];
             snprintf(hash, sizeof hash, "%.*s", (int)vl, v);
