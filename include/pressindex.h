@@ -214,6 +214,8 @@ typedef struct pressindex_search_options {
     double neighbour_weight; /* weight of the best neighbouring paragraph's score: a paragraph that
                                 follows up on a matching one ("The two presidents held brief
                                 conversation at the airport.") shares its evidence */
+    double bm25_k1, bm25_b;  /* BM25's term-frequency saturation and length normalisation
+                                (defaults PRESSINDEX_DEFAULT_BM25_K1 / _B) */
     size_t rerank_depth; /* how many best passages the release evidence, adjacency and boilerplate
                             are judged over (default PRESSINDEX_DEFAULT_RERANK_DEPTH; deeper is
                             slower) */
@@ -223,6 +225,8 @@ void pressindex_search_options_init(pressindex_search_options *opts);
 
 #define PRESSINDEX_DEFAULT_RELEASE_WEIGHT 0.1
 #define PRESSINDEX_DEFAULT_RERANK_DEPTH 50
+#define PRESSINDEX_DEFAULT_BM25_K1 1.0
+#define PRESSINDEX_DEFAULT_BM25_B 0.5
 
 typedef struct pressindex_results pressindex_results;
 

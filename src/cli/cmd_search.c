@@ -52,6 +52,7 @@ static void usage(FILE *f)
             "      --boilerplate-weight W  score factor of repeated boilerplate (default 0.1)\n"
             "      --neighbour-weight W    weight of the best neighbouring paragraph (default 0)\n"
             "      --rerank-depth N        passages the above are judged over (default 50)\n"
+            "      --bm25-k1 K, --bm25-b B BM25 parameters (default 1 and 0.5)\n"
             "      --count         print only the estimated number of matching paragraphs\n"
             "      --json          one JSON object per result per line (see pressindex(1))\n"
             "  -h, --help          show this help\n"
@@ -209,6 +210,8 @@ int cmd_search(int argc, char **argv)
         {"boilerplate-weight", required_argument, NULL, 1004},
         {"rerank-depth", required_argument, NULL, 1006},
         {"neighbour-weight", required_argument, NULL, 1007},
+        {"bm25-k1", required_argument, NULL, 1008},
+        {"bm25-b", required_argument, NULL, 1009},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -226,9 +229,10 @@ int cmd_search(int argc, char **argv)
             }
             break;
         case 'F': full = 1; break;
-        case 1001: case 1002: case 1003: case 1004: case 1007: {
+        case 1001: case 1002: case 1003: case 1004: case 1007: case 1008: case 1009: {
             double *w = c == 1001 ? &so.release_weight : c == 1002 ? &so.adjacency_weight
                       : c == 1003 ? &so.title_weight : c == 1007 ? &so.neighbour_weight
+                      : c == 1008 ? &so.bm25_k1 : c == 1009 ? &so.bm25_b
                       : &so.boilerplate_weight;
             char *end;
             *w = strtod(optarg, &end);

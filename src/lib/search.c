@@ -58,6 +58,8 @@ void pressindex_search_options_init(pressindex_search_options *opts)
     opts->boilerplate_weight = DEFAULT_BOILERPLATE_WEIGHT;
     opts->rerank_depth = PRESSINDEX_DEFAULT_RERANK_DEPTH;
     opts->neighbour_weight = DEFAULT_NEIGHBOUR_WEIGHT;
+    opts->bm25_k1 = PRESSINDEX_DEFAULT_BM25_K1;
+    opts->bm25_b = PRESSINDEX_DEFAULT_BM25_B;
 }
 
 /* ---- building the Xapian query ---- */
@@ -575,6 +577,9 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
     xc_status xs = xc_enquire_new(idx->db, &enq);
     if (xs == XC_OK)
         xs = xc_enquire_set_query(enq, q);
+    /* k2 = 0, k3 = 1, min_normlen = 0.5: Xapian's defaults. */
+    if (xs == XC_OK)
+        xs = xc_enquire_set_bm25(enq, o->bm25_k1, 0, 1, o->bm25_b, 0.5);
     if (xs == XC_OK && (o->by_release || o->collapse))
         xs = xc_enquire_set_collapse_key(enq, o->by_release ? PI_SLOT_RELEASE : PI_SLOT_TEXTHASH, 1);
     if (xs == XC_OK && !relevance)
