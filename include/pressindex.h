@@ -184,6 +184,14 @@ pressindex_status pressindex_index_path(pressindex *idx, const char *path,
                                         const pressindex_index_options *opts,
                                         pressindex_index_stats *stats);
 
+/* Indexes releases held in memory: data[0..len) in the text or JSON Lines format (not gzip), with
+ * name standing for the file name in problem messages and as a text release's id. Commits at the
+ * end. stats may be NULL. Returns PRESSINDEX_OK; _ERR_DATA when anything was skipped or repaired
+ * (all good releases are indexed); _ERR_INVALID_ARGUMENT, _ERR_IO, _ERR_NO_MEMORY, _ERR_INTERNAL. */
+pressindex_status pressindex_index_buffer(pressindex *idx, const char *data, size_t len,
+                                          const char *name, const pressindex_index_options *opts,
+                                          pressindex_index_stats *stats);
+
 /* ---------------------------------------------------------------------------------------------- */
 /* Searching                                                                                       */
 

@@ -201,6 +201,47 @@ START_TEST(add_search_and_metadata)
 }
 END_TEST
 
+static void count_problem(void *user, const char *file, unsigned long line, const char *msg)
+{
+    (void)file;
+    (void)msg;
+    ck_assert_uint_eq(line, 2);
+    (*(int *)user)++;
+}
+
+START_TEST(index_from_memory)
+{
+    pressindex *idx = open_writer();
+    static const char text[] = "Date: July 30, 2025\nTitle: A title\n\nFirst paragraph about zebras.\n\nSecond one.\n";
+    pressindex_index_stats st;
+    ck_assert_int_eq(pressindex_index_buffer(idx, text, strlen(text), "mem/one.txt", NULL, &st), PRESSINDEX_OK);
+    ck_assert_uint_eq(st.releases, 1);
+    ck_assert_uint_eq(st.passages, 2);
+    static const char jsonl[] =
+        "{\"id\": \"j1\", \"date\": \"2024-01-02\", \"paragraphs\": [\"Giraffes in memory.\"]}\n"
+        "not json\n"
+        "{\"id\": \"j2\", \"paragraphs\": [\"Okapis too.\"]}\n";
+    pressindex_index_options o;
+    pressindex_index_options_init(&o);
+    int problems = 0;
+    o.on_problem = count_problem;
+    o.user = &problems;
+    ck_assert_int_eq(pressindex_index_buffer(idx, jsonl, strlen(jsonl), "mem.jsonl", &o, &st), PRESSINDEX_ERR_DATA);
+    ck_assert_uint_eq(st.releases, 2);
+    ck_assert_uint_eq(st.skipped, 1);
+    ck_assert_int_eq(problems, 1);
+    pressindex_results *res = search(idx, "zebras");
+    ck_assert_uint_eq(pressindex_results_count(res), 1);
+    ck_assert_str_eq(pressindex_result_release(res, 0), "mem/one.txt");
+    ck_assert_str_eq(pressindex_result_date(res, 0), "2025-07-30");
+    pressindex_results_destroy(res);
+    res = search(idx, "okapis OR giraffes");
+    ck_assert_uint_eq(pressindex_results_count(res), 2);
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
 START_TEST(replace_and_delete)
 {
     pressindex *idx = open_writer();
@@ -619,6 +660,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, add_search_and_metadata);
     tcase_add_test(tc, replace_and_delete);
+    tcase_add_test(tc, index_from_memory);
     tcase_add_test(tc, uncommitted_changes_are_discarded);
     tcase_add_test(tc, edit_keeps_unchanged_paragraphs);
     tcase_add_test(tc, impossible_date_is_stored_undated);

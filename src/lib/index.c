@@ -612,6 +612,47 @@ pressindex_status pressindex_index_path(pressindex *idx, const char *path,
     return PRESSINDEX_OK;
 }
 
+pressindex_status pressindex_index_buffer(pressindex *idx, const char *data, size_t len,
+                                          const char *name, const pressindex_index_options *opts,
+                                          pressindex_index_stats *stats)
+{
+    pressindex_index_options defaults;
+    pressindex_index_stats local;
+    pressindex_status st = need_writer(idx);
+    if (st != PRESSINDEX_OK)
+        return st;
+    if ((!data && len) || !name || !*name)
+        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "no data or no name given");
+    if (!opts) {
+        pressindex_index_options_init(&defaults);
+        opts = &defaults;
+    }
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    run ru = {idx, opts, stats, PRESSINDEX_OK};
+    pi_input_options io = {
+        .format = opts->format,
+        .on_problem = opts->on_problem,
+        .on_release = on_release,
+        .ctx = &ru,
+        .problem_user = opts->user,
+    };
+    pi_input_stats is = {0};
+    pi_input_read_buffer(data ? data : "", len, name, &io, &is);
+    stats->files = is.files;
+    stats->skipped = is.skipped;
+    stats->problems += is.problems;
+    if (ru.fatal != PRESSINDEX_OK)
+        return ru.fatal;
+    if ((st = pressindex_commit(idx)) != PRESSINDEX_OK)
+        return st;
+    if (stats->problems || stats->skipped)
+        return pi_fail(idx, PRESSINDEX_ERR_DATA, "%s: %llu problem(s) in the input, %llu skipped", name,
+                       (unsigned long long)stats->problems, (unsigned long long)stats->skipped);
+    return PRESSINDEX_OK;
+}
+
 /* ---------------------------------------------------------------------------------------------- */
 /* Statistics                                                                                      */
 

@@ -8,6 +8,7 @@
 #include "buf.h"
 
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -702,6 +703,61 @@ int pi_input_read(const char *path, const pi_input_options *opts, pi_input_stats
             rc = read_path(&r, path, base, 0, &failed);
             if (failed)
                 rc = -1;
+        }
+    }
+    free(r.paras);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+
+int pi_input_read_buffer(const char *data, size_t len, const char *name, const pi_input_options *opts,
+                         pi_input_stats *stats)
+{
+    pi_input_stats local;
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    pi_reader r = {opts, stats, NULL, 0};
+    int rc = 0;
+    stats->files = 1;
+    pressindex_format fmt = opts->format;
+    if (fmt == PRESSINDEX_FORMAT_AUTO) {
+        size_t i = 0;
+        while (i < len && isspace((unsigned char)data[i]))
+            i++;
+        size_t nl = strlen(name);
+        int json_name = (nl > 6 && !strcmp(name + nl - 6, ".jsonl")) ||
+                        (nl > 7 && !strcmp(name + nl - 7, ".ndjson"));
+        fmt = json_name || (i < len && data[i] == '{') ? PRESSINDEX_FORMAT_JSONL : PRESSINDEX_FORMAT_TEXT;
+    }
+    if (len >= 2 && (unsigned char)data[0] == 0x1f && (unsigned char)data[1] == 0x8b) {
+        pi_input_problem(&r, name, 0, 1, "gzip data in a buffer: decompress it first, skipped");
+        return 0;
+    }
+    if (fmt == PRESSINDEX_FORMAT_TEXT) {
+        if (len > PI_INPUT_MAX_TEXT) {
+            pi_input_problem(&r, name, 0, 1, "text over %zu MB, skipped", PI_INPUT_MAX_TEXT >> 20);
+            return 0;
+        }
+        char *copy = malloc(len + 1); /* parsed in place */
+        if (!copy) {
+            pi_input_problem(&r, name, 0, 1, "out of memory, skipped");
+            return 0;
+        }
+        memcpy(copy, data, len);
+        copy[len] = '\0';
+        rc = pi_parse_text(&r, name, name, copy, len);
+        free(copy);
+    } else {
+        unsigned long line = 0;
+        for (size_t at = 0; at < len && rc == 0;) {
+            const char *nl = memchr(data + at, '\n', len - at);
+            size_t end = nl ? (size_t)(nl - data) : len, n = end - at;
+            if (n && data[at + n - 1] == '\r')
+                n--;
+            rc = pi_parse_jsonl_line(&r, name, ++line, data + at, n);
+            at = end + 1;
         }
     }
     free(r.paras);

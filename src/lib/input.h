@@ -70,6 +70,11 @@ typedef void (*pi_list_error_fn)(void *ctx, const char *path, const char *rel, i
  */
 int pi_input_list(const char *dir, pi_list_fn on_file, pi_list_error_fn on_error, void *ctx);
 
+/* Reads releases from memory (text or JSON Lines, not gzip), name standing for a file name in
+ * messages and as a text release's id. Returns 0, or the non-zero value an on_release returned. */
+int pi_input_read_buffer(const char *data, size_t len, const char *name, const pi_input_options *opts,
+                         pi_input_stats *stats);
+
 /*
  * Parses a date as press offices write it: "2025-07-30", "July 30, 2025", "30 July 2025",
  * "Jul. 30, 2025" (month names in English, any case). Writes "YYYY-MM-DD" to out[11].
