@@ -61,6 +61,13 @@ ok; case "$out" in *"$(printf '\033')"*) fail "escape codes in piped output" ;; 
 expect_in "Erdoğan" "$out" "original text shown"
 expect_in "2025-07-30" "$out" "date shown"
 
+# ---- folding on the seed's own text: each query finds the paragraph holding the form on the right
+for pair in "Atatürk|Ataturk" "TÜRKİYE|Türkiye" "Turkiye|Türkiye" "erdogan|Erdoğan" "\"Tokayev's contribution\"|Tokayev’s contribution" \
+            "Alimoglu|Alimoğlu" "HÜSEYIN|Hüseyin" "\"countrys GDP\"|country's GDP"; do
+    q=${pair%%|*}; want=${pair#*|}
+    run "$P" search --limit 1 --no-collapse "$q"; expect_rc 0 "folding: $q"; expect_in "$want" "$out" "folding: $q"
+done
+
 # ---- nothing found: 1, malformed query: 64 with the position
 run "$P" search 'zzqxv'; expect_rc 1 "no result"
 run "$P" search '"Organization of Turkic'; expect_rc 64 "unbalanced quote"
