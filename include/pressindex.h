@@ -232,7 +232,7 @@ typedef struct pressindex_search_options {
 void pressindex_search_options_init(pressindex_search_options *opts);
 
 #define PRESSINDEX_DEFAULT_RELEASE_WEIGHT 0.1
-#define PRESSINDEX_DEFAULT_RERANK_DEPTH 50
+#define PRESSINDEX_DEFAULT_RERANK_DEPTH 20
 #define PRESSINDEX_DEFAULT_BM25_K1 1.0
 #define PRESSINDEX_DEFAULT_BM25_B 0.5
 

@@ -51,7 +51,7 @@ static void usage(FILE *f)
             "      --title-weight W        weight of the words in the release's title (default 0.2)\n"
             "      --boilerplate-weight W  score factor of repeated boilerplate (default 0.1)\n"
             "      --neighbour-weight W    weight of the best neighbouring paragraph (default 0)\n"
-            "      --rerank-depth N        passages the above are judged over (default 50)\n"
+            "      --rerank-depth N        passages the above are judged over (default 20)\n"
             "      --bm25-k1 K, --bm25-b B BM25 parameters (default 1 and 0.5)\n"
             "      --count         print only the estimated number of matching paragraphs\n"
             "      --json          one JSON object per result per line (see pressindex(1))\n"
