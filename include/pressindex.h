@@ -232,6 +232,8 @@ typedef struct pressindex_search_options {
 void pressindex_search_options_init(pressindex_search_options *opts);
 
 #define PRESSINDEX_DEFAULT_RELEASE_WEIGHT 0.1
+#define PRESSINDEX_MAX_CONTEXT 100      /* larger context: PRESSINDEX_ERR_INVALID_ARGUMENT */
+#define PRESSINDEX_MAX_LIMIT 100000000  /* larger limit or offset: PRESSINDEX_ERR_INVALID_ARGUMENT */
 #define PRESSINDEX_DEFAULT_RERANK_DEPTH 20
 #define PRESSINDEX_DEFAULT_BM25_K1 1.0
 #define PRESSINDEX_DEFAULT_BM25_B 0.5

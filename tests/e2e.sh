@@ -77,6 +77,17 @@ run "$P" search 'date:2025-13'; expect_rc 64 "bad date"
 run "$P" search --since 2025-02-30 Turkic; expect_rc 64 "bad --since"
 run "$P" search --limit x Turkic; expect_rc 64 "bad --limit"
 
+# ---- nothing searchable matches nothing; an operator's empty operand is malformed; bounds
+run "$P" search ''; expect_rc 1 "empty query"
+run "$P" search '"" -'; expect_rc 1 "punctuation-only query"
+run "$P" search 'Turkic AND —'; expect_rc 64 "operand with no word"; expect_in "character" "$err" "its position"
+run "$P" search -C 1000 Turkic; expect_rc 64 "context too large"
+run "$P" search --limit 4294967296 Turkic; expect_rc 64 "limit too large"
+run "$P" search --lang xx Turkic; expect_rc 64 "unknown language"
+run "$P" --db "$TMP/none" delete some-id; expect_rc 66 "delete on a missing index"
+ok; [ ! -e "$TMP/none" ] || fail "delete created an index"
+run "$P" search 'Erdgan'; expect_rc 1 "misspelt"; expect_in "did you mean: erdogan" "$err" "did you mean"
+
 # ---- options
 run "$P" search --count Türkiye; expect_rc 0 "--count"; ok; [ "$out" -ge 2 ] 2>/dev/null || fail "--count: $out"
 run "$P" search --since 2025-07 --until 2025-07-31 Turkic; expect_rc 0 "--since/--until"

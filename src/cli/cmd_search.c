@@ -328,6 +328,10 @@ int cmd_search(int argc, char **argv)
                 print_json(res, so.context);
             else if (pressindex_results_count(res))
                 print_human(res, so.context, full);
+            else if (pressindex_results_estimated(res))
+                fprintf(stderr, "%s: no results past the first %llu (about %llu match)\n", cli_prog,
+                        (unsigned long long)so.offset,
+                        (unsigned long long)pressindex_results_estimated(res));
             rc = pressindex_results_estimated(res) > 0 || pressindex_results_count(res) ? EXIT_FOUND
                                                                                         : EXIT_NOTHING;
             if (rc == EXIT_NOTHING && !json && !count)

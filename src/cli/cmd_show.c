@@ -114,11 +114,15 @@ int cmd_delete(int argc, char **argv)
         return rc < 0 ? EX_OK : rc;
     }
     pressindex *idx = NULL;
-    if ((rc = cli_open(db, 1, -1, &idx)) != 0) {
+    pressindex_open_options oo;
+    pressindex_open_options_init(&oo);
+    oo.writable = 1; /* no create: deleting from an index that does not exist is an error */
+    pressindex_status st = pressindex_open(db, &oo, &idx);
+    if (st != PRESSINDEX_OK) {
+        cli_error("%s", pressindex_open_error());
         free(db);
-        return rc;
+        return cli_exit_status(st);
     }
-    pressindex_status st = PRESSINDEX_OK;
     for (int i = optind; i < argc && st == PRESSINDEX_OK; i++)
         st = pressindex_delete_release(idx, argv[i]);
     if (st == PRESSINDEX_OK)

@@ -198,6 +198,13 @@ pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, siz
         return st;
     }
     free(dest);
+    /* The rename must be on disk before the old database goes, or a power cut could leave
+     * "current" naming a removed directory. */
+    int dfd = open(idx->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
     xc_db_free(idx->db); /* the writer's hold on the old database */
     idx->db = idx->w.db = NULL;
     pressindex_status st = open_current(idx);
@@ -692,6 +699,8 @@ pressindex_status pressindex_get_sources(pressindex *idx, pressindex_source_fn f
     if (!idx || !fn)
         return idx ? pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "no callback given")
                    : PRESSINDEX_ERR_INVALID_ARGUMENT;
+    if (!idx->writable && pi_index_refresh(idx) != PRESSINDEX_OK)
+        return pi_fail(idx, PRESSINDEX_ERR_IO, "%s", pressindex_last_error(idx));
     xc_keylist *kl = NULL;
     xc_status xs = xc_db_metadata_keys(idx->db, PI_META_SOURCE, &kl);
     if (xs != XC_OK)
@@ -727,6 +736,8 @@ pressindex_status pressindex_get_sources(pressindex *idx, pressindex_source_fn f
 
 pressindex_status pressindex_get_stats(pressindex *idx, pressindex_stats *stats)
 {
+    if (idx && !idx->writable && pi_index_refresh(idx) != PRESSINDEX_OK)
+        return pi_fail(idx, PRESSINDEX_ERR_IO, "%s", pressindex_last_error(idx));
     pressindex_status st = stats_once(idx, stats);
     /* A commit landed while we read: catch up and read again. */
     for (int attempt = 0; attempt < 5 && st == PRESSINDEX_ERR_MODIFIED; attempt++)

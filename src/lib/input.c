@@ -8,7 +8,6 @@
 #include "buf.h"
 
 #include <dirent.h>
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -393,6 +392,22 @@ static pressindex_format format_by_name(const char *name)
     return PRESSINDEX_FORMAT_AUTO;
 }
 
+/* The format: the caller's, else the name's, else by content (the first non-blank byte after a
+ * BOM is '{' for JSON Lines). name may be NULL (stdin). */
+static pressindex_format detect_format(pressindex_format fmt, const char *name, const char *head,
+                                       size_t len)
+{
+    if (fmt == PRESSINDEX_FORMAT_AUTO && name)
+        fmt = format_by_name(name);
+    if (fmt != PRESSINDEX_FORMAT_AUTO)
+        return fmt;
+    size_t i = len >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    while (i < len && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n' ||
+                       head[i] == '\f' || head[i] == '\v'))
+        i++;
+    return i < len && head[i] == '{' ? PRESSINDEX_FORMAT_JSONL : PRESSINDEX_FORMAT_TEXT;
+}
+
 /* Reads an open descriptor (closed here). Returns 0 or a stop value from a callback. */
 static int read_fd(pi_reader *r, int fd, const char *file, const char *id)
 {
@@ -412,20 +427,9 @@ static int read_fd(pi_reader *r, int fd, const char *file, const char *id)
     gzbuffer(s.gz, 256 * 1024);
     r->stats->files++;
 
-    pressindex_format fmt = r->opts->format;
-    if (fmt == PRESSINDEX_FORMAT_AUTO && strcmp(file, "-") != 0)
-        fmt = format_by_name(file);
     src_fill(&s);
-    if (fmt == PRESSINDEX_FORMAT_AUTO) {
-        /* By content: the first non-blank byte (after a BOM) is '{' for JSON Lines. */
-        size_t i = 0;
-        if (s.len >= 3 && memcmp(s.buf, "\xEF\xBB\xBF", 3) == 0)
-            i = 3;
-        while (i < s.len && (s.buf[i] == ' ' || s.buf[i] == '\t' || s.buf[i] == '\r' ||
-                             s.buf[i] == '\n' || s.buf[i] == '\f' || s.buf[i] == '\v'))
-            i++;
-        fmt = (i < s.len && s.buf[i] == '{') ? PRESSINDEX_FORMAT_JSONL : PRESSINDEX_FORMAT_TEXT;
-    }
+    pressindex_format fmt = detect_format(r->opts->format, strcmp(file, "-") ? file : NULL,
+                                          s.buf, s.len);
     int rc;
     if (fmt == PRESSINDEX_FORMAT_JSONL)
         rc = read_jsonl(r, &s, file);
@@ -721,16 +725,7 @@ int pi_input_read_buffer(const char *data, size_t len, const char *name, const p
     pi_reader r = {opts, stats, NULL, 0};
     int rc = 0;
     stats->files = 1;
-    pressindex_format fmt = opts->format;
-    if (fmt == PRESSINDEX_FORMAT_AUTO) {
-        size_t i = 0;
-        while (i < len && isspace((unsigned char)data[i]))
-            i++;
-        size_t nl = strlen(name);
-        int json_name = (nl > 6 && !strcmp(name + nl - 6, ".jsonl")) ||
-                        (nl > 7 && !strcmp(name + nl - 7, ".ndjson"));
-        fmt = json_name || (i < len && data[i] == '{') ? PRESSINDEX_FORMAT_JSONL : PRESSINDEX_FORMAT_TEXT;
-    }
+    pressindex_format fmt = detect_format(opts->format, name, data, len);
     if (len >= 2 && (unsigned char)data[0] == 0x1f && (unsigned char)data[1] == 0x8b) {
         pi_input_problem(&r, name, 0, 1, "gzip data in a buffer: decompress it first, skipped");
         return 0;
@@ -751,7 +746,8 @@ int pi_input_read_buffer(const char *data, size_t len, const char *name, const p
         free(copy);
     } else {
         unsigned long line = 0;
-        for (size_t at = 0; at < len && rc == 0;) {
+        size_t start = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+        for (size_t at = start; at < len && rc == 0;) {
             const char *nl = memchr(data + at, '\n', len - at);
             size_t end = nl ? (size_t)(nl - data) : len, n = end - at;
             if (n && data[at + n - 1] == '\r')

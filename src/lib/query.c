@@ -462,6 +462,10 @@ int pi_query_parse(const char *q, pi_stemmer *stem, pi_query *out, pi_buf *err)
                            any_content && !k->sign && !near_op, out, !k->sign && !near_op);
             if (w < 0)
                 goto done;
+            if (w == 0 && near_op) {
+                rc = fail(err, q, k->pos, "an operator's operand has no word to search");
+                goto done;
+            }
             if (w == 0)
                 out->text.len = mark;
             break;

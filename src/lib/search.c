@@ -135,6 +135,12 @@ static pressindex_status build_query(pressindex *idx, const pressindex_search_op
             if (xs != XC_OK)
                 goto fail;
         }
+    } else if (!pq->n_dates && !pq->n_sources && !(o->source && *o->source) && !o->since && !o->until) {
+        /* Nothing searchable ("", punctuation, emoji) and no filter: nothing matches, rather than
+         * everything. */
+        xs = xc_query_combine(XC_OP_OR, NULL, 0, 0, &q);
+        if (xs != XC_OK)
+            goto fail;
     } else if ((xs = xc_query_match_all(&q)) != XC_OK) {
         goto fail;
     }
@@ -732,10 +738,11 @@ static pressindex_status fetch_context(pressindex *idx, const char *key, size_t 
     pressindex_status st = release_passages(idx, key, &ids, &pnos, &n);
     if (st != PRESSINDEX_OK)
         return st;
-    h->n_ctx = 2 * context + 1;
-    h->ctx = calloc(h->n_ctx, sizeof *h->ctx);
+    h->ctx = calloc(2 * context + 1, sizeof *h->ctx);
     if (!h->ctx)
         st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    else
+        h->n_ctx = 2 * context + 1;
     for (size_t i = 0; st == PRESSINDEX_OK && i < n; i++) {
         long d = (long)pnos[i] - (long)h->paragraph;
         if (d == 0 || d < -(long)context || d > (long)context)
@@ -821,6 +828,16 @@ pressindex_status pressindex_search(pressindex *idx, const pressindex_search_opt
     if (!idx || !o || !out || !o->query)
         return idx ? pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "no query given")
                    : PRESSINDEX_ERR_INVALID_ARGUMENT;
+    if (o->context > PRESSINDEX_MAX_CONTEXT)
+        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "context of %zu paragraphs: at most %d",
+                       o->context, PRESSINDEX_MAX_CONTEXT);
+    if (o->limit > PRESSINDEX_MAX_LIMIT || o->offset > PRESSINDEX_MAX_LIMIT)
+        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "limit and offset are at most %d",
+                       PRESSINDEX_MAX_LIMIT);
+    if (o->lang && *o->lang && !pi_lang_to_stemmer(o->lang) && strcmp(o->lang, "none") != 0)
+        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT,
+                       "no stemmer for language \"%s\" (ISO codes such as en, tr, ru, or \"none\")",
+                       o->lang);
     if ((o->since && !pi_date_bound_valid(o->since, strlen(o->since))) ||
         (o->until && !pi_date_bound_valid(o->until, strlen(o->until))))
         return pi_fail(idx, PRESSINDEX_ERR_BAD_QUERY,

@@ -45,8 +45,10 @@ static unsigned edit_distance(const char *a, size_t n, const char *b, size_t m, 
     return d[n][m];
 }
 
-/* The best known term for an unknown folded word, or NULL. malloc()ed. */
-static char *correct(xc_db *db, const char *w, size_t n)
+/* The best known term for an unknown word, or NULL. malloc()ed. Terms are stems, so the distance
+ * is the smaller of the word's and its stem's ("visting" is 3 edits from "visit", its stem "vist"
+ * one). */
+static char *correct(xc_db *db, const char *w, size_t n, const char *ws, size_t wsn)
 {
     unsigned limit = n <= 4 ? 1 : 2;
     char prefix[2] = {w[0], '\0'};
@@ -59,7 +61,9 @@ static char *correct(xc_db *db, const char *w, size_t n)
     const char *t;
     size_t tn;
     while (xc_keylist_next(kl, &t, &tn) > 0) {
-        unsigned d = edit_distance(w, n, t, tn, limit);
+        unsigned d = edit_distance(w, n, t, tn, limit), d2 = edit_distance(ws, wsn, t, tn, limit);
+        if (d2 < d)
+            d = d2;
         if (d > limit || d > best_d)
             continue;
         uint64_t f = 0;
@@ -77,6 +81,49 @@ static char *correct(xc_db *db, const char *w, size_t n)
     }
     xc_keylist_free(kl);
     return best;
+}
+
+/* The index holds stems ("presid"); a reader wants a word ("president"). The passages holding the
+ * stem show which words it came from: the one closest to what was typed wins. Returns the folded
+ * word (malloc()ed) or NULL. */
+static char *surface_form(pressindex *idx, pi_stemmer *stem, const char *term, const char *typed,
+                          size_t typed_len)
+{
+    xc_postlist *pl = NULL;
+    unsigned docid, best_d = MAX_WORD + 1;
+    char *word = NULL;
+    size_t tl = strlen(term);
+    if (xc_db_postlist(idx->db, term, tl, &pl) != XC_OK)
+        return NULL;
+    pi_buf f = {0};
+    for (int docs = 0; docs < 20 && best_d > 0 && xc_postlist_next(pl, &docid) > 0; docs++) {
+        xc_doc *doc = NULL;
+        const char *data;
+        size_t len;
+        if (xc_db_get_document(idx->db, docid, &doc) == XC_OK && xc_doc_get_data(doc, &data, &len) == XC_OK) {
+            size_t at = 0, s, e;
+            while (pi_word_next(data, len, &at, &s, &e)) {
+                int n = pi_fold_word(data + s, e - s, &f);
+                size_t sl;
+                const char *st = n > 0 ? pi_stemmer_stem(stem, f.p, (size_t)n, &sl) : NULL;
+                if (!st || sl != tl || memcmp(st, term, sl))
+                    continue;
+                unsigned d = edit_distance(typed, typed_len, f.p, (size_t)n, MAX_WORD);
+                if (d < best_d) {
+                    char *w = strndup(f.p, (size_t)n);
+                    if (w) {
+                        free(word);
+                        word = w;
+                        best_d = d;
+                    }
+                }
+            }
+        }
+        xc_doc_free(doc);
+    }
+    pi_buf_free(&f);
+    xc_postlist_free(pl);
+    return word;
 }
 
 static int is_operator(const char *w, size_t n)
@@ -106,9 +153,16 @@ char *pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem)
         uint64_t tf = 0;
         if (!st || xc_db_termfreq(idx->db, st, sl, &tf) != XC_OK || tf > 0)
             continue;
-        char *c = correct(idx->db, f.p, (size_t)n);
+        char *c = correct(idx->db, f.p, (size_t)n, st, sl);
         if (!c)
             continue;
+        char *typed = strndup(f.p, (size_t)n);
+        char *word = typed ? surface_form(idx, stem, c, typed, (size_t)n) : NULL;
+        free(typed);
+        if (word) {
+            free(c);
+            c = word;
+        }
         pi_buf_add(&out, query + copied, s - copied);
         pi_buf_adds(&out, c);
         copied = e;

@@ -222,8 +222,10 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
         snprintf(ym, sizeof ym, "%.6s", ymd);
         snprintf(y, sizeof y, "%.4s", ymd);
     }
-    if (pi_fold_text(r->source ? r->source : "", &w->source) < 0)
-        return XC_ERR_NO_MEMORY;
+    if (pi_fold_text(r->source ? r->source : "", &w->source) < 0) {
+        xs = XC_ERR_NO_MEMORY;
+        goto out;
+    }
 
     unsigned passages = 0;
     for (size_t i = 0; i < r->n_paragraphs; i++) {

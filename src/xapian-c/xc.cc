@@ -303,7 +303,18 @@ extern "C" xc_status xc_db_commit(xc_db *db)
 {
     try {
         Xapian::WritableDatabase &w = writer(db);
-        w.commit_transaction();
+        try {
+            w.commit_transaction();
+        } catch (...) {
+            /* A failed commit ends the transaction: start another, so that later changes are
+             * still discarded on close unless committed (the contract of xc_db_free). */
+            xc_status st = xc_fail();
+            try {
+                w.begin_transaction(true);
+            } catch (...) {
+            }
+            return st;
+        }
         w.begin_transaction(true);
         return XC_OK;
     } catch (...) {
