@@ -10,6 +10,7 @@
 
 #include "internal.h"
 #include "pressindex.h"
+#include "text.h"
 
 #ifndef FIXTURES_DIR
 #define FIXTURES_DIR "fixtures"
@@ -415,6 +416,53 @@ START_TEST(title_weight_counts)
 }
 END_TEST
 
+/* The highlighter and the index must split words the same way: every word the tokenizer finds in
+ * a seed paragraph, searched as typed, finds that paragraph, highlighted exactly at that word. */
+START_TEST(tokenizer_agrees_with_index)
+{
+    pressindex *idx = open_writer();
+    ck_assert_int_eq(pressindex_index_path(idx, FIXTURES_DIR "/releases/000_7a5d2ef6bf956f73.txt", NULL, NULL),
+                     PRESSINDEX_OK);
+    pressindex_results *rel = NULL;
+    ck_assert_int_eq(pressindex_get_release(idx, "000_7a5d2ef6bf956f73.txt", &rel), PRESSINDEX_OK);
+    size_t checked = 0;
+    for (size_t p = 0; p < pressindex_results_count(rel); p++) {
+        const char *text = pressindex_result_text(rel, p);
+        unsigned pno = pressindex_result_paragraph(rel, p);
+        size_t len = strlen(text), at = 0, ws, we;
+        while (pi_word_next(text, len, &at, &ws, &we)) {
+            char q[256];
+            if (we - ws + 3 > sizeof q)
+                continue;
+            snprintf(q, sizeof q, "\"%.*s\"", (int)(we - ws), text + ws);
+            pressindex_search_options so;
+            pressindex_search_options_init(&so);
+            so.query = q;
+            so.collapse = 0;
+            so.limit = 100;
+            pressindex_results *res = NULL;
+            ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_OK);
+            int found = 0;
+            for (size_t i = 0; i < pressindex_results_count(res) && !found; i++) {
+                if (pressindex_result_paragraph(res, i) != pno)
+                    continue;
+                const size_t *offs;
+                size_t n;
+                pressindex_result_highlights(res, i, &offs, &n);
+                for (size_t k = 0; k < n; k++)
+                    found |= offs[2 * k] == ws && offs[2 * k + 1] == we;
+            }
+            ck_assert_msg(found, "word %s of paragraph %u not found or not highlighted there", q, pno);
+            pressindex_results_destroy(res);
+            checked++;
+        }
+    }
+    ck_assert_uint_ge(checked, 500);
+    pressindex_results_destroy(rel);
+    pressindex_destroy(idx);
+}
+END_TEST
+
 START_TEST(did_you_mean)
 {
     pressindex *idx = open_writer();
@@ -674,6 +722,7 @@ static Suite *suite(void)
     tcase_add_test(tc, filters_sorting_collapse);
     tcase_add_test(tc, phrase_keeps_stopwords_and_order);
     tcase_add_test(tc, did_you_mean);
+    tcase_add_test(tc, tokenizer_agrees_with_index);
     tcase_add_test(tc, title_weight_counts);
     tcase_add_loop_test(tc, query_language, 0, sizeof lang_rows / sizeof lang_rows[0]);
     suite_add_tcase(s, tc);
