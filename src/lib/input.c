@@ -526,36 +526,49 @@ static void free_names(char **names, size_t n)
     free(names);
 }
 
-/* Walks dir (its display path) whose entries get ids rel + name. Returns 0 or a stop value. */
-static int walk(pi_reader *r, const char *dir, const char *rel)
+/* What can go wrong while walking a folder, for the walker's owner to judge. */
+typedef enum walk_trouble {
+    WALK_OPEN,      /* the folder cannot be opened: it is skipped */
+    WALK_PARTIAL,   /* only part of it could be listed (err: errno, or ENOMEM) */
+    WALK_NOMEM      /* no memory for an entry's path: that entry (name) is skipped */
+} walk_trouble;
+
+/* One walk for reading (index) and for listing (reindex): the same order, ignore rules and symlink
+ * rules, so the two can never disagree on what a folder holds. */
+typedef struct walker {
+    /* A regular file (or a symlink to one): path, id relative to the walk's root, its stat. */
+    int (*on_file)(struct walker *w, const char *path, const char *rel, const struct stat *st);
+    /* Returns 1 to skip the rest of this folder (only asked for WALK_PARTIAL), else 0. */
+    int (*on_trouble)(struct walker *w, walk_trouble t, const char *dir, const char *rel, int err,
+                      const char *name);
+} walker;
+
+static int walk_dir(walker *w, const char *dir, const char *rel)
 {
-    char eb[128];
     DIR *d = opendir(dir);
     if (!d) {
-        pi_input_problem(r, dir, 0, 1, "cannot open folder: %s, skipped",
-                         errtext(errno, eb, sizeof eb));
+        w->on_trouble(w, WALK_OPEN, dir, rel, errno, NULL);
         return 0;
     }
     char **names = NULL;
     size_t n = 0;
     int lr = read_names(d, &names, &n);
-    if (lr > 0)
-        pi_input_problem(r, dir, 0, 0, "cannot list folder entirely: %s", errtext(lr, eb, sizeof eb));
     closedir(d);
-    if (lr < 0)
-        pi_input_problem(r, dir, 0, 1, "out of memory listing the folder, some files skipped");
-
+    if (lr != 0 && w->on_trouble(w, WALK_PARTIAL, dir, rel, lr < 0 ? ENOMEM : lr, NULL)) {
+        free_names(names, n);
+        return 0;
+    }
     int rc = 0;
     size_t dlen = strlen(dir);
     int slash = dlen > 0 && dir[dlen - 1] == '/';
     pi_buf path = {0}, id = {0};
-    int failed;
     for (size_t i = 0; i < n && !rc; i++) {
         pi_buf_clear(&path);
         pi_buf_clear(&id);
         if (pi_buf_printf(&path, "%s%s%s", dir, slash ? "" : "/", names[i]) < 0 ||
             pi_buf_printf(&id, "%s%s", rel, names[i]) < 0) {
-            pi_input_problem(r, dir, 0, 1, "out of memory, %s skipped", names[i]);
+            if (w->on_trouble(w, WALK_NOMEM, dir, rel, ENOMEM, names[i]))
+                break;
             continue;
         }
         struct stat st;
@@ -564,13 +577,13 @@ static int walk(pi_reader *r, const char *dir, const char *rel)
         if (S_ISDIR(st.st_mode)) {
             if (pi_buf_addc(&id, '/') < 0)
                 continue;
-            rc = walk(r, path.p, id.p);
+            rc = walk_dir(w, path.p, id.p);
         } else if (S_ISLNK(st.st_mode)) {
             /* Symbolic links are followed to files only (never to folders: no loops). */
             if (stat(path.p, &st) == 0 && S_ISREG(st.st_mode))
-                rc = read_path(r, path.p, id.p, 1, &failed);
+                rc = w->on_file(w, path.p, id.p, &st);
         } else if (S_ISREG(st.st_mode)) {
-            rc = read_path(r, path.p, id.p, 1, &failed);
+            rc = w->on_file(w, path.p, id.p, &st);
         }
     }
     pi_buf_free(&path);
@@ -579,63 +592,66 @@ static int walk(pi_reader *r, const char *dir, const char *rel)
     return rc;
 }
 
-typedef struct lister {
+/* Reading: each file is read; troubles are reported as problems and the walk goes on. */
+typedef struct reading {
+    walker w;
+    pi_reader *r;
+} reading;
+
+static int reading_file(walker *w, const char *path, const char *rel, const struct stat *st)
+{
+    (void)st;
+    int failed;
+    return read_path(((reading *)w)->r, path, rel, 1, &failed);
+}
+
+static int reading_trouble(walker *w, walk_trouble t, const char *dir, const char *rel, int err,
+                           const char *name)
+{
+    (void)rel;
+    pi_reader *r = ((reading *)w)->r;
+    char eb[128];
+    if (t == WALK_OPEN)
+        pi_input_problem(r, dir, 0, 1, "cannot open folder: %s, skipped", errtext(err, eb, sizeof eb));
+    else if (t == WALK_PARTIAL && err == ENOMEM)
+        pi_input_problem(r, dir, 0, 1, "out of memory listing the folder, some files skipped");
+    else if (t == WALK_PARTIAL)
+        pi_input_problem(r, dir, 0, 0, "cannot list folder entirely: %s", errtext(err, eb, sizeof eb));
+    else
+        pi_input_problem(r, dir, 0, 1, "out of memory, %s skipped", name);
+    return 0; /* index what can be read */
+}
+
+/* Walks dir (its display path) whose entries get ids rel + name. Returns 0 or a stop value. */
+static int walk(pi_reader *r, const char *dir, const char *rel)
+{
+    reading rd = {{reading_file, reading_trouble}, r};
+    return walk_dir(&rd.w, dir, rel);
+}
+
+/* Listing (pi_input_list): any trouble makes the folder unknown, never "empty". */
+typedef struct listing {
+    walker w;
     pi_list_fn on_file;
     pi_list_error_fn on_error;
     void *ctx;
-} lister;
+} listing;
 
-/* pi_input_list's walk: the same order and rules as walk(), without reading. */
-static int list_dir(lister *l, const char *dir, const char *rel)
+static int listing_file(walker *w, const char *path, const char *rel, const struct stat *st)
 {
-    DIR *d = opendir(dir);
-    if (!d) {
-        if (l->on_error)
-            l->on_error(l->ctx, dir, rel, errno);
-        return 0;
-    }
-    char **names = NULL;
-    size_t n = 0;
-    int lr = read_names(d, &names, &n);
-    closedir(d);
-    if (lr != 0) {
-        /* A partial listing must not pass for the whole folder: report it all as unknown. */
-        free_names(names, n);
-        if (l->on_error)
-            l->on_error(l->ctx, dir, rel, lr < 0 ? ENOMEM : lr);
-        return 0;
-    }
-    int rc = 0;
-    size_t dlen = strlen(dir);
-    int slash = dlen > 0 && dir[dlen - 1] == '/';
-    pi_buf path = {0}, id = {0};
-    for (size_t i = 0; i < n && !rc; i++) {
-        pi_buf_clear(&path);
-        pi_buf_clear(&id);
-        if (pi_buf_printf(&path, "%s%s%s", dir, slash ? "" : "/", names[i]) < 0 ||
-            pi_buf_printf(&id, "%s%s", rel, names[i]) < 0) {
-            if (l->on_error)
-                l->on_error(l->ctx, dir, rel, ENOMEM);
-            break;
-        }
-        struct stat st;
-        if (lstat(path.p, &st) < 0)
-            continue; /* vanished meanwhile */
-        if (S_ISDIR(st.st_mode)) {
-            if (pi_buf_addc(&id, '/') < 0)
-                continue;
-            rc = list_dir(l, path.p, id.p);
-        } else if (S_ISLNK(st.st_mode)) {
-            if (stat(path.p, &st) == 0 && S_ISREG(st.st_mode))
-                rc = l->on_file(l->ctx, path.p, id.p, &st);
-        } else if (S_ISREG(st.st_mode)) {
-            rc = l->on_file(l->ctx, path.p, id.p, &st);
-        }
-    }
-    pi_buf_free(&path);
-    pi_buf_free(&id);
-    free_names(names, n);
-    return rc;
+    listing *l = (listing *)w;
+    return l->on_file(l->ctx, path, rel, st);
+}
+
+static int listing_trouble(walker *w, walk_trouble t, const char *dir, const char *rel, int err,
+                           const char *name)
+{
+    (void)name;
+    listing *l = (listing *)w;
+    if (l->on_error)
+        l->on_error(l->ctx, dir, rel, err);
+    /* A partial listing must not pass for the whole folder; after no memory, stop this folder. */
+    return t != WALK_OPEN;
 }
 
 int pi_input_list(const char *dir, pi_list_fn on_file, pi_list_error_fn on_error, void *ctx)
@@ -655,8 +671,8 @@ int pi_input_list(const char *dir, pi_list_fn on_file, pi_list_error_fn on_error
     if (!d)
         return -1;
     closedir(d);
-    lister l = {on_file, on_error, ctx};
-    return list_dir(&l, dir, "");
+    listing l = {{listing_file, listing_trouble}, on_file, on_error, ctx};
+    return walk_dir(&l.w, dir, "");
 }
 
 /* ---------------------------------------------------------------------------------------------- */
