@@ -563,6 +563,45 @@ extern "C" int xc_postlist_next(xc_postlist *pl, unsigned *docid)
     }
 }
 
+extern "C" int xc_postlist_skip_to(xc_postlist *pl, unsigned target, unsigned *docid)
+{
+    try {
+        need(pl != nullptr, "NULL postlist");
+        pl->started = true;
+        if (pl->it == pl->end) {
+            return 0;
+        }
+        pl->it.skip_to(target);
+        if (pl->it == pl->end) {
+            return 0;
+        }
+        if (docid) {
+            *docid = *pl->it;
+        }
+        return 1;
+    } catch (...) {
+        (void)xc_fail();
+        return -1;
+    }
+}
+
+extern "C" xc_status xc_postlist_get(xc_postlist *pl, unsigned *wdf, unsigned *doclen)
+{
+    try {
+        need(pl != nullptr, "NULL postlist");
+        need(pl->started && pl->it != pl->end, "postlist not on a posting");
+        if (wdf) {
+            *wdf = pl->it.get_wdf();
+        }
+        if (doclen) {
+            *doclen = pl->it.get_doclength();
+        }
+        return XC_OK;
+    } catch (...) {
+        return xc_fail();
+    }
+}
+
 extern "C" void xc_postlist_free(xc_postlist *pl)
 {
     try {

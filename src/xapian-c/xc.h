@@ -93,6 +93,12 @@ typedef struct xc_postlist xc_postlist;
 xc_status xc_db_postlist(xc_db *db, const char *term, size_t len, xc_postlist **out);
 int xc_postlist_next(xc_postlist *pl, unsigned *docid);
 void xc_postlist_free(xc_postlist *pl);
+/* Moves to the first posting at or after target (never backwards): 1 and *docid, 0 at the end,
+ * -1 on error (xc_last_error). */
+int xc_postlist_skip_to(xc_postlist *pl, unsigned target, unsigned *docid);
+/* The current posting's within-document frequency and its document's length. */
+xc_status xc_postlist_get(xc_postlist *pl, unsigned *wdf, unsigned *doclen);
+
 
 /* ------------------------------------------------------------------------------------------ */
 /* Documents                                                                                   */
