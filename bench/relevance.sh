@@ -24,6 +24,8 @@
 #   PRESSINDEX_SHARED       the shared folder (default: $REPO/../shared)
 #   PRESSINDEX_SEARCH_OPTS  extra `pressindex search` options (word-split), e.g. "--context-weight 0":
 #                           vary the ranking without rebuilding the index
+#   PRESSINDEX_BIN, PRESSINDEX_LIBDIR  measure a copied build (a pressindex binary and the folder
+#                           of its libpressindex.so) instead of the build tree's
 #   PRESSINDEX_PEERS        the reference programs for quality.sh (default: bench/out/peers)
 # Everything printed is also written to bench/out/relevance/relevance.txt. Build first (make -j2);
 # the script runs make only when the binary is missing. Never part of `make check`.
@@ -62,7 +64,7 @@ for f in "${INPUTS[@]}"; do [ -f "$f" ] || die "no $f"; done
 mkdir -p "$OUT"
 
 # The built binary itself (not libtool's wrapper script) against the build tree's library.
-PI_BIN=$REPO/src/cli/.libs/pressindex
+PI_BIN=${PRESSINDEX_BIN:-$REPO/src/cli/.libs/pressindex}
 [ -x "$PI_BIN" ] || PI_BIN=$REPO/src/cli/pressindex
 if [ ! -x "$PI_BIN" ]; then
     log "building pressindex (make -j2)"
@@ -71,7 +73,7 @@ if [ ! -x "$PI_BIN" ]; then
     [ -x "$PI_BIN" ] || PI_BIN=$REPO/src/cli/pressindex
     [ -x "$PI_BIN" ] || die "no pressindex binary after make"
 fi
-export LD_LIBRARY_PATH=$REPO/src/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+export LD_LIBRARY_PATH=${PRESSINDEX_LIBDIR:-$REPO/src/lib/.libs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 pressindex() { "$PI_BIN" "$@"; }
 
 START=$(date +%s)
