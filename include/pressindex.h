@@ -219,19 +219,23 @@ typedef struct pressindex_search_options {
     double title_weight;     /* weight of query words found in the release's title */
     double boilerplate_weight; /* factor applied to the score of boilerplate paragraphs (text found
                                   in many releases); 1 = no demotion */
-    double neighbour_weight; /* weight of the best neighbouring paragraph's score: a paragraph that
+    double neighbour_weight; /* weight of the query's words that a paragraph lacks and the
+                                paragraph just before it holds (their IDF share): a paragraph that
                                 follows up on a matching one ("The two presidents held brief
-                                conversation at the airport.") shares its evidence */
+                                conversation at the airport.") or answers a reporter's question */
     double bm25_k1, bm25_b;  /* BM25's term-frequency saturation and length normalisation
                                 (defaults PRESSINDEX_DEFAULT_BM25_K1 / _B) */
     size_t rerank_depth; /* how many best passages the release evidence, adjacency and boilerplate
                             are judged over (default PRESSINDEX_DEFAULT_RERANK_DEPTH; deeper is
                             slower) */
+    double question_weight; /* factor applied to the score of a reporter's question in a briefing
+                               transcript (a paragraph starting "Q "): it names the subject, the
+                               answer after it is what a search is for; 1 = no demotion */
 } pressindex_search_options;
 
 void pressindex_search_options_init(pressindex_search_options *opts);
 
-#define PRESSINDEX_DEFAULT_RELEASE_WEIGHT 0.1
+#define PRESSINDEX_DEFAULT_RELEASE_WEIGHT 0.3
 #define PRESSINDEX_MAX_CONTEXT 100      /* larger context: PRESSINDEX_ERR_INVALID_ARGUMENT */
 #define PRESSINDEX_MAX_LIMIT 100000000  /* larger limit or offset: PRESSINDEX_ERR_INVALID_ARGUMENT */
 #define PRESSINDEX_DEFAULT_RERANK_DEPTH 20

@@ -45,12 +45,15 @@ static void usage(FILE *f)
             "      --full          print whole paragraphs (default: long ones as a snippet around\n"
             "                      the matches)\n"
             "Ranking (defaults measured: doc/ranking.md):\n"
-            "      --release-weight W      weight of the release's evidence (default 0.1; 0 = the\n"
-            "                              paragraph alone)\n"
+            "      --release-weight W      weight of the whole release's BM25 (default 0.3; 0 = the\n"
+            "                              paragraph alone); also --context-weight\n"
             "      --adjacency-weight W    boost of the words side by side and in order (default 1)\n"
             "      --title-weight W        weight of the words in the release's title (default 0.2)\n"
             "      --boilerplate-weight W  score factor of repeated boilerplate (default 0.1)\n"
-            "      --neighbour-weight W    weight of the best neighbouring paragraph (default 0)\n"
+            "      --neighbour-weight W    weight of the query's words found only in the paragraph\n"
+            "                              before (default 0.3)\n"
+            "      --question-weight W     score factor of a reporter's question, \"Q ...\" in a\n"
+            "                              briefing (default 0.7; 1 = no demotion)\n"
             "      --rerank-depth N        passages the above are judged over (default 20)\n"
             "      --bm25-k1 K, --bm25-b B BM25 parameters (default 1 and 0.5)\n"
             "      --count         print only the estimated number of matching paragraphs\n"
@@ -212,6 +215,7 @@ int cmd_search(int argc, char **argv)
         {"neighbour-weight", required_argument, NULL, 1007},
         {"bm25-k1", required_argument, NULL, 1008},
         {"bm25-b", required_argument, NULL, 1009},
+        {"question-weight", required_argument, NULL, 1010},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -229,10 +233,11 @@ int cmd_search(int argc, char **argv)
             }
             break;
         case 'F': full = 1; break;
-        case 1001: case 1002: case 1003: case 1004: case 1007: case 1008: case 1009: {
+        case 1001: case 1002: case 1003: case 1004: case 1007: case 1008: case 1009: case 1010: {
             double *w = c == 1001 ? &so.release_weight : c == 1002 ? &so.adjacency_weight
                       : c == 1003 ? &so.title_weight : c == 1007 ? &so.neighbour_weight
                       : c == 1008 ? &so.bm25_k1 : c == 1009 ? &so.bm25_b
+                      : c == 1010 ? &so.question_weight
                       : &so.boilerplate_weight;
             char *end;
             *w = strtod(optarg, &end);

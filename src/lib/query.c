@@ -346,6 +346,28 @@ oom:
     return -2;
 }
 
+/* Records the stems of the phrase q[s..e), joined by spaces, in out->phrases. 0 or -2 on OOM. */
+static int record_phrase(const char *q, size_t s, size_t e, pi_stemmer *stem, pi_query *out)
+{
+    pi_buf f = {0}, p = {0};
+    size_t at = s, ws, we;
+    int rc = 0;
+    while (rc == 0 && pi_word_next(q, e, &at, &ws, &we)) {
+        int n = pi_fold_word(q + ws, we - ws, &f);
+        size_t sl;
+        const char *st = n > 0 ? pi_stemmer_stem(stem, f.p, (size_t)n, &sl) : NULL;
+        if (n < 0 || (n > 0 && !st))
+            rc = -2;
+        else if (st && ((p.len && pi_buf_addc(&p, ' ') < 0) || pi_buf_add(&p, st, sl) < 0))
+            rc = -2;
+    }
+    if (rc == 0 && p.len && push_str(&out->phrases, &out->n_phrases, p.p, p.len) < 0)
+        rc = -2;
+    pi_buf_free(&f);
+    pi_buf_free(&p);
+    return rc;
+}
+
 /* Does q[s..e) hold any word that is not a stopword? */
 static int has_content(const char *q, size_t s, size_t e)
 {
@@ -410,6 +432,9 @@ int pi_query_parse(const char *q, pi_stemmer *stem, pi_query *out, pi_buf *err)
                 goto done;
             if (w == 0) /* "" or punctuation only: nothing to search */
                 out->text.len = mark;
+            else if (k->sign != '-' && !(prev && prev->kind == T_NOT) &&
+                     record_phrase(q, k->start, k->end, stem, out) < 0)
+                goto done;
             break;
         case T_FIELD:
             out->structured = 1;
@@ -493,6 +518,7 @@ void pi_query_free(pi_query *q)
     free(q->dates);
     free_list(q->sources, q->n_sources);
     free_list(q->words, q->n_words);
+    free_list(q->phrases, q->n_phrases);
     free_list(q->wildcards, q->n_wildcards);
     memset(q, 0, sizeof *q);
 }

@@ -25,6 +25,8 @@ typedef struct pi_query {
     size_t n_sources;
     char **words;           /* stems of the plain unquoted words in order, stopwords too (adjacency) */
     size_t n_words;
+    char **phrases;         /* quoted phrases searched for (not excluded): stems joined by ' ' */
+    size_t n_phrases;
     char **wildcards;       /* folded prefixes of wildcard words (for highlighting) */
     size_t n_wildcards;
     int structured;         /* operators, phrases, +/- or fields were used */

@@ -22,7 +22,8 @@
 #define DEFAULT_ADJACENCY_WEIGHT 1.0
 #define DEFAULT_TITLE_WEIGHT 0.2
 #define DEFAULT_BOILERPLATE_WEIGHT 0.1
-#define DEFAULT_NEIGHBOUR_WEIGHT 0.0
+#define DEFAULT_NEIGHBOUR_WEIGHT 0.3
+#define DEFAULT_QUESTION_WEIGHT 0.7
 /* Reopen-and-retry rounds when a commit lands while we read (DatabaseModifiedError). */
 #define MAX_RETRIES 10
 
@@ -58,6 +59,7 @@ void pressindex_search_options_init(pressindex_search_options *opts)
     opts->boilerplate_weight = DEFAULT_BOILERPLATE_WEIGHT;
     opts->rerank_depth = PRESSINDEX_DEFAULT_RERANK_DEPTH;
     opts->neighbour_weight = DEFAULT_NEIGHBOUR_WEIGHT;
+    opts->question_weight = DEFAULT_QUESTION_WEIGHT;
     opts->bm25_k1 = PRESSINDEX_DEFAULT_BM25_K1;
     opts->bm25_b = PRESSINDEX_DEFAULT_BM25_B;
 }
@@ -350,6 +352,10 @@ typedef struct cand {
     double weight;    /* Xapian's BM25 (with the adjacency boost) */
     double title;     /* share of the query's weight found in the release's title, 0..1 */
     unsigned pno;     /* paragraph number */
+    double release;   /* BM25 of the whole release (release_evidence) */
+    double before;    /* IDF share of the query's words only the paragraph before holds */
+    double factor;    /* boilerplate and question demotion, applied after the phrase correction */
+    unsigned *pf;     /* occurrences of each of the query's phrases (phrase queries only) */
     double score;     /* after release evidence and boilerplate demotion */
     uint64_t collapsed;
     char key[PI_KEY_LEN + 1];
@@ -361,12 +367,6 @@ static int cmp_key_cand(const void *a, const void *b)
     return strcmp(((const cand *)a)->key, ((const cand *)b)->key);
 }
 
-static int cmp_key_pno(const void *a, const void *b)
-{
-    const cand *x = a, *y = b;
-    int c = strcmp(x->key, y->key);
-    return c ? c : x->pno < y->pno ? -1 : x->pno > y->pno;
-}
 
 static int cmp_score(const void *a, const void *b)
 {
@@ -452,6 +452,21 @@ static int is_boilerplate(pressindex *idx, const char *hash, uint64_t passages)
     return tf >= threshold;
 }
 
+/* Is this paragraph a reporter's question in a briefing transcript: "Q" then a space (often a
+ * no-break space), a tab, a colon or a full stop? A question names the subject without answering
+ * it; the answer is the paragraph after it. */
+static int is_question(const char *t, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (t[i] == ' ' || t[i] == '\t'))
+        i++;
+    if (i + 1 >= n || t[i] != 'Q')
+        return 0;
+    unsigned char c = (unsigned char)t[i + 1];
+    return c == ' ' || c == '\t' || c == ':' || c == '.' ||
+           (c == 0xC2 && i + 2 < n && (unsigned char)t[i + 2] == 0xA0); /* U+00A0 */
+}
+
 /*
  * Passage score = BM25 / best BM25 + release_weight x release evidence / best release evidence,
  * where a release's evidence is the sum of the BM25 of its passages in the window: a paragraph
@@ -474,35 +489,15 @@ static void rerank(const pressindex_search_options *o, cand *c, size_t n)
     }
     for (size_t i = 0; i < n; i++)
         c[i].score = c[i].weight / wmax + o->title_weight * c[i].title;
-    if (o->neighbour_weight > 0) {
-        /* The best of the paragraphs just before and after, among the candidates. */
-        qsort(c, n, sizeof *c, cmp_key_pno);
-        double *bonus = calloc(n, sizeof *bonus);
-        for (size_t i = 0; bonus && i < n; i++) {
-            if (i > 0 && !strcmp(c[i - 1].key, c[i].key) && c[i - 1].pno + 1 == c[i].pno)
-                bonus[i] = c[i - 1].weight / wmax;
-            if (i + 1 < n && !strcmp(c[i + 1].key, c[i].key) && c[i].pno + 1 == c[i + 1].pno &&
-                c[i + 1].weight / wmax > bonus[i])
-                bonus[i] = c[i + 1].weight / wmax;
-        }
-        for (size_t i = 0; bonus && i < n; i++)
-            c[i].score += o->neighbour_weight * bonus[i];
-        free(bonus);
-    }
+    for (size_t i = 0; i < n; i++)
+        c[i].score += o->neighbour_weight * c[i].before;
     if (o->release_weight > 0) {
-        qsort(c, n, sizeof *c, cmp_key_cand);
         double rmax = 0;
-        for (size_t i = 0, j; i < n; i = j) {
-            double sum = 0;
-            for (j = i; j < n && !strcmp(c[j].key, c[i].key); j++)
-                sum += c[j].weight;
-            if (sum > rmax)
-                rmax = sum;
-            for (size_t k = i; k < j; k++)
-                c[k].weight = sum; /* reuse: the release's evidence */
-        }
         for (size_t i = 0; i < n; i++)
-            c[i].score += o->release_weight * c[i].weight / rmax;
+            if (c[i].release > rmax)
+                rmax = c[i].release;
+        for (size_t i = 0; rmax > 0 && i < n; i++)
+            c[i].score += o->release_weight * c[i].release / rmax;
     }
     qsort(c, n, sizeof *c, cmp_score);
 }
@@ -511,6 +506,124 @@ static int cmp_docid(const void *a, const void *b)
 {
     const cand *x = a, *y = b;
     return x->docid < y->docid ? -1 : x->docid > y->docid;
+}
+
+/* How many times each of the query's phrases occurs in a passage's text (tokenized, folded and
+ * stemmed as the index does). NULL when out of memory. */
+static unsigned *phrase_counts(const pi_query *pq, pi_stemmer *stem, const char *text, size_t len)
+{
+    unsigned *pf = calloc(pq->n_phrases, sizeof *pf);
+    if (!pf || !stem)
+        return pf;
+    /* The stems of the passage, one after the other, each followed by a space. */
+    pi_buf f = {0}, all = {0};
+    size_t at = 0, ws, we;
+    int ok = pi_buf_addc(&all, ' ') == 0;
+    while (ok && pi_word_next(text, len, &at, &ws, &we)) {
+        int n = pi_fold_word(text + ws, we - ws, &f);
+        size_t sl;
+        const char *st = n > 0 ? pi_stemmer_stem(stem, f.p, (size_t)n, &sl) : NULL;
+        if (n < 0 || (n > 0 && !st))
+            ok = 0;
+        else if (st)
+            ok = pi_buf_add(&all, st, sl) == 0 && pi_buf_addc(&all, ' ') == 0;
+    }
+    for (size_t p = 0; ok && p < pq->n_phrases; p++) {
+        pi_buf needle = {0};
+        ok = pi_buf_addc(&needle, ' ') == 0 && pi_buf_adds(&needle, pq->phrases[p]) == 0 &&
+             pi_buf_addc(&needle, ' ') == 0;
+        for (const char *h = all.p; ok && (h = strstr(h, needle.p)) != NULL; h++)
+            pf[p]++;
+        pi_buf_free(&needle);
+    }
+    pi_buf_free(&f);
+    pi_buf_free(&all);
+    if (!ok) {
+        free(pf);
+        return NULL;
+    }
+    return pf;
+}
+
+/*
+ * Phrases are scored by how often the phrase occurs, not its words: Xapian weights a phrase as
+ * the sum of its words' BM25, so a passage saying "Quad" five times and "Quad Leaders Summit" once
+ * outranks a short one about the summit. Each phrase word's part of Xapian's weight is recomputed
+ * (Xapian's BM25 formula, same statistics) with the phrase's frequency in place of the word's, as
+ * FTS5's bm25() and Lucene's phrase queries count phrase occurrences. Words that the query uses
+ * more than once are left as Xapian weighted them.
+ */
+static pressindex_status phrase_frequency(pressindex *idx, const pressindex_search_options *o,
+                                          const pi_query *pq, cand *c, size_t n)
+{
+    uint64_t docs = 0;
+    double avg = 0;
+    xc_status xs = xc_db_doccount(idx->db, &docs);
+    if (xs == XC_OK)
+        xs = xc_db_avlength(idx->db, &avg);
+    qsort(c, n, sizeof *c, cmp_docid);
+    unsigned *wdf = calloc(n, sizeof *wdf), *dl = calloc(n, sizeof *dl);
+    if (xs == XC_OK && (!wdf || !dl))
+        xs = XC_ERR_NO_MEMORY;
+    for (size_t p = 0; xs == XC_OK && p < pq->n_phrases; p++) {
+        const char *w = pq->phrases[p];
+        while (xs == XC_OK && *w) {
+            size_t wl = strcspn(w, " ");
+            char t[256];
+            snprintf(t, sizeof t, "%.*s", (int)wl, w);
+            w += wl + (w[wl] == ' ');
+            /* Used once in the whole query? */
+            size_t uses = 0;
+            for (size_t q = 0; q < pq->n_phrases; q++)
+                for (const char *x = pq->phrases[q]; *x;) {
+                    size_t xl = strcspn(x, " ");
+                    uses += xl == strlen(t) && !memcmp(x, t, xl);
+                    x += xl + (x[xl] == ' ');
+                }
+            for (size_t q = 0; q < pq->n_words; q++)
+                uses += !strcmp(pq->words[q], t);
+            uint64_t tf = 0;
+            if (uses != 1 || (xs = xc_db_termfreq(idx->db, t, strlen(t), &tf)) != XC_OK || !tf)
+                continue;
+            double tw = ((double)docs - (double)tf + 0.5) / ((double)tf + 0.5);
+            if (tw < 2)
+                tw = tw * 0.5 + 1;
+            tw = log(tw) * (o->bm25_k1 + 1);
+            xc_postlist *pl = NULL;
+            if ((xs = xc_db_postlist(idx->db, t, strlen(t), &pl)) != XC_OK)
+                break;
+            unsigned at = 0;
+            int on = 1;
+            for (size_t i = 0; i < n; i++)
+                wdf[i] = dl[i] = 0;
+            for (size_t i = 0; on > 0 && i < n; i++) {
+                if (at < c[i].docid)
+                    on = xc_postlist_skip_to(pl, c[i].docid, &at);
+                if (on > 0 && at == c[i].docid && (xs = xc_postlist_get(pl, &wdf[i], &dl[i])) != XC_OK)
+                    break;
+            }
+            if (xs == XC_OK && on < 0)
+                xs = XC_ERR_OTHER;
+            xc_postlist_free(pl);
+            for (size_t i = 0; xs == XC_OK && i < n; i++) {
+                if (!wdf[i] || avg <= 0)
+                    continue;
+                double normlen = (double)dl[i] / avg;
+                if (normlen < 0.5)
+                    normlen = 0.5;
+                double k = o->bm25_k1 * (normlen * o->bm25_b + 1 - o->bm25_b);
+                double pf = c[i].pf[p] < wdf[i] ? c[i].pf[p] : wdf[i];
+                c[i].weight += tw * (pf / (k + pf) - wdf[i] / (k + wdf[i]));
+                if (c[i].weight < 0)
+                    c[i].weight = 0;
+            }
+        }
+    }
+    free(wdf);
+    free(dl);
+    if (xs != XC_OK)
+        return xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED : pi_fail_xc(idx, xs, "scoring phrases");
+    return PRESSINDEX_OK;
 }
 
 /* Adds to each candidate the weight of the adjacency phrase where it holds: the phrase is matched
@@ -562,6 +675,179 @@ static pressindex_status adjacency(pressindex *idx, const xc_query *adj, cand *c
     return PRESSINDEX_OK;
 }
 
+/* A (docid, release) pair: the passages of the candidates' releases, in docid order. */
+typedef struct rel_post {
+    unsigned docid;
+    unsigned rel;
+} rel_post;
+
+static int cmp_rel_post(const void *a, const void *b)
+{
+    const rel_post *x = a, *y = b;
+    return x->docid < y->docid ? -1 : x->docid > y->docid;
+}
+
+
+/*
+ * Evidence from the rest of each candidate's release, read from the postings of all its passages
+ * (each query word's postings skipped through once, in docid order):
+ *  - release: the BM25 of the whole release as if it were one document: a word's frequency is the
+ *    sum over its passages, the length the sum of theirs. Term weights are the passages' IDF (the
+ *    same for every release, so only their balance matters), and lengths are normalised by the
+ *    candidate releases' mean: the score is only compared among them (divided by the best).
+ *  - before: the IDF share of the query's words that the paragraph is missing and the paragraph
+ *    just before it holds. Press releases leave the subject to the previous paragraph ("The two
+ *    presidents held brief conversation at the airport."), briefings put it in the question.
+ */
+static pressindex_status release_evidence(pressindex *idx, const pressindex_search_options *o,
+                                          const pi_matcher *m, cand *c, size_t n)
+{
+    size_t ns = m->n_stems;
+    if (!ns || !n)
+        return PRESSINDEX_OK;
+    qsort(c, n, sizeof *c, cmp_key_cand);
+    size_t nrel = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!i || strcmp(c[i].key, c[i - 1].key))
+            nrel++;
+    size_t *first = calloc(nrel, sizeof *first);
+    double *len = calloc(nrel, sizeof *len), *idf = calloc(ns, sizeof *idf);
+    double *ttf = calloc(nrel * ns, sizeof *ttf);
+    rel_post *post = NULL;
+    unsigned *wdf = NULL;
+    size_t np = 0, cap = 0;
+    xc_status xs = first && len && idf && ttf ? XC_OK : XC_ERR_NO_MEMORY;
+    char term[PI_KEY_LEN + 8];
+    for (size_t i = 0, r = 0; xs == XC_OK && i < n; i++) {
+        if (i && !strcmp(c[i].key, c[i - 1].key))
+            continue;
+        first[r] = i;
+        snprintf(term, sizeof term, "%s%s", PI_P_RELEASE, c[i].key);
+        xc_postlist *pl = NULL;
+        unsigned id, dl;
+        int more = 0;
+        if ((xs = xc_db_postlist(idx->db, term, strlen(term), &pl)) == XC_OK) {
+            while ((more = xc_postlist_next(pl, &id)) > 0) {
+                if ((xs = xc_postlist_get(pl, NULL, &dl)) != XC_OK)
+                    break;
+                if (np == cap) {
+                    cap = cap ? 2 * cap : 256;
+                    rel_post *g = realloc(post, cap * sizeof *g);
+                    if (!g) {
+                        xs = XC_ERR_NO_MEMORY;
+                        break;
+                    }
+                    post = g;
+                }
+                post[np].docid = id;
+                post[np++].rel = (unsigned)r;
+                len[r] += dl;
+            }
+            if (xs == XC_OK && more < 0)
+                xs = XC_ERR_OTHER;
+        }
+        xc_postlist_free(pl);
+        r++;
+    }
+    if (xs == XC_OK && np) {
+        qsort(post, np, sizeof *post, cmp_rel_post);
+        if (!(wdf = calloc(np * ns, sizeof *wdf)))
+            xs = XC_ERR_NO_MEMORY;
+    }
+    uint64_t docs = 0;
+    if (xs == XC_OK)
+        xs = xc_db_doccount(idx->db, &docs);
+    double total = 0;
+    for (size_t k = 0; xs == XC_OK && np && k < ns; k++) {
+        uint64_t df = 0;
+        if ((xs = xc_db_termfreq(idx->db, m->stems[k], strlen(m->stems[k]), &df)) != XC_OK || !df)
+            continue;
+        idf[k] = docs > df ? log((double)docs / (double)df) : 0;
+        total += idf[k];
+
+        xc_postlist *pl = NULL;
+        if ((xs = xc_db_postlist(idx->db, m->stems[k], strlen(m->stems[k]), &pl)) != XC_OK)
+            break;
+        unsigned at = 0;
+        int on = 1;
+        for (size_t j = 0; on > 0 && j < np; j++) {
+            if (at < post[j].docid)
+                on = xc_postlist_skip_to(pl, post[j].docid, &at);
+            if (on > 0 && at == post[j].docid && (xs = xc_postlist_get(pl, &wdf[j * ns + k], NULL)) != XC_OK)
+                break;
+        }
+        if (xs == XC_OK && on < 0)
+            xs = XC_ERR_OTHER;
+        xc_postlist_free(pl);
+        /* The title is part of the release: its words are on the first passage, prefixed. */
+        char st[256];
+        int sl = snprintf(st, sizeof st, "%s%s", PI_P_TITLE, m->stems[k]);
+        if (xs != XC_OK || sl <= 0 || (size_t)sl >= sizeof st)
+            continue;
+        if ((xs = xc_db_postlist(idx->db, st, (size_t)sl, &pl)) != XC_OK)
+            break;
+        at = 0;
+        on = 1;
+        for (size_t j = 0; on > 0 && j < np; j++) {
+            unsigned f = 0;
+            if (at < post[j].docid)
+                on = xc_postlist_skip_to(pl, post[j].docid, &at);
+            if (on > 0 && at == post[j].docid && (xs = xc_postlist_get(pl, &f, NULL)) != XC_OK)
+                break;
+            ttf[post[j].rel * ns + k] += f;
+        }
+        if (xs == XC_OK && on < 0)
+            xs = XC_ERR_OTHER;
+        xc_postlist_free(pl);
+    }
+    double avg = 0;
+    for (size_t r = 0; r < nrel; r++)
+        avg += len[r] / (double)nrel;
+
+    for (size_t r = 0; xs == XC_OK && np && r < nrel; r++) {
+        double norm = o->bm25_k1 * (1 - o->bm25_b + (avg > 0 ? o->bm25_b * len[r] / avg : 0));
+        double score = 0;
+        for (size_t k = 0; k < ns; k++) {
+            double f = ttf[r * ns + k];
+            for (size_t j = 0; j < np; j++) /* a release's passages are few: a scan is cheap */
+                if (post[j].rel == r)
+                    f += wdf[j * ns + k];
+            score += f > 0 ? idf[k] * f * (o->bm25_k1 + 1) / (f + norm) : 0;
+        }
+        for (size_t i = first[r]; i < n && !strcmp(c[i].key, c[first[r]].key); i++)
+            c[i].release = score;
+    }
+    /* The paragraph before: the previous docid of the same release, if it is numbered one less
+     * (a release rewritten in part can leave its paragraphs out of docid order: then no evidence). */
+    for (size_t i = 0; xs == XC_OK && np && total > 0 && o->neighbour_weight > 0 && i < n; i++) {
+        rel_post key = {c[i].docid, 0};
+        rel_post *me = bsearch(&key, post, np, sizeof *post, cmp_rel_post);
+        if (!me || me == post || me[-1].docid + 1 != me->docid || me[-1].rel != me->rel || c[i].pno < 2)
+            continue;
+        xc_doc *doc = NULL;
+        const char *v;
+        size_t vl;
+        if ((xs = xc_db_get_document(idx->db, me[-1].docid, &doc)) != XC_OK)
+            break;
+        int adjacent = xc_doc_get_value(doc, PI_SLOT_PARAGRAPH, &v, &vl) == XC_OK &&
+                       strtoul(v, NULL, 10) + 1 == c[i].pno;
+        xc_doc_free(doc);
+        size_t j = (size_t)(me - post);
+        for (size_t k = 0; adjacent && k < ns; k++)
+            if (!wdf[j * ns + k] && wdf[(j - 1) * ns + k])
+                c[i].before += idf[k] / total;
+    }
+    free(idf);
+    free(ttf);
+    free(wdf);
+    free(post);
+    free(first);
+    free(len);
+    if (xs != XC_OK)
+        return xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED : pi_fail_xc(idx, xs, "scoring releases");
+    return PRESSINDEX_OK;
+}
+
 /* One attempt against the current revision; PRESSINDEX_ERR_MODIFIED is retried by the caller. */
 static pressindex_status run_once(pressindex *idx, const pressindex_search_options *o, pi_query *pq,
                                   pressindex_results *res)
@@ -573,10 +859,13 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
     cand *c = NULL;
     xc_query *adj = NULL;
     int relevance = o->sort == PRESSINDEX_SORT_RELEVANCE;
+    pi_stemmer *stem = pi_index_stemmer(idx, o->lang);
+    unsigned size = 0;
     pressindex_status st = build_query(idx, o, pq, &q, relevance ? &adj : NULL);
     if (st != PRESSINDEX_OK)
         return st;
     int rerank_on = relevance && (o->release_weight > 0 || o->boilerplate_weight != 1.0 ||
+                                  o->question_weight != 1.0 || pq->n_phrases ||
                                   o->title_weight > 0 || o->neighbour_weight > 0 || adj);
     size_t want = o->offset + o->limit;
     size_t window = rerank_on && want < o->rerank_depth ? o->rerank_depth : want;
@@ -599,7 +888,7 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
         goto xfail;
     res->estimated = xc_mset_matches_estimated(ms);
     res->context = o->context;
-    unsigned size = xc_mset_size(ms);
+    size = xc_mset_size(ms);
     c = calloc(size ? size : 1, sizeof *c);
     if (!c) {
         st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
@@ -623,18 +912,35 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
             snprintf(c[i].key, sizeof c[i].key, "%.*s", (int)vl, v);
         if (xc_doc_get_value(doc, PI_SLOT_PARAGRAPH, &v, &vl) == XC_OK)
             c[i].pno = (unsigned)strtoul(v, NULL, 10);
+        c[i].factor = 1;
+        if (o->question_weight != 1.0 && xc_doc_get_data(doc, &v, &vl) == XC_OK && is_question(v, vl))
+            c[i].factor *= o->question_weight;
         if (o->boilerplate_weight != 1.0 && xc_doc_get_value(doc, PI_SLOT_TEXTHASH, &v, &vl) == XC_OK) {
             char hash[PI_HASH_LEN + 1];
             snprintf(hash, sizeof hash, "%.*s", (int)vl, v);
             if (is_boilerplate(idx, hash, passages))
-                c[i].weight *= o->boilerplate_weight;
+                c[i].factor *= o->boilerplate_weight;
+        }
+        if (pq->n_phrases && xc_doc_get_data(doc, &v, &vl) == XC_OK &&
+            !(c[i].pf = phrase_counts(pq, stem, v, vl))) {
+            xc_doc_free(doc);
+            st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+            goto out;
         }
         xc_doc_free(doc);
     }
+    if (rerank_on && pq->n_phrases && size && c[0].pf &&
+        (st = phrase_frequency(idx, o, pq, c, size)) != PRESSINDEX_OK)
+        goto out;
+    for (unsigned i = 0; rerank_on && i < size; i++)
+        c[i].weight *= c[i].factor;
     if (adj && size && (st = adjacency(idx, adj, c, size)) != PRESSINDEX_OK)
         goto out;
     if (rerank_on && o->title_weight > 0 && !pq->structured && size &&
         (st = title_shares(idx, &m, c, size)) != PRESSINDEX_OK)
+        goto out;
+    if (rerank_on && (o->release_weight > 0 || o->neighbour_weight > 0) && size &&
+        (st = release_evidence(idx, o, &m, c, size)) != PRESSINDEX_OK)
         goto out;
     size_t first = 0, count = size;
     if (rerank_on) {
@@ -670,6 +976,8 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
 xfail:
     st = xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED : pi_fail_xc(idx, xs, "searching");
 out:
+    for (unsigned i = 0; c && i < size; i++)
+        free(c[i].pf);
     free(c);
     matcher_free(&m);
     xc_mset_free(ms);
