@@ -75,6 +75,16 @@ expect_lines 1 "$err" "malformed query message"; expect_in "character 1" "$err" 
 run "$P" search 'trade AND'; expect_rc 64 "dangling operator"
 run "$P" search 'date:2025-13'; expect_rc 64 "bad date"
 run "$P" search --since 2025-02-30 Turkic; expect_rc 64 "bad --since"
+run "$P" search --question-weight -1 Turkic; expect_rc 64 "negative --question-weight"
+# Issue 8's acceptance test through the command: both seed airport paragraphs in the top 3, and
+# --context-weight 0 (the paragraph alone) ranks the seed's paragraphs by their own words only.
+run "$P" search --json --limit 3 Tokayev Erdogan airport; expect_rc 0 "airport search"
+expect_in '"paragraph":19' "$out" "airport: #19 in the top 3"
+expect_in '"paragraph":20' "$out" "airport: #20 (the two presidents at the airport) in the top 3"
+run "$P" search --json --limit 3 --context-weight 0 --neighbour-weight 0 Tokayev Erdogan airport
+expect_rc 0 "airport search, paragraph alone"
+expect_in '"paragraph":19' "$out" "airport, paragraph alone: #19 in the top 3"
+expect_not_in '"paragraph":20' "$out" "airport, paragraph alone: #20 needs its context"
 run "$P" search --limit x Turkic; expect_rc 64 "bad --limit"
 
 # ---- nothing searchable matches nothing; an operator's empty operand is malformed; bounds

@@ -28,6 +28,10 @@ expect_in() { # needle haystack description
     ok
     case "$2" in *"$1"*) ;; *) fail "$3: '$1' not in: $2" ;; esac
 }
+expect_not_in() { # needle haystack description
+    ok
+    case "$2" in *"$1"*) fail "$3: '$1' in: $2" ;; esac
+}
 expect_lines() { # n text description
     ok
     local n

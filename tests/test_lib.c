@@ -667,12 +667,9 @@ START_TEST(index_fixture_folder)
         ck_assert_str_eq(pressindex_result_release(res, i), "000_7a5d2ef6bf956f73.txt");
     }
     pressindex_results_destroy(res);
-    /* The seed's two airport paragraphs: #20 names no one, its evidence is in #19 before it. */
-    pressindex_search_options so;
-    pressindex_search_options_init(&so);
-    so.query = "Tokayev Erdogan airport";
-    so.neighbour_weight = 0.2;
-    ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_OK);
+    /* The seed's two airport paragraphs (issue 8's acceptance test, default options): #20 names
+     * no one, its evidence is in #19 before it. */
+    res = search(idx, "Tokayev Erdogan airport");
     int found19 = 0, found20 = 0;
     for (size_t i = 0; i < 3 && i < pressindex_results_count(res); i++) {
         found19 |= pressindex_result_paragraph(res, i) == 19;
@@ -689,6 +686,180 @@ START_TEST(index_fixture_folder)
     ck_assert_uint_eq(before.passages, after.passages);
     ck_assert_int_eq(pressindex_index_path(idx, FIXTURES_DIR "/no-such-thing", NULL, NULL),
                      PRESSINDEX_ERR_NOT_FOUND);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+/* ---- ranking (issue 8): each rule tested with it on and off, so the test can fail ---- */
+
+/* Releases whose words make the collection statistics ordinary (IDF of the test words > 0). */
+static void add_filler(pressindex *idx)
+{
+    static const char *const fill[] = {
+        "The weather was mild and the harvest came in early this year.",
+        "Officials opened a new library with reading rooms and a garden.",
+        "A railway line between the two cities will be finished in spring.",
+        "The museum showed paintings from the nineteenth century.",
+    };
+    char id[32];
+    for (int i = 0; i < 12; i++) {
+        snprintf(id, sizeof id, "filler/%d", i);
+        pressindex_release r = {id, "2024-01-01", "", "Filler", NULL, "en", fill, 4};
+        ck_assert_int_eq(pressindex_add_release(idx, &r), PRESSINDEX_OK);
+    }
+}
+
+static pressindex_results *search_with(pressindex *idx, pressindex_search_options *so)
+{
+    pressindex_results *res = NULL;
+    pressindex_status st = pressindex_search(idx, so, &res);
+    ck_assert_msg(st == PRESSINDEX_OK, "search %s: %s", so->query, pressindex_last_error(idx));
+    return res;
+}
+
+/* A quoted phrase counts occurrences of the phrase, not of its words: the paragraph about the
+ * summit beats one that says "Quad" six times and names the summit once in passing. */
+START_TEST(phrase_scored_by_its_frequency)
+{
+    pressindex *idx = open_writer();
+    add_filler(idx);
+    static const char *const busy[] = {
+        "Quad partners, Quad countries and the Quad Fellowship: the Quad network, launched at the "
+        "Quad Leaders Summit, now counts Quad alumni in every city of the region.",
+    };
+    static const char *const about[] = {
+        "India will host the next Quad Leaders Summit in the autumn, with talks on ports and roads.",
+    };
+    pressindex_release a = {"r/busy", "2024-05-01", "", "Test", NULL, "en", busy, 1};
+    pressindex_release b = {"r/about", "2024-05-02", "", "Test", NULL, "en", about, 1};
+    ck_assert_int_eq(pressindex_add_release(idx, &a), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_add_release(idx, &b), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = "\"Quad Leaders Summit\"";
+    pressindex_results *res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_count(res), 2);
+    ck_assert_str_eq(pressindex_result_release(res, 0), "r/about");
+    pressindex_results_destroy(res);
+    /* Counted by words (the same words unquoted, no phrase), the busy paragraph wins. */
+    so.query = "Quad Leaders Summit";
+    so.adjacency_weight = 0;
+    res = search_with(idx, &so);
+    ck_assert_str_eq(pressindex_result_release(res, 0), "r/busy");
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+/* A reporter's question ("Q" and a no-break space, as the White House transcripts write it) ranks
+ * below the answer that follows it. */
+START_TEST(question_ranks_below_its_answer)
+{
+    pressindex *idx = open_writer();
+    add_filler(idx);
+    static const char *const briefing[] = {
+        "MS. PSAKI:  Good afternoon, everyone.",
+        "Q\u00a0\u00a0\u00a0 On the baby formula shortage: when will parents find formula on the "
+        "shelves again?",
+        "MS. PSAKI:  The baby formula shortage is easing: two plants reopened this week.",
+    };
+    pressindex_release r = {"wh/briefing", "2022-05-12", "Press Briefing", "The White House", NULL,
+                            "en", briefing, 3};
+    ck_assert_int_eq(pressindex_add_release(idx, &r), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = "baby formula shortage";
+    pressindex_results *res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_count(res), 2);
+    ck_assert_uint_eq(pressindex_result_paragraph(res, 0), 3);
+    pressindex_results_destroy(res);
+    so.question_weight = 1; /* no demotion: the short question outranks the answer */
+    res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_result_paragraph(res, 0), 2);
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+/* The release is part of a paragraph's evidence: of two identical paragraphs, the one whose
+ * release is about the query ranks first; with weight 0 both score exactly alike. */
+START_TEST(release_evidence_and_weight_zero)
+{
+    pressindex *idx = open_writer();
+    add_filler(idx);
+    static const char *const about[] = {
+        "The ministers signed the agreement in the capital.",
+        "The grain corridor through the Black Sea keeps grain exports moving.",
+        "Grain exports reached record levels through the Black Sea ports.",
+    };
+    static const char *const passing[] = {
+        "The ministers signed the agreement in the capital.",
+        "The orchestra played in the evening and the guests left late.",
+        "Grain exports were mentioned once at the dinner.",
+    };
+    pressindex_release a = {"r/about", "2024-05-01", "", "Test", NULL, "en", about, 3};
+    pressindex_release b = {"r/passing", "2024-05-01", "", "Test", NULL, "en", passing, 3};
+    ck_assert_int_eq(pressindex_add_release(idx, &b), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_add_release(idx, &a), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = "ministers signed agreement grain";
+    so.collapse = 0;
+    so.neighbour_weight = 0;
+    so.limit = 20;
+    pressindex_results *res = search_with(idx, &so);
+    /* The two "ministers signed" paragraphs: r/about's first. */
+    size_t first_about = 99, first_passing = 99;
+    for (size_t i = 0; i < pressindex_results_count(res); i++) {
+        if (pressindex_result_paragraph(res, i) != 1)
+            continue;
+        if (!strcmp(pressindex_result_release(res, i), "r/about") && first_about == 99)
+            first_about = i;
+        if (!strcmp(pressindex_result_release(res, i), "r/passing") && first_passing == 99)
+            first_passing = i;
+    }
+    ck_assert_uint_lt(first_about, first_passing);
+    ck_assert(pressindex_result_score(res, first_about) > pressindex_result_score(res, first_passing));
+    pressindex_results_destroy(res);
+    so.release_weight = 0;
+    res = search_with(idx, &so);
+    double sa = -1, sp = -1;
+    for (size_t i = 0; i < pressindex_results_count(res); i++)
+        if (pressindex_result_paragraph(res, i) == 1)
+            *(!strcmp(pressindex_result_release(res, i), "r/about") ? &sa : &sp) =
+                pressindex_result_score(res, i);
+    ck_assert(sa >= 0 && sp >= 0);
+    ck_assert(sa == sp); /* the paragraph alone: its release adds nothing */
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+/* A paragraph lacking the query's words that the paragraph before it holds gets them as evidence:
+ * the seed's "The two presidents held brief conversation at the airport." (#20, after #19). */
+START_TEST(paragraph_before_lends_its_words)
+{
+    pressindex *idx = open_writer();
+    ck_assert_int_eq(pressindex_index_path(idx, FIXTURES_DIR "/releases", NULL, NULL), PRESSINDEX_OK);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = "Tokayev Erdogan airport";
+    for (int on = 1; on >= 0; on--) {
+        so.neighbour_weight = on ? 0.3 : 0;
+        pressindex_results *res = search_with(idx, &so);
+        int found19 = 0, found20 = 0;
+        for (size_t i = 0; i < 3 && i < pressindex_results_count(res); i++) {
+            found19 |= pressindex_result_paragraph(res, i) == 19;
+            found20 |= pressindex_result_paragraph(res, i) == 20;
+        }
+        ck_assert_msg(found19, "#19 not in the top 3");
+        ck_assert_msg(on ? found20 : !found20, "#20 %s the top 3 with neighbour weight %g",
+                      on ? "not in" : "in", so.neighbour_weight);
+        pressindex_results_destroy(res);
+    }
     pressindex_destroy(idx);
 }
 END_TEST
@@ -724,6 +895,10 @@ static Suite *suite(void)
     tcase_add_test(tc, did_you_mean);
     tcase_add_test(tc, tokenizer_agrees_with_index);
     tcase_add_test(tc, title_weight_counts);
+    tcase_add_test(tc, phrase_scored_by_its_frequency);
+    tcase_add_test(tc, question_ranks_below_its_answer);
+    tcase_add_test(tc, release_evidence_and_weight_zero);
+    tcase_add_test(tc, paragraph_before_lends_its_words);
     tcase_add_loop_test(tc, query_language, 0, sizeof lang_rows / sizeof lang_rows[0]);
     suite_add_tcase(s, tc);
     return s;

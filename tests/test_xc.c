@@ -515,6 +515,28 @@ START_TEST(test_postlist_allterms)
     xc_postlist_free(pl);
     OK(xc_db_postlist(w, "nothing", 7, &pl));
     ck_assert_int_eq(xc_postlist_next(pl, &id), 0);
+    ck_assert_int_eq(xc_postlist_skip_to(pl, 1, &id), 0);
+    xc_postlist_free(pl);
+
+    /* skip_to lands on the first posting at or after the target, never goes back; get reads
+     * the posting's wdf and its document's length. */
+    add_text_doc(w, "4", "apple apple pie", NULL);
+    OK(xc_db_commit(w));
+    OK(xc_db_postlist(w, "apple", 5, &pl));
+    ck_assert_int_eq(xc_postlist_skip_to(pl, 2, &id), 1);
+    ck_assert_uint_eq(id, 3);
+    unsigned wdf = 0, len = 0;
+    OK(xc_postlist_get(pl, &wdf, &len));
+    ck_assert_uint_eq(wdf, 1);
+    ck_assert_uint_eq(len, 2);
+    ck_assert_int_eq(xc_postlist_skip_to(pl, 1, &id), 1);
+    ck_assert_uint_eq(id, 3);
+    ck_assert_int_eq(xc_postlist_skip_to(pl, 4, &id), 1);
+    OK(xc_postlist_get(pl, &wdf, &len));
+    ck_assert_uint_eq(wdf, 2);
+    ck_assert_uint_eq(len, 3);
+    ck_assert_int_eq(xc_postlist_skip_to(pl, 5, &id), 0);
+    ck_assert_int_eq(xc_postlist_get(pl, &wdf, &len), XC_ERR_INVALID);
     xc_postlist_free(pl);
 
     xc_keylist *kl = NULL;
@@ -525,7 +547,7 @@ START_TEST(test_postlist_allterms)
     xc_keylist_free(kl);
     OK(xc_db_allterms(w, "Q", &kl));
     keylist_join(kl, buf, sizeof buf);
-    ck_assert_str_eq(buf, "Q1,Q2,Q3");
+    ck_assert_str_eq(buf, "Q1,Q2,Q3,Q4");
     xc_keylist_free(kl);
     xc_db_free(w);
 }
