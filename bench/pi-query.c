@@ -3,6 +3,7 @@
  * in ../shared/peers (xapian-ref, fts5-ref, lucene-ref):
  *
  *   pi-query query INDEXDIR QUERIES.txt [--warmup W] [--reps R] [--lat LAT.tsv] [--top TOP.tsv] [--k N]
+ *                  [--release-weight W] [--lat-nocontext LAT2.tsv]
  *   pi-query one INDEXDIR 'QUERY' [--k N]
  *
  * QUERIES.txt: one query a line; empty lines and lines starting with '#' are skipped (query numbers
@@ -21,8 +22,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include <pressindex.h>
 
-/* --release-weight W: the ranking option issue 8 measures (negative = the library default). */
+/* --release-weight W: the ranking option issue 8 measures (negative = the library default).
+ * --lat-nocontext F: each timed search is followed by the same search without the release's
+ * context (release and neighbour weights 0), timed into F: the cost of context ranking, measured
+ * interleaved in one process so that machine noise hits both alike. */
 static double release_weight = -1;
+static int no_context;
 
 
 #include <stdio.h>
@@ -65,6 +70,8 @@ static long run(pressindex *idx, const char *q, size_t k, hit *hits, pressindex_
     pressindex_search_options_init(&so);
     if (release_weight >= 0)
         so.release_weight = release_weight;
+    if (no_context)
+        so.release_weight = so.neighbour_weight = 0;
     so.query = q;
     so.limit = k;
     pressindex_status st = pressindex_search(idx, &so, res);
@@ -130,7 +137,7 @@ int main(int argc, char **argv)
 {
     if (argc < 4) return usage(argv[0]);
     const char *mode = argv[1], *dir = argv[2], *arg = argv[3];
-    const char *latf = NULL, *topf = NULL;
+    const char *latf = NULL, *topf = NULL, *latnf = NULL;
     int warmup = 1, reps = 5;
     size_t k = 10;
     for (int i = 4; i < argc; ++i) {
@@ -140,6 +147,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--top") && i + 1 < argc) topf = argv[++i];
         else if (!strcmp(argv[i], "--k") && i + 1 < argc) k = (size_t)atol(argv[++i]);
         else if (!strcmp(argv[i], "--release-weight") && i + 1 < argc) release_weight = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--lat-nocontext") && i + 1 < argc) latnf = argv[++i];
         else { fprintf(stderr, "unknown argument %s\n", argv[i]); return 2; }
     }
     if (k == 0) k = 10;
@@ -173,7 +181,8 @@ int main(int argc, char **argv)
         }
         FILE *top = topf ? fopen(topf, "w") : NULL;
         FILE *lat = latf ? fopen(latf, "w") : NULL;
-        if ((topf && !top) || (latf && !lat)) { perror("output file"); return 1; }
+        FILE *latn = latnf ? fopen(latnf, "w") : NULL;
+        if ((topf && !top) || (latf && !lat) || (latnf && !latn)) { perror("output file"); return 1; }
         if (warmup < 1) warmup = 1;
         for (int pass = 0; pass < warmup + reps; ++pass) {
             for (size_t i = 0; i < nq; ++i) {
@@ -193,10 +202,21 @@ int main(int argc, char **argv)
                     fprintf(lat, "%zu\t%d\t%.1f\n", i + 1, pass - warmup + 1, dt);
                 }
                 pressindex_results_destroy(res);
+                if (latn) {
+                    no_context = 1;
+                    t0 = now_us();
+                    n = run(idx, qs[i], k, hits, &res, &err);
+                    dt = now_us() - t0;
+                    no_context = 0;
+                    if (pass >= warmup)
+                        fprintf(latn, "%zu\t%d\t%.1f\n", i + 1, pass - warmup + 1, dt);
+                    pressindex_results_destroy(res);
+                }
             }
         }
         if (top) fclose(top);
         if (lat) fclose(lat);
+        if (latn) fclose(latn);
         for (size_t i = 0; i < nq; ++i) free(qs[i]);
         free(qs);
     } else {

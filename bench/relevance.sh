@@ -2,7 +2,7 @@
 # bench/relevance.sh - relevance of pressindex's ranking: the judged press-release development set,
 # then the judged IR collections (issue 8, point 2).
 #
-# usage: bench/relevance.sh [--rebuild] [--no-ir] [--per-query] [--ir-own]
+# usage: bench/relevance.sh [--rebuild] [--no-ir] [--per-query] [--ir-quality]
 #
 # 1. Indexes the development corpus (../shared/relevance-dev/README.md): whitehouse + lk_pmd + the
 #    seed, in one `pressindex index` into bench/out/relevance/index (reused unless --rebuild, or
@@ -14,11 +14,12 @@
 #    reference engines' nDCG@10 (computed by the same code from relevance-dev/runs/, checked against
 #    the README's table); --per-query adds each query's nDCG@10 and the best reference's.
 # 4. Unless --no-ir: nDCG@10 of the IR collections (TIME, NPL, LISA, CISI, Cranfield, MEDLINE, ADI)
-#    next to the best peer and plain-Xapian figures of the issues. Measured by bench/quality.sh
-#    (its outputs under bench/out/relevance/quality/) when it is there and no
-#    PRESSINDEX_SEARCH_OPTS is set (quality.sh searches through the library's defaults); otherwise,
-#    or with --ir-own, or if quality.sh fails, by `releval.py ir` through `pressindex search` (indexes
-#    under bench/out/relevance/ir/NAME, reused unless --rebuild).
+#    next to the best peer and plain-Xapian figures of the issues, measured by `releval.py ir`
+#    through the same `pressindex search` (and $PRESSINDEX_SEARCH_OPTS) as the dev set: indexes
+#    under bench/out/relevance/ir/NAME, reused unless --rebuild. --ir-quality measures them with
+#    bench/quality.sh instead (library defaults only; its own query preparation and indexes, so
+#    its figures differ by up to .01 per collection; it also prints MAP and plain Xapian measured
+#    in the same run).
 #
 # Environment:
 #   PRESSINDEX_SHARED       the shared folder (default: $REPO/../shared)
@@ -43,13 +44,14 @@ EVAL=$BENCH/releval.py
 log() { printf '%s\n' "$*" >&2; }
 die() { printf 'relevance: %s\n' "$*" >&2; exit 1; }
 
-REBUILD=0 IR=1 PER_QUERY=() IR_OWN=0
+REBUILD=0 IR=1 PER_QUERY=() IR_OWN=1
 while [ $# -gt 0 ]; do
     case $1 in
         --rebuild) REBUILD=1 ;;
         --no-ir) IR=0 ;;
         --per-query) PER_QUERY=(--per-query) ;;
         --ir-own) IR_OWN=1 ;;
+        --ir-quality) IR_OWN=0 ;;
         -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument $1 (see --help)" ;;
     esac

@@ -10,6 +10,8 @@
 #            (bench/pi-query for pressindex, `xapian-ref query` for the reference; --peers adds
 #            lucene-ref with a 10-pass warm-up); median and p95 over all timed searches, and the ratio
 #            pressindex / xapian-ref (< 1: pressindex faster)
+#   context: the same queries with and without context ranking (release + neighbour evidence),
+#            interleaved in one pi-query process; p95 ratio (issue 8 target <= 1.2x)
 #   cold:    whole processes with the index in the page cache (every command run once first):
 #            median of N (default 20) runs of `pressindex search QUERY` against `xapian-ref one`, the
 #            queries taken in turn from the list; ratio (target <= 2x). `pi-query one` is shown too
@@ -68,6 +70,12 @@ log "warm latency: $NQ queries, warm-up 3, 5 timed passes"
 "$PEERS/xapian-ref" query "$W/xapian-ref.db" "$QUERIES" --warmup 3 --reps 5 \
     --lat "$W/lat-xapian-ref.tsv" --top "$W/top-xapian-ref.tsv" 2>"$W/query-xapian-ref.err" \
     || die "xapian-ref query failed: see $W/query-xapian-ref.err"
+# Issue 8: the cost of context ranking (release and neighbour evidence), each search timed with
+# and without it, interleaved in one process.
+log "context ranking: $NQ queries with and without the release's context, interleaved"
+"$PI_QUERY" query "$W/pressindex.db" "$QUERIES" --warmup 3 --reps 5 \
+    --lat "$W/lat-context.tsv" --lat-nocontext "$W/lat-nocontext.tsv" 2>"$W/query-context.err" \
+    || die "pi-query (context) failed: see $W/query-context.err"
 ENGINES="pressindex xapian-ref"
 if [ $PEERS_TOO = 1 ]; then
     "$PEERS/lucene-ref" query "$W/lucene-ref.db" "$QUERIES" --warmup 10 --reps 5 \
@@ -154,4 +162,13 @@ for name, ts in C.items():
     print(f"{name:<20} {len(ts):>8} {statistics.median(ts):>10.2f} {pct(ts, 95):>8.2f} {min(ts):>8.2f}")
 ratio = statistics.median(C["pressindex search"]) / statistics.median(C["xapian-ref one"])
 print(f"ratio pressindex search / xapian-ref one: {ratio:.2f}x   (target <= 2x: {'met' if ratio <= 2 else 'NOT met'})")
+print()
+K = {}
+for e in ("context", "nocontext"):
+    K[e] = [float(l.split("\t")[2]) / 1000 for l in open(f"{W}/lat-{e}.tsv") if l.strip()]
+print(f"{'context ranking':<20} {'searches':>8} {'median ms':>10} {'p95 ms':>8}")
+for e, name in (("context", "with (default)"), ("nocontext", "without")):
+    print(f"{name:<20} {len(K[e]):>8} {statistics.median(K[e]):>10.3f} {pct(K[e], 95):>8.3f}")
+kr = pct(K["context"], 95) / pct(K["nocontext"], 95)
+print(f"ratio p95 with / without: {kr:.2f}x   (issue 8 target <= 1.2x: {'met' if kr <= 1.2 else 'NOT met'})")
 EOF

@@ -712,11 +712,11 @@ static pressindex_status release_evidence(pressindex *idx, const pressindex_sear
             nrel++;
     size_t *first = calloc(nrel, sizeof *first);
     double *len = calloc(nrel, sizeof *len), *idf = calloc(ns, sizeof *idf);
-    double *ttf = calloc(nrel * ns, sizeof *ttf);
+    double *rtf = calloc(nrel * ns, sizeof *rtf);
     rel_post *post = NULL;
     unsigned *wdf = NULL;
     size_t np = 0, cap = 0;
-    xc_status xs = first && len && idf && ttf ? XC_OK : XC_ERR_NO_MEMORY;
+    xc_status xs = first && len && idf && rtf ? XC_OK : XC_ERR_NO_MEMORY;
     char term[PI_KEY_LEN + 8];
     for (size_t i = 0, r = 0; xs == XC_OK && i < n; i++) {
         if (i && !strcmp(c[i].key, c[i - 1].key))
@@ -773,8 +773,11 @@ static pressindex_status release_evidence(pressindex *idx, const pressindex_sear
         for (size_t j = 0; on > 0 && j < np; j++) {
             if (at < post[j].docid)
                 on = xc_postlist_skip_to(pl, post[j].docid, &at);
-            if (on > 0 && at == post[j].docid && (xs = xc_postlist_get(pl, &wdf[j * ns + k], NULL)) != XC_OK)
-                break;
+            if (on > 0 && at == post[j].docid) {
+                if ((xs = xc_postlist_get(pl, &wdf[j * ns + k], NULL)) != XC_OK)
+                    break;
+                rtf[post[j].rel * ns + k] += wdf[j * ns + k];
+            }
         }
         if (xs == XC_OK && on < 0)
             xs = XC_ERR_OTHER;
@@ -794,7 +797,7 @@ static pressindex_status release_evidence(pressindex *idx, const pressindex_sear
                 on = xc_postlist_skip_to(pl, post[j].docid, &at);
             if (on > 0 && at == post[j].docid && (xs = xc_postlist_get(pl, &f, NULL)) != XC_OK)
                 break;
-            ttf[post[j].rel * ns + k] += f;
+            rtf[post[j].rel * ns + k] += f;
         }
         if (xs == XC_OK && on < 0)
             xs = XC_ERR_OTHER;
@@ -808,10 +811,7 @@ static pressindex_status release_evidence(pressindex *idx, const pressindex_sear
         double norm = o->bm25_k1 * (1 - o->bm25_b + (avg > 0 ? o->bm25_b * len[r] / avg : 0));
         double score = 0;
         for (size_t k = 0; k < ns; k++) {
-            double f = ttf[r * ns + k];
-            for (size_t j = 0; j < np; j++) /* a release's passages are few: a scan is cheap */
-                if (post[j].rel == r)
-                    f += wdf[j * ns + k];
+            double f = rtf[r * ns + k];
             score += f > 0 ? idf[k] * f * (o->bm25_k1 + 1) / (f + norm) : 0;
         }
         for (size_t i = first[r]; i < n && !strcmp(c[i].key, c[first[r]].key); i++)
@@ -838,7 +838,7 @@ static pressindex_status release_evidence(pressindex *idx, const pressindex_sear
                 c[i].before += idf[k] / total;
     }
     free(idf);
-    free(ttf);
+    free(rtf);
     free(wdf);
     free(post);
     free(first);
