@@ -508,6 +508,19 @@ static int cmp_docid(const void *a, const void *b)
     return x->docid < y->docid ? -1 : x->docid > y->docid;
 }
 
+/* BM25's term weight as Xapian computes it (BM25Weight, no relevance set): the usual
+ * log((N - n + 0.5) / (n + 0.5)), with the ratio under 2 (a word in over a third of the documents)
+ * squeezed to stay positive. */
+static double bm25_termweight(uint64_t docs, uint64_t df)
+{
+    if (!df)
+        return 0;
+    double tw = ((double)docs - (double)df + 0.5) / ((double)df + 0.5);
+    if (tw < 2)
+        tw = tw * 0.5 + 1;
+    return log(tw);
+}
+
 /* How many times each of the query's phrases occurs in a passage's text (tokenized, folded and
  * stemmed as the index does). NULL when out of memory. */
 static unsigned *phrase_counts(const pi_query *pq, pi_stemmer *stem, const char *text, size_t len)
@@ -585,10 +598,7 @@ static pressindex_status phrase_frequency(pressindex *idx, const pressindex_sear
             uint64_t tf = 0;
             if (uses != 1 || (xs = xc_db_termfreq(idx->db, t, strlen(t), &tf)) != XC_OK || !tf)
                 continue;
-            double tw = ((double)docs - (double)tf + 0.5) / ((double)tf + 0.5);
-            if (tw < 2)
-                tw = tw * 0.5 + 1;
-            tw = log(tw) * (o->bm25_k1 + 1);
+            double tw = bm25_termweight(docs, tf) * (o->bm25_k1 + 1);
             xc_postlist *pl = NULL;
             if ((xs = xc_db_postlist(idx->db, t, strlen(t), &pl)) != XC_OK)
                 break;
@@ -692,15 +702,16 @@ static int cmp_rel_post(const void *a, const void *b)
  * Evidence from the rest of each candidate's release, read from the postings of all its passages
  * (each query word's postings skipped through once, in docid order):
  *  - release: the BM25 of the whole release as if it were one document: a word's frequency is the
- *    sum over its passages, the length the sum of theirs. Term weights are the passages' IDF (the
- *    same for every release, so only their balance matters), and lengths are normalised by the
- *    candidate releases' mean: the score is only compared among them (divided by the best).
+ *    sum over its passages and its title, the length the sum of theirs. Term weights are those
+ *    Xapian gives the passage query (IDF over passages, repeated words counted as Xapian counts
+ *    them); lengths are normalised by the candidate releases' mean: the score is only compared
+ *    among them (divided by the best), and the corpus's release count would cost a scan.
  *  - before: the IDF share of the query's words that the paragraph is missing and the paragraph
  *    just before it holds. Press releases leave the subject to the previous paragraph ("The two
  *    presidents held brief conversation at the airport."), briefings put it in the question.
  */
 static pressindex_status release_evidence(pressindex *idx, const pressindex_search_options *o,
-                                          const pi_matcher *m, cand *c, size_t n)
+                                          const pi_query *pq, const pi_matcher *m, cand *c, size_t n)
 {
     size_t ns = m->n_stems;
     if (!ns || !n)
@@ -807,12 +818,28 @@ static pressindex_status release_evidence(pressindex *idx, const pressindex_sear
     for (size_t r = 0; r < nrel; r++)
         avg += len[r] / (double)nrel;
 
+    /* Query words as Xapian weighs them in the passage query: its IDF, and a word typed twice
+     * counts as two leaves each with the query-frequency factor of BM25 (k3 = 1). */
+    double *qw = calloc(ns, sizeof *qw);
+    if (xs == XC_OK && !qw)
+        xs = XC_ERR_NO_MEMORY;
+    for (size_t k = 0; xs == XC_OK && k < ns; k++) {
+        uint64_t df = 0;
+        if ((xs = xc_db_termfreq(idx->db, m->stems[k], strlen(m->stems[k]), &df)) != XC_OK)
+            break;
+        double wqf = 0;
+        for (size_t w = 0; w < pq->n_words; w++)
+            wqf += !strcmp(pq->words[w], m->stems[k]);
+        if (wqf < 1)
+            wqf = 1;
+        qw[k] = bm25_termweight(docs, df) * wqf * 2 * wqf / (1 + wqf);
+    }
     for (size_t r = 0; xs == XC_OK && np && r < nrel; r++) {
         double norm = o->bm25_k1 * (1 - o->bm25_b + (avg > 0 ? o->bm25_b * len[r] / avg : 0));
         double score = 0;
         for (size_t k = 0; k < ns; k++) {
             double f = rtf[r * ns + k];
-            score += f > 0 ? idf[k] * f * (o->bm25_k1 + 1) / (f + norm) : 0;
+            score += f > 0 ? qw[k] * f * (o->bm25_k1 + 1) / (f + norm) : 0;
         }
         for (size_t i = first[r]; i < n && !strcmp(c[i].key, c[first[r]].key); i++)
             c[i].release = score;
@@ -839,6 +866,7 @@ static pressindex_status release_evidence(pressindex *idx, const pressindex_sear
     }
     free(idf);
     free(rtf);
+    free(qw);
     free(wdf);
     free(post);
     free(first);
@@ -940,7 +968,7 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
         (st = title_shares(idx, &m, c, size)) != PRESSINDEX_OK)
         goto out;
     if (rerank_on && (o->release_weight > 0 || o->neighbour_weight > 0) && size &&
-        (st = release_evidence(idx, o, &m, c, size)) != PRESSINDEX_OK)
+        (st = release_evidence(idx, o, pq, &m, c, size)) != PRESSINDEX_OK)
         goto out;
     size_t first = 0, count = size;
     if (rerank_on) {
