@@ -64,6 +64,13 @@ void pressindex_search_options_init(pressindex_search_options *opts)
     opts->bm25_b = PRESSINDEX_DEFAULT_BM25_B;
 }
 
+/* A read failed. A commit that landed meanwhile (PRESSINDEX_ERR_MODIFIED) is retried by
+ * pressindex_search() against the new revision, so it records no message; anything else does. */
+static pressindex_status read_fail(pressindex *idx, xc_status xs, const char *context)
+{
+    return xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED : pi_fail_xc(idx, xs, context);
+}
+
 /* ---- building the Xapian query ---- */
 
 static xc_status combine2(int op, xc_query *a, xc_query *b, xc_query **out)
@@ -276,16 +283,15 @@ static pressindex_status fill_hit(pressindex *idx, unsigned docid, const pi_matc
     xc_doc *doc = NULL;
     xc_status xs = xc_db_get_document(idx->db, docid, &doc);
     if (xs != XC_OK)
-        return xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED : pi_fail_xc(idx, xs, "reading a result");
+        return read_fail(idx, xs, "reading a result");
     const char *data, *key, *pno;
     size_t dlen, klen, plen;
     if ((xs = xc_doc_get_data(doc, &data, &dlen)) != XC_OK ||
         !(h->text = strndup(data, dlen)) ||
         (xs = xc_doc_get_value(doc, PI_SLOT_PARAGRAPH, &pno, &plen)) != XC_OK) {
         xc_doc_free(doc);
-        return xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED
-               : xs != XC_OK ? pi_fail_xc(idx, xs, "reading a result")
-                             : pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+        return xs != XC_OK ? read_fail(idx, xs, "reading a result")
+                           : pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     }
     h->paragraph = (unsigned)strtoul(pno, NULL, 10);
     char mkey[PI_KEY_LEN + 8];
@@ -297,7 +303,7 @@ static pressindex_status fill_hit(pressindex *idx, unsigned docid, const pi_matc
     if (xs == XC_OK)
         xs = xc_db_get_metadata(idx->db, mkey, &blob, &blen);
     if (xs != XC_OK)
-        return xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED : pi_fail_xc(idx, xs, "reading a result's release");
+        return read_fail(idx, xs, "reading a result's release");
     pi_release_record rec;
     if (!blob || pi_record_decode(blob, blen, &rec) < 0) {
         free(blob);
@@ -406,7 +412,7 @@ static pressindex_status title_shares(pressindex *idx, const pi_matcher *m, cand
         snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, c[i].key);
         xc_status xs = xc_db_get_metadata(idx->db, mkey, &blob, &blen);
         if (xs != XC_OK) {
-            st = xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED : pi_fail_xc(idx, xs, "reading titles");
+            st = read_fail(idx, xs, "reading titles");
             break;
         }
         pi_release_record rec;
@@ -632,7 +638,7 @@ static pressindex_status phrase_frequency(pressindex *idx, const pressindex_sear
     free(wdf);
     free(dl);
     if (xs != XC_OK)
-        return xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED : pi_fail_xc(idx, xs, "scoring phrases");
+        return read_fail(idx, xs, "scoring phrases");
     return PRESSINDEX_OK;
 }
 
@@ -681,7 +687,7 @@ static pressindex_status adjacency(pressindex *idx, const xc_query *adj, cand *c
     xc_query_free(f);
     xc_query_free(any);
     if (xs != XC_OK)
-        return xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED : pi_fail_xc(idx, xs, "searching");
+        return read_fail(idx, xs, "searching");
     return PRESSINDEX_OK;
 }
 
@@ -872,7 +878,7 @@ static pressindex_status release_evidence(pressindex *idx, const pressindex_sear
     free(first);
     free(len);
     if (xs != XC_OK)
-        return xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED : pi_fail_xc(idx, xs, "scoring releases");
+        return read_fail(idx, xs, "scoring releases");
     return PRESSINDEX_OK;
 }
 
@@ -1002,7 +1008,7 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
     }
     goto out;
 xfail:
-    st = xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED : pi_fail_xc(idx, xs, "searching");
+    st = read_fail(idx, xs, "searching");
 out:
     for (unsigned i = 0; c && i < size; i++)
         free(c[i].pf);
@@ -1062,7 +1068,7 @@ static pressindex_status release_passages(pressindex *idx, const char *key, unsi
         free(*pnos);
         *ids = *pnos = NULL;
         *n = 0;
-        return xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED : pi_fail_xc(idx, xs, "reading a release");
+        return read_fail(idx, xs, "reading a release");
     }
     return PRESSINDEX_OK;
 }
