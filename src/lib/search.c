@@ -20,7 +20,7 @@
  * Title: the share of the query's words (by IDF) found in the release's title, scaled by this.
  * Boilerplate: the score factor of a paragraph whose text recurs in many releases. */
 #define DEFAULT_ADJACENCY_WEIGHT 1.0
-#define DEFAULT_TITLE_WEIGHT 0.2
+#define DEFAULT_TITLE_WEIGHT 0.5
 #define DEFAULT_BOILERPLATE_WEIGHT 0.1
 #define DEFAULT_NEIGHBOUR_WEIGHT 0.3
 #define DEFAULT_QUESTION_WEIGHT 0.7
