@@ -728,7 +728,8 @@ START_TEST(phrase_scored_by_its_frequency)
         "Quad Leaders Summit, now counts Quad alumni in every city of the region.",
     };
     static const char *const about[] = {
-        "India will host the next Quad Leaders Summit in the autumn, with talks on ports and roads.",
+        /* The phrase first: its count must come from the text as stored, whole. */
+        "Quad Leaders Summit: India will host the next one in the autumn, with talks on ports.",
     };
     pressindex_release a = {"r/busy", "2024-05-01", "", "Test", NULL, "en", busy, 1};
     pressindex_release b = {"r/about", "2024-05-02", "", "Test", NULL, "en", about, 1};
@@ -864,6 +865,74 @@ START_TEST(paragraph_before_lends_its_words)
 }
 END_TEST
 
+/* Excluded words are no evidence: "summit NOT quad" must not favour the release that talks of the
+ * Quad elsewhere (its extra length even counts against it), and a phrase that a passage does not
+ * hold takes nothing from the words it matched otherwise. */
+START_TEST(excluded_and_unmatched_words_are_no_evidence)
+{
+    pressindex *idx = open_writer();
+    add_filler(idx);
+    static const char *const quad[] = {
+        "The summit opened in the morning with a short speech.",
+        "Quad partners, Quad members and the Quad network met the Quad envoys.",
+        "Quad Quad Quad: the Quad leaders spoke of the Quad again.",
+    };
+    static const char *const plain[] = {
+        "The summit opened in the evening with a short speech.",
+    };
+    static const char *const mix[] = {
+        "The summit opened at noon; the Quad sent its leaders.",
+        "The Quad leaders spoke first.",
+    };
+    static const char *const gulf[] = {
+        "The summit opened at dusk; the Gulf sent its rulers.",
+    };
+    pressindex_release rs[] = {
+        {"r/quad", "2024-05-01", "", "Test", NULL, "en", quad, 3},
+        {"r/plain", "2024-05-01", "", "Test", NULL, "en", plain, 1},
+        {"r/mix", "2024-05-01", "", "Test", NULL, "en", mix, 2},
+        {"r/gulf", "2024-05-01", "", "Test", NULL, "en", gulf, 1},
+    };
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_int_eq(pressindex_add_release(idx, &rs[i]), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.limit = 20;
+    const char *nots[] = {"summit NOT quad", "summit -quad", "summit NOT (envoys OR quad)"};
+    for (size_t q = 0; q < 3; q++) {
+        so.query = nots[q];
+        pressindex_results *res = search_with(idx, &so);
+        size_t at_quad = 99, at_plain = 99;
+        for (size_t i = 0; i < pressindex_results_count(res); i++) {
+            if (!strcmp(pressindex_result_release(res, i), "r/quad"))
+                at_quad = i;
+            if (!strcmp(pressindex_result_release(res, i), "r/plain"))
+                at_plain = i;
+        }
+        ck_assert_msg(at_plain < at_quad, "%s: the excluded word favoured r/quad", nots[q]);
+        pressindex_results_destroy(res);
+    }
+    /* r/mix's first paragraph holds "Quad" and "leaders" but not the phrase: it matches through
+     * "summit" alone, and the phrase must take nothing from that. */
+    so.query = "\"Quad leaders\" OR summit";
+    pressindex_results *res = search_with(idx, &so);
+    double sm = -1, sg = -1;
+    for (size_t i = 0; i < pressindex_results_count(res); i++) {
+        if (pressindex_result_paragraph(res, i) != 1)
+            continue;
+        if (!strcmp(pressindex_result_release(res, i), "r/mix"))
+            sm = pressindex_result_score(res, i);
+        if (!strcmp(pressindex_result_release(res, i), "r/gulf"))
+            sg = pressindex_result_score(res, i);
+    }
+    ck_assert(sm >= 0 && sg >= 0);
+    ck_assert_msg(sm >= sg, "the unmatched phrase took weight: %g < %g", sm, sg);
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("lib");
@@ -899,6 +968,7 @@ static Suite *suite(void)
     tcase_add_test(tc, question_ranks_below_its_answer);
     tcase_add_test(tc, release_evidence_and_weight_zero);
     tcase_add_test(tc, paragraph_before_lends_its_words);
+    tcase_add_test(tc, excluded_and_unmatched_words_are_no_evidence);
     tcase_add_loop_test(tc, query_language, 0, sizeof lang_rows / sizeof lang_rows[0]);
     suite_add_tcase(s, tc);
     return s;

@@ -730,7 +730,7 @@ pressindex_status pressindex_get_sources(pressindex *idx, pressindex_source_fn f
     xc_keylist_free(kl);
     pi_buf_free(&term);
     if (xs == XC_OK && more < 0)
-        xs = XC_ERR_OTHER;
+        xs = xc_last_status();
     return xs == XC_OK ? PRESSINDEX_OK : pi_fail_xc(idx, xs, "listing sources");
 }
 

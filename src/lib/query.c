@@ -346,6 +346,23 @@ oom:
     return -2;
 }
 
+/* Records the stems of the words of q[s..e) in out->excluded. 0 or -2 on OOM. */
+static int record_excluded(const char *q, size_t s, size_t e, pi_stemmer *stem, pi_query *out)
+{
+    pi_buf f = {0};
+    size_t at = s, ws, we;
+    int rc = 0;
+    while (rc == 0 && pi_word_next(q, e, &at, &ws, &we)) {
+        int n = pi_fold_word(q + ws, we - ws, &f);
+        size_t sl;
+        const char *st = n > 0 ? pi_stemmer_stem(stem, f.p, (size_t)n, &sl) : NULL;
+        if (n < 0 || (n > 0 && !st) || (st && push_str(&out->excluded, &out->n_excluded, st, sl) < 0))
+            rc = -2;
+    }
+    pi_buf_free(&f);
+    return rc;
+}
+
 /* Records the stems of the phrase q[s..e), joined by spaces, in out->phrases. 0 or -2 on OOM. */
 static int record_phrase(const char *q, size_t s, size_t e, pi_stemmer *stem, pi_query *out)
 {
@@ -386,6 +403,7 @@ int pi_query_parse(const char *q, pi_stemmer *stem, pi_query *out, pi_buf *err)
 {
     memset(out, 0, sizeof *out);
     tok *t = NULL;
+    char *neg = NULL;
     long n = lex(q, &t, err);
     if (n < 0)
         return (int)n;
@@ -400,11 +418,23 @@ int pi_query_parse(const char *q, pi_stemmer *stem, pi_query *out, pi_buf *err)
             any_content = 1;
 
     rc = -2;
-    if (pi_buf_reserve(&out->text, 64) < 0)
+    /* Which items are excluded: after NOT, with '-', or inside a bracket that is. The ranking
+     * must not count an excluded word as evidence (release, neighbour, phrase frequency). */
+    neg = calloc((size_t)n + 1, 1);
+    size_t depth = 0;
+    if (!neg || pi_buf_reserve(&out->text, 64) < 0)
         goto done;
     for (long i = 0; i < n; i++) {
         tok *k = &t[i];
         const tok *prev = i ? &t[i - 1] : NULL, *next = i + 1 < n ? &t[i + 1] : NULL;
+        int excluded = (depth && neg[depth - 1]) || (prev && prev->kind == T_NOT) || k->sign == '-';
+        if (k->kind == T_LPAREN)
+            neg[depth++] = (char)excluded;
+        else if (k->kind == T_RPAREN && depth)
+            depth--;
+        if (excluded && (k->kind == T_WORD || k->kind == T_PHRASE) && !k->wildcard &&
+            record_excluded(q, k->start, k->end, stem, out) < 0)
+            goto done;
         int near_op = (prev && (prev->kind == T_BINOP || prev->kind == T_NOT)) ||
                       (next && next->kind == T_BINOP);
         size_t mark = out->text.len;
@@ -432,8 +462,7 @@ int pi_query_parse(const char *q, pi_stemmer *stem, pi_query *out, pi_buf *err)
                 goto done;
             if (w == 0) /* "" or punctuation only: nothing to search */
                 out->text.len = mark;
-            else if (k->sign != '-' && !(prev && prev->kind == T_NOT) &&
-                     record_phrase(q, k->start, k->end, stem, out) < 0)
+            else if (!excluded && record_phrase(q, k->start, k->end, stem, out) < 0)
                 goto done;
             break;
         case T_FIELD:
@@ -501,6 +530,7 @@ int pi_query_parse(const char *q, pi_stemmer *stem, pi_query *out, pi_buf *err)
     }
     rc = 0;
 done:
+    free(neg);
     free(t);
     return rc;
 }
@@ -519,6 +549,7 @@ void pi_query_free(pi_query *q)
     free_list(q->sources, q->n_sources);
     free_list(q->words, q->n_words);
     free_list(q->phrases, q->n_phrases);
+    free_list(q->excluded, q->n_excluded);
     free_list(q->wildcards, q->n_wildcards);
     memset(q, 0, sizeof *q);
 }

@@ -27,6 +27,8 @@ typedef struct pi_query {
     size_t n_words;
     char **phrases;         /* quoted phrases searched for (not excluded): stems joined by ' ' */
     size_t n_phrases;
+    char **excluded;        /* stems of excluded words and phrases (-x, NOT x, NOT ( ... )) */
+    size_t n_excluded;
     char **wildcards;       /* folded prefixes of wildcard words (for highlighting) */
     size_t n_wildcards;
     int structured;         /* operators, phrases, +/- or fields were used */

@@ -253,7 +253,7 @@ static xc_status make_matcher(const xc_query *q, const pi_query *pq, pi_matcher 
     }
     xc_keylist_free(kl);
     if (more < 0 && xs == XC_OK)
-        xs = XC_ERR_OTHER;
+        xs = xc_last_status();
     if (m->n_stems)
         qsort(m->stems, m->n_stems, sizeof *m->stems, cmp_str);
     m->prefixes = pq->wildcards;
@@ -619,10 +619,12 @@ static pressindex_status phrase_frequency(pressindex *idx, const pressindex_sear
                     break;
             }
             if (xs == XC_OK && on < 0)
-                xs = XC_ERR_OTHER;
+                xs = xc_last_status();
             xc_postlist_free(pl);
             for (size_t i = 0; xs == XC_OK && i < n; i++) {
-                if (!wdf[i] || avg <= 0)
+                /* No phrase found in the text (the passage matched another part of the query, or
+                 * an excluded phrase): Xapian gave the phrase nothing, so nothing to correct. */
+                if (!wdf[i] || !c[i].pf || !c[i].pf[p] || avg <= 0)
                     continue;
                 double normlen = (double)dl[i] / avg;
                 if (normlen < 0.5)
@@ -689,6 +691,16 @@ static pressindex_status adjacency(pressindex *idx, const xc_query *adj, cand *c
     if (xs != XC_OK)
         return read_fail(idx, xs, "searching");
     return PRESSINDEX_OK;
+}
+
+/* Is this stem only in an excluded part of the query (-x, NOT x)? Its postings are read with the
+ * others, but it is no evidence for a passage or its release. */
+static int is_excluded(const pi_query *pq, const char *stem)
+{
+    for (size_t i = 0; i < pq->n_excluded; i++)
+        if (!strcmp(pq->excluded[i], stem))
+            return 1;
+    return 0;
 }
 
 /* A (docid, release) pair: the passages of the candidates' releases, in docid order. */
@@ -761,7 +773,7 @@ static pressindex_status release_evidence(pressindex *idx, const pressindex_sear
                 len[r] += dl;
             }
             if (xs == XC_OK && more < 0)
-                xs = XC_ERR_OTHER;
+                xs = xc_last_status();
         }
         xc_postlist_free(pl);
         r++;
@@ -777,7 +789,8 @@ static pressindex_status release_evidence(pressindex *idx, const pressindex_sear
     double total = 0;
     for (size_t k = 0; xs == XC_OK && np && k < ns; k++) {
         uint64_t df = 0;
-        if ((xs = xc_db_termfreq(idx->db, m->stems[k], strlen(m->stems[k]), &df)) != XC_OK || !df)
+        if (is_excluded(pq, m->stems[k]) ||
+            (xs = xc_db_termfreq(idx->db, m->stems[k], strlen(m->stems[k]), &df)) != XC_OK || !df)
             continue;
         idf[k] = docs > df ? log((double)docs / (double)df) : 0;
         total += idf[k];
@@ -797,7 +810,7 @@ static pressindex_status release_evidence(pressindex *idx, const pressindex_sear
             }
         }
         if (xs == XC_OK && on < 0)
-            xs = XC_ERR_OTHER;
+            xs = xc_last_status();
         xc_postlist_free(pl);
         /* The title is part of the release: its words are on the first passage, prefixed. */
         char st[256];
@@ -817,7 +830,7 @@ static pressindex_status release_evidence(pressindex *idx, const pressindex_sear
             rtf[post[j].rel * ns + k] += f;
         }
         if (xs == XC_OK && on < 0)
-            xs = XC_ERR_OTHER;
+            xs = xc_last_status();
         xc_postlist_free(pl);
     }
     double avg = 0;
@@ -838,7 +851,7 @@ static pressindex_status release_evidence(pressindex *idx, const pressindex_sear
             wqf += !strcmp(pq->words[w], m->stems[k]);
         if (wqf < 1)
             wqf = 1;
-        qw[k] = bm25_termweight(docs, df) * wqf * 2 * wqf / (1 + wqf);
+        qw[k] = is_excluded(pq, m->stems[k]) ? 0 : bm25_termweight(docs, df) * wqf * 2 * wqf / (1 + wqf);
     }
     for (size_t r = 0; xs == XC_OK && np && r < nrel; r++) {
         double norm = o->bm25_k1 * (1 - o->bm25_b + (avg > 0 ? o->bm25_b * len[r] / avg : 0));
@@ -942,28 +955,37 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
             continue;
         if ((xs = xc_mset_document(ms, i, &doc)) != XC_OK)
             goto xfail;
-        if (xc_doc_get_value(doc, PI_SLOT_RELEASE, &v, &vl) == XC_OK)
+        const char *text = NULL;
+        size_t tl = 0;
+        if ((xs = xc_doc_get_value(doc, PI_SLOT_RELEASE, &v, &vl)) == XC_OK)
             snprintf(c[i].key, sizeof c[i].key, "%.*s", (int)vl, v);
-        if (xc_doc_get_value(doc, PI_SLOT_PARAGRAPH, &v, &vl) == XC_OK)
+        if (xs == XC_OK && (xs = xc_doc_get_value(doc, PI_SLOT_PARAGRAPH, &v, &vl)) == XC_OK)
             c[i].pno = (unsigned)strtoul(v, NULL, 10);
         c[i].factor = 1;
-        if (o->question_weight != 1.0 && xc_doc_get_data(doc, &v, &vl) == XC_OK && is_question(v, vl))
-            c[i].factor *= o->question_weight;
-        if (o->boilerplate_weight != 1.0 && xc_doc_get_value(doc, PI_SLOT_TEXTHASH, &v, &vl) == XC_OK) {
+        if (xs == XC_OK && o->boilerplate_weight != 1.0 &&
+            (xs = xc_doc_get_value(doc, PI_SLOT_TEXTHASH, &v, &vl)) == XC_OK) {
             char hash[PI_HASH_LEN + 1];
             snprintf(hash, sizeof hash, "%.*s", (int)vl, v);
             if (is_boilerplate(idx, hash, passages))
                 c[i].factor *= o->boilerplate_weight;
         }
-        if (pq->n_phrases && xc_doc_get_data(doc, &v, &vl) == XC_OK &&
-            !(c[i].pf = phrase_counts(pq, stem, v, vl))) {
+        /* Last: the text stays valid only until the next read from doc. */
+        if (xs == XC_OK && (o->question_weight != 1.0 || pq->n_phrases))
+            xs = xc_doc_get_data(doc, &text, &tl);
+        if (xs != XC_OK) { /* a commit landed meanwhile (retried) or a real error */
+            xc_doc_free(doc);
+            goto xfail;
+        }
+        if (o->question_weight != 1.0 && is_question(text, tl))
+            c[i].factor *= o->question_weight;
+        if (pq->n_phrases && !(c[i].pf = phrase_counts(pq, stem, text, tl))) {
             xc_doc_free(doc);
             st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
             goto out;
         }
         xc_doc_free(doc);
     }
-    if (rerank_on && pq->n_phrases && size && c[0].pf &&
+    if (rerank_on && pq->n_phrases && size &&
         (st = phrase_frequency(idx, o, pq, c, size)) != PRESSINDEX_OK)
         goto out;
     for (unsigned i = 0; rerank_on && i < size; i++)
@@ -1062,7 +1084,7 @@ static pressindex_status release_passages(pressindex *idx, const char *key, unsi
     }
     xc_postlist_free(pl);
     if (xs == XC_OK && more < 0)
-        xs = XC_ERR_OTHER;
+        xs = xc_last_status();
     if (xs != XC_OK) {
         free(*ids);
         free(*pnos);

@@ -186,7 +186,7 @@ static xc_status load_old(pi_writer *w, const char *key, const char *rterm, size
     }
     xc_postlist_free(pl);
     if (xs == XC_OK && more < 0)
-        xs = XC_ERR_OTHER;
+        xs = xc_last_status();
     if (xs != XC_OK) {
         free_old(*out, *n);
         *out = NULL;

@@ -24,9 +24,11 @@
 namespace {
 
 thread_local std::string last_error = "no error";
+thread_local xc_status last_status = XC_OK;
 
 xc_status set_error(xc_status st, const std::string &cls, const std::string &msg)
 {
+    last_status = st;
     try {
         last_error = cls + ": " + msg;
     } catch (...) {
@@ -201,6 +203,11 @@ extern "C" const char *xc_status_name(xc_status st)
 extern "C" const char *xc_last_error(void)
 {
     return last_error.c_str();
+}
+
+extern "C" xc_status xc_last_status(void)
+{
+    return last_status;
 }
 
 /* ------------------------------------------------------------------------------------------ */

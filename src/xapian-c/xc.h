@@ -41,6 +41,9 @@ typedef enum xc_status {
 const char *xc_status_name(xc_status st);
 /* Message of the last failure in this thread: the exception's class and message. Never NULL. */
 const char *xc_last_error(void);
+/* The status of the last failing xc_ call in this thread: for the iterators that return -1, so
+ * that a DatabaseModifiedError met while iterating can be retried like any other. */
+xc_status xc_last_status(void);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Databases                                                                                   */
