@@ -355,14 +355,14 @@ void pressindex_results_destroy(pressindex_results *res)
 /* A candidate of the rerank window. */
 typedef struct cand {
     unsigned docid;
-    double weight;    /* Xapian's BM25 (with the adjacency boost) */
+    double weight;    /* Xapian's BM25, phrase-corrected, demoted, with the adjacency boost */
     double title;     /* share of the query's weight found in the release's title, 0..1 */
     unsigned pno;     /* paragraph number */
     double release;   /* BM25 of the whole release (release_evidence) */
     double before;    /* IDF share of the query's words only the paragraph before holds */
     double factor;    /* boilerplate and question demotion, applied after the phrase correction */
     unsigned *pf;     /* occurrences of each of the query's phrases (phrase queries only) */
-    double score;     /* after release evidence and boilerplate demotion */
+    double score;     /* the final score (rerank()) */
     uint64_t collapsed;
     char key[PI_KEY_LEN + 1];
     size_t order;     /* Xapian's rank, to keep sorts stable */
@@ -474,10 +474,13 @@ static int is_question(const char *t, size_t n)
 }
 
 /*
- * Passage score = BM25 / best BM25 + release_weight x release evidence / best release evidence,
- * where a release's evidence is the sum of the BM25 of its passages in the window: a paragraph
- * that leaves its subject to the rest of its release ("the two presidents") still ranks when the
- * release is about the query. Boilerplate paragraphs are then scaled down.
+ * Passage score = weight / best weight + title_weight x title share
+ *                 + neighbour_weight x paragraph-before share
+ *                 + release_weight x release BM25 / best release BM25,
+ * where weight is Xapian's BM25 of the passage (phrases counted by occurrence, boilerplate and
+ * questions already scaled down, adjacency added). Normalising by the best of the window puts the
+ * passage's and the release's evidence on one scale whatever the query's length: a paragraph that
+ * leaves its subject to the rest of its release still ranks when the release is about the query.
  */
 static void rerank(const pressindex_search_options *o, cand *c, size_t n)
 {
