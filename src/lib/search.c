@@ -278,26 +278,46 @@ static char *dup_or_empty(const char *s)
 static pressindex_status fetch_context(pressindex *idx, const char *key, size_t context, hit *h);
 
 /* Reads passage docid into h: text, paragraph, its release's metadata, highlights (m may be NULL). */
-static pressindex_status fill_hit(pressindex *idx, unsigned docid, const pi_matcher *m, hit *h)
+/* A passage already read for the rerank window: its text, paragraph number and release key. */
+typedef struct known_passage {
+    const char *text;
+    size_t len;
+    unsigned pno;
+    const char *key;
+} known_passage;
+
+/* Fills a hit from the passage's document, or from what the rerank window already read (known,
+ * NULL otherwise): each document read costs a B-tree lookup and inflating its data. */
+static pressindex_status fill_hit(pressindex *idx, unsigned docid, const pi_matcher *m, hit *h,
+                                  const known_passage *known)
 {
-    xc_doc *doc = NULL;
-    xc_status xs = xc_db_get_document(idx->db, docid, &doc);
-    if (xs != XC_OK)
-        return read_fail(idx, xs, "reading a result");
-    const char *data, *key, *pno;
-    size_t dlen, klen, plen;
-    if ((xs = xc_doc_get_data(doc, &data, &dlen)) != XC_OK ||
-        !(h->text = strndup(data, dlen)) ||
-        (xs = xc_doc_get_value(doc, PI_SLOT_PARAGRAPH, &pno, &plen)) != XC_OK) {
-        xc_doc_free(doc);
-        return xs != XC_OK ? read_fail(idx, xs, "reading a result")
-                           : pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
-    }
-    h->paragraph = (unsigned)strtoul(pno, NULL, 10);
     char mkey[PI_KEY_LEN + 8];
-    if ((xs = xc_doc_get_value(doc, PI_SLOT_RELEASE, &key, &klen)) == XC_OK)
-        snprintf(mkey, sizeof mkey, "%s%.*s", PI_META_RELEASE, (int)klen, key);
-    xc_doc_free(doc);
+    size_t dlen;
+    xc_status xs = XC_OK;
+    if (known) {
+        dlen = known->len;
+        if (!(h->text = strndup(known->text, known->len)))
+            return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+        h->paragraph = known->pno;
+        snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, known->key);
+    } else {
+        xc_doc *doc = NULL;
+        if ((xs = xc_db_get_document(idx->db, docid, &doc)) != XC_OK)
+            return read_fail(idx, xs, "reading a result");
+        const char *data, *key, *pno;
+        size_t klen, plen;
+        if ((xs = xc_doc_get_data(doc, &data, &dlen)) != XC_OK ||
+            !(h->text = strndup(data, dlen)) ||
+            (xs = xc_doc_get_value(doc, PI_SLOT_PARAGRAPH, &pno, &plen)) != XC_OK) {
+            xc_doc_free(doc);
+            return xs != XC_OK ? read_fail(idx, xs, "reading a result")
+                               : pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+        }
+        h->paragraph = (unsigned)strtoul(pno, NULL, 10);
+        if ((xs = xc_doc_get_value(doc, PI_SLOT_RELEASE, &key, &klen)) == XC_OK)
+            snprintf(mkey, sizeof mkey, "%s%.*s", PI_META_RELEASE, (int)klen, key);
+        xc_doc_free(doc);
+    }
     char *blob = NULL;
     size_t blen = 0;
     if (xs == XC_OK)
@@ -362,6 +382,8 @@ typedef struct cand {
     double before;    /* IDF share of the query's words only the paragraph before holds */
     double factor;    /* boilerplate and question demotion, applied after the phrase correction */
     unsigned *pf;     /* occurrences of each of the query's phrases (phrase queries only) */
+    char *text;       /* the passage's text, when the window read it (reused for the results) */
+    size_t tlen;
     double score;     /* the final score (rerank()) */
     uint64_t collapsed;
     char key[PI_KEY_LEN + 1];
@@ -979,6 +1001,12 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
             xc_doc_free(doc);
             goto xfail;
         }
+        if (text && !(c[i].text = strndup(text, tl))) {
+            xc_doc_free(doc);
+            st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+            goto out;
+        }
+        c[i].tlen = tl;
         if (o->question_weight != 1.0 && is_question(text, tl))
             c[i].factor *= o->question_weight;
         if (pq->n_phrases && !(c[i].pf = phrase_counts(pq, stem, text, tl))) {
@@ -1022,7 +1050,8 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
         h->collapsed = ci->collapsed;
         h->rank = o->offset + i + 1;
         res->n = i + 1;
-        if ((st = fill_hit(idx, ci->docid, &m, h)) != PRESSINDEX_OK)
+        known_passage kp = {ci->text, ci->tlen, ci->pno, ci->key};
+        if ((st = fill_hit(idx, ci->docid, &m, h, ci->text ? &kp : NULL)) != PRESSINDEX_OK)
             goto out;
         if (o->context) {
             char key[PI_KEY_LEN + 1];
@@ -1035,8 +1064,10 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
 xfail:
     st = read_fail(idx, xs, "searching");
 out:
-    for (unsigned i = 0; c && i < size; i++)
+    for (unsigned i = 0; c && i < size; i++) {
         free(c[i].pf);
+        free(c[i].text);
+    }
     free(c);
     matcher_free(&m);
     xc_mset_free(ms);
@@ -1115,7 +1146,7 @@ static pressindex_status fetch_context(pressindex *idx, const char *key, size_t 
         if (d == 0 || d < -(long)context || d > (long)context)
             continue;
         hit tmp = {0};
-        st = fill_hit(idx, ids[i], NULL, &tmp);
+        st = fill_hit(idx, ids[i], NULL, &tmp, NULL);
         h->ctx[d + (long)context] = tmp.text;
         tmp.text = NULL;
         hit_free(&tmp);
@@ -1168,7 +1199,7 @@ pressindex_status pressindex_get_release(pressindex *idx, const char *id, pressi
             st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
         for (size_t i = 0; st == PRESSINDEX_OK && i < n; i++) {
             res->n = i + 1;
-            st = fill_hit(idx, ids[i], NULL, &res->hits[i]);
+            st = fill_hit(idx, ids[i], NULL, &res->hits[i], NULL);
         }
         free(ids);
         free(pnos);
