@@ -346,25 +346,10 @@ oom:
     return -2;
 }
 
-/* Records the stems of the words of q[s..e) in out->excluded. 0 or -2 on OOM. */
-static int record_excluded(const char *q, size_t s, size_t e, pi_stemmer *stem, pi_query *out)
-{
-    pi_buf f = {0};
-    size_t at = s, ws, we;
-    int rc = 0;
-    while (rc == 0 && pi_word_next(q, e, &at, &ws, &we)) {
-        int n = pi_fold_word(q + ws, we - ws, &f);
-        size_t sl;
-        const char *st = n > 0 ? pi_stemmer_stem(stem, f.p, (size_t)n, &sl) : NULL;
-        if (n < 0 || (n > 0 && !st) || (st && push_str(&out->excluded, &out->n_excluded, st, sl) < 0))
-            rc = -2;
-    }
-    pi_buf_free(&f);
-    return rc;
-}
-
-/* Records the stems of the phrase q[s..e), joined by spaces, in out->phrases. 0 or -2 on OOM. */
-static int record_phrase(const char *q, size_t s, size_t e, pi_stemmer *stem, pi_query *out)
+/* Records the stems of the words of q[s..e): as one phrase (joined by spaces) in out->phrases, or
+ * each one in out->excluded. 0 or -2 on OOM. */
+static int record_stems(const char *q, size_t s, size_t e, pi_stemmer *stem, pi_query *out,
+                        int as_phrase)
 {
     pi_buf f = {0}, p = {0};
     size_t at = s, ws, we;
@@ -375,7 +360,9 @@ static int record_phrase(const char *q, size_t s, size_t e, pi_stemmer *stem, pi
         const char *st = n > 0 ? pi_stemmer_stem(stem, f.p, (size_t)n, &sl) : NULL;
         if (n < 0 || (n > 0 && !st))
             rc = -2;
-        else if (st && ((p.len && pi_buf_addc(&p, ' ') < 0) || pi_buf_add(&p, st, sl) < 0))
+        else if (st && !as_phrase && push_str(&out->excluded, &out->n_excluded, st, sl) < 0)
+            rc = -2;
+        else if (st && as_phrase && ((p.len && pi_buf_addc(&p, ' ') < 0) || pi_buf_add(&p, st, sl) < 0))
             rc = -2;
     }
     if (rc == 0 && p.len && push_str(&out->phrases, &out->n_phrases, p.p, p.len) < 0)
@@ -433,7 +420,7 @@ int pi_query_parse(const char *q, pi_stemmer *stem, pi_query *out, pi_buf *err)
         else if (k->kind == T_RPAREN && depth)
             depth--;
         if (excluded && (k->kind == T_WORD || k->kind == T_PHRASE) && !k->wildcard &&
-            record_excluded(q, k->start, k->end, stem, out) < 0)
+            record_stems(q, k->start, k->end, stem, out, 0) < 0)
             goto done;
         int near_op = (prev && (prev->kind == T_BINOP || prev->kind == T_NOT)) ||
                       (next && next->kind == T_BINOP);
@@ -462,7 +449,7 @@ int pi_query_parse(const char *q, pi_stemmer *stem, pi_query *out, pi_buf *err)
                 goto done;
             if (w == 0) /* "" or punctuation only: nothing to search */
                 out->text.len = mark;
-            else if (!excluded && record_phrase(q, k->start, k->end, stem, out) < 0)
+            else if (!excluded && record_stems(q, k->start, k->end, stem, out, 1) < 0)
                 goto done;
             break;
         case T_FIELD:
