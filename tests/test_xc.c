@@ -153,7 +153,7 @@ static uint64_t match_mask(xc_db *db, const xc_query *q)
 static int count_query_terms(const xc_query *q)
 {
     xc_keylist *kl = NULL;
-    OK(xc_query_terms(q, &kl));
+    OK(xc_query_terms(q, 1, &kl));
     int n = 0, r;
     const char *t;
     size_t len;
@@ -675,12 +675,23 @@ START_TEST(test_query_describe_terms)
     ck_assert_ptr_nonnull(strstr(d, "OR"));
     free(d);
     xc_keylist *kl = NULL;
-    OK(xc_query_terms(q, &kl));
+    OK(xc_query_terms(q, 1, &kl));
     char buf[64];
     keylist_join(kl, buf, sizeof buf);
     ck_assert_str_eq(buf, "a,b,c"); /* unique terms (Xapian gives them in term order) */
     xc_keylist_free(kl);
     xc_query_free(q);
+    /* Every occurrence: a word the QueryParser saw twice comes twice (its within-query frequency),
+     * a phrase's words too. */
+    xc_qp *qp = NULL;
+    OK(xc_qp_new(&qp));
+    OK(xc_qp_parse(qp, "b a \"b c\" b", XC_QP_DEFAULT, &q));
+    OK(xc_query_terms(q, 0, &kl));
+    keylist_join(kl, buf, sizeof buf);
+    ck_assert_str_eq(buf, "b,a,b,c,b");
+    xc_keylist_free(kl);
+    xc_query_free(q);
+    xc_qp_free(qp);
     ck_assert_int_eq(xc_query_is_empty(NULL), 1);
     ck_assert_ptr_null(xc_query_describe(NULL));
     ck_assert_str_ne(xc_last_error(), "");
@@ -969,7 +980,7 @@ START_TEST(test_date_range_direct)
     xc_query *q = NULL;
     OK(xc_query_date_range("2024-11-30", "2025-01-02", "y", "m", "d", 1900, 2100, &q));
     xc_keylist *kl = NULL;
-    OK(xc_query_terms(q, &kl));
+    OK(xc_query_terms(q, 1, &kl));
     char buf[256];
     keylist_join(kl, buf, sizeof buf);
     ck_assert_str_eq(buf, "d20241130,d20250101,d20250102,m202412");

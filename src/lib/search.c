@@ -226,7 +226,7 @@ static int cmp_str(const void *a, const void *b)
 static xc_status make_matcher(const xc_query *q, const pi_query *pq, pi_matcher *m)
 {
     xc_keylist *kl = NULL;
-    xc_status xs = xc_query_terms(q, &kl);
+    xc_status xs = xc_query_terms(q, 1, &kl);
     if (xs != XC_OK)
         return xs;
     const char *t;
@@ -256,6 +256,25 @@ static xc_status make_matcher(const xc_query *q, const pi_query *pq, pi_matcher 
         xs = xc_last_status();
     if (m->n_stems)
         qsort(m->stems, m->n_stems, sizeof *m->stems, cmp_str);
+    /* Within-query frequencies, counted over every occurrence of each stem. */
+    if (xs == XC_OK && m->n_stems && !(m->wqf = calloc(m->n_stems, sizeof *m->wqf)))
+        xs = XC_ERR_NO_MEMORY;
+    if (xs == XC_OK && m->n_stems && (xs = xc_query_terms(q, 0, &kl)) == XC_OK) {
+        char key[256];
+        while ((more = xc_keylist_next(kl, &t, &n)) > 0) {
+            if (n >= sizeof key)
+                continue;
+            memcpy(key, t, n);
+            key[n] = '\0';
+            const char *kp = key;
+            char **found = bsearch(&kp, m->stems, m->n_stems, sizeof *m->stems, cmp_str);
+            if (found)
+                m->wqf[found - m->stems]++;
+        }
+        xc_keylist_free(kl);
+        if (more < 0)
+            xs = xc_last_status();
+    }
     m->prefixes = pq->wildcards;
     m->n_prefixes = pq->n_wildcards;
     return xs;
@@ -266,6 +285,7 @@ static void matcher_free(pi_matcher *m)
     for (size_t i = 0; i < m->n_stems; i++)
         free(m->stems[i]);
     free(m->stems);
+    free(m->wqf);
 }
 
 /* ---- reading the hits ---- */
@@ -598,7 +618,8 @@ static unsigned *phrase_counts(const pi_query *pq, pi_stemmer *stem, const char 
  * more than once are left as Xapian weighted them.
  */
 static pressindex_status phrase_frequency(pressindex *idx, const pressindex_search_options *o,
-                                          const pi_query *pq, cand *c, size_t n)
+                                          const pi_query *pq, const pi_matcher *m, cand *c,
+                                          size_t n)
 {
     uint64_t docs = 0;
     double avg = 0;
@@ -616,16 +637,10 @@ static pressindex_status phrase_frequency(pressindex *idx, const pressindex_sear
             char t[256];
             snprintf(t, sizeof t, "%.*s", (int)wl, w);
             w += wl + (w[wl] == ' ');
-            /* Used once in the whole query? */
-            size_t uses = 0;
-            for (size_t q = 0; q < pq->n_phrases; q++)
-                for (const char *x = pq->phrases[q]; *x;) {
-                    size_t xl = strcspn(x, " ");
-                    uses += xl == strlen(t) && !memcmp(x, t, xl);
-                    x += xl + (x[xl] == ' ');
-                }
-            for (size_t q = 0; q < pq->n_words; q++)
-                uses += !strcmp(pq->words[q], t);
+            /* Used once in the whole query? (Xapian's within-query frequency) */
+            const char *tp = t;
+            char **found = bsearch(&tp, m->stems, m->n_stems, sizeof *m->stems, cmp_str);
+            unsigned uses = found && m->wqf ? m->wqf[found - m->stems] : 0;
             uint64_t tf = 0;
             if (uses != 1 || (xs = xc_db_termfreq(idx->db, t, strlen(t), &tf)) != XC_OK || !tf)
                 continue;
@@ -871,11 +886,7 @@ static pressindex_status release_evidence(pressindex *idx, const pressindex_sear
         uint64_t df = 0;
         if ((xs = xc_db_termfreq(idx->db, m->stems[k], strlen(m->stems[k]), &df)) != XC_OK)
             break;
-        double wqf = 0;
-        for (size_t w = 0; w < pq->n_words; w++)
-            wqf += !strcmp(pq->words[w], m->stems[k]);
-        if (wqf < 1)
-            wqf = 1;
+        double wqf = m->wqf && m->wqf[k] ? m->wqf[k] : 1;
         qw[k] = is_excluded(pq, m->stems[k]) ? 0 : bm25_termweight(docs, df) * wqf * 2 * wqf / (1 + wqf);
     }
     for (size_t r = 0; xs == XC_OK && np && r < nrel; r++) {
@@ -1017,7 +1028,7 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
         xc_doc_free(doc);
     }
     if (rerank_on && pq->n_phrases && size &&
-        (st = phrase_frequency(idx, o, pq, c, size)) != PRESSINDEX_OK)
+        (st = phrase_frequency(idx, o, pq, &m, c, size)) != PRESSINDEX_OK)
         goto out;
     for (unsigned i = 0; rerank_on && i < size; i++)
         c[i].weight *= c[i].factor;

@@ -11,6 +11,7 @@
 
 typedef struct pi_matcher {
     char **stems;      /* sorted, for bsearch */
+    unsigned *wqf;     /* per stem: how often the query names it (Xapian's within-query frequency) */
     size_t n_stems;
     char **prefixes;   /* folded wildcard prefixes */
     size_t n_prefixes;

@@ -1191,7 +1191,7 @@ extern "C" void xc_query_free(xc_query *q)
     }
 }
 
-extern "C" xc_status xc_query_terms(const xc_query *q, xc_keylist **out)
+extern "C" xc_status xc_query_terms(const xc_query *q, int unique, xc_keylist **out)
 {
     try {
         need(out != nullptr, "NULL out");
@@ -1200,8 +1200,8 @@ extern "C" xc_status xc_query_terms(const xc_query *q, xc_keylist **out)
         xc_keylist *kl = new xc_keylist;
         try {
             kl->query = q->q;
-            kl->it = kl->query.get_unique_terms_begin();
-            kl->end = kl->query.get_unique_terms_end();
+            kl->it = unique ? kl->query.get_unique_terms_begin() : kl->query.get_terms_begin();
+            kl->end = unique ? kl->query.get_unique_terms_end() : kl->query.get_terms_end();
         } catch (...) {
             delete kl;
             throw;

@@ -196,8 +196,10 @@ int xc_query_is_empty(const xc_query *q);
 char *xc_query_describe(const xc_query *q);
 void xc_query_free(xc_query *q);
 
-/* The distinct terms of a query, in query order (for highlighting). */
-xc_status xc_query_terms(const xc_query *q, xc_keylist **out);
+/* The terms of a query: with unique, each distinct term once (for highlighting); otherwise every
+ * occurrence, in query order (a word the QueryParser saw twice comes twice: its within-query
+ * frequency). */
+xc_status xc_query_terms(const xc_query *q, int unique, xc_keylist **out);
 
 /* Xapian's QueryParser. */
 typedef struct xc_qp xc_qp;
