@@ -223,7 +223,9 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static xc_status make_matcher(const xc_query *q, const pi_query *pq, pi_matcher *m)
+/* The query's stems for highlighting and ranking, with their within-query frequencies and the
+ * index statistics the ranking uses (read once here, not by each rule). */
+static xc_status make_matcher(xc_db *db, const xc_query *q, const pi_query *pq, pi_matcher *m)
 {
     xc_keylist *kl = NULL;
     xc_status xs = xc_query_terms(q, 1, &kl);
@@ -275,6 +277,12 @@ static xc_status make_matcher(const xc_query *q, const pi_query *pq, pi_matcher 
         if (more < 0)
             xs = xc_last_status();
     }
+    if (xs == XC_OK)
+        xs = xc_db_doccount(db, &m->docs);
+    if (xs == XC_OK && m->n_stems && !(m->df = calloc(m->n_stems, sizeof *m->df)))
+        xs = XC_ERR_NO_MEMORY;
+    for (size_t k = 0; xs == XC_OK && k < m->n_stems; k++)
+        xs = xc_db_termfreq(db, m->stems[k], strlen(m->stems[k]), &m->df[k]);
     m->prefixes = pq->wildcards;
     m->n_prefixes = pq->n_wildcards;
     return xs;
@@ -286,6 +294,7 @@ static void matcher_free(pi_matcher *m)
         free(m->stems[i]);
     free(m->stems);
     free(m->wqf);
+    free(m->df);
 }
 
 /* ---- reading the hits ---- */
@@ -424,6 +433,13 @@ static int cmp_score(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* A word's plain IDF over passages, log(N / df); 0 for a word in no or every passage. It weighs
+ * the shares (title, paragraph before): only the balance between the query's words matters. */
+static double log_idf(uint64_t docs, uint64_t df)
+{
+    return df && docs > df ? log((double)docs / (double)df) : 0;
+}
+
 /* For each candidate, the IDF-weighted share of the query's words that its release's title holds:
  * a title match counts for something, but never makes a passage match on its own. Titles come
  * from the release records (read once per release), stemmed as the index stems them. */
@@ -431,17 +447,11 @@ static pressindex_status title_shares(pressindex *idx, const pi_matcher *m, cand
 {
     if (!m->n_stems)
         return PRESSINDEX_OK;
-    uint64_t docs = 0;
     double *idf = calloc(m->n_stems, sizeof *idf), total = 0;
     if (!idf)
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
-    xc_db_doccount(idx->db, &docs);
-    for (size_t k = 0; k < m->n_stems; k++) {
-        uint64_t tf = 0;
-        xc_db_termfreq(idx->db, m->stems[k], strlen(m->stems[k]), &tf);
-        idf[k] = tf && docs > tf ? log((double)docs / (double)tf) : 0;
-        total += idf[k];
-    }
+    for (size_t k = 0; k < m->n_stems; k++)
+        total += idf[k] = log_idf(m->docs, m->df[k]);
     qsort(c, n, sizeof *c, cmp_key_cand);
     char *seen = calloc(m->n_stems, 1);
     pi_buf f = {0};
@@ -572,6 +582,30 @@ static double bm25_termweight(uint64_t docs, uint64_t df)
     return log(tw);
 }
 
+/* Reads a term's wdf (and, with dl, the document's length) for each of count records in docid
+ * order (base, elem bytes apart, each starting with its unsigned docid), skipping through the
+ * term's postings once; 0 where the document does not hold it. Results go to wdf[i * stride]. */
+static xc_status sweep_postings(xc_db *db, const char *term, size_t len, const void *base,
+                                size_t count, size_t elem, unsigned *wdf, size_t stride,
+                                unsigned *dl)
+{
+    xc_postlist *pl = NULL;
+    xc_status xs = xc_db_postlist(db, term, len, &pl);
+    unsigned at = 0;
+    int on = 1;
+    for (size_t i = 0; xs == XC_OK && on > 0 && i < count; i++) {
+        unsigned id = *(const unsigned *)((const char *)base + i * elem);
+        if (at < id)
+            on = xc_postlist_skip_to(pl, id, &at);
+        if (on > 0 && at == id)
+            xs = xc_postlist_get(pl, &wdf[i * stride], dl ? &dl[i] : NULL);
+    }
+    if (xs == XC_OK && on < 0)
+        xs = xc_last_status();
+    xc_postlist_free(pl);
+    return xs;
+}
+
 /* How many times each of the query's phrases occurs in a passage's text (tokenized, folded and
  * stemmed as the index does). NULL when out of memory. */
 static unsigned *phrase_counts(const pi_query *pq, pi_stemmer *stem, const char *text, size_t len)
@@ -621,11 +655,8 @@ static pressindex_status phrase_frequency(pressindex *idx, const pressindex_sear
                                           const pi_query *pq, const pi_matcher *m, cand *c,
                                           size_t n)
 {
-    uint64_t docs = 0;
     double avg = 0;
-    xc_status xs = xc_db_doccount(idx->db, &docs);
-    if (xs == XC_OK)
-        xs = xc_db_avlength(idx->db, &avg);
+    xc_status xs = xc_db_avlength(idx->db, &avg);
     qsort(c, n, sizeof *c, cmp_docid);
     unsigned *wdf = calloc(n, sizeof *wdf), *dl = calloc(n, sizeof *dl);
     if (xs == XC_OK && (!wdf || !dl))
@@ -640,27 +671,14 @@ static pressindex_status phrase_frequency(pressindex *idx, const pressindex_sear
             /* Used once in the whole query? (Xapian's within-query frequency) */
             const char *tp = t;
             char **found = bsearch(&tp, m->stems, m->n_stems, sizeof *m->stems, cmp_str);
-            unsigned uses = found && m->wqf ? m->wqf[found - m->stems] : 0;
-            uint64_t tf = 0;
-            if (uses != 1 || (xs = xc_db_termfreq(idx->db, t, strlen(t), &tf)) != XC_OK || !tf)
+            size_t at = found ? (size_t)(found - m->stems) : 0;
+            if (!found || m->wqf[at] != 1 || !m->df[at])
                 continue;
-            double tw = bm25_termweight(docs, tf) * (o->bm25_k1 + 1);
-            xc_postlist *pl = NULL;
-            if ((xs = xc_db_postlist(idx->db, t, strlen(t), &pl)) != XC_OK)
-                break;
-            unsigned at = 0;
-            int on = 1;
+            double tw = bm25_termweight(m->docs, m->df[at]) * (o->bm25_k1 + 1);
             for (size_t i = 0; i < n; i++)
                 wdf[i] = dl[i] = 0;
-            for (size_t i = 0; on > 0 && i < n; i++) {
-                if (at < c[i].docid)
-                    on = xc_postlist_skip_to(pl, c[i].docid, &at);
-                if (on > 0 && at == c[i].docid && (xs = xc_postlist_get(pl, &wdf[i], &dl[i])) != XC_OK)
-                    break;
-            }
-            if (xs == XC_OK && on < 0)
-                xs = xc_last_status();
-            xc_postlist_free(pl);
+            if ((xs = sweep_postings(idx->db, t, strlen(t), c, n, sizeof *c, wdf, 1, dl)) != XC_OK)
+                break;
             for (size_t i = 0; xs == XC_OK && i < n; i++) {
                 /* No phrase found in the text (the passage matched another part of the query, or
                  * an excluded phrase): Xapian gave the phrase nothing, so nothing to correct. */
@@ -823,56 +841,28 @@ static pressindex_status release_evidence(pressindex *idx, const pressindex_sear
         if (!(wdf = calloc(np * ns, sizeof *wdf)))
             xs = XC_ERR_NO_MEMORY;
     }
-    uint64_t docs = 0;
-    if (xs == XC_OK)
-        xs = xc_db_doccount(idx->db, &docs);
+    unsigned *twdf = xs == XC_OK && np ? calloc(np, sizeof *twdf) : NULL;
+    if (xs == XC_OK && np && !twdf)
+        xs = XC_ERR_NO_MEMORY;
     double total = 0;
     for (size_t k = 0; xs == XC_OK && np && k < ns; k++) {
-        uint64_t df = 0;
-        if (is_excluded(pq, m->stems[k]) ||
-            (xs = xc_db_termfreq(idx->db, m->stems[k], strlen(m->stems[k]), &df)) != XC_OK || !df)
+        if (is_excluded(pq, m->stems[k]) || !m->df[k])
             continue;
-        idf[k] = docs > df ? log((double)docs / (double)df) : 0;
-        total += idf[k];
-
-        xc_postlist *pl = NULL;
-        if ((xs = xc_db_postlist(idx->db, m->stems[k], strlen(m->stems[k]), &pl)) != XC_OK)
+        total += idf[k] = log_idf(m->docs, m->df[k]);
+        if ((xs = sweep_postings(idx->db, m->stems[k], strlen(m->stems[k]), post, np, sizeof *post,
+                                 wdf + k, ns, NULL)) != XC_OK)
             break;
-        unsigned at = 0;
-        int on = 1;
-        for (size_t j = 0; on > 0 && j < np; j++) {
-            if (at < post[j].docid)
-                on = xc_postlist_skip_to(pl, post[j].docid, &at);
-            if (on > 0 && at == post[j].docid) {
-                if ((xs = xc_postlist_get(pl, &wdf[j * ns + k], NULL)) != XC_OK)
-                    break;
-                rtf[post[j].rel * ns + k] += wdf[j * ns + k];
-            }
-        }
-        if (xs == XC_OK && on < 0)
-            xs = xc_last_status();
-        xc_postlist_free(pl);
         /* The title is part of the release: its words are on the first passage, prefixed. */
         char st[256];
         int sl = snprintf(st, sizeof st, "%s%s", PI_P_TITLE, m->stems[k]);
-        if (xs != XC_OK || sl <= 0 || (size_t)sl >= sizeof st)
-            continue;
-        if ((xs = xc_db_postlist(idx->db, st, (size_t)sl, &pl)) != XC_OK)
+        memset(twdf, 0, np * sizeof *twdf);
+        if (sl > 0 && (size_t)sl < sizeof st &&
+            (xs = sweep_postings(idx->db, st, (size_t)sl, post, np, sizeof *post, twdf, 1, NULL)) != XC_OK)
             break;
-        at = 0;
-        on = 1;
-        for (size_t j = 0; on > 0 && j < np; j++) {
-            unsigned f = 0;
-            if (at < post[j].docid)
-                on = xc_postlist_skip_to(pl, post[j].docid, &at);
-            if (on > 0 && at == post[j].docid && (xs = xc_postlist_get(pl, &f, NULL)) != XC_OK)
-                break;
-            rtf[post[j].rel * ns + k] += f;
-        }
-        if (xs == XC_OK && on < 0)
-            xs = xc_last_status();
-        xc_postlist_free(pl);
+        for (size_t j = 0; j < np; j++)
+            rtf[post[j].rel * ns + k] += wdf[j * ns + k] + twdf[j];
     }
+    free(twdf);
     double avg = 0;
     for (size_t r = 0; r < nrel; r++)
         avg += len[r] / (double)nrel;
@@ -883,11 +873,8 @@ static pressindex_status release_evidence(pressindex *idx, const pressindex_sear
     if (xs == XC_OK && !qw)
         xs = XC_ERR_NO_MEMORY;
     for (size_t k = 0; xs == XC_OK && k < ns; k++) {
-        uint64_t df = 0;
-        if ((xs = xc_db_termfreq(idx->db, m->stems[k], strlen(m->stems[k]), &df)) != XC_OK)
-            break;
-        double wqf = m->wqf && m->wqf[k] ? m->wqf[k] : 1;
-        qw[k] = is_excluded(pq, m->stems[k]) ? 0 : bm25_termweight(docs, df) * wqf * 2 * wqf / (1 + wqf);
+        double wqf = m->wqf[k] ? m->wqf[k] : 1;
+        qw[k] = is_excluded(pq, m->stems[k]) ? 0 : bm25_termweight(m->docs, m->df[k]) * wqf * 2 * wqf / (1 + wqf);
     }
     for (size_t r = 0; xs == XC_OK && np && r < nrel; r++) {
         double norm = o->bm25_k1 * (1 - o->bm25_b + (avg > 0 ? o->bm25_b * len[r] / avg : 0));
@@ -966,7 +953,7 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
         xs = xc_enquire_get_mset(enq, rerank_on ? 0 : (unsigned)o->offset,
                                  (unsigned)(rerank_on ? window : o->limit), 0, &ms);
     if (xs == XC_OK)
-        xs = make_matcher(q, pq, &m);
+        xs = make_matcher(idx->db, q, pq, &m);
     if (xs != XC_OK)
         goto xfail;
     res->estimated = xc_mset_matches_estimated(ms);
@@ -977,9 +964,7 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
         st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
         goto out;
     }
-    uint64_t passages = 0;
-    if (rerank_on && o->boilerplate_weight != 1.0 && xc_db_doccount(idx->db, &passages) != XC_OK)
-        passages = 0;
+    uint64_t passages = m.docs;
     for (unsigned i = 0; i < size; i++) {
         xc_doc *doc = NULL;
         const char *v;

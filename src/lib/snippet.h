@@ -6,12 +6,15 @@
 #define PI_SNIPPET_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "internal.h"
 
 typedef struct pi_matcher {
     char **stems;      /* sorted, for bsearch */
     unsigned *wqf;     /* per stem: how often the query names it (Xapian's within-query frequency) */
+    uint64_t *df;      /* per stem: passages holding it (for ranking; NULL for highlighting alone) */
+    uint64_t docs;     /* passages in the index when the statistics were read */
     size_t n_stems;
     char **prefixes;   /* folded wildcard prefixes */
     size_t n_prefixes;
