@@ -440,7 +440,10 @@ extern "C" xc_status xc_db_get_metadata(xc_db *db, const char *key, char **value
     }
 }
 
-extern "C" xc_status xc_db_metadata_keys(xc_db *db, const char *prefix, xc_keylist **out)
+namespace {
+
+/* A keylist over the database's metadata keys or its terms starting with prefix. */
+xc_status db_keylist(xc_db *db, const char *prefix, bool metadata, xc_keylist **out)
 {
     try {
         need(out != nullptr, "NULL out");
@@ -450,8 +453,8 @@ extern "C" xc_status xc_db_metadata_keys(xc_db *db, const char *prefix, xc_keyli
         try {
             kl->db = d;
             std::string p = prefix ? prefix : "";
-            kl->it = kl->db.metadata_keys_begin(p);
-            kl->end = kl->db.metadata_keys_end(p);
+            kl->it = metadata ? kl->db.metadata_keys_begin(p) : kl->db.allterms_begin(p);
+            kl->end = metadata ? kl->db.metadata_keys_end(p) : kl->db.allterms_end(p);
         } catch (...) {
             delete kl;
             throw;
@@ -463,27 +466,16 @@ extern "C" xc_status xc_db_metadata_keys(xc_db *db, const char *prefix, xc_keyli
     }
 }
 
+} // namespace
+
+extern "C" xc_status xc_db_metadata_keys(xc_db *db, const char *prefix, xc_keylist **out)
+{
+    return db_keylist(db, prefix, true, out);
+}
+
 extern "C" xc_status xc_db_allterms(xc_db *db, const char *prefix, xc_keylist **out)
 {
-    try {
-        need(out != nullptr, "NULL out");
-        *out = nullptr;
-        Xapian::Database &d = reader(db);
-        xc_keylist *kl = new xc_keylist;
-        try {
-            kl->db = d;
-            std::string p = prefix ? prefix : "";
-            kl->it = kl->db.allterms_begin(p);
-            kl->end = kl->db.allterms_end(p);
-        } catch (...) {
-            delete kl;
-            throw;
-        }
-        *out = kl;
-        return XC_OK;
-    } catch (...) {
-        return xc_fail();
-    }
+    return db_keylist(db, prefix, false, out);
 }
 
 extern "C" int xc_keylist_next(xc_keylist *kl, const char **key, size_t *len)
