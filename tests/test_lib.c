@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -868,6 +869,50 @@ END_TEST
 /* Excluded words are no evidence: "summit NOT quad" must not favour the release that talks of the
  * Quad elsewhere (its extra length even counts against it), and a phrase that a passage does not
  * hold takes nothing from the words it matched otherwise. */
+/* A release's title is evidence whatever else the query holds: a date or source filter, a phrase
+ * or an operator does not switch it off, and an excluded word in a title counts for nothing. */
+START_TEST(title_counts_in_structured_queries)
+{
+    pressindex *idx = open_writer();
+    add_filler(idx);
+    static const char *const par[] = {"The envoys discussed trade turnover at length."};
+    static const char *const clerk[] = {"The clerk filed the notes."};
+    pressindex_release rs[] = {
+        {"r/titled", "2024-06-01", "Turnover figures", "Test", NULL, "en", par, 1},
+        {"r/other", "2024-06-01", "Monthly notes", "Test", NULL, "en", par, 1},
+        {"r/clerk", "2024-06-01", "", "Test", NULL, "en", clerk, 1}, /* "notes" in some passage */
+    };
+    for (size_t i = 0; i < 3; i++)
+        ck_assert_int_eq(pressindex_add_release(idx, &rs[i]), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.collapse = 0;        /* the two paragraphs are the same text */
+    so.release_weight = 0;  /* the release's BM25 also reads titles: the title share alone here */
+    so.neighbour_weight = 0;
+    const char *queries[] = {"turnover", "turnover date:2024..2025", "turnover source:Test",
+                             "\"trade turnover\"", "+turnover envoys", "turnover OR tariffs"};
+    for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
+        so.query = queries[q];
+        pressindex_results *res = search_with(idx, &so);
+        ck_assert_uint_eq(pressindex_results_count(res), 2);
+        ck_assert_msg(!strcmp(pressindex_result_release(res, 0), "r/titled") &&
+                          pressindex_result_score(res, 0) > pressindex_result_score(res, 1) + 1e-9,
+                      "%s: the title did not count", queries[q]);
+        pressindex_results_destroy(res);
+    }
+    /* "notes" is only in r/other's title, and excluded: the two rank alike. */
+    so.query = "envoys NOT notes";
+    pressindex_results *res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_count(res), 2);
+    ck_assert_msg(fabs(pressindex_result_score(res, 0) - pressindex_result_score(res, 1)) < 1e-9,
+                  "an excluded word in a title counted: %g vs %g", pressindex_result_score(res, 0),
+                  pressindex_result_score(res, 1));
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
 START_TEST(excluded_and_unmatched_words_are_no_evidence)
 {
     pressindex *idx = open_writer();
@@ -969,6 +1014,7 @@ static Suite *suite(void)
     tcase_add_test(tc, release_evidence_and_weight_zero);
     tcase_add_test(tc, paragraph_before_lends_its_words);
     tcase_add_test(tc, excluded_and_unmatched_words_are_no_evidence);
+    tcase_add_test(tc, title_counts_in_structured_queries);
     tcase_add_loop_test(tc, query_language, 0, sizeof lang_rows / sizeof lang_rows[0]);
     suite_add_tcase(s, tc);
     return s;

@@ -440,10 +440,23 @@ static double log_idf(uint64_t docs, uint64_t df)
     return df && docs > df ? log((double)docs / (double)df) : 0;
 }
 
+/* Is this stem only in an excluded part of the query (-x, NOT x)? Its postings are read with the
+ * others, but it is no evidence for a passage or its release. */
+static int is_excluded(const pi_query *pq, const char *stem)
+{
+    for (size_t i = 0; i < pq->n_excluded; i++)
+        if (!strcmp(pq->excluded[i], stem))
+            return 1;
+    return 0;
+}
+
 /* For each candidate, the IDF-weighted share of the query's words that its release's title holds:
  * a title match counts for something, but never makes a passage match on its own. Titles come
- * from the release records (read once per release), stemmed as the index stems them. */
-static pressindex_status title_shares(pressindex *idx, const pi_matcher *m, cand *c, size_t n)
+ * from the release records (read once per release), stemmed as the index stems them. A filter,
+ * a phrase or an operator does not change what a title is evidence of; excluded words are no
+ * evidence. */
+static pressindex_status title_shares(pressindex *idx, const pi_query *pq, const pi_matcher *m,
+                                     cand *c, size_t n)
 {
     if (!m->n_stems)
         return PRESSINDEX_OK;
@@ -451,7 +464,8 @@ static pressindex_status title_shares(pressindex *idx, const pi_matcher *m, cand
     if (!idf)
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     for (size_t k = 0; k < m->n_stems; k++)
-        total += idf[k] = log_idf(m->docs, m->df[k]);
+        if (!is_excluded(pq, m->stems[k]))
+            total += idf[k] = log_idf(m->docs, m->df[k]);
     qsort(c, n, sizeof *c, cmp_key_cand);
     char *seen = calloc(m->n_stems, 1);
     pi_buf f = {0};
@@ -751,16 +765,6 @@ static pressindex_status adjacency(pressindex *idx, const xc_query *adj, cand *c
     return PRESSINDEX_OK;
 }
 
-/* Is this stem only in an excluded part of the query (-x, NOT x)? Its postings are read with the
- * others, but it is no evidence for a passage or its release. */
-static int is_excluded(const pi_query *pq, const char *stem)
-{
-    for (size_t i = 0; i < pq->n_excluded; i++)
-        if (!strcmp(pq->excluded[i], stem))
-            return 1;
-    return 0;
-}
-
 /* A (docid, release) pair: the passages of the candidates' releases, in docid order. */
 typedef struct rel_post {
     unsigned docid;
@@ -1019,8 +1023,8 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
         c[i].weight *= c[i].factor;
     if (adj && size && (st = adjacency(idx, adj, c, size)) != PRESSINDEX_OK)
         goto out;
-    if (rerank_on && o->title_weight > 0 && !pq->structured && size &&
-        (st = title_shares(idx, &m, c, size)) != PRESSINDEX_OK)
+    if (rerank_on && o->title_weight > 0 && size &&
+        (st = title_shares(idx, pq, &m, c, size)) != PRESSINDEX_OK)
         goto out;
     if (rerank_on && (o->release_weight > 0 || o->neighbour_weight > 0) && size &&
         (st = release_evidence(idx, o, pq, &m, c, size)) != PRESSINDEX_OK)
