@@ -632,6 +632,8 @@ START_TEST(filters_sorting_collapse)
 }
 END_TEST
 
+static pressindex_results *search_with(pressindex *idx, pressindex_search_options *so);
+
 START_TEST(phrase_keeps_stopwords_and_order)
 {
     pressindex *idx = open_writer();
@@ -643,8 +645,13 @@ START_TEST(phrase_keeps_stopwords_and_order)
     res = search(idx, "\"States Turkic of Organization\"");
     ck_assert_uint_eq(pressindex_results_count(res), 0);
     pressindex_results_destroy(res);
-    /* Without quotes, the in-order paragraph still ranks first. */
-    res = search(idx, "Organization of Turkic States");
+    /* Without quotes and with adjacency asked for (issue 4; off by default), the in-order
+     * paragraph still ranks first. */
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = "Organization of Turkic States";
+    so.adjacency_weight = 1;
+    res = search_with(idx, &so);
     ck_assert_uint_ge(pressindex_results_count(res), 2);
     ck_assert_str_eq(pressindex_result_release(res, 0), "akorda/1");
     ck_assert_uint_eq(pressindex_result_paragraph(res, 0), 3);
@@ -913,6 +920,50 @@ START_TEST(title_counts_in_structured_queries)
 }
 END_TEST
 
+/* Issue 4's adjacency boost, off by default (doc/ranking.md): asked for, the words typed side by
+ * side and in order lift the paragraph that has them so, with or without a date filter, and not
+ * when the query is a phrase or uses an operator. */
+START_TEST(adjacency_when_asked)
+{
+    pressindex *idx = open_writer();
+    add_filler(idx);
+    static const char *const near[] = {"The envoys said trade turnover grew fast."};
+    static const char *const apart[] = {"The envoys said turnover grew, trade fast."};
+    pressindex_release rs[] = {
+        {"r/near", "2024-06-01", "", "Test", NULL, "en", near, 1},
+        {"r/apart", "2024-06-01", "", "Test", NULL, "en", apart, 1},
+    };
+    for (size_t i = 0; i < 2; i++)
+        ck_assert_int_eq(pressindex_add_release(idx, &rs[i]), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    ck_assert(so.adjacency_weight == 0);
+    const char *queries[] = {"trade turnover", "trade turnover date:2024..2025"};
+    for (size_t q = 0; q < 2; q++) {
+        so.query = queries[q];
+        for (int on = 0; on < 2; on++) {
+            so.adjacency_weight = on;
+            pressindex_results *res = search_with(idx, &so);
+            ck_assert_uint_eq(pressindex_results_count(res), 2);
+            double d = pressindex_result_score(res, 0) - pressindex_result_score(res, 1);
+            if (on)
+                ck_assert_msg(!strcmp(pressindex_result_release(res, 0), "r/near") && d > 1e-9,
+                              "%s: adjacency did not count", queries[q]);
+            else
+                ck_assert_msg(fabs(d) < 1e-9, "%s: word order counted with adjacency off",
+                              queries[q]);
+            pressindex_results_destroy(res);
+        }
+    }
+    so.query = "trade OR turnover"; /* an operator: the words are not a sequence */
+    pressindex_results *res = search_with(idx, &so);
+    ck_assert(fabs(pressindex_result_score(res, 0) - pressindex_result_score(res, 1)) < 1e-9);
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
 START_TEST(excluded_and_unmatched_words_are_no_evidence)
 {
     pressindex *idx = open_writer();
@@ -1015,6 +1066,7 @@ static Suite *suite(void)
     tcase_add_test(tc, paragraph_before_lends_its_words);
     tcase_add_test(tc, excluded_and_unmatched_words_are_no_evidence);
     tcase_add_test(tc, title_counts_in_structured_queries);
+    tcase_add_test(tc, adjacency_when_asked);
     tcase_add_loop_test(tc, query_language, 0, sizeof lang_rows / sizeof lang_rows[0]);
     suite_add_tcase(s, tc);
     return s;

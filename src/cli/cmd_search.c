@@ -47,7 +47,7 @@ static void usage(FILE *f)
             "Ranking (defaults measured: doc/ranking.md):\n"
             "      --release-weight W      weight of the whole release's BM25 (default 0.3; 0 = the\n"
             "                              paragraph alone); also --context-weight\n"
-            "      --adjacency-weight W    boost of the words side by side and in order (default 1)\n"
+            "      --adjacency-weight W    boost of the words side by side and in order (default 0)\n"
             "      --title-weight W        weight of the words in the release's title (default 0.5)\n"
             "      --boilerplate-weight W  score factor of repeated boilerplate (default 0.1)\n"
             "      --neighbour-weight W    weight of the query's words found only in the paragraph\n"

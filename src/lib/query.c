@@ -453,7 +453,7 @@ int pi_query_parse(const char *q, pi_stemmer *stem, pi_query *out, pi_buf *err)
                 goto done;
             break;
         case T_FIELD:
-            out->structured = 1;
+            /* Filters (date, source) leave the words as typed: only title: is structure. */
             if (!strcmp(k->field, "date")) {
                 out->text.len = mark;
                 if ((rc = parse_date(q, k, out, err)) < 0)
@@ -469,6 +469,7 @@ int pi_query_parse(const char *q, pi_stemmer *stem, pi_query *out, pi_buf *err)
                 if (!ok)
                     goto done;
             } else { /* title */
+                out->structured = 1;
                 if (pi_buf_adds(&out->text, "title:") < 0 ||
                     (k->value_phrase && pi_buf_addc(&out->text, '"') < 0))
                     goto done;

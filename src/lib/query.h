@@ -31,7 +31,7 @@ typedef struct pi_query {
     size_t n_excluded;
     char **wildcards;       /* folded prefixes of wildcard words (for highlighting) */
     size_t n_wildcards;
-    int structured;         /* operators, phrases, +/- or fields were used */
+    int structured;         /* operators, phrases, +/-, wildcards or title: (not date:/source:) */
 } pi_query;
 
 /* Parses text. Returns 0, -1 for a malformed query (message in err, with the 1-based character

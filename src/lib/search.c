@@ -16,10 +16,11 @@
 #include "text.h"
 
 /* Defaults of the ranking options; doc/ranking.md has the measurements behind them.
- * Adjacency: a phrase query of the typed words added with AND_MAYBE, its weight scaled by this.
+ * Adjacency: the typed words side by side and in order, a phrase scored over the rerank window, its
+ * weight scaled by this. Off: it never raised a judged figure, and it lowered date-filtered ones.
  * Title: the share of the query's words (by IDF) found in the release's title, scaled by this.
  * Boilerplate: the score factor of a paragraph whose text recurs in many releases. */
-#define DEFAULT_ADJACENCY_WEIGHT 1.0
+#define DEFAULT_ADJACENCY_WEIGHT 0.0
 #define DEFAULT_TITLE_WEIGHT 0.5
 #define DEFAULT_BOILERPLATE_WEIGHT 0.1
 #define DEFAULT_NEIGHBOUR_WEIGHT 0.3
