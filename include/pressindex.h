@@ -215,8 +215,8 @@ typedef struct pressindex_search_options {
     /* Ranking (doc/ranking.md has the measurements behind the defaults). */
     double release_weight;   /* weight of the release's evidence in a passage's score; 0 = the
                                 paragraph alone (default PRESSINDEX_DEFAULT_RELEASE_WEIGHT) */
-    double adjacency_weight; /* boost of the query words side by side and in order, for queries
-                                without phrases or operators (default 0: off) */
+    double adjacency_weight; /* boost of the query words side by side and in order, for plain-word
+                                queries: no phrases, operators, +/-, wildcards (default 0: off) */
     double title_weight;     /* weight of query words found in the release's title */
     double boilerplate_weight; /* factor applied to the score of boilerplate paragraphs (text found
                                   in many releases); 1 = no demotion */

@@ -873,9 +873,6 @@ START_TEST(paragraph_before_lends_its_words)
 }
 END_TEST
 
-/* Excluded words are no evidence: "summit NOT quad" must not favour the release that talks of the
- * Quad elsewhere (its extra length even counts against it), and a phrase that a passage does not
- * hold takes nothing from the words it matched otherwise. */
 /* A release's title is evidence whatever else the query holds: a date or source filter, a phrase
  * or an operator does not switch it off, and an excluded word in a title counts for nothing. */
 START_TEST(title_counts_in_structured_queries)
@@ -956,14 +953,24 @@ START_TEST(adjacency_when_asked)
             pressindex_results_destroy(res);
         }
     }
-    so.query = "trade OR turnover"; /* an operator: the words are not a sequence */
-    pressindex_results *res = search_with(idx, &so);
-    ck_assert(fabs(pressindex_result_score(res, 0) - pressindex_result_score(res, 1)) < 1e-9);
-    pressindex_results_destroy(res);
+    /* An operator or a phrase: the words typed are not one sequence. */
+    const char *not_sequences[] = {"trade OR turnover", "\"trade\" turnover"};
+    so.adjacency_weight = 1;
+    for (size_t q = 0; q < 2; q++) {
+        so.query = not_sequences[q];
+        pressindex_results *res = search_with(idx, &so);
+        ck_assert_uint_eq(pressindex_results_count(res), 2);
+        ck_assert_msg(fabs(pressindex_result_score(res, 0) - pressindex_result_score(res, 1)) < 1e-9,
+                      "%s: word order counted", not_sequences[q]);
+        pressindex_results_destroy(res);
+    }
     pressindex_destroy(idx);
 }
 END_TEST
 
+/* Excluded words are no evidence: "summit NOT quad" must not favour the release that talks of the
+ * Quad elsewhere (its extra length even counts against it), and a phrase that a passage does not
+ * hold takes nothing from the words it matched otherwise. */
 START_TEST(excluded_and_unmatched_words_are_no_evidence)
 {
     pressindex *idx = open_writer();

@@ -441,8 +441,10 @@ static double log_idf(uint64_t docs, uint64_t df)
     return df && docs > df ? log((double)docs / (double)df) : 0;
 }
 
-/* Is this stem only in an excluded part of the query (-x, NOT x)? Its postings are read with the
- * others, but it is no evidence for a passage or its release. */
+/* Is this stem in an excluded part of the query (-x, NOT x)? Its postings are read with the
+ * others, but it is no evidence for a passage, its title or its release. A word also typed outside
+ * the excluded part ("summit -\"summit meeting\"") loses its evidence too: rare, and erring on the
+ * side of the exclusion. */
 static int is_excluded(const pi_query *pq, const char *stem)
 {
     for (size_t i = 0; i < pq->n_excluded; i++)
