@@ -228,7 +228,8 @@ typedef struct pressindex_search_options {
                                 (defaults PRESSINDEX_DEFAULT_BM25_K1 / _B) */
     size_t rerank_depth; /* how many best passages the release evidence, adjacency and boilerplate
                             are judged over (default PRESSINDEX_DEFAULT_RERANK_DEPTH; deeper is
-                            slower) */
+                            slower); the passages after them keep Xapian's order, whatever the
+                            offset and limit, so that pages continue each other */
     double question_weight; /* factor applied to the score of a reporter's question in a briefing
                                transcript (a paragraph starting "Q "): it names the subject, the
                                answer after it is what a search is for; 1 = no demotion */

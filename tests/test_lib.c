@@ -968,6 +968,50 @@ START_TEST(adjacency_when_asked)
 }
 END_TEST
 
+/* Paging continues where the last page stopped, whatever the page size: only the rerank window
+ * (the rerank_depth best passages by Xapian's weight) is reranked, so asking for more results
+ * cannot let deeper passages climb into the first ones. Scores never go up down the list. */
+START_TEST(pages_continue_each_other)
+{
+    pressindex *idx = open_writer();
+    ck_assert_int_eq(pressindex_index_path(idx, FIXTURES_DIR "/releases", NULL, NULL), PRESSINDEX_OK);
+    static const size_t depths[] = {4, PRESSINDEX_DEFAULT_RERANK_DEPTH};
+    const char *queries[] = {"President Sri Lanka", "President date:2024..2025", "Tokayev Erdogan airport"};
+    for (size_t d = 0; d < 2; d++) {
+        for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
+            pressindex_search_options so;
+            pressindex_search_options_init(&so);
+            so.query = queries[q];
+            so.rerank_depth = depths[d];
+            so.limit = 30;
+            pressindex_results *all = search_with(idx, &so);
+            size_t n = pressindex_results_count(all);
+            /* The last query has fewer results than the default window: all reranked. */
+            ck_assert_msg(n > depths[d] || q == 2, "%s: too few results (%zu) to page past the window",
+                          queries[q], n);
+            for (size_t i = 1; i < n; i++)
+                ck_assert(pressindex_result_score(all, i) <= pressindex_result_score(all, i - 1));
+            so.limit = 3;
+            for (so.offset = 0; so.offset < n; so.offset += so.limit) {
+                pressindex_results *page = search_with(idx, &so);
+                for (size_t i = 0; i < pressindex_results_count(page); i++) {
+                    size_t at = so.offset + i;
+                    ck_assert_msg(!strcmp(pressindex_result_release(page, i),
+                                          pressindex_result_release(all, at)) &&
+                                      pressindex_result_paragraph(page, i) ==
+                                          pressindex_result_paragraph(all, at),
+                                  "%s, depth %zu: result %zu differs on a page of 3", queries[q],
+                                  depths[d], at + 1);
+                }
+                pressindex_results_destroy(page);
+            }
+            pressindex_results_destroy(all);
+        }
+    }
+    pressindex_destroy(idx);
+}
+END_TEST
+
 /* Excluded words are no evidence: "summit NOT quad" must not favour the release that talks of the
  * Quad elsewhere (its extra length even counts against it), and a phrase that a passage does not
  * hold takes nothing from the words it matched otherwise. */
@@ -1074,6 +1118,7 @@ static Suite *suite(void)
     tcase_add_test(tc, excluded_and_unmatched_words_are_no_evidence);
     tcase_add_test(tc, title_counts_in_structured_queries);
     tcase_add_test(tc, adjacency_when_asked);
+    tcase_add_test(tc, pages_continue_each_other);
     tcase_add_loop_test(tc, query_language, 0, sizeof lang_rows / sizeof lang_rows[0]);
     suite_add_tcase(s, tc);
     return s;

@@ -426,6 +426,12 @@ static int cmp_key_cand(const void *a, const void *b)
 }
 
 
+static int cmp_order(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
 static int cmp_score(const void *a, const void *b)
 {
     const cand *x = a, *y = b;
@@ -551,34 +557,47 @@ static int is_question(const char *t, size_t n)
  * questions already scaled down, adjacency added). Normalising by the best of the window puts the
  * passage's and the release's evidence on one scale whatever the query's length: a paragraph that
  * leaves its subject to the rest of its release still ranks when the release is about the query.
+ *
+ * Only the window, c[0..nw) (the rerank_depth best passages by Xapian's weight), is reranked; the
+ * passages after it follow the whole window in Xapian's order. A wider window for a bigger page
+ * would let deeper passages climb into the first ten: page 2 must continue page 1 whatever the
+ * limit, as Elasticsearch's rescore window does.
  */
-static void rerank(const pressindex_search_options *o, cand *c, size_t n)
+static void rerank(const pressindex_search_options *o, cand *c, size_t nw, size_t n)
 {
     if (!n)
         return;
     double wmax = 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < (nw ? nw : n); i++)
         if (c[i].weight > wmax)
             wmax = c[i].weight;
+    qsort(c + nw, n - nw, sizeof *c, cmp_order);
     if (wmax <= 0) { /* a purely boolean query: Xapian's order stands */
         for (size_t i = 0; i < n; i++)
             c[i].score = 0;
-        qsort(c, n, sizeof *c, cmp_score);
+        qsort(c, nw, sizeof *c, cmp_order);
         return;
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < nw; i++)
         c[i].score = c[i].weight / wmax + o->title_weight * c[i].title;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < nw; i++)
         c[i].score += o->neighbour_weight * c[i].before;
     if (o->release_weight > 0) {
         double rmax = 0;
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < nw; i++)
             if (c[i].release > rmax)
                 rmax = c[i].release;
-        for (size_t i = 0; rmax > 0 && i < n; i++)
+        for (size_t i = 0; rmax > 0 && i < nw; i++)
             c[i].score += o->release_weight * c[i].release / rmax;
     }
-    qsort(c, n, sizeof *c, cmp_score);
+    qsort(c, nw, sizeof *c, cmp_score);
+    /* After the window, Xapian's order: scored by their own weight on the window's scale, never
+     * above the result before them (a score list that goes up again would read as a bug). */
+    double prev = nw ? c[nw - 1].score : HUGE_VAL;
+    for (size_t i = nw; i < n; i++) {
+        double sc = c[i].weight / wmax;
+        c[i].score = prev = sc < prev ? sc : prev;
+    }
 }
 
 static int cmp_docid(const void *a, const void *b)
@@ -973,6 +992,7 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
         goto out;
     }
     uint64_t passages = m.docs;
+    size_t nw = rerank_on ? (size < o->rerank_depth ? size : o->rerank_depth) : 0;
     for (unsigned i = 0; i < size; i++) {
         xc_doc *doc = NULL;
         const char *v;
@@ -980,7 +1000,7 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
         if ((xs = xc_mset_item(ms, i, &c[i].docid, &c[i].weight, &c[i].collapsed)) != XC_OK)
             goto xfail;
         c[i].order = i;
-        if (!rerank_on)
+        if (i >= nw)
             continue;
         if ((xs = xc_mset_document(ms, i, &doc)) != XC_OK)
             goto xfail;
@@ -1020,22 +1040,20 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
         }
         xc_doc_free(doc);
     }
-    if (rerank_on && pq->n_phrases && size &&
-        (st = phrase_frequency(idx, o, pq, &m, c, size)) != PRESSINDEX_OK)
+    if (pq->n_phrases && nw && (st = phrase_frequency(idx, o, pq, &m, c, nw)) != PRESSINDEX_OK)
         goto out;
-    for (unsigned i = 0; rerank_on && i < size; i++)
+    for (size_t i = 0; i < nw; i++)
         c[i].weight *= c[i].factor;
-    if (adj && size && (st = adjacency(idx, adj, c, size)) != PRESSINDEX_OK)
+    if (adj && nw && (st = adjacency(idx, adj, c, nw)) != PRESSINDEX_OK)
         goto out;
-    if (rerank_on && o->title_weight > 0 && size &&
-        (st = title_shares(idx, pq, &m, c, size)) != PRESSINDEX_OK)
+    if (o->title_weight > 0 && nw && (st = title_shares(idx, pq, &m, c, nw)) != PRESSINDEX_OK)
         goto out;
-    if (rerank_on && (o->release_weight > 0 || o->neighbour_weight > 0) && size &&
-        (st = release_evidence(idx, o, pq, &m, c, size)) != PRESSINDEX_OK)
+    if ((o->release_weight > 0 || o->neighbour_weight > 0) && nw &&
+        (st = release_evidence(idx, o, pq, &m, c, nw)) != PRESSINDEX_OK)
         goto out;
     size_t first = 0, count = size;
     if (rerank_on) {
-        rerank(o, c, size);
+        rerank(o, c, nw, size);
         first = o->offset < size ? o->offset : size;
         count = size - first < o->limit ? size - first : o->limit;
     } else {
