@@ -561,7 +561,7 @@ static int is_question(const char *t, size_t n)
  * Only the window, c[0..nw) (the rerank_depth best passages by Xapian's weight), is reranked; the
  * passages after it follow the whole window in Xapian's order. A wider window for a bigger page
  * would let deeper passages climb into the first ten: page 2 must continue page 1 whatever the
- * limit, as Elasticsearch's rescore window does.
+ * limit (Elasticsearch's rescore documentation asks for a constant window while paging).
  */
 static void rerank(const pressindex_search_options *o, cand *c, size_t nw, size_t n)
 {
