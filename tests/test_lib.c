@@ -501,6 +501,9 @@ static const struct {
     {"source:\"Someone Else\" Turkic", 0},
     {"Kaz*", 1},
     {"NOT Turkic", 5},
+    {"-Turkic", 5},                            /* excluded words only: everything else */
+    {"-Turkic -Photo", 3},
+    {"Turkic -(transport OR organization)", 0}, /* '-' before a bracket is NOT */
     {"Turkic XOR presidents", 1},
 };
 
@@ -526,7 +529,7 @@ END_TEST
 static const char *const bad_queries[] = {
     "\"Organization of Turkic", "(trade OR tariffs", "trade)", "trade AND", "OR trade",
     "trade AND OR tariffs", "title:", "date:2025-13", "date:2024-02-30", "date:2025-07..2025-01",
-    "date:..", "NOT", "trade NOT", "()",
+    "date:..", "NOT", "trade NOT", "()", "trade +(China OR Mexico)",
 };
 
 START_TEST(malformed_queries)
@@ -1012,6 +1015,37 @@ START_TEST(pages_continue_each_other)
 }
 END_TEST
 
+/* A NaN or infinite weight would make every score NaN and the order arbitrary: refused, as is a
+ * BM25 b outside 0..1. */
+START_TEST(impossible_weights_are_refused)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    pressindex_search_options so;
+    double *fields[] = {&so.release_weight, &so.title_weight, &so.question_weight, &so.bm25_k1,
+                        &so.bm25_b};
+    const double bad[] = {NAN, INFINITY, -1};
+    for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
+        for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+            pressindex_search_options_init(&so);
+            so.query = "Turkic";
+            *fields[f] = bad[b];
+            pressindex_results *res = NULL;
+            ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_ERR_INVALID_ARGUMENT);
+            ck_assert_ptr_null(res);
+        }
+    pressindex_search_options_init(&so);
+    so.query = "Turkic";
+    so.bm25_b = 1.5;
+    pressindex_results *res = NULL;
+    ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_ERR_INVALID_ARGUMENT);
+    so.bm25_b = 1;
+    res = search_with(idx, &so);
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
 /* Excluded words are no evidence: "summit NOT quad" must not favour the release that talks of the
  * Quad elsewhere (its extra length even counts against it), and a phrase that a passage does not
  * hold takes nothing from the words it matched otherwise. */
@@ -1119,6 +1153,7 @@ static Suite *suite(void)
     tcase_add_test(tc, title_counts_in_structured_queries);
     tcase_add_test(tc, adjacency_when_asked);
     tcase_add_test(tc, pages_continue_each_other);
+    tcase_add_test(tc, impossible_weights_are_refused);
     tcase_add_loop_test(tc, query_language, 0, sizeof lang_rows / sizeof lang_rows[0]);
     suite_add_tcase(s, tc);
     return s;

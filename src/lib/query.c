@@ -25,6 +25,7 @@ typedef struct tok {
     int wildcard;        /* word ending in '*' (end excludes the '*') */
     char field[8];       /* T_FIELD: "title", "source", "date" */
     int value_phrase;    /* T_FIELD: the value was quoted */
+    int minus_group;     /* T_NOT written as '-' before a bracket: "-(China OR Mexico)" */
 } tok;
 
 static int is_open_quote(const unsigned char *s, size_t *len)
@@ -105,6 +106,22 @@ static long lex(const char *q, tok **out, pi_buf *err)
         if ((q[i] == '+' || q[i] == '-') && i + 1 < n && !is_space((unsigned char)q[i + 1]) &&
             q[i + 1] != ')') {
             k->sign = q[i++];
+            /* Xapian's love/hate signs take words and phrases only: "-(a OR b)" is NOT ( ... ),
+             * and "+( ... )" has no such reading. */
+            if (q[i] == '(' && k->sign == '+') {
+                free(t);
+                return fail(err, q, i - 1, "'+' before a bracket (for a group that must match, "
+                                           "use AND ( ... ))");
+            }
+            if (q[i] == '(') {
+                k->kind = T_NOT;
+                k->sign = 0;
+                k->minus_group = 1;
+                k->start = i - 1;
+                k->end = i;
+                count++;
+                continue;
+            }
         } else if (q[i] == '+' || q[i] == '-') {
             /* A lone dash is punctuation ("Kazakhstan - Turkey"), not an operator. */
             i++;
@@ -404,6 +421,25 @@ int pi_query_parse(const char *q, pi_stemmer *stem, pi_query *out, pi_buf *err)
         if (t[i].kind == T_WORD && has_content(q, t[i].start, t[i].end))
             any_content = 1;
 
+    /* A query of excluded words only ("-China"): Xapian would read a lone hate term as a word, so
+     * its signs become NOT ("NOT china"), which matches everything else. */
+    int any_wanted = 0;
+    {
+        char open[64] = {0};
+        size_t d = 0;
+        for (long i = 0; i < n; i++) {
+            const tok *k = &t[i];
+            int ex = (d && open[d - 1]) || (i && t[i - 1].kind == T_NOT) || k->sign == '-';
+            if (k->kind == T_LPAREN && d < sizeof open)
+                open[d++] = (char)ex;
+            else if (k->kind == T_RPAREN && d)
+                d--;
+            if (!ex && (k->kind == T_WORD || k->kind == T_PHRASE ||
+                        (k->kind == T_FIELD && !strcmp(k->field, "title"))))
+                any_wanted = 1;
+        }
+    }
+
     rc = -2;
     /* Which items are excluded: after NOT, with '-', or inside a bracket that is. The ranking
      * must not count an excluded word as evidence (release, neighbour, phrase frequency). */
@@ -430,14 +466,16 @@ int pi_query_parse(const char *q, pi_stemmer *stem, pi_query *out, pi_buf *err)
         size_t after_space = out->text.len;
         if (k->sign) {
             out->structured = 1;
-            if (pi_buf_addc(&out->text, k->sign) < 0)
+            if (k->sign == '-' && !any_wanted ? pi_buf_adds(&out->text, "NOT ") < 0
+                                              : pi_buf_addc(&out->text, k->sign) < 0)
                 goto done;
         }
         long w;
         switch (k->kind) {
         case T_LPAREN: case T_RPAREN: case T_BINOP: case T_NOT:
             out->structured = 1;
-            if (pi_buf_add(&out->text, q + k->start, k->end - k->start) < 0)
+            if (k->minus_group ? pi_buf_adds(&out->text, "NOT") < 0
+                               : pi_buf_add(&out->text, q + k->start, k->end - k->start) < 0)
                 goto done;
             break;
         case T_PHRASE:

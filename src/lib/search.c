@@ -1254,6 +1254,21 @@ pressindex_status pressindex_search(pressindex *idx, const pressindex_search_opt
     if (o->limit > PRESSINDEX_MAX_LIMIT || o->offset > PRESSINDEX_MAX_LIMIT)
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "limit and offset are at most %d",
                        PRESSINDEX_MAX_LIMIT);
+    /* A NaN weight would make every score NaN and the order arbitrary, silently. */
+    const struct { const char *name; double v, max; } w[] = {
+        {"release_weight", o->release_weight, HUGE_VAL},
+        {"adjacency_weight", o->adjacency_weight, HUGE_VAL},
+        {"title_weight", o->title_weight, HUGE_VAL},
+        {"boilerplate_weight", o->boilerplate_weight, HUGE_VAL},
+        {"neighbour_weight", o->neighbour_weight, HUGE_VAL},
+        {"question_weight", o->question_weight, HUGE_VAL},
+        {"bm25_k1", o->bm25_k1, HUGE_VAL},
+        {"bm25_b", o->bm25_b, 1},
+    };
+    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+        if (!(w[i].v >= 0 && w[i].v <= w[i].max && isfinite(w[i].v)))
+            return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "%s is %g: a finite number >= 0%s",
+                           w[i].name, w[i].v, w[i].max == 1 ? " and <= 1" : "");
     if (o->lang && *o->lang && !pi_lang_to_stemmer(o->lang) && strcmp(o->lang, "none") != 0)
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT,
                        "no stemmer for language \"%s\" (ISO codes such as en, tr, ru, or \"none\")",

@@ -139,10 +139,14 @@ char *pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem)
 {
     pi_buf out = {0}, f = {0};
     size_t len = strlen(query), at = 0, s, e, copied = 0;
-    int changed = 0;
+    int changed = 0, after_not = 0;
     while (pi_word_next(query, len, &at, &s, &e)) {
-        /* Operators and field names are not words to correct. */
-        if ((e < len && query[e] == ':') || is_operator(query + s, e - s))
+        /* Operators and field names are not words to correct, nor excluded words: a word the
+         * index lacks is already excluded, and "-China" should not become "-chung". */
+        int excluded = after_not || (s > 0 && query[s - 1] == '-' &&
+                                     (s == 1 || query[s - 2] == ' ' || query[s - 2] == '('));
+        after_not = e - s == 3 && !memcmp(query + s, "NOT", 3);
+        if (excluded || (e < len && query[e] == ':') || is_operator(query + s, e - s))
             continue;
         int n = pi_fold_word(query + s, e - s, &f);
         if (n <= 2 || (size_t)n > MAX_WORD || (f.p[0] >= '0' && f.p[0] <= '9') ||
