@@ -86,6 +86,20 @@ expect_rc 0 "airport search, paragraph alone"
 expect_in '"paragraph":19' "$out" "airport, paragraph alone: #19 in the top 3"
 expect_not_in '"paragraph":20' "$out" "airport, paragraph alone: #20 needs its context"
 run "$P" search --limit x Turkic; expect_rc 64 "bad --limit"
+run "$P" search --title-weight nan Turkic; expect_rc 64 "NaN weight"
+run "$P" search --bm25-b 2 Turkic; expect_rc 64 "BM25 b above 1"
+
+# ---- options come first: a query word may start with '-' (it excludes), "--" allows a leading one
+run "$P" search Turkic -Erdogan; expect_rc 0 "search Turkic -Erdogan"
+expect_not_in "Erdoğan" "$out" "an excluded word after the first query word"
+run "$P" search -- -Erdogan -Photo; expect_rc 0 "excluded words only, after --"
+expect_not_in "Erdoğan" "$out" "excluded words only: none of them in the results"
+run "$P" search 'Turkic -(Erdogan OR Tokayev)'; expect_rc 0 "'-' before a bracket"
+expect_not_in "Erdoğan" "$out" "'-(...)' excludes"
+run "$P" search Turkic --json; expect_rc 64 "an option after the query"
+expect_in "options come first" "$err" "says why"
+run "$P" search 'Erdogn -Tokayevv'; expect_rc 1 "misspelt, with an excluded unknown word"
+expect_not_in "tokayev" "$err" "no correction offered for an excluded word"
 
 # ---- nothing searchable matches nothing; an operator's empty operand is malformed; bounds
 run "$P" search ''; expect_rc 1 "empty query"

@@ -3,6 +3,7 @@
 
 #include <getopt.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,10 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "Usage: pressindex search [OPTIONS] QUERY...\n"
+            "Usage: pressindex search [OPTIONS] [--] QUERY...\n"
             "Prints the paragraphs of the indexed releases that best answer QUERY, best first.\n"
+            "Options come first: from the first query word on, every word is the query (a query\n"
+            "that starts with '-' follows --: pressindex search -- -China trade).\n"
             "\n"
             "Query language:\n"
             "  words               any of them; passages with more of them, rarer ones, rank higher\n"
@@ -224,7 +227,9 @@ int cmd_search(int argc, char **argv)
     pressindex_search_options so;
     pressindex_search_options_init(&so);
     int full = 0;
-    while ((c = getopt_long(argc, argv, "n:C:h", opts, NULL)) != -1) {
+    /* "+": options stop at the first query word, so "tariffs -China" excludes China instead of
+     * being read as -C hina; a query that starts with '-' follows "--". */
+    while ((c = getopt_long(argc, argv, "+n:C:h", opts, NULL)) != -1) {
         switch (c) {
         case 'C':
             if (parse_size(optarg, &so.context) < 0) {
@@ -241,8 +246,9 @@ int cmd_search(int argc, char **argv)
                       : &so.boilerplate_weight;
             char *end;
             *w = strtod(optarg, &end);
-            if (*end || *w < 0) {
-                cli_error("a weight is a number >= 0, not '%s'", optarg);
+            if (*end || end == optarg || !(*w >= 0) || isinf(*w) || (c == 1009 && *w > 1)) {
+                cli_error(c == 1009 ? "--bm25-b is a number from 0 to 1, not '%s'"
+                                    : "a weight is a finite number >= 0, not '%s'", optarg);
                 rc = EX_USAGE;
             }
             break;
@@ -292,6 +298,15 @@ int cmd_search(int argc, char **argv)
         cli_error("search: no QUERY given (see pressindex search --help)");
         rc = EX_USAGE;
     }
+    /* "search trade --json" would search for "--json" and print text: a script would not notice.
+     * Only after an explicit "--" is such a word part of the query. */
+    int dashdash = optind > 0 && !strcmp(argv[optind - 1], "--");
+    for (int i = optind; rc == EX_OK && !dashdash && i < argc; i++)
+        if (!strncmp(argv[i], "--", 2) && argv[i][2]) {
+            cli_error("search: option %s after the query: options come first (or put -- before a "
+                      "query that holds such a word)", argv[i]);
+            rc = EX_USAGE;
+        }
     if (rc != EX_OK) {
         free(db);
         return rc;
