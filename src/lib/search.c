@@ -591,12 +591,15 @@ static void rerank(const pressindex_search_options *o, cand *c, size_t nw, size_
             c[i].score += o->release_weight * c[i].release / rmax;
     }
     qsort(c, nw, sizeof *c, cmp_score);
-    /* After the window, Xapian's order: scored by their own weight on the window's scale, never
-     * above the result before them (a score list that goes up again would read as a bug). */
-    double prev = nw ? c[nw - 1].score : HUGE_VAL;
-    for (size_t i = nw; i < n; i++) {
-        double sc = c[i].weight / wmax;
-        c[i].score = prev = sc < prev ? sc : prev;
+    /* After the window, Xapian's order: scored by their own weight on the window's scale, scaled
+     * down (all by one factor, so their differences still show) where the first would outscore
+     * the window's last: a score list that goes up again would read as a bug. */
+    if (nw < n) {
+        double first = c[nw].weight / wmax, scale = 1;
+        if (nw && first > c[nw - 1].score && first > 0)
+            scale = c[nw - 1].score / first;
+        for (size_t i = nw; i < n; i++)
+            c[i].score = c[i].weight / wmax * scale;
     }
 }
 
