@@ -273,7 +273,9 @@ const char *pressindex_result_lang(const pressindex_results *res, size_t i);
 double pressindex_result_score(const pressindex_results *res, size_t i);
 /* 1-based rank over the whole result list (offset included). */
 size_t pressindex_result_rank(const pressindex_results *res, size_t i);
-/* How many other passages with the same text were collapsed into this one (0 if none). */
+/* How many other passages were collapsed into this one (0 if none): with the same text, or with
+ * by_release the release's other matching passages. Xapian's estimate from the passages it
+ * examined: a longer result list can show a larger count. */
 uint64_t pressindex_result_collapsed(const pressindex_results *res, size_t i);
 /* The matched words of the text as [start, end) byte offsets: *offsets holds 2 * *n values. */
 void pressindex_result_highlights(const pressindex_results *res, size_t i, const size_t **offsets,

@@ -142,7 +142,7 @@ static void print_text(const char *text, const size_t *offs, size_t n, int colou
         fputs(" …", stdout);
 }
 
-static void print_human(const pressindex_results *res, size_t context, int full)
+static void print_human(const pressindex_results *res, size_t context, int full, int by_release)
 {
     int colour = cli_use_colour(stdout);
     for (size_t i = 0; i < pressindex_results_count(res); i++) {
@@ -154,8 +154,10 @@ static void print_human(const pressindex_results *res, size_t context, int full)
                pressindex_result_paragraph(res, i), pressindex_result_score(res, i));
         if (*source)
             printf("  %s", source);
+        /* By release, what collapsed are the release's other matching paragraphs. */
         if (pressindex_result_collapsed(res, i))
-            printf("  (+%llu identical)", (unsigned long long)pressindex_result_collapsed(res, i));
+            printf(by_release ? "  (+%llu more in this release)" : "  (+%llu identical)",
+                   (unsigned long long)pressindex_result_collapsed(res, i));
         putchar('\n');
         if (*title)
             printf("   %s\n", title);
@@ -179,7 +181,8 @@ static void print_human(const pressindex_results *res, size_t context, int full)
         }
         putchar('\n');
     }
-    printf("about %llu matching paragraphs\n", (unsigned long long)pressindex_results_estimated(res));
+    unsigned long long est = pressindex_results_estimated(res);
+    printf("about %llu matching paragraph%s\n", est, est == 1 ? "" : "s");
 }
 
 static int parse_size(const char *s, size_t *out)
@@ -347,7 +350,7 @@ int cmd_search(int argc, char **argv)
             else if (json)
                 print_json(res, so.context);
             else if (pressindex_results_count(res))
-                print_human(res, so.context, full);
+                print_human(res, so.context, full, so.by_release);
             else if (pressindex_results_estimated(res))
                 fprintf(stderr, "%s: no results past the first %llu (about %llu match)\n", cli_prog,
                         (unsigned long long)so.offset,
