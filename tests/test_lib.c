@@ -500,6 +500,10 @@ static const struct {
     {"source:Akorda Turkic", 2},
     {"source:\"Someone Else\" Turkic", 0},
     {"Kaz*", 1},
+    {"presidents*", 1},                        /* the index holds "presid": the word's stem too */
+    {"cooperation*", 1},                       /* "cooperate" shares the stem "cooper" */
+    {"Turkic -presidents*", 1},
+    {"+presidents* Turkic", 1},
     {"NOT Turkic", 5},
     {"-Turkic", 5},                            /* excluded words only: everything else */
     {"-Turkic -Photo", 3},

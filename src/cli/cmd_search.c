@@ -25,7 +25,7 @@ static void usage(FILE *f)
             "  +word -word         must contain / must not contain\n"
             "  a AND b, a OR b, a NOT b, NOT a, a XOR b, ( )   operators: in capitals only\n"
             "  a NEAR b, a NEAR/5 b                            within 10 (or 5) words of each other\n"
-            "  Kazakh*             words starting with Kazakh\n"
+            "  Kazakh*             words starting with Kazakh (and what Kazakh itself finds)\n"
             "  title:word, title:\"a phrase\"                    in the release's title\n"
             "  source:Akorda, source:\"The White House\"         from this source (whole name)\n"
             "  date:2025-07-30, date:2025-07, date:2025        that day, month or year\n"

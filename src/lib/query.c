@@ -204,6 +204,11 @@ static long lex(const char *q, tok **out, pi_buf *err)
     return (long)count;
 }
 
+static int is_near(const tok *k)
+{
+    return k && k->kind == T_BINOP && k->end - k->start >= 4;
+}
+
 static int operand_start(const tok *k)
 {
     return k->kind == T_WORD || k->kind == T_PHRASE || k->kind == T_LPAREN || k->kind == T_FIELD ||
@@ -526,8 +531,29 @@ int pi_query_parse(const char *q, pi_stemmer *stem, pi_query *out, pi_buf *err)
                 /* Only a single word can take a trailing '*'; "U.S*" searches its words as typed. */
                 if (pi_word_next(q, k->end, &at, &ws, &we) && we == k->end && ws == k->start) {
                     ok = pi_fold_word(q + ws, we - ws, &f) >= 0 &&
-                         push_str(&out->wildcards, &out->n_wildcards, f.p, f.len) == 0 &&
-                         pi_buf_add(&out->text, f.p, f.len) == 0 && pi_buf_addc(&out->text, '*') == 0;
+                         push_str(&out->wildcards, &out->n_wildcards, f.p, f.len) == 0;
+                    /* The index holds stems: "security*" expands over terms starting "security",
+                     * which misses "security" itself (stem "secur"). The word's own stem goes
+                     * with it, so a wildcard finds at least what the word finds. NEAR takes
+                     * terms only (there the prefix alone); a '+' takes one term: the stem is
+                     * required and the prefix's other words only add weight. */
+                    size_t sl = 0;
+                    const char *st = ok && f.len ? pi_stemmer_stem(stem, f.p, f.len, &sl) : NULL;
+                    int alt = st && (sl != f.len || memcmp(st, f.p, sl)) && !is_near(prev) &&
+                              !is_near(next);
+                    if (ok && alt && k->sign == '+') {
+                        ok = pi_buf_add(&out->text, st, sl) == 0 && pi_buf_addc(&out->text, ' ') == 0;
+                        alt = 0;
+                    }
+                    if (alt && excluded && push_str(&out->excluded, &out->n_excluded, st, sl) < 0)
+                        ok = 0;
+                    if (ok && alt && !k->sign)
+                        ok = pi_buf_addc(&out->text, '(') == 0;
+                    ok = ok && pi_buf_add(&out->text, f.p, f.len) == 0 && pi_buf_addc(&out->text, '*') == 0;
+                    if (ok && alt)
+                        ok = pi_buf_adds(&out->text, !k->sign ? " OR " : any_wanted ? " -" : " NOT ") == 0 &&
+                             pi_buf_add(&out->text, st, sl) == 0 &&
+                             (k->sign || pi_buf_addc(&out->text, ')') == 0);
                     out->structured = 1;
                     pi_buf_free(&f);
                     if (!ok)
