@@ -534,6 +534,7 @@ static const char *const bad_queries[] = {
     "\"Organization of Turkic", "(trade OR tariffs", "trade)", "trade AND", "OR trade",
     "trade AND OR tariffs", "title:", "date:2025-13", "date:2024-02-30", "date:2025-07..2025-01",
     "date:..", "NOT", "trade NOT", "()", "trade +(China OR Mexico)",
+    "date:\"\"", "source:\"  \"", "title:\"\"",
 };
 
 START_TEST(malformed_queries)

@@ -173,6 +173,13 @@ static long lex(const char *q, tok **out, pi_buf *err)
                     k->start = i + ql;
                     k->end = close;
                     k->value_phrase = 1;
+                    size_t v = k->start;
+                    while (v < k->end && is_space((unsigned char)q[v]))
+                        v++;
+                    if (v == k->end) { /* date:"" would otherwise match every date */
+                        free(t);
+                        return fail(err, q, s, "field with no value");
+                    }
                     is_open_quote((const unsigned char *)q + close, &ql);
                     i = close + ql;
                 } else {
