@@ -103,6 +103,9 @@ run "$P" search Atatürk; expect_in "about 1 matching paragraph" "$out" "singula
 expect_not_in "1 matching paragraphs" "$out" "singular, not plural"
 run "$P" search Turkic --json; expect_rc 64 "an option after the query"
 expect_in "options come first" "$err" "says why"
+run "$P" search Turkic -n 3; expect_rc 64 "a short option after the query"
+run "$P" search --source -- Turkic --json; expect_rc 64 "an option's argument '--' is not the end of the options"
+run "$P" search -- Turkic -n 3; expect_rc 0 "after --, '-n' is a query word"
 run "$P" search 'Erdogn -Tokayevv'; expect_rc 1 "misspelt, with an excluded unknown word"
 expect_not_in "tokayev" "$err" "no correction offered for an excluded word"
 

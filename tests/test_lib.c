@@ -472,6 +472,16 @@ START_TEST(did_you_mean)
     ck_assert_uint_eq(pressindex_results_count(res), 0);
     ck_assert_str_eq(pressindex_results_suggestion(res), "erdogan ankara");
     pressindex_results_destroy(res);
+    /* An excluded word the index lacks is excluded already: left as typed, wherever it is. */
+    const char *excl[][2] = {{"Erdgan -Ankra", "erdogan -Ankra"},
+                             {"Erdgan -(Ankra OR Tokayv)", "erdogan -(Ankra OR Tokayv)"},
+                             {"Erdgan NOT (Ankra)", "erdogan NOT (Ankra)"},
+                             {"Erdgan -\"Ankra met\"", "erdogan -\"Ankra met\""}};
+    for (size_t i = 0; i < sizeof excl / sizeof excl[0]; i++) {
+        res = search(idx, excl[i][0]);
+        ck_assert_str_eq(pressindex_results_suggestion(res), excl[i][1]);
+        pressindex_results_destroy(res);
+    }
     /* Known words: no suggestion. */
     res = search(idx, "Erdogan");
     ck_assert_str_eq(pressindex_results_suggestion(res), "");
@@ -508,6 +518,9 @@ static const struct {
     {"-Turkic", 5},                            /* excluded words only: everything else */
     {"-Turkic -Photo", 3},
     {"Turkic -(transport OR organization)", 0}, /* '-' before a bracket is NOT */
+    {"-Turkic the", 1},                        /* nothing else to search: the stopword stays */
+    {"-Turkic ,", 5},                          /* punctuation is not something to search */
+    {"Tokayev -(Turkic) date:2025", 2},        /* a filter may follow -( ) */
     {"Turkic XOR presidents", 1},
 };
 
@@ -534,7 +547,10 @@ static const char *const bad_queries[] = {
     "\"Organization of Turkic", "(trade OR tariffs", "trade)", "trade AND", "OR trade",
     "trade AND OR tariffs", "title:", "date:2025-13", "date:2024-02-30", "date:2025-07..2025-01",
     "date:..", "NOT", "trade NOT", "()", "trade +(China OR Mexico)",
-    "date:\"\"", "source:\"  \"", "title:\"\"",
+    "date:\"\"", "source:\"  \"", "title:\"\"", "source:\".\" Turkic",
+    "Tokayev -(Turkic) Erdogan", /* Xapian's NOT would take Erdogan too */
+    "Turkic NEAR -(Erdogan)", "-Turkic NEAR Erdogan", "Tokayev NEAR \"Recep Tayyip\"",
+    "Kaz* NEAR Turkic", "(Tokayev OR Erdogan) NEAR ceremony",
 };
 
 START_TEST(malformed_queries)

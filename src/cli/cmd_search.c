@@ -11,6 +11,14 @@
 
 #include "cli.h"
 
+/* -n, -C, -h, or -n5 / -C2: this command's short options, written after the query. */
+static int is_short_option(const char *a)
+{
+    if (a[0] != '-' || !strchr("nCh", a[1]) || !a[1])
+        return 0;
+    return a[2] == '\0' || (a[1] != 'h' && strspn(a + 2, "0123456789") == strlen(a + 2));
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -22,9 +30,9 @@ static void usage(FILE *f)
             "Query language:\n"
             "  words               any of them; passages with more of them, rarer ones, rank higher\n"
             "  \"a phrase\"          exactly these words in this order (stopwords count inside quotes)\n"
-            "  +word -word         must contain / must not contain\n"
+            "  +word -word -(a b)  must contain / must not contain (-( ) last in its bracket)\n"
             "  a AND b, a OR b, a NOT b, NOT a, a XOR b, ( )   operators: in capitals only\n"
-            "  a NEAR b, a NEAR/5 b                            within 10 (or 5) words of each other\n"
+            "  a NEAR b, a NEAR/5 b                            single words within 10 (or 5) words\n"
             "  Kazakh*             words starting with Kazakh (and what Kazakh itself finds)\n"
             "  title:word, title:\"a phrase\"                    in the release's title\n"
             "  source:Akorda, source:\"The White House\"         from this source (whole name)\n"
@@ -232,7 +240,9 @@ int cmd_search(int argc, char **argv)
     int full = 0;
     /* "+": options stop at the first query word, so "tariffs -China" excludes China instead of
      * being read as -C hina; a query that starts with '-' follows "--". */
+    const char *last_arg = NULL; /* "--source --" must not read as the end of the options */
     while ((c = getopt_long(argc, argv, "+n:C:h", opts, NULL)) != -1) {
+        last_arg = optarg;
         switch (c) {
         case 'C':
             if (parse_size(optarg, &so.context) < 0) {
@@ -303,9 +313,9 @@ int cmd_search(int argc, char **argv)
     }
     /* "search trade --json" would search for "--json" and print text: a script would not notice.
      * Only after an explicit "--" is such a word part of the query. */
-    int dashdash = optind > 0 && !strcmp(argv[optind - 1], "--");
+    int dashdash = optind > 1 && !strcmp(argv[optind - 1], "--") && argv[optind - 1] != last_arg;
     for (int i = optind; rc == EX_OK && !dashdash && i < argc; i++)
-        if (!strncmp(argv[i], "--", 2) && argv[i][2]) {
+        if ((!strncmp(argv[i], "--", 2) && argv[i][2]) || is_short_option(argv[i])) {
             cli_error("search: option %s after the query: options come first (or put -- before a "
                       "query that holds such a word)", argv[i]);
             rc = EX_USAGE;

@@ -126,8 +126,11 @@ pi_stemmer *pi_index_stemmer(pressindex *idx, const char *lang);
 pressindex_status pi_index_refresh(pressindex *idx);
 
 /* "Did you mean": query with each word unknown to the index replaced by the most frequent index
- * term within two edits, or NULL when nothing was replaced. malloc()ed. (spell.c) */
-char *pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem);
+ * term within two edits, or NULL when nothing was replaced. Words pq excludes are left as typed.
+ * malloc()ed. (spell.c) */
+struct pi_query;
+char *pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem,
+                       const struct pi_query *pq);
 
 /* Checks a release's date: writes "YYYY-MM-DD" or "" (undated) to out; returns 1 if it was
  * impossible or unrecognised (the caller reports it; the release is still indexed, undated). */

@@ -216,6 +216,19 @@ static int is_near(const tok *k)
     return k && k->kind == T_BINOP && k->end - k->start >= 4;
 }
 
+/* One plain word: all that Xapian's NEAR takes (not a phrase, a wildcard, "Kassym-Jomart" or
+ * "U.S.", which are phrases to it). */
+static int near_operand(const char *q, const tok *k)
+{
+    size_t at, ws, we;
+    if (!k || k->sign || k->wildcard || k->kind != T_WORD)
+        return 0;
+    at = k->start;
+    if (!pi_word_next(q, k->end, &at, &ws, &we))
+        return 0;
+    return !pi_word_next(q, k->end, &at, &ws, &we);
+}
+
 static int operand_start(const tok *k)
 {
     return k->kind == T_WORD || k->kind == T_PHRASE || k->kind == T_LPAREN || k->kind == T_FIELD ||
@@ -247,10 +260,29 @@ static int check(const char *q, const tok *t, size_t n, pi_buf *err)
                 return fail(err, q, k->pos, "operator with no operand before it");
             if (!next || !operand_start(next))
                 return fail(err, q, k->pos, "operator with no operand after it");
+            /* Xapian's NEAR takes words and phrases; given anything else it silently re-reads
+             * the whole query without its operators. */
+            if (is_near(k) && (!near_operand(q, prev) || !near_operand(q, next)))
+                return fail(err, q, k->pos, "NEAR takes single words (not phrases, wildcards, "
+                                            "brackets, NOT or signed words)");
             break;
         case T_NOT:
             if (!next || !operand_start(next) || next->kind == T_NOT)
                 return fail(err, q, k->pos, "NOT with no operand after it");
+            if (k->minus_group) {
+                /* Xapian's NOT takes everything after it: "-(a) b" would exclude b too. */
+                long d = 0;
+                size_t j = i + 1;
+                for (; j < n; j++) {
+                    d += t[j].kind == T_LPAREN ? 1 : t[j].kind == T_RPAREN ? -1 : 0;
+                    if (d == 0)
+                        break;
+                }
+                for (j++; j < n && t[j].kind == T_FIELD && strcmp(t[j].field, "title"); j++)
+                    ; /* date: and source: are filters, not part of Xapian's query */
+                if (j < n && t[j].kind != T_RPAREN)
+                    return fail(err, q, k->pos, "-( ... ) must come last in its bracket or query");
+            }
             break;
         default:
             break;
@@ -402,6 +434,13 @@ static int record_stems(const char *q, size_t s, size_t e, pi_stemmer *stem, pi_
 }
 
 /* Does q[s..e) hold any word that is not a stopword? */
+/* Does q[s..e) hold a word at all (punctuation and empty quotes do not)? */
+static int has_word(const char *q, size_t s, size_t e)
+{
+    size_t at = s, ws, we;
+    return pi_word_next(q, e, &at, &ws, &we);
+}
+
 static int has_content(const char *q, size_t s, size_t e)
 {
     pi_buf f = {0};
@@ -419,7 +458,7 @@ int pi_query_parse(const char *q, pi_stemmer *stem, pi_query *out, pi_buf *err)
 {
     memset(out, 0, sizeof *out);
     tok *t = NULL;
-    char *neg = NULL;
+    char *neg = NULL, *ex = NULL;
     long n = lex(q, &t, err);
     if (n < 0)
         return (int)n;
@@ -427,46 +466,41 @@ int pi_query_parse(const char *q, pi_stemmer *stem, pi_query *out, pi_buf *err)
     if (rc < 0)
         goto done;
 
-    /* Stopwords go only when something else is left to search and no operator leans on them. */
-    int any_content = 0;
-    for (long i = 0; i < n; i++)
-        if (t[i].kind == T_WORD && has_content(q, t[i].start, t[i].end))
-            any_content = 1;
-
-    /* A query of excluded words only ("-China"): Xapian would read a lone hate term as a word, so
-     * its signs become NOT ("NOT china"), which matches everything else. */
-    int any_wanted = 0;
-    {
-        char open[64] = {0};
-        size_t d = 0;
-        for (long i = 0; i < n; i++) {
-            const tok *k = &t[i];
-            int ex = (d && open[d - 1]) || (i && t[i - 1].kind == T_NOT) || k->sign == '-';
-            if (k->kind == T_LPAREN && d < sizeof open)
-                open[d++] = (char)ex;
-            else if (k->kind == T_RPAREN && d)
-                d--;
-            if (!ex && (k->kind == T_WORD || k->kind == T_PHRASE ||
-                        (k->kind == T_FIELD && !strcmp(k->field, "title"))))
-                any_wanted = 1;
-        }
-    }
-
     rc = -2;
     /* Which items are excluded: after NOT, with '-', or inside a bracket that is. The ranking
      * must not count an excluded word as evidence (release, neighbour, phrase frequency). */
     neg = calloc((size_t)n + 1, 1);
-    size_t depth = 0;
-    if (!neg || pi_buf_reserve(&out->text, 64) < 0)
+    ex = calloc((size_t)n + 1, 1);
+    if (!neg || !ex || pi_buf_reserve(&out->text, 64) < 0)
         goto done;
+    for (long i = 0, depth = 0; i < n; i++) {
+        ex[i] = (char)((depth && neg[depth - 1]) || (i && t[i - 1].kind == T_NOT) || t[i].sign == '-');
+        if (t[i].kind == T_LPAREN)
+            neg[depth++] = ex[i];
+        else if (t[i].kind == T_RPAREN && depth)
+            depth--;
+    }
+
+    /* Stopwords go only when something else is left to search and no operator leans on them. */
+    int any_content = 0;
+    for (long i = 0; i < n; i++)
+        if (!ex[i] && t[i].kind == T_WORD && has_content(q, t[i].start, t[i].end))
+            any_content = 1;
+    /* A query of excluded words only ("-China"): Xapian would read a lone hate term as a word, so
+     * its signs become NOT ("NOT china"), which matches everything else. Wanted = something
+     * left to search once stopwords, punctuation and empty quotes are gone. */
+    int any_wanted = 0;
+    for (long i = 0; i < n; i++)
+        if (!ex[i] && (t[i].kind == T_WORD || t[i].kind == T_PHRASE ||
+                       (t[i].kind == T_FIELD && !strcmp(t[i].field, "title"))) &&
+            (t[i].kind == T_WORD && any_content ? has_content(q, t[i].start, t[i].end)
+                                                : has_word(q, t[i].start, t[i].end)))
+            any_wanted = 1;
+
     for (long i = 0; i < n; i++) {
         tok *k = &t[i];
         const tok *prev = i ? &t[i - 1] : NULL, *next = i + 1 < n ? &t[i + 1] : NULL;
-        int excluded = (depth && neg[depth - 1]) || (prev && prev->kind == T_NOT) || k->sign == '-';
-        if (k->kind == T_LPAREN)
-            neg[depth++] = (char)excluded;
-        else if (k->kind == T_RPAREN && depth)
-            depth--;
+        int excluded = ex[i];
         if (excluded && (k->kind == T_WORD || k->kind == T_PHRASE) && !k->wildcard &&
             record_stems(q, k->start, k->end, stem, out, 0) < 0)
             goto done;
@@ -512,8 +546,14 @@ int pi_query_parse(const char *q, pi_stemmer *stem, pi_query *out, pi_buf *err)
             } else if (!strcmp(k->field, "source")) {
                 pi_buf f = {0};
                 char *v = strndup(q + k->start, k->end - k->start);
-                int ok = v && pi_fold_text(v, &f) == 0 && push_str(&out->sources, &out->n_sources, f.p, f.len) == 0;
+                int ok = v && pi_fold_text(v, &f) == 0;
                 free(v);
+                if (ok && !f.len) { /* source:"." names no source: nothing would match, silently */
+                    pi_buf_free(&f);
+                    rc = fail(err, q, k->pos, "field with no value");
+                    goto done;
+                }
+                ok = ok && push_str(&out->sources, &out->n_sources, f.p, f.len) == 0;
                 pi_buf_free(&f);
                 out->text.len = mark;
                 if (!ok)
@@ -590,6 +630,7 @@ int pi_query_parse(const char *q, pi_stemmer *stem, pi_query *out, pi_buf *err)
     rc = 0;
 done:
     free(neg);
+    free(ex);
     free(t);
     return rc;
 }

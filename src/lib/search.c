@@ -1319,9 +1319,9 @@ pressindex_status pressindex_search(pressindex *idx, const pressindex_search_opt
         }
         st = run_once(idx, o, &pq, res);
     }
-    pi_query_free(&pq);
     if (st == PRESSINDEX_OK && res->estimated < 3)
-        res->suggestion = pi_spell_suggest(idx, o->query, stem);
+        res->suggestion = pi_spell_suggest(idx, o->query, stem, &pq);
+    pi_query_free(&pq);
     if (st == PRESSINDEX_ERR_MODIFIED)
         pi_fail(idx, st, "the index kept changing during the search; try again");
     if (st != PRESSINDEX_OK) {

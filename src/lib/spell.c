@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "query.h"
 #include "text.h"
 
 #define MAX_WORD 48
@@ -135,18 +136,23 @@ static int is_operator(const char *w, size_t n)
     return 0;
 }
 
-char *pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem)
+/* Is this stem excluded by the query (-x, NOT x, inside -( ) or NOT ( ), a phrase among them)? */
+static int excluded(const pi_query *pq, const char *st, size_t sl)
+{
+    for (size_t i = 0; pq && i < pq->n_excluded; i++)
+        if (strlen(pq->excluded[i]) == sl && !memcmp(pq->excluded[i], st, sl))
+            return 1;
+    return 0;
+}
+
+char *pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem, const pi_query *pq)
 {
     pi_buf out = {0}, f = {0};
     size_t len = strlen(query), at = 0, s, e, copied = 0;
-    int changed = 0, after_not = 0;
+    int changed = 0;
     while (pi_word_next(query, len, &at, &s, &e)) {
-        /* Operators and field names are not words to correct, nor excluded words: a word the
-         * index lacks is already excluded, and "-China" should not become "-chung". */
-        int excluded = after_not || (s > 0 && query[s - 1] == '-' &&
-                                     (s == 1 || query[s - 2] == ' ' || query[s - 2] == '('));
-        after_not = e - s == 3 && !memcmp(query + s, "NOT", 3);
-        if (excluded || (e < len && query[e] == ':') || is_operator(query + s, e - s))
+        /* Operators and field names are not words to correct. */
+        if ((e < len && query[e] == ':') || is_operator(query + s, e - s))
             continue;
         int n = pi_fold_word(query + s, e - s, &f);
         if (n <= 2 || (size_t)n > MAX_WORD || (f.p[0] >= '0' && f.p[0] <= '9') ||
@@ -155,7 +161,8 @@ char *pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem)
         size_t sl;
         const char *st = pi_stemmer_stem(stem, f.p, (size_t)n, &sl);
         uint64_t tf = 0;
-        if (!st || xc_db_termfreq(idx->db, st, sl, &tf) != XC_OK || tf > 0)
+        /* An excluded word the index lacks is excluded already: "-China" is not "-chung". */
+        if (!st || excluded(pq, st, sl) || xc_db_termfreq(idx->db, st, sl, &tf) != XC_OK || tf > 0)
             continue;
         char *c = correct(idx->db, f.p, (size_t)n, st, sl);
         if (!c)
