@@ -463,8 +463,8 @@ static int is_excluded(const pi_query *pq, const char *stem)
  * a title match counts for something, but never makes a passage match on its own. Titles come
  * from the release records (read once per release), stemmed as the index stems them. A filter,
  * a phrase or an operator does not change what a title is evidence of; excluded words are no
- * evidence. A wildcard's expansions are not known here, so it has no share (its passages match
- * it all the same). */
+ * evidence. A wildcard's prefix expansions are not known here and have no share (the typed
+ * word's own stem, searched with it, has). */
 static pressindex_status title_shares(pressindex *idx, const pi_query *pq, const pi_matcher *m,
                                      cand *c, size_t n)
 {
