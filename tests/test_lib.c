@@ -550,7 +550,8 @@ static const char *const bad_queries[] = {
     "date:\"\"", "source:\"  \"", "title:\"\"", "source:\".\" Turkic",
     "Tokayev -(Turkic) Erdogan", /* Xapian's NOT would take Erdogan too */
     "Turkic NEAR -(Erdogan)", "-Turkic NEAR Erdogan", "Tokayev NEAR \"Recep Tayyip\"",
-    "Kaz* NEAR Turkic", "(Tokayev OR Erdogan) NEAR ceremony",
+    "Kaz* NEAR Turkic", "(Tokayev OR Erdogan) NEAR ceremony", "Tokayev NEAR/x ceremony",
+    "Tokayev NEAR/ ceremony",
 };
 
 START_TEST(malformed_queries)

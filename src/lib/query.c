@@ -197,7 +197,11 @@ static long lex(const char *q, tok **out, pi_buf *err)
                  (len == 4 || (q[s + 4] == '/' && len > 5 &&
                                strspn(q + s + 5, "0123456789") == len - 5)))
             k->kind = T_BINOP;
-        else if (!k->sign && len == 3 && !memcmp(q + s, "NOT", 3)) k->kind = T_NOT;
+        else if (!k->sign && len >= 5 && !memcmp(q + s, "NEAR/", 5)) {
+            /* "NEAR/x" or "NEAR/": a mistyped window, not the words "near" and "x". */
+            free(t);
+            return fail(err, q, s, "NEAR/ wants a number of words (NEAR/5)");
+        } else if (!k->sign && len == 3 && !memcmp(q + s, "NOT", 3)) k->kind = T_NOT;
         else {
             k->kind = T_WORD;
             if (len > 1 && q[i - 1] == '*') {
