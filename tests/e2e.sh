@@ -21,6 +21,10 @@ ok; [ -z "$out$err" ] || fail "index is not quiet on success: $out $err"
 run "$P" stats --json; expect_rc 0 "stats --json"
 releases=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["releases"])')
 ok; [ "$releases" -ge 1 ] || fail "stats: $out"
+# Every passage is counted once: under its source, or as unsourced (the seed has no source).
+printf '%s' "$out" | python3 -c 'import json,sys; o=json.load(sys.stdin); n=sum(s["passages"] for s in o["sources"]); assert o["unsourced_passages"] > 0 and n + o["unsourced_passages"] == o["passages"], o' \
+    || fail "stats: sources and unsourced passages do not add up: $out"
+ok
 
 # ---- the Quick start query: the seed's two paragraphs, dated 2025-07-30, on top
 for q in '"Organization of Turkic States"' 'Organization of Turkic States'; do
