@@ -464,6 +464,47 @@ START_TEST(tokenizer_agrees_with_index)
 }
 END_TEST
 
+/* The words of a quoted phrase are highlighted where the phrase is, not wherever one of them
+ * appears; words typed outside quotes are highlighted everywhere. */
+START_TEST(phrase_words_highlighted_as_the_phrase)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    static const struct {
+        const char *query, *release;
+        unsigned paragraph;
+        const char *want; /* the highlighted words, joined by '|' */
+    } rows[] = {
+        {"\"Turkic States\" OR discussed", "akorda/1", 3, "discussed|Turkic|States"},
+        {"\"Turkic States\" OR discussed", "akorda/2", 1, "discussed"},
+        {"\"Turkic States\" OR discussed OR Turkic", "akorda/2", 1, "Turkic|discussed"},
+    };
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        pressindex_results *res = search(idx, rows[r].query);
+        int seen = 0;
+        for (size_t i = 0; i < pressindex_results_count(res); i++) {
+            if (strcmp(pressindex_result_release(res, i), rows[r].release) ||
+                pressindex_result_paragraph(res, i) != rows[r].paragraph)
+                continue;
+            seen = 1;
+            const char *text = pressindex_result_text(res, i);
+            const size_t *offs;
+            size_t n;
+            pressindex_result_highlights(res, i, &offs, &n);
+            char got[256] = "";
+            for (size_t k = 0; k < n; k++) /* n words, 2 offsets each */
+                snprintf(got + strlen(got), sizeof got - strlen(got), "%s%.*s", k ? "|" : "",
+                         (int)(offs[2 * k + 1] - offs[2 * k]), text + offs[2 * k]);
+            ck_assert_msg(!strcmp(got, rows[r].want), "%s on %s #%u: highlighted %s, want %s",
+                          rows[r].query, rows[r].release, rows[r].paragraph, got, rows[r].want);
+        }
+        ck_assert_msg(seen, "%s: %s #%u not found", rows[r].query, rows[r].release, rows[r].paragraph);
+        pressindex_results_destroy(res);
+    }
+    pressindex_destroy(idx);
+}
+END_TEST
+
 START_TEST(did_you_mean)
 {
     pressindex *idx = open_writer();
@@ -1165,6 +1206,7 @@ static Suite *suite(void)
     tcase_add_test(tc, filters_sorting_collapse);
     tcase_add_test(tc, phrase_keeps_stopwords_and_order);
     tcase_add_test(tc, did_you_mean);
+    tcase_add_test(tc, phrase_words_highlighted_as_the_phrase);
     tcase_add_test(tc, tokenizer_agrees_with_index);
     tcase_add_test(tc, title_weight_counts);
     tcase_add_test(tc, phrase_scored_by_its_frequency);

@@ -411,11 +411,16 @@ oom:
     return -2;
 }
 
+enum { AS_EXCLUDED, AS_PHRASE, AS_LOOSE };
+
 /* Records the stems of the words of q[s..e): as one phrase (joined by spaces) in out->phrases, or
- * each one in out->excluded. 0 or -2 on OOM. */
+ * each one in out->excluded or out->loose. 0 or -2 on OOM. */
 static int record_stems(const char *q, size_t s, size_t e, pi_stemmer *stem, pi_query *out,
-                        int as_phrase)
+                        int as)
 {
+    int as_phrase = as == AS_PHRASE;
+    char ***list = as == AS_LOOSE ? &out->loose : &out->excluded;
+    size_t *count = as == AS_LOOSE ? &out->n_loose : &out->n_excluded;
     pi_buf f = {0}, p = {0};
     size_t at = s, ws, we;
     int rc = 0;
@@ -425,7 +430,7 @@ static int record_stems(const char *q, size_t s, size_t e, pi_stemmer *stem, pi_
         const char *st = n > 0 ? pi_stemmer_stem(stem, f.p, (size_t)n, &sl) : NULL;
         if (n < 0 || (n > 0 && !st))
             rc = -2;
-        else if (st && !as_phrase && push_str(&out->excluded, &out->n_excluded, st, sl) < 0)
+        else if (st && !as_phrase && push_str(list, count, st, sl) < 0)
             rc = -2;
         else if (st && as_phrase && ((p.len && pi_buf_addc(&p, ' ') < 0) || pi_buf_add(&p, st, sl) < 0))
             rc = -2;
@@ -506,7 +511,7 @@ int pi_query_parse(const char *q, pi_stemmer *stem, pi_query *out, pi_buf *err)
         const tok *prev = i ? &t[i - 1] : NULL, *next = i + 1 < n ? &t[i + 1] : NULL;
         int excluded = ex[i];
         if (excluded && (k->kind == T_WORD || k->kind == T_PHRASE) && !k->wildcard &&
-            record_stems(q, k->start, k->end, stem, out, 0) < 0)
+            record_stems(q, k->start, k->end, stem, out, AS_EXCLUDED) < 0)
             goto done;
         int near_op = (prev && (prev->kind == T_BINOP || prev->kind == T_NOT)) ||
                       (next && next->kind == T_BINOP);
@@ -537,7 +542,7 @@ int pi_query_parse(const char *q, pi_stemmer *stem, pi_query *out, pi_buf *err)
                 goto done;
             if (w == 0) /* "" or punctuation only: nothing to search */
                 out->text.len = mark;
-            else if (!excluded && record_stems(q, k->start, k->end, stem, out, 1) < 0)
+            else if (!excluded && record_stems(q, k->start, k->end, stem, out, AS_PHRASE) < 0)
                 goto done;
             break;
         case T_FIELD:
@@ -617,7 +622,7 @@ int pi_query_parse(const char *q, pi_stemmer *stem, pi_query *out, pi_buf *err)
              * hyphens they make the QueryParser search them as a phrase. */
             w = emit_words(q, k->start, k->end, stem, '-',
                            any_content && !k->sign && !near_op, out, !k->sign && !near_op);
-            if (w < 0)
+            if (w < 0 || (!excluded && record_stems(q, k->start, k->end, stem, out, AS_LOOSE) < 0))
                 goto done;
             if (w == 0 && near_op) {
                 rc = fail(err, q, k->pos, "an operator's operand has no word to search");
@@ -655,5 +660,6 @@ void pi_query_free(pi_query *q)
     free_list(q->phrases, q->n_phrases);
     free_list(q->excluded, q->n_excluded);
     free_list(q->wildcards, q->n_wildcards);
+    free_list(q->loose, q->n_loose);
     memset(q, 0, sizeof *q);
 }

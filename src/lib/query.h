@@ -31,6 +31,9 @@ typedef struct pi_query {
     size_t n_excluded;
     char **wildcards;       /* folded prefixes of wildcard words (for highlighting) */
     size_t n_wildcards;
+    char **loose;           /* stems of wanted words typed outside quotes (for highlighting: a word
+                               only in a phrase is highlighted only as the phrase) */
+    size_t n_loose;
     int structured;         /* operators, phrases, +/-, wildcards or title: (not date:/source:) */
 } pi_query;
 

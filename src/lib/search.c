@@ -224,6 +224,21 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Sets flag[k] for each of the matcher's stems that is a word of phrase (stems joined by ' '). */
+static void mark_words(const pi_matcher *m, const char *phrase, char *flag)
+{
+    while (*phrase) {
+        size_t wl = strcspn(phrase, " ");
+        char t[256];
+        snprintf(t, sizeof t, "%.*s", (int)wl, phrase);
+        phrase += wl + (phrase[wl] == ' ');
+        const char *tp = t;
+        char **found = bsearch(&tp, m->stems, m->n_stems, sizeof *m->stems, cmp_str);
+        if (found)
+            flag[found - m->stems] = 1;
+    }
+}
+
 /* The query's stems for highlighting and ranking, with their within-query frequencies and the
  * index statistics the ranking uses (read once here, not by each rule). */
 static xc_status make_matcher(xc_db *db, const xc_query *q, const pi_query *pq, pi_matcher *m)
@@ -286,6 +301,19 @@ static xc_status make_matcher(xc_db *db, const xc_query *q, const pi_query *pq, 
         xs = xc_db_termfreq(db, m->stems[k], strlen(m->stems[k]), &m->df[k]);
     m->prefixes = pq->wildcards;
     m->n_prefixes = pq->n_wildcards;
+    m->phrases = pq->phrases;
+    m->n_phrases = pq->n_phrases;
+    /* "the President of the United States" in quotes: a lone "president" is not what was asked. */
+    if (xs == XC_OK && pq->n_phrases && m->n_stems && !(m->phrase_only = calloc(m->n_stems, 1)))
+        xs = XC_ERR_NO_MEMORY;
+    for (size_t p = 0; xs == XC_OK && p < pq->n_phrases && m->n_stems; p++)
+        mark_words(m, pq->phrases[p], (char *)m->phrase_only);
+    for (size_t w = 0; m->phrase_only && w < pq->n_loose; w++) {
+        const char *wp = pq->loose[w];
+        char **found = bsearch(&wp, m->stems, m->n_stems, sizeof *m->stems, cmp_str);
+        if (found)
+            m->phrase_only[found - m->stems] = 0;
+    }
     return xs;
 }
 
@@ -296,6 +324,7 @@ static void matcher_free(pi_matcher *m)
     free(m->stems);
     free(m->wqf);
     free(m->df);
+    free(m->phrase_only);
 }
 
 /* ---- reading the hits ---- */

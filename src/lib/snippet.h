@@ -18,6 +18,10 @@ typedef struct pi_matcher {
     size_t n_stems;
     char **prefixes;   /* folded wildcard prefixes */
     size_t n_prefixes;
+    char **phrases;    /* the query's phrases, stems joined by ' ' (borrowed from the query) */
+    size_t n_phrases;
+    unsigned char *phrase_only; /* per stem: typed only inside quotes, so highlighted only where
+                                   its phrase occurs (NULL: no such stem) */
 } pi_matcher;
 
 /* Appends the [start, end) byte offsets of the matching words of text to *offs (2 per word; *n
