@@ -224,18 +224,32 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Sets flag[k] for each of the matcher's stems that is a word of phrase (stems joined by ' '). */
+/* The matcher's index of a stem, or -1. */
+static long stem_index(const pi_matcher *m, const char *stem)
+{
+    char **found = m->n_stems ? bsearch(&stem, m->stems, m->n_stems, sizeof *m->stems, cmp_str) : NULL;
+    return found ? (long)(found - m->stems) : -1;
+}
+
+/* Copies the next word of a phrase (stems joined by ' ') to t and moves *p past it; 0 at the end. */
+static int phrase_word(const char **p, char t[256])
+{
+    if (!**p)
+        return 0;
+    size_t wl = strcspn(*p, " ");
+    snprintf(t, 256, "%.*s", (int)wl, *p);
+    *p += wl + ((*p)[wl] == ' ');
+    return 1;
+}
+
+/* Sets flag[k] for each of the matcher's stems that is a word of phrase. */
 static void mark_words(const pi_matcher *m, const char *phrase, char *flag)
 {
-    while (*phrase) {
-        size_t wl = strcspn(phrase, " ");
-        char t[256];
-        snprintf(t, sizeof t, "%.*s", (int)wl, phrase);
-        phrase += wl + (phrase[wl] == ' ');
-        const char *tp = t;
-        char **found = bsearch(&tp, m->stems, m->n_stems, sizeof *m->stems, cmp_str);
-        if (found)
-            flag[found - m->stems] = 1;
+    char t[256];
+    while (phrase_word(&phrase, t)) {
+        long k = stem_index(m, t);
+        if (k >= 0)
+            flag[k] = 1;
     }
 }
 
@@ -284,10 +298,9 @@ static xc_status make_matcher(xc_db *db, const xc_query *q, const pi_query *pq, 
                 continue;
             memcpy(key, t, n);
             key[n] = '\0';
-            const char *kp = key;
-            char **found = bsearch(&kp, m->stems, m->n_stems, sizeof *m->stems, cmp_str);
-            if (found)
-                m->wqf[found - m->stems]++;
+            long k = stem_index(m, key);
+            if (k >= 0)
+                m->wqf[k]++;
         }
         xc_keylist_free(kl);
         if (more < 0)
@@ -309,10 +322,9 @@ static xc_status make_matcher(xc_db *db, const xc_query *q, const pi_query *pq, 
     for (size_t p = 0; xs == XC_OK && p < pq->n_phrases && m->n_stems; p++)
         mark_words(m, pq->phrases[p], (char *)m->phrase_only);
     for (size_t w = 0; m->phrase_only && w < pq->n_loose; w++) {
-        const char *wp = pq->loose[w];
-        char **found = bsearch(&wp, m->stems, m->n_stems, sizeof *m->stems, cmp_str);
-        if (found)
-            m->phrase_only[found - m->stems] = 0;
+        long k = stem_index(m, pq->loose[w]);
+        if (k >= 0)
+            m->phrase_only[k] = 0;
     }
     return xs;
 }
@@ -732,16 +744,11 @@ static pressindex_status phrase_frequency(pressindex *idx, const pressindex_sear
         xs = XC_ERR_NO_MEMORY;
     for (size_t p = 0; xs == XC_OK && p < pq->n_phrases; p++) {
         const char *w = pq->phrases[p];
-        while (xs == XC_OK && *w) {
-            size_t wl = strcspn(w, " ");
-            char t[256];
-            snprintf(t, sizeof t, "%.*s", (int)wl, w);
-            w += wl + (w[wl] == ' ');
+        char t[256];
+        while (xs == XC_OK && phrase_word(&w, t)) {
             /* Used once in the whole query? (Xapian's within-query frequency) */
-            const char *tp = t;
-            char **found = bsearch(&tp, m->stems, m->n_stems, sizeof *m->stems, cmp_str);
-            size_t at = found ? (size_t)(found - m->stems) : 0;
-            if (!found || m->wqf[at] != 1 || !m->df[at])
+            long at = stem_index(m, t);
+            if (at < 0 || m->wqf[at] != 1 || !m->df[at])
                 continue;
             double tw = bm25_termweight(m->docs, m->df[at]) * (o->bm25_k1 + 1);
             for (size_t i = 0; i < n; i++)
