@@ -355,17 +355,19 @@ typedef struct known_passage {
     size_t len;
     unsigned pno;
     const char *key;
+    const pi_release_record *rec; /* NULL: read it */
 } known_passage;
 
-/* Fills a hit from the passage's document, or from what the rerank window already read (known,
- * NULL otherwise): each document read costs a B-tree lookup and inflating its data. */
+/* Fills a hit from the passage's document and its release's record, or from what the rerank window
+ * already read of them (known: its text, or its rec, may be NULL): each read costs a B-tree lookup
+ * and inflating the data. */
 static pressindex_status fill_hit(pressindex *idx, unsigned docid, const pi_matcher *m, hit *h,
                                   const known_passage *known)
 {
     char mkey[PI_KEY_LEN + 8];
     size_t dlen;
     xc_status xs = XC_OK;
-    if (known) {
+    if (known && known->text) {
         dlen = known->len;
         if (!(h->text = strndup(known->text, known->len)))
             return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
@@ -389,24 +391,29 @@ static pressindex_status fill_hit(pressindex *idx, unsigned docid, const pi_matc
             snprintf(mkey, sizeof mkey, "%s%.*s", PI_META_RELEASE, (int)klen, key);
         xc_doc_free(doc);
     }
-    char *blob = NULL;
-    size_t blen = 0;
-    if (xs == XC_OK)
-        xs = xc_db_get_metadata(idx->db, mkey, &blob, &blen);
-    if (xs != XC_OK)
-        return read_fail(idx, xs, "reading a result's release");
-    pi_release_record rec;
-    if (!blob || pi_record_decode(blob, blen, &rec) < 0) {
-        free(blob);
-        return pi_fail(idx, PRESSINDEX_ERR_CORRUPT, "a passage's release record is missing or damaged");
+    pi_release_record own;
+    const pi_release_record *rec = known ? known->rec : NULL;
+    if (!rec) {
+        char *blob = NULL;
+        size_t blen = 0;
+        if (xs == XC_OK)
+            xs = xc_db_get_metadata(idx->db, mkey, &blob, &blen);
+        if (xs != XC_OK)
+            return read_fail(idx, xs, "reading a result's release");
+        if (!blob || pi_record_decode(blob, blen, &own) < 0) {
+            free(blob);
+            return pi_fail(idx, PRESSINDEX_ERR_CORRUPT, "a passage's release record is missing or damaged");
+        }
+        rec = &own;
     }
-    h->release = dup_or_empty(rec.id);
-    h->date = dup_or_empty(rec.date);
-    h->title = dup_or_empty(rec.title);
-    h->source = dup_or_empty(rec.source);
-    h->url = dup_or_empty(rec.url);
-    h->lang = dup_or_empty(rec.lang);
-    pi_record_free(&rec);
+    h->release = dup_or_empty(rec->id);
+    h->date = dup_or_empty(rec->date);
+    h->title = dup_or_empty(rec->title);
+    h->source = dup_or_empty(rec->source);
+    h->url = dup_or_empty(rec->url);
+    h->lang = dup_or_empty(rec->lang);
+    if (rec == &own)
+        pi_record_free(&own);
     if (!h->release || !h->date || !h->title || !h->source || !h->url || !h->lang)
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     if (m) {
@@ -452,6 +459,7 @@ typedef struct cand {
     double release;   /* BM25 of the whole release (release_evidence) */
     double before;    /* IDF share of the query's words only the paragraph before holds */
     double factor;    /* boilerplate and question demotion, applied after the phrase correction */
+    const pi_release_record *rec; /* the release's record, when title_shares() read it */
     unsigned *pf;     /* occurrences of each of the query's phrases (phrase queries only) */
     char *text;       /* the passage's text, when the window read it (reused for the results) */
     size_t tlen;
@@ -507,7 +515,7 @@ static int is_excluded(const pi_query *pq, const char *stem)
  * evidence. A wildcard's prefix expansions are not known here and have no share (the typed
  * word's own stem, searched with it, has). */
 static pressindex_status title_shares(pressindex *idx, const pi_query *pq, const pi_matcher *m,
-                                     cand *c, size_t n)
+                                     cand *c, size_t n, pi_release_record *recs, size_t *nrecs)
 {
     if (!m->n_stems)
         return PRESSINDEX_OK;
@@ -532,28 +540,31 @@ static pressindex_status title_shares(pressindex *idx, const pi_query *pq, const
             st = read_fail(idx, xs, "reading titles");
             break;
         }
-        pi_release_record rec;
-        if (!blob || pi_record_decode(blob, blen, &rec) < 0) {
+        /* Kept for the results (fill_hit), which would otherwise read it again. */
+        pi_release_record *rec = &recs[*nrecs];
+        if (!blob || pi_record_decode(blob, blen, rec) < 0) {
             free(blob);
             continue;
         }
-        pi_stemmer *stem = pi_index_stemmer(idx, rec.lang);
+        (*nrecs)++;
+        pi_stemmer *stem = pi_index_stemmer(idx, rec->lang);
         memset(seen, 0, m->n_stems);
-        size_t at = 0, ws, we, tl = strlen(rec.title);
-        while (stem && pi_word_next(rec.title, tl, &at, &ws, &we)) {
-            int fl = pi_fold_word(rec.title + ws, we - ws, &f);
+        size_t at = 0, ws, we, tl = strlen(rec->title);
+        while (stem && pi_word_next(rec->title, tl, &at, &ws, &we)) {
+            int fl = pi_fold_word(rec->title + ws, we - ws, &f);
             size_t sl;
             const char *s = fl > 0 ? pi_stemmer_stem(stem, f.p, (size_t)fl, &sl) : NULL;
-            for (size_t k = 0; s && k < m->n_stems; k++)
-                if (!strcmp(s, m->stems[k]))
-                    seen[k] = 1;
+            long k = s ? stem_index(m, s) : -1;
+            if (k >= 0)
+                seen[k] = 1;
         }
-        pi_record_free(&rec);
         double share = 0;
         for (size_t k = 0; k < m->n_stems; k++)
             share += seen[k] ? idf[k] : 0;
-        for (size_t k = i; k < j; k++)
+        for (size_t k = i; k < j; k++) {
             c[k].title = share / total;
+            c[k].rec = rec;
+        }
     }
     pi_buf_free(&f);
     free(seen);
@@ -993,6 +1004,8 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
     xc_mset *ms = NULL;
     pi_matcher m = {0};
     cand *c = NULL;
+    pi_release_record *recs = NULL; /* the window's release records (title_shares) */
+    size_t nrecs = 0;
     xc_query *adj = NULL;
     int relevance = o->sort == PRESSINDEX_SORT_RELEVANCE;
     pi_stemmer *stem = pi_index_stemmer(idx, o->lang);
@@ -1085,8 +1098,14 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
         c[i].weight *= c[i].factor;
     if (adj && nw && (st = adjacency(idx, adj, c, nw)) != PRESSINDEX_OK)
         goto out;
-    if (o->title_weight > 0 && nw && (st = title_shares(idx, pq, &m, c, nw)) != PRESSINDEX_OK)
-        goto out;
+    if (o->title_weight > 0 && nw) {
+        if (!(recs = calloc(nw, sizeof *recs))) {
+            st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+            goto out;
+        }
+        if ((st = title_shares(idx, pq, &m, c, nw, recs, &nrecs)) != PRESSINDEX_OK)
+            goto out;
+    }
     if ((o->release_weight > 0 || o->neighbour_weight > 0) && nw &&
         (st = release_evidence(idx, o, pq, &m, c, nw)) != PRESSINDEX_OK)
         goto out;
@@ -1111,8 +1130,8 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
         h->collapsed = ci->collapsed;
         h->rank = o->offset + i + 1;
         res->n = i + 1;
-        known_passage kp = {ci->text, ci->tlen, ci->pno, ci->key};
-        if ((st = fill_hit(idx, ci->docid, &m, h, ci->text ? &kp : NULL)) != PRESSINDEX_OK)
+        known_passage kp = {ci->text, ci->tlen, ci->pno, ci->key, ci->rec};
+        if ((st = fill_hit(idx, ci->docid, &m, h, &kp)) != PRESSINDEX_OK)
             goto out;
         if (o->context) {
             char key[PI_KEY_LEN + 1];
@@ -1130,6 +1149,9 @@ out:
         free(c[i].text);
     }
     free(c);
+    for (size_t i = 0; i < nrecs; i++)
+        pi_record_free(&recs[i]);
+    free(recs);
     matcher_free(&m);
     xc_mset_free(ms);
     xc_enquire_free(enq);
