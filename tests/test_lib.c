@@ -78,15 +78,29 @@ static void add_two(pressindex *idx)
     ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
 }
 
+static pressindex_results *search_with(pressindex *idx, pressindex_search_options *so)
+{
+    pressindex_results *res = NULL;
+    pressindex_status st = pressindex_search(idx, so, &res);
+    ck_assert_msg(st == PRESSINDEX_OK, "search %s: %s", so->query, pressindex_last_error(idx));
+    return res;
+}
+
+/* With the default options. */
 static pressindex_results *search(pressindex *idx, const char *q)
 {
     pressindex_search_options so;
     pressindex_search_options_init(&so);
     so.query = q;
-    pressindex_results *res = NULL;
-    pressindex_status st = pressindex_search(idx, &so, &res);
-    ck_assert_msg(st == PRESSINDEX_OK, "search %s: %s", q, pressindex_last_error(idx));
-    return res;
+    return search_with(idx, &so);
+}
+
+/* Adds the releases and commits them. */
+static void add_committed(pressindex *idx, const pressindex_release *rs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        ck_assert_int_eq(pressindex_add_release(idx, &rs[i]), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
 }
 
 /* ---- opening ---- */
@@ -698,8 +712,6 @@ START_TEST(filters_sorting_collapse)
 }
 END_TEST
 
-static pressindex_results *search_with(pressindex *idx, pressindex_search_options *so);
-
 START_TEST(phrase_keeps_stopwords_and_order)
 {
     pressindex *idx = open_writer();
@@ -783,13 +795,6 @@ static void add_filler(pressindex *idx)
     }
 }
 
-static pressindex_results *search_with(pressindex *idx, pressindex_search_options *so)
-{
-    pressindex_results *res = NULL;
-    pressindex_status st = pressindex_search(idx, so, &res);
-    ck_assert_msg(st == PRESSINDEX_OK, "search %s: %s", so->query, pressindex_last_error(idx));
-    return res;
-}
 
 /* A quoted phrase counts occurrences of the phrase, not of its words: the paragraph about the
  * summit beats one that says "Quad" six times and names the summit once in passing. */
@@ -952,9 +957,7 @@ START_TEST(title_counts_in_structured_queries)
         {"r/other", "2024-06-01", "Monthly notes", "Test", NULL, "en", par, 1},
         {"r/clerk", "2024-06-01", "", "Test", NULL, "en", clerk, 1}, /* "notes" in some passage */
     };
-    for (size_t i = 0; i < 3; i++)
-        ck_assert_int_eq(pressindex_add_release(idx, &rs[i]), PRESSINDEX_OK);
-    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    add_committed(idx, rs, sizeof rs / sizeof rs[0]);
     pressindex_search_options so;
     pressindex_search_options_init(&so);
     so.collapse = 0;        /* the two paragraphs are the same text */
@@ -996,9 +999,7 @@ START_TEST(adjacency_when_asked)
         {"r/near", "2024-06-01", "", "Test", NULL, "en", near, 1},
         {"r/apart", "2024-06-01", "", "Test", NULL, "en", apart, 1},
     };
-    for (size_t i = 0; i < 2; i++)
-        ck_assert_int_eq(pressindex_add_release(idx, &rs[i]), PRESSINDEX_OK);
-    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    add_committed(idx, rs, sizeof rs / sizeof rs[0]);
     pressindex_search_options so;
     pressindex_search_options_init(&so);
     ck_assert(so.adjacency_weight == 0);
@@ -1137,9 +1138,7 @@ START_TEST(excluded_and_unmatched_words_are_no_evidence)
         {"r/mix", "2024-05-01", "", "Test", NULL, "en", mix, 2},
         {"r/gulf", "2024-05-01", "", "Test", NULL, "en", gulf, 1},
     };
-    for (size_t i = 0; i < 4; i++)
-        ck_assert_int_eq(pressindex_add_release(idx, &rs[i]), PRESSINDEX_OK);
-    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    add_committed(idx, rs, sizeof rs / sizeof rs[0]);
     pressindex_search_options so;
     pressindex_search_options_init(&so);
     so.limit = 20;
