@@ -442,7 +442,6 @@ static int record_stems(const char *q, size_t s, size_t e, pi_stemmer *stem, pi_
     return rc;
 }
 
-/* Does q[s..e) hold any word that is not a stopword? */
 /* Does q[s..e) hold a word at all (punctuation and empty quotes do not)? */
 static int has_word(const char *q, size_t s, size_t e)
 {
@@ -450,6 +449,7 @@ static int has_word(const char *q, size_t s, size_t e)
     return pi_word_next(q, e, &at, &ws, &we);
 }
 
+/* Does q[s..e) hold any word that is not a stopword? */
 static int has_content(const char *q, size_t s, size_t e)
 {
     pi_buf f = {0};
@@ -590,13 +590,12 @@ int pi_query_parse(const char *q, pi_stemmer *stem, pi_query *out, pi_buf *err)
                          push_str(&out->wildcards, &out->n_wildcards, f.p, f.len) == 0;
                     /* The index holds stems: "security*" expands over terms starting "security",
                      * which misses "security" itself (stem "secur"). The word's own stem goes
-                     * with it, so a wildcard finds at least what the word finds. NEAR takes
-                     * terms only (there the prefix alone); a '+' takes one term: the stem is
-                     * required and the prefix's other words only add weight. */
+                     * with it, so a wildcard finds at least what the word finds (check() keeps
+                     * wildcards away from NEAR). A '+' takes one term: the stem is required and
+                     * the prefix's other words only add weight. */
                     size_t sl = 0;
                     const char *st = ok && f.len ? pi_stemmer_stem(stem, f.p, f.len, &sl) : NULL;
-                    int alt = st && (sl != f.len || memcmp(st, f.p, sl)) && !is_near(prev) &&
-                              !is_near(next);
+                    int alt = st && (sl != f.len || memcmp(st, f.p, sl));
                     if (ok && alt && k->sign == '+') {
                         ok = pi_buf_add(&out->text, st, sl) == 0 && pi_buf_addc(&out->text, ' ') == 0;
                         alt = 0;
