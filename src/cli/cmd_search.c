@@ -14,7 +14,7 @@
 /* -n, -C, -h, or -n5 / -C2: this command's short options, written after the query. */
 static int is_short_option(const char *a)
 {
-    if (a[0] != '-' || !strchr("nCh", a[1]) || !a[1])
+    if (a[0] != '-' || !a[1] || !strchr("nCh", a[1]))
         return 0;
     return a[2] == '\0' || (a[1] != 'h' && strspn(a + 2, "0123456789") == strlen(a + 2));
 }

@@ -297,6 +297,14 @@ static int check(const char *q, const tok *t, size_t n, pi_buf *err)
     return 0;
 }
 
+int pi_query_excludes(const pi_query *q, const char *stem, size_t len)
+{
+    for (size_t i = 0; q && i < q->n_excluded; i++)
+        if (strlen(q->excluded[i]) == len && !memcmp(q->excluded[i], stem, len))
+            return 1;
+    return 0;
+}
+
 int pi_date_bound_valid(const char *s, size_t n)
 {
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};

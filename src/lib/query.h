@@ -42,6 +42,12 @@ typedef struct pi_query {
 int pi_query_parse(const char *text, pi_stemmer *stem, pi_query *q, pi_buf *err);
 void pi_query_free(pi_query *q);
 
+/* Is this stem in an excluded part of the query (-x, NOT x, NOT ( ... ), -( ... ))? Its postings
+ * are read with the others, but it is no evidence for a passage, its title or its release, and no
+ * word to correct. A word also typed outside the excluded part ("summit -\"summit meeting\"")
+ * counts as excluded: rare, and erring on the side of the exclusion. */
+int pi_query_excludes(const pi_query *q, const char *stem, size_t len);
+
 /* Validates a date bound "YYYY", "YYYY-MM" or "YYYY-MM-DD" (a real calendar date). 1 if valid. */
 int pi_date_bound_valid(const char *s, size_t n);
 

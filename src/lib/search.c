@@ -496,18 +496,6 @@ static double log_idf(uint64_t docs, uint64_t df)
     return df && docs > df ? log((double)docs / (double)df) : 0;
 }
 
-/* Is this stem in an excluded part of the query (-x, NOT x)? Its postings are read with the
- * others, but it is no evidence for a passage, its title or its release. A word also typed outside
- * the excluded part ("summit -\"summit meeting\"") loses its evidence too: rare, and erring on the
- * side of the exclusion. */
-static int is_excluded(const pi_query *pq, const char *stem)
-{
-    for (size_t i = 0; i < pq->n_excluded; i++)
-        if (!strcmp(pq->excluded[i], stem))
-            return 1;
-    return 0;
-}
-
 /* For each candidate, the IDF-weighted share of the query's words that its release's title holds:
  * a title match counts for something, but never makes a passage match on its own. Titles come
  * from the release records (read once per release), stemmed as the index stems them. A filter,
@@ -523,7 +511,7 @@ static pressindex_status title_shares(pressindex *idx, const pi_query *pq, const
     if (!idf)
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     for (size_t k = 0; k < m->n_stems; k++)
-        if (!is_excluded(pq, m->stems[k]))
+        if (!pi_query_excludes(pq, m->stems[k], strlen(m->stems[k])))
             total += idf[k] = log_idf(m->docs, m->df[k]);
     qsort(c, n, sizeof *c, cmp_key_cand);
     char *seen = calloc(m->n_stems, 1);
@@ -923,7 +911,7 @@ static pressindex_status release_evidence(pressindex *idx, const pressindex_sear
         xs = XC_ERR_NO_MEMORY;
     double total = 0;
     for (size_t k = 0; xs == XC_OK && np && k < ns; k++) {
-        if (is_excluded(pq, m->stems[k]) || !m->df[k])
+        if (pi_query_excludes(pq, m->stems[k], strlen(m->stems[k])) || !m->df[k])
             continue;
         total += idf[k] = log_idf(m->docs, m->df[k]);
         if ((xs = sweep_postings(idx->db, m->stems[k], strlen(m->stems[k]), post, np, sizeof *post,
@@ -951,7 +939,9 @@ static pressindex_status release_evidence(pressindex *idx, const pressindex_sear
         xs = XC_ERR_NO_MEMORY;
     for (size_t k = 0; xs == XC_OK && k < ns; k++) {
         double wqf = m->wqf[k] ? m->wqf[k] : 1;
-        qw[k] = is_excluded(pq, m->stems[k]) ? 0 : bm25_termweight(m->docs, m->df[k]) * wqf * 2 * wqf / (1 + wqf);
+        qw[k] = pi_query_excludes(pq, m->stems[k], strlen(m->stems[k]))
+                    ? 0
+                    : bm25_termweight(m->docs, m->df[k]) * wqf * 2 * wqf / (1 + wqf);
     }
     for (size_t r = 0; xs == XC_OK && np && r < nrel; r++) {
         double norm = o->bm25_k1 * (1 - o->bm25_b + (avg > 0 ? o->bm25_b * len[r] / avg : 0));

@@ -136,15 +136,6 @@ static int is_operator(const char *w, size_t n)
     return 0;
 }
 
-/* Is this stem excluded by the query (-x, NOT x, inside -( ) or NOT ( ), a phrase among them)? */
-static int excluded(const pi_query *pq, const char *st, size_t sl)
-{
-    for (size_t i = 0; pq && i < pq->n_excluded; i++)
-        if (strlen(pq->excluded[i]) == sl && !memcmp(pq->excluded[i], st, sl))
-            return 1;
-    return 0;
-}
-
 char *pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem, const pi_query *pq)
 {
     pi_buf out = {0}, f = {0};
@@ -162,7 +153,7 @@ char *pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem, con
         const char *st = pi_stemmer_stem(stem, f.p, (size_t)n, &sl);
         uint64_t tf = 0;
         /* An excluded word the index lacks is excluded already: "-China" is not "-chung". */
-        if (!st || excluded(pq, st, sl) || xc_db_termfreq(idx->db, st, sl, &tf) != XC_OK || tf > 0)
+        if (!st || pi_query_excludes(pq, st, sl) || xc_db_termfreq(idx->db, st, sl, &tf) != XC_OK || tf > 0)
             continue;
         char *c = correct(idx->db, f.p, (size_t)n, st, sl);
         if (!c)
