@@ -29,6 +29,9 @@
 #define PI_P_RELEASE "XR" /* + release key: every passage of a release (replace/delete at once) */
 #define PI_P_TEXTHASH "XH" /* + text hash: how many passages share this paragraph text */
 
+/* Longer words are not indexed (Xapian's term limit is 245 bytes, with the prefix). */
+#define PI_MAX_TERM 100
+
 /* Value slots. */
 enum {
     PI_SLOT_DATE = 0,      /* "YYYYMMDD" (sortable), absent when undated */

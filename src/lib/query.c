@@ -1,8 +1,12 @@
 /*
- * query.c - lexing, checking and rewriting the query language (see query.h and pressindex(1)).
+ * query.c - the query language, lexed and parsed once into a tree (see query.h and pressindex(1)).
  *
- * Grammar, loosely:  query := item*  ;  item := [+|-] (word | "phrase" | field:value | ( query ))
- * with the binary operators AND, OR, XOR, NEAR, NEAR/n and the prefix/infix NOT between items.
+ * Grammar, with Xapian's QueryParser precedence (OR binds loosest, NEAR tightest):
+ *   or   := xor (OR xor)*          xor := and (XOR and)*
+ *   and  := seq ((AND | AND NOT | NOT) seq)*      -- a leading NOT: every passage but ...
+ *   seq  := item+                                 -- side by side; '+' required, '-' excluded
+ *   item := [+|-] near      near := primary (NEAR[/n] primary)*
+ *   primary := word | word* | "phrase" | ( or ) | title:value | title:( or ) | source:v | date:v
  * Operators are recognised only in capitals, so a reporter's lower-case "not" stays a word.
  */
 #include "config.h"
@@ -15,17 +19,22 @@
 #include "query.h"
 #include "text.h"
 
-typedef enum { T_WORD, T_PHRASE, T_LPAREN, T_RPAREN, T_BINOP, T_NOT, T_FIELD } tok_kind;
+typedef enum {
+    T_WORD, T_PHRASE, T_LPAREN, T_RPAREN, T_AND, T_OR, T_XOR, T_NEAR, T_NOT, T_FIELD, T_END
+} tok_kind;
+
+typedef enum { F_NONE, F_TITLE, F_SOURCE, F_DATE } field_kind;
 
 typedef struct tok {
     tok_kind kind;
-    size_t start, end;   /* byte span in the query (for a phrase: inside the quotes) */
-    size_t pos;          /* where the token starts, for messages */
+    size_t start, end;   /* byte span in the query (a phrase, a field value: inside the quotes) */
+    size_t pos;          /* where the token starts, sign included, for messages */
     char sign;           /* '+', '-' or 0 */
-    int wildcard;        /* word ending in '*' (end excludes the '*') */
-    char field[8];       /* T_FIELD: "title", "source", "date" */
-    int value_phrase;    /* T_FIELD: the value was quoted */
-    int minus_group;     /* T_NOT written as '-' before a bracket: "-(China OR Mexico)" */
+    int wildcard;        /* a word (or field value) ending in '*': end excludes the '*' */
+    field_kind field;    /* T_FIELD */
+    int value_quoted;    /* T_FIELD: the value was quoted */
+    int value_group;     /* T_FIELD: title:( ... ), the bracket is the next token */
+    unsigned near;       /* T_NEAR: NEAR/n's n (10 for NEAR) */
 } tok;
 
 static int is_open_quote(const unsigned char *s, size_t *len)
@@ -46,24 +55,20 @@ static size_t charpos(const char *s, size_t off)
     return n;
 }
 
-static int fail(pi_buf *err, const char *q, size_t off, const char *what)
+static pressindex_status fail(pi_buf *err, const char *q, size_t off, const char *what)
 {
     pi_buf_clear(err);
     pi_buf_printf(err, "malformed query at character %zu: %s", charpos(q, off), what);
-    return -1;
+    return PRESSINDEX_ERR_BAD_QUERY;
 }
-
-static const char *const fields[] = {"title", "source", "date"};
 
 /* Finds the closing quote from s+i; returns its byte offset or (size_t)-1. */
 static size_t find_close(const char *s, size_t i, size_t n)
 {
-    while (i < n) {
-        size_t ql;
+    size_t ql;
+    for (; i < n; i++)
         if (is_open_quote((const unsigned char *)s + i, &ql))
             return i;
-        i++;
-    }
     return (size_t)-1;
 }
 
@@ -72,30 +77,81 @@ static int is_space(unsigned char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-/* Splits the query into tokens. Returns the count, -1 on a lexical error (err set), -2 on OOM. */
-static long lex(const char *q, tok **out, pi_buf *err)
+static field_kind field_of(const char *s, size_t n)
+{
+    static const struct { const char *name; field_kind f; } fields[] = {
+        {"title", F_TITLE}, {"source", F_SOURCE}, {"date", F_DATE}};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (n == strlen(fields[i].name) && strncasecmp(s, fields[i].name, n) == 0)
+            return fields[i].f;
+    return F_NONE;
+}
+
+/* The operator a bare run spells, or T_WORD. */
+static pressindex_status operator_of(const char *q, size_t s, size_t len, tok *k, pi_buf *err)
+{
+    k->kind = T_WORD;
+    if (k->sign)
+        return PRESSINDEX_OK; /* "+AND" is the word "and" */
+    if (len == 3 && !memcmp(q + s, "AND", 3))
+        k->kind = T_AND;
+    else if (len == 2 && !memcmp(q + s, "OR", 2))
+        k->kind = T_OR;
+    else if (len == 3 && !memcmp(q + s, "XOR", 3))
+        k->kind = T_XOR;
+    else if (len == 3 && !memcmp(q + s, "NOT", 3))
+        k->kind = T_NOT;
+    else if (len == 4 && !memcmp(q + s, "NEAR", 4)) {
+        k->kind = T_NEAR;
+        k->near = 10;
+    } else if (len >= 5 && !memcmp(q + s, "NEAR/", 5)) {
+        /* "NEAR/x" or "NEAR/": a mistyped window, not the words "near" and "x". */
+        if (len == 5 || len > 9 || strspn(q + s + 5, "0123456789") != len - 5)
+            return fail(err, q, s, "NEAR/ wants a number of words (NEAR/5)");
+        k->kind = T_NEAR;
+        k->near = (unsigned)strtoul(q + s + 5, NULL, 10);
+        if (k->near == 0)
+            return fail(err, q, s, "NEAR/ wants a number of words (NEAR/5)");
+    }
+    return PRESSINDEX_OK;
+}
+
+/* Splits the query into tokens, ended by T_END. */
+static pressindex_status lex(const char *q, tok **out, size_t *count_out, pi_buf *err)
 {
     size_t n = strlen(q), i = 0, cap = 16, count = 0;
+    pressindex_status st = PRESSINDEX_OK;
     tok *t = malloc(cap * sizeof *t);
     if (!t)
-        return -2;
-    while (i < n) {
-        if (is_space((unsigned char)q[i])) {
+        return PRESSINDEX_ERR_NO_MEMORY;
+    for (;;) {
+        while (i < n && is_space((unsigned char)q[i]))
             i++;
-            continue;
-        }
         if (count + 1 >= cap) {
             tok *g = realloc(t, (cap *= 2) * sizeof *t);
             if (!g) {
-                free(t);
-                return -2;
+                st = PRESSINDEX_ERR_NO_MEMORY;
+                break;
             }
             t = g;
         }
         tok *k = &t[count];
         memset(k, 0, sizeof *k);
         k->pos = i;
+        if (i >= n) {
+            k->kind = T_END;
+            count++;
+            break;
+        }
         size_t ql;
+        if (q[i] == '+' || q[i] == '-') {
+            /* A lone dash is punctuation ("Kazakhstan - Turkey"), not an operator. */
+            if (i + 1 >= n || is_space((unsigned char)q[i + 1]) || q[i + 1] == ')') {
+                i++;
+                continue;
+            }
+            k->sign = q[i++];
+        }
         if (q[i] == '(' || q[i] == ')') {
             k->kind = q[i] == '(' ? T_LPAREN : T_RPAREN;
             k->start = i;
@@ -103,35 +159,11 @@ static long lex(const char *q, tok **out, pi_buf *err)
             count++;
             continue;
         }
-        if ((q[i] == '+' || q[i] == '-') && i + 1 < n && !is_space((unsigned char)q[i + 1]) &&
-            q[i + 1] != ')') {
-            k->sign = q[i++];
-            /* Xapian's love/hate signs take words and phrases only: "-(a OR b)" is NOT ( ... ),
-             * and "+( ... )" has no such reading. */
-            if (q[i] == '(' && k->sign == '+') {
-                free(t);
-                return fail(err, q, i - 1, "'+' before a bracket (for a group that must match, "
-                                           "use AND ( ... ))");
-            }
-            if (q[i] == '(') {
-                k->kind = T_NOT;
-                k->sign = 0;
-                k->minus_group = 1;
-                k->start = i - 1;
-                k->end = i;
-                count++;
-                continue;
-            }
-        } else if (q[i] == '+' || q[i] == '-') {
-            /* A lone dash is punctuation ("Kazakhstan - Turkey"), not an operator. */
-            i++;
-            continue;
-        }
         if (is_open_quote((const unsigned char *)q + i, &ql)) {
             size_t close = find_close(q, i + ql, n);
             if (close == (size_t)-1) {
-                free(t);
-                return fail(err, q, i, "unbalanced quote");
+                st = fail(err, q, i, "unbalanced quote");
+                break;
             }
             k->kind = T_PHRASE;
             k->start = i + ql;
@@ -148,161 +180,732 @@ static long lex(const char *q, tok **out, pi_buf *err)
             i++;
         k->start = s;
         k->end = i;
-        size_t len = i - s;
-        const char *colon = memchr(q + s, ':', len);
-        int isfield = 0;
-        if (colon && !k->sign) {
-            size_t fl = (size_t)(colon - (q + s));
-            for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
-                if (fl == strlen(fields[f]) && strncasecmp(q + s, fields[f], fl) == 0) {
-                    isfield = 1;
-                    strcpy(k->field, fields[f]);
-                }
-        }
-        if (isfield) {
+        const char *colon = memchr(q + s, ':', i - s);
+        field_kind f = colon ? field_of(q + s, (size_t)(colon - (q + s))) : F_NONE;
+        if (f != F_NONE) {
             k->kind = T_FIELD;
+            k->field = f;
             k->start = (size_t)(colon - q) + 1;
             if (k->start == i) {
-                /* The value may be a quoted phrase right after the colon. */
+                /* The value is a quoted phrase right after the colon, or title's bracket. */
                 if (i < n && is_open_quote((const unsigned char *)q + i, &ql)) {
                     size_t close = find_close(q, i + ql, n);
                     if (close == (size_t)-1) {
-                        free(t);
-                        return fail(err, q, i, "unbalanced quote");
+                        st = fail(err, q, i, "unbalanced quote");
+                        break;
                     }
                     k->start = i + ql;
                     k->end = close;
-                    k->value_phrase = 1;
+                    k->value_quoted = 1;
                     size_t v = k->start;
                     while (v < k->end && is_space((unsigned char)q[v]))
                         v++;
                     if (v == k->end) { /* date:"" would otherwise match every date */
-                        free(t);
-                        return fail(err, q, s, "field with no value");
+                        st = fail(err, q, s, "field with no value");
+                        break;
                     }
                     is_open_quote((const unsigned char *)q + close, &ql);
                     i = close + ql;
+                } else if (i < n && q[i] == '(' && f == F_TITLE) {
+                    k->value_group = 1;
                 } else {
-                    free(t);
-                    return fail(err, q, s, "field with no value");
+                    st = fail(err, q, s, "field with no value");
+                    break;
                 }
+            }
+            if (!k->value_quoted && !k->value_group && k->end - k->start > 1 && q[k->end - 1] == '*') {
+                k->wildcard = 1;
+                k->end--;
             }
             count++;
             continue;
         }
-        if (!k->sign && (len == 3 && !memcmp(q + s, "AND", 3))) k->kind = T_BINOP;
-        else if (!k->sign && len == 2 && !memcmp(q + s, "OR", 2)) k->kind = T_BINOP;
-        else if (!k->sign && len == 3 && !memcmp(q + s, "XOR", 3)) k->kind = T_BINOP;
-        else if (!k->sign && len >= 4 && !memcmp(q + s, "NEAR", 4) &&
-                 (len == 4 || (q[s + 4] == '/' && len > 5 &&
-                               strspn(q + s + 5, "0123456789") == len - 5)))
-            k->kind = T_BINOP;
-        else if (!k->sign && len >= 5 && !memcmp(q + s, "NEAR/", 5)) {
-            /* "NEAR/x" or "NEAR/": a mistyped window, not the words "near" and "x". */
-            free(t);
-            return fail(err, q, s, "NEAR/ wants a number of words (NEAR/5)");
-        } else if (!k->sign && len == 3 && !memcmp(q + s, "NOT", 3)) k->kind = T_NOT;
-        else {
-            k->kind = T_WORD;
-            if (len > 1 && q[i - 1] == '*') {
-                k->wildcard = 1;
-                k->end = i - 1;
-            }
+        if ((st = operator_of(q, s, i - s, k, err)) != PRESSINDEX_OK)
+            break;
+        if (k->kind == T_WORD && i - s > 1 && q[i - 1] == '*') {
+            k->wildcard = 1;
+            k->end = i - 1;
         }
         count++;
     }
+    if (st != PRESSINDEX_OK) {
+        free(t);
+        return st;
+    }
     *out = t;
-    return (long)count;
+    *count_out = count;
+    return PRESSINDEX_OK;
 }
 
-static int is_near(const tok *k)
+/* ---- the tree ---- */
+
+typedef struct parser {
+    const char *q;
+    tok *t;
+    size_t at;
+    pi_stemmer *stem;
+    pi_query *out;
+    pi_buf *err;
+    pi_buf fold;
+    pressindex_status st; /* sticky: once set, every step returns at once */
+} parser;
+
+/* What a rule parsed: a node, or nothing to search (present but NULL: filters, punctuation or
+ * empty quotes; empty says which, for operators that need a word). */
+typedef struct parsed {
+    pi_qnode *node;
+    int present;
+    int empty;   /* present, no node, and not only filters */
+} parsed;
+
+static void node_free(pi_qnode *n)
 {
-    return k && k->kind == T_BINOP && k->end - k->start >= 4;
+    if (!n)
+        return;
+    for (size_t i = 0; i < n->n_words; i++) {
+        free(n->words[i].folded);
+        free(n->words[i].stem);
+    }
+    free(n->words);
+    for (size_t i = 0; i < n->n_kids; i++)
+        node_free(n->kids[i]);
+    free(n->kids);
+    free(n);
 }
 
-/* One plain word: all that Xapian's NEAR takes (not a phrase, a wildcard, "Kassym-Jomart" or
- * "U.S.", which are phrases to it). */
-static int near_operand(const char *q, const tok *k)
+static pi_qnode *node_new(parser *p, pi_qkind kind, size_t pos)
 {
-    size_t at, ws, we;
-    if (!k || k->sign || k->wildcard || k->kind != T_WORD)
-        return 0;
-    at = k->start;
-    if (!pi_word_next(q, k->end, &at, &ws, &we))
-        return 0;
-    return !pi_word_next(q, k->end, &at, &ws, &we);
+    if (p->st != PRESSINDEX_OK)
+        return NULL;
+    pi_qnode *n = calloc(1, sizeof *n);
+    if (!n)
+        p->st = PRESSINDEX_ERR_NO_MEMORY;
+    else {
+        n->kind = kind;
+        n->pos = pos;
+    }
+    return n;
 }
 
-static int operand_start(const tok *k)
+/* Appends kid to n (kid may be NULL: nothing to add). Frees kid on failure. */
+static void add_kid(parser *p, pi_qnode *n, pi_qnode *kid)
 {
-    return k->kind == T_WORD || k->kind == T_PHRASE || k->kind == T_LPAREN || k->kind == T_FIELD ||
-           k->kind == T_NOT;
+    if (!kid)
+        return;
+    pi_qnode **g = p->st == PRESSINDEX_OK && n ? realloc(n->kids, (n->n_kids + 1) * sizeof *g) : NULL;
+    if (!g) {
+        if (p->st == PRESSINDEX_OK)
+            p->st = PRESSINDEX_ERR_NO_MEMORY;
+        node_free(kid);
+        return;
+    }
+    n->kids = g;
+    n->kids[n->n_kids++] = kid;
 }
 
-/* Operators need operands on both sides; brackets must balance. */
-static int check(const char *q, const tok *t, size_t n, pi_buf *err)
+/* The words of q[s..e), folded and stemmed, appended to leaf n. */
+static void add_words(parser *p, pi_qnode *n, size_t s, size_t e)
 {
-    long depth = 0;
-    size_t last_open = 0;
-    for (size_t i = 0; i < n; i++) {
-        const tok *k = &t[i];
-        const tok *next = i + 1 < n ? &t[i + 1] : NULL;
-        const tok *prev = i ? &t[i - 1] : NULL;
-        switch (k->kind) {
-        case T_LPAREN:
-            depth++;
-            last_open = k->pos;
-            if (next && next->kind == T_RPAREN)
-                return fail(err, q, k->pos, "empty brackets");
-            break;
-        case T_RPAREN:
-            if (--depth < 0)
-                return fail(err, q, k->pos, "')' without '('");
-            break;
-        case T_BINOP:
-            if (!prev || prev->kind == T_LPAREN || prev->kind == T_BINOP || prev->kind == T_NOT)
-                return fail(err, q, k->pos, "operator with no operand before it");
-            if (!next || !operand_start(next))
-                return fail(err, q, k->pos, "operator with no operand after it");
-            /* Xapian's NEAR takes words and phrases; given anything else it silently re-reads
-             * the whole query without its operators. */
-            if (is_near(k) && (!near_operand(q, prev) || !near_operand(q, next)))
-                return fail(err, q, k->pos, "NEAR takes single words (not phrases, wildcards, "
-                                            "brackets, NOT or signed words)");
-            break;
-        case T_NOT:
-            if (!next || !operand_start(next) || next->kind == T_NOT)
-                return fail(err, q, k->pos, "NOT with no operand after it");
-            if (k->minus_group) {
-                /* Xapian's NOT takes everything after it: "-(a) b" would exclude b too. */
-                long d = 0;
-                size_t j = i + 1;
-                for (; j < n; j++) {
-                    d += t[j].kind == T_LPAREN ? 1 : t[j].kind == T_RPAREN ? -1 : 0;
-                    if (d == 0)
-                        break;
-                }
-                for (j++; j < n && t[j].kind == T_FIELD && strcmp(t[j].field, "title"); j++)
-                    ; /* date: and source: are filters, not part of Xapian's query */
-                if (j < n && t[j].kind != T_RPAREN)
-                    return fail(err, q, k->pos, "-( ... ) must come last in its bracket or query");
-            }
-            break;
-        default:
+    size_t at = s, ws, we;
+    while (p->st == PRESSINDEX_OK && pi_word_next(p->q, e, &at, &ws, &we)) {
+        int fl = pi_fold_word(p->q + ws, we - ws, &p->fold);
+        if (fl < 0) {
+            p->st = PRESSINDEX_ERR_NO_MEMORY;
             break;
         }
+        if (fl == 0)
+            continue;
+        size_t sl;
+        const char *st = pi_stemmer_stem(p->stem, p->fold.p, (size_t)fl, &sl);
+        pi_qword *g = st ? realloc(n->words, (n->n_words + 1) * sizeof *g) : NULL;
+        if (!g) {
+            p->st = PRESSINDEX_ERR_NO_MEMORY;
+            break;
+        }
+        n->words = g;
+        pi_qword *w = &n->words[n->n_words];
+        w->start = ws;
+        w->end = we;
+        w->stop = pi_is_stopword(p->fold.p, (size_t)fl);
+        w->folded = strndup(p->fold.p, (size_t)fl);
+        w->stem = strndup(st, sl);
+        n->n_words++;
+        if (!w->folded || !w->stem)
+            p->st = PRESSINDEX_ERR_NO_MEMORY;
     }
-    if (depth > 0)
-        return fail(err, q, last_open, "'(' without ')'");
+}
+
+/* A leaf for the text q[s..e): one word, a wildcard, or the words of a phrase. NULL when the text
+ * holds no word (punctuation, empty quotes). */
+static pi_qnode *leaf(parser *p, size_t s, size_t e, size_t pos, int quoted, int wildcard,
+                      pi_qfield field)
+{
+    pi_qnode *n = node_new(p, PI_Q_WORD, pos);
+    if (!n)
+        return NULL;
+    n->field = field;
+    add_words(p, n, s, e);
+    if (p->st != PRESSINDEX_OK || n->n_words == 0) {
+        node_free(n);
+        return NULL;
+    }
+    /* Only a single word takes a trailing '*': "U.S*" searches its words as typed. */
+    if (wildcard && n->n_words == 1 && n->words[0].start == s && n->words[0].end == e)
+        n->kind = PI_Q_WILDCARD;
+    else if (quoted || n->n_words > 1)
+        n->kind = PI_Q_PHRASE;
+    n->quoted = quoted;
+    if (quoted || n->kind == PI_Q_WILDCARD || field == PI_QF_TITLE)
+        p->out->structured = 1;
+    return n;
+}
+
+/* Compares bounds as the ranges they start: "2025" < "2025-01-02". Returns lo <= hi. */
+static int range_ordered(const char *lo, const char *hi)
+{
+    if (!*lo || !*hi)
+        return 1;
+    size_t n = strlen(lo) < strlen(hi) ? strlen(lo) : strlen(hi);
+    return strncmp(lo, hi, n) <= 0;
+}
+
+static void add_date(parser *p, const tok *k)
+{
+    const char *q = p->q, *v = q + k->start;
+    size_t n = k->end - k->start;
+    const char *dots = NULL;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (v[i] == '.' && v[i + 1] == '.') {
+            dots = v + i;
+            break;
+        }
+    size_t lo_n = dots ? (size_t)(dots - v) : n;
+    const char *hi = dots ? dots + 2 : v;
+    size_t hi_n = dots ? n - lo_n - 2 : n;
+    if (dots && lo_n == 0 && hi_n == 0) {
+        p->st = fail(p->err, q, k->pos, "date range with no dates");
+        return;
+    }
+    if ((lo_n && !pi_date_bound_valid(v, lo_n)) || (hi_n && !pi_date_bound_valid(hi, hi_n))) {
+        p->st = fail(p->err, q, k->pos, "bad date (use YYYY, YYYY-MM or YYYY-MM-DD, as in "
+                                        "date:2025-07 or date:2025-01-01..2025-06-30)");
+        return;
+    }
+    pi_date_range r;
+    memset(&r, 0, sizeof r);
+    memcpy(r.lo, v, lo_n);
+    memcpy(r.hi, hi, hi_n);
+    r.excluded = k->sign == '-';
+    if (!range_ordered(r.lo, r.hi)) {
+        p->st = fail(p->err, q, k->pos, "date range ends before it starts");
+        return;
+    }
+    pi_date_range *g = realloc(p->out->dates, (p->out->n_dates + 1) * sizeof *g);
+    if (!g) {
+        p->st = PRESSINDEX_ERR_NO_MEMORY;
+        return;
+    }
+    p->out->dates = g;
+    p->out->dates[p->out->n_dates++] = r;
+}
+
+static void add_source(parser *p, const tok *k)
+{
+    pi_buf f = {0};
+    char *v = strndup(p->q + k->start, k->end - k->start);
+    if (!v || pi_fold_text(v, &f) < 0)
+        p->st = PRESSINDEX_ERR_NO_MEMORY;
+    else if (!f.len) /* source:"." names no source: nothing would match, silently */
+        p->st = fail(p->err, p->q, k->pos, "field with no value");
+    free(v);
+    pi_source *g = p->st == PRESSINDEX_OK ? realloc(p->out->sources, (p->out->n_sources + 1) * sizeof *g) : NULL;
+    if (g) {
+        p->out->sources = g;
+        g[p->out->n_sources].folded = pi_buf_steal(&f);
+        g[p->out->n_sources].excluded = k->sign == '-';
+        if (g[p->out->n_sources].folded)
+            p->out->n_sources++;
+        else
+            p->st = PRESSINDEX_ERR_NO_MEMORY;
+    } else if (p->st == PRESSINDEX_OK) {
+        p->st = PRESSINDEX_ERR_NO_MEMORY;
+    }
+    pi_buf_free(&f);
+}
+
+static parsed parse_or(parser *p, pi_qfield field);
+
+static const tok *cur(const parser *p)
+{
+    return &p->t[p->at];
+}
+
+static int starts_operand(const tok *k)
+{
+    return k->kind == T_WORD || k->kind == T_PHRASE || k->kind == T_LPAREN || k->kind == T_FIELD;
+}
+
+static parsed primary(parser *p, pi_qfield field)
+{
+    parsed r = {NULL, 1, 0};
+    const tok *k = cur(p);
+    switch (k->kind) {
+    case T_WORD:
+    case T_PHRASE:
+        p->at++;
+        r.node = leaf(p, k->start, k->end, k->pos, k->kind == T_PHRASE, k->wildcard, field);
+        r.empty = !r.node;
+        return r;
+    case T_FIELD:
+        p->at++;
+        if (k->field == F_DATE) {
+            add_date(p, k);
+        } else if (k->field == F_SOURCE) {
+            add_source(p, k);
+        } else if (k->value_group) {
+            p->out->structured = 1;
+            r = primary(p, PI_QF_TITLE); /* the bracket that follows */
+        } else {
+            r.node = leaf(p, k->start, k->end, k->pos, k->value_quoted, k->wildcard, PI_QF_TITLE);
+            p->out->structured = 1;
+            r.empty = !r.node;
+        }
+        return r;
+    case T_LPAREN: {
+        size_t open = k->pos;
+        p->at++;
+        p->out->structured = 1;
+        if (cur(p)->kind == T_RPAREN) {
+            p->st = fail(p->err, p->q, open, "empty brackets");
+            return r;
+        }
+        r = parse_or(p, field);
+        if (p->st != PRESSINDEX_OK)
+            return r;
+        if (cur(p)->kind != T_RPAREN) {
+            node_free(r.node);
+            r.node = NULL;
+            p->st = cur(p)->kind == T_END ? fail(p->err, p->q, open, "'(' without ')'")
+                                          : fail(p->err, p->q, cur(p)->pos, "unexpected operator");
+            return r;
+        }
+        p->at++;
+        return r;
+    }
+    default:
+        r.present = 0;
+        return r;
+    }
+}
+
+/* One NEAR operand: a word or phrase (a hyphenated word is one), nothing else. */
+static int near_operand(const tok *k, const pi_qnode *n)
+{
+    return !k->sign && !k->wildcard && (k->kind == T_WORD || k->kind == T_PHRASE) &&
+           n && (n->kind == PI_Q_WORD || n->kind == PI_Q_PHRASE);
+}
+
+static parsed near(parser *p, pi_qfield field)
+{
+    const tok *first = cur(p);
+    parsed r = primary(p, field);
+    if (p->st != PRESSINDEX_OK || cur(p)->kind != T_NEAR)
+        return r;
+    static const char *const what = "NEAR takes words and phrases (not wildcards, brackets, "
+                                    "fields, NOT or signed words)";
+    if (!near_operand(first, r.node)) {
+        p->st = r.present && !r.empty ? fail(p->err, p->q, cur(p)->pos, what)
+                                      : fail(p->err, p->q, cur(p)->pos, r.present
+                                             ? "an operator's operand has no word to search"
+                                             : "operator with no operand before it");
+        node_free(r.node);
+        r.node = NULL;
+        return r;
+    }
+    pi_qnode *n = node_new(p, PI_Q_NEAR, r.node->pos);
+    p->out->structured = 1;
+    unsigned gap = 0, words = 0;
+    words += (unsigned)r.node->n_words;
+    add_kid(p, n, r.node);
+    while (p->st == PRESSINDEX_OK && cur(p)->kind == T_NEAR) {
+        const tok *op = cur(p);
+        if (!gap || op->near < gap) /* a chain takes its narrowest window, as Xapian's parser */
+            gap = op->near;
+        p->at++;
+        const tok *k = cur(p);
+        if (!starts_operand(k) && k->kind != T_NOT) {
+            p->st = fail(p->err, p->q, op->pos, "operator with no operand after it");
+            break;
+        }
+        if (k->sign && (k->kind == T_LPAREN)) {
+            p->st = fail(p->err, p->q, op->pos, what);
+            break;
+        }
+        parsed o = primary(p, field);
+        if (p->st != PRESSINDEX_OK)
+            break;
+        if (!o.node || !near_operand(k, o.node)) {
+            p->st = fail(p->err, p->q, op->pos, o.empty ? "an operator's operand has no word to search" : what);
+            node_free(o.node);
+            break;
+        }
+        words += (unsigned)o.node->n_words;
+        add_kid(p, n, o.node);
+    }
+    if (p->st != PRESSINDEX_OK) {
+        node_free(n);
+        r.node = NULL;
+        return r;
+    }
+    /* Xapian's window spans the words: NEAR/n between k words is n + k - 1 positions. */
+    n->window = gap + words - 1;
+    r.node = n;
+    return r;
+}
+
+static parsed seq(parser *p, pi_qfield field)
+{
+    parsed r = {NULL, 0, 0};
+    pi_qnode *s = NULL;
+    size_t items = 0, pos = cur(p)->pos;
+    int empty = 0;
+    while (p->st == PRESSINDEX_OK && starts_operand(cur(p))) {
+        char sign = cur(p)->sign;
+        if (cur(p)->kind == T_FIELD && cur(p)->field != F_TITLE)
+            sign = 0; /* a filter's sign is the filter's (-source:x) */
+        if (sign)
+            p->out->structured = 1;
+        parsed it = near(p, field);
+        if (p->st != PRESSINDEX_OK) {
+            node_free(it.node);
+            break;
+        }
+        items++;
+        empty |= it.empty;
+        if (!it.node)
+            continue;
+        it.node->sign = sign;
+        if (!s && !(s = node_new(p, PI_Q_SEQ, pos))) {
+            node_free(it.node);
+            break;
+        }
+        add_kid(p, s, it.node);
+    }
+    if (p->st != PRESSINDEX_OK) {
+        node_free(s);
+        return r;
+    }
+    r.present = items > 0;
+    r.empty = r.present && !s && empty;
+    /* One unsigned item needs no sequence around it. */
+    if (s && s->n_kids == 1 && !s->kids[0]->sign) {
+        r.node = s->kids[0];
+        s->n_kids = 0;
+        node_free(s);
+    } else {
+        r.node = s;
+    }
+    return r;
+}
+
+static pi_qnode *binary(parser *p, pi_qkind kind, pi_qnode *a, pi_qnode *b, size_t pos)
+{
+    /* a AND b AND c is one AND of three. */
+    if (a && a->kind == kind && kind != PI_Q_NOT) {
+        add_kid(p, a, b);
+        return a;
+    }
+    pi_qnode *n = node_new(p, kind, pos);
+    if (!n) {
+        node_free(a);
+        node_free(b);
+        return NULL;
+    }
+    if (kind == PI_Q_NOT) {
+        /* kids[0] may be NULL: every passage but kids[1]. */
+        n->kids = calloc(2, sizeof *n->kids);
+        if (!n->kids) {
+            p->st = PRESSINDEX_ERR_NO_MEMORY;
+            node_free(a);
+            node_free(b);
+            node_free(n);
+            return NULL;
+        }
+        n->kids[0] = a;
+        n->kids[1] = b;
+        n->n_kids = 2;
+        return n;
+    }
+    add_kid(p, n, a);
+    add_kid(p, n, b);
+    return n;
+}
+
+/* The operand after a binary operator at op. */
+static parsed right_operand(parser *p, const tok *op, parsed (*rule)(parser *, pi_qfield),
+                            pi_qfield field)
+{
+    if (!starts_operand(cur(p)) && cur(p)->kind != T_NOT) {
+        p->st = fail(p->err, p->q, op->pos, op->kind == T_NOT ? "NOT with no operand after it"
+                                                             : "operator with no operand after it");
+        return (parsed){NULL, 0, 0};
+    }
+    if (op->kind == T_NOT && cur(p)->kind == T_NOT) {
+        p->st = fail(p->err, p->q, op->pos, "NOT with no operand after it");
+        return (parsed){NULL, 0, 0};
+    }
+    parsed r = rule(p, field);
+    if (p->st == PRESSINDEX_OK && r.empty)
+        p->st = fail(p->err, p->q, op->pos, "an operator's operand has no word to search");
+    return r;
+}
+
+static parsed and_(parser *p, pi_qfield field)
+{
+    parsed l = {NULL, 0, 0};
+    if (cur(p)->kind != T_NOT) {
+        l = seq(p, field);
+        if (p->st != PRESSINDEX_OK)
+            return l;
+    }
+    while (p->st == PRESSINDEX_OK && (cur(p)->kind == T_AND || cur(p)->kind == T_NOT)) {
+        const tok *op = cur(p);
+        pi_qkind kind = op->kind == T_NOT ? PI_Q_NOT : PI_Q_AND;
+        if (op->kind == T_AND && !l.present) {
+            p->st = fail(p->err, p->q, op->pos, "operator with no operand before it");
+            break;
+        }
+        if (l.empty) {
+            p->st = fail(p->err, p->q, op->pos, "an operator's operand has no word to search");
+            break;
+        }
+        p->at++;
+        if (op->kind == T_AND && cur(p)->kind == T_NOT) { /* AND NOT */
+            kind = PI_Q_NOT;
+            op = cur(p);
+            p->at++;
+        }
+        p->out->structured = 1;
+        parsed r = right_operand(p, op, seq, field);
+        if (p->st != PRESSINDEX_OK) {
+            node_free(r.node);
+            break;
+        }
+        if (kind == PI_Q_NOT && !r.node) {
+            /* NOT of filters only: the filters apply, nothing is excluded */
+        } else if (kind == PI_Q_NOT || (l.node && r.node)) {
+            l.node = binary(p, kind, l.node, r.node, op->pos);
+        } else if (!l.node) {
+            l.node = r.node;
+        }
+        l.present = 1;
+        l.empty = 0;
+    }
+    if (p->st != PRESSINDEX_OK) {
+        node_free(l.node);
+        l.node = NULL;
+    }
+    return l;
+}
+
+/* A left-associative chain of one operator over the rule below it. */
+static parsed chain(parser *p, pi_qfield field, tok_kind op_kind, pi_qkind kind,
+                    parsed (*rule)(parser *, pi_qfield))
+{
+    parsed l = rule(p, field);
+    while (p->st == PRESSINDEX_OK && cur(p)->kind == op_kind) {
+        const tok *op = cur(p);
+        if (!l.present) {
+            p->st = fail(p->err, p->q, op->pos, "operator with no operand before it");
+            break;
+        }
+        if (l.empty) {
+            p->st = fail(p->err, p->q, op->pos, "an operator's operand has no word to search");
+            break;
+        }
+        p->at++;
+        p->out->structured = 1;
+        parsed r = right_operand(p, op, rule, field);
+        if (p->st != PRESSINDEX_OK) {
+            node_free(r.node);
+            break;
+        }
+        if (l.node && r.node)
+            l.node = binary(p, kind, l.node, r.node, op->pos);
+        else if (!l.node)
+            l.node = r.node;
+    }
+    if (p->st != PRESSINDEX_OK) {
+        node_free(l.node);
+        l.node = NULL;
+    }
+    return l;
+}
+
+static parsed xor_(parser *p, pi_qfield field)
+{
+    return chain(p, field, T_XOR, PI_Q_XOR, and_);
+}
+
+static parsed parse_or(parser *p, pi_qfield field)
+{
+    return chain(p, field, T_OR, PI_Q_OR, xor_);
+}
+
+/* Marks what is excluded (under '-' or a NOT's right side) and which leaves operators lean on. */
+static void mark(pi_qnode *n, int excluded)
+{
+    if (!n)
+        return;
+    n->excluded = excluded;
+    for (size_t i = 0; i < n->n_kids; i++) {
+        pi_qnode *k = n->kids[i];
+        if (!k)
+            continue;
+        if (n->kind != PI_Q_SEQ)
+            k->operand = k->n_words > 0; /* a leaf an operator leans on */
+        mark(k, excluded || (n->kind == PI_Q_SEQ && k->sign == '-') || (n->kind == PI_Q_NOT && i == 1));
+    }
+}
+
+/* Is there a wanted plain word that is not a stopword? Then plain stopwords are left out. */
+static int has_content(const pi_qnode *n)
+{
+    if (!n || n->excluded)
+        return 0;
+    if ((n->kind == PI_Q_WORD || n->kind == PI_Q_WILDCARD) && n->field == PI_QF_TEXT)
+        return !n->words[0].stop;
+    if (n->kind == PI_Q_PHRASE && !n->quoted && n->field == PI_QF_TEXT)
+        for (size_t i = 0; i < n->n_words; i++)
+            if (!n->words[i].stop)
+                return 1;
+    for (size_t i = 0; i < n->n_kids; i++)
+        if (has_content(n->kids[i]))
+            return 1;
+    return 0;
+}
+
+int pi_qword_searched(const pi_query *q, const pi_qnode *leaf, const pi_qword *w)
+{
+    /* The adjacency phrase keeps stopwords ("Organization of Turkic States" is adjacent only with
+     * its "of"), and so do phrases, hyphenated words, titles and what an operator leans on. */
+    return !(q->drop_stopwords && w->stop && leaf->kind == PI_Q_WORD && leaf->field == PI_QF_TEXT &&
+             !leaf->sign && !leaf->operand);
+}
+
+pressindex_status pi_query_parse(const char *text, pi_stemmer *stem, pi_query *out, pi_buf *err)
+{
+    memset(out, 0, sizeof *out);
+    parser p = {text, NULL, 0, stem, out, err, {0}, PRESSINDEX_OK};
+    size_t n = 0;
+    if ((p.st = lex(text, &p.t, &n, err)) != PRESSINDEX_OK)
+        return p.st;
+    parsed r = parse_or(&p, PI_QF_TEXT);
+    if (p.st == PRESSINDEX_OK && cur(&p)->kind != T_END) {
+        const tok *k = cur(&p);
+        p.st = k->kind == T_RPAREN ? fail(err, text, k->pos, "')' without '('")
+             : k->kind == T_NOT ? fail(err, text, k->pos, "NOT with no operand after it")
+                                : fail(err, text, k->pos, "operator with no operand before it");
+        node_free(r.node);
+        r.node = NULL;
+    }
+    pi_buf_free(&p.fold);
+    free(p.t);
+    if (p.st != PRESSINDEX_OK) {
+        node_free(r.node);
+        return p.st;
+    }
+    out->root = r.node;
+    mark(out->root, 0);
+    out->drop_stopwords = has_content(out->root);
+    return PRESSINDEX_OK;
+}
+
+void pi_query_free(pi_query *q)
+{
+    node_free(q->root);
+    free(q->dates);
+    for (size_t i = 0; i < q->n_sources; i++)
+        free(q->sources[i].folded);
+    free(q->sources);
+    memset(q, 0, sizeof *q);
+}
+
+static int walk(const pi_query *q, const pi_qnode *n, pi_qleaf_fn fn, void *ctx)
+{
+    if (!n)
+        return 0;
+    if (n->n_words)
+        return fn(q, n, ctx);
+    for (size_t i = 0; i < n->n_kids; i++) {
+        int r = walk(q, n->kids[i], fn, ctx);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+int pi_query_leaves(const pi_query *q, pi_qleaf_fn fn, void *ctx)
+{
+    return q ? walk(q, q->root, fn, ctx) : 0;
+}
+
+typedef struct stem_key {
+    const char *stem;
+    size_t len;
+} stem_key;
+
+static int excluded_leaf_has(const pi_query *q, const pi_qnode *leaf, void *ctx)
+{
+    (void)q;
+    const stem_key *k = ctx;
+    if (!leaf->excluded || leaf->field != PI_QF_TEXT)
+        return 0;
+    for (size_t i = 0; i < leaf->n_words; i++)
+        if (strlen(leaf->words[i].stem) == k->len && !memcmp(leaf->words[i].stem, k->stem, k->len))
+            return 1;
     return 0;
 }
 
 int pi_query_excludes(const pi_query *q, const char *stem, size_t len)
 {
-    for (size_t i = 0; q && i < q->n_excluded; i++)
-        if (strlen(q->excluded[i]) == len && !memcmp(q->excluded[i], stem, len))
-            return 1;
-    return 0;
+    stem_key k = {stem, len};
+    return pi_query_leaves(q, excluded_leaf_has, &k);
+}
+
+static int describe(const pi_qnode *n, pi_buf *b)
+{
+    static const char *const names[] = {"word", "phrase", "wildcard", "seq", "and", "or", "xor", "not", "near"};
+    if (!n)
+        return pi_buf_adds(b, "all");
+    int rc = pi_buf_addc(b, '(');
+    if (n->sign)
+        rc |= pi_buf_addc(b, n->sign);
+    rc |= pi_buf_adds(b, names[n->kind]);
+    if (n->field == PI_QF_TITLE)
+        rc |= pi_buf_adds(b, ":title");
+    if (n->kind == PI_Q_NEAR)
+        rc |= pi_buf_printf(b, "/%u", n->window);
+    for (size_t i = 0; i < n->n_words; i++)
+        rc |= pi_buf_printf(b, " \"%s\"", n->words[i].stem);
+    if (n->kind == PI_Q_WILDCARD)
+        rc |= pi_buf_printf(b, " \"%s*\"", n->words[0].folded);
+    for (size_t i = 0; i < n->n_kids; i++) {
+        rc |= pi_buf_addc(b, ' ');
+        rc |= describe(n->kids[i], b);
+    }
+    return rc | pi_buf_addc(b, ')');
+}
+
+int pi_query_describe(const pi_query *q, pi_buf *out)
+{
+    int rc = q->root ? describe(q->root, out) : pi_buf_adds(out, "nothing");
+    for (size_t i = 0; i < q->n_dates; i++)
+        rc |= pi_buf_printf(out, " %sdate:%s..%s", q->dates[i].excluded ? "-" : "", q->dates[i].lo,
+                            q->dates[i].hi);
+    for (size_t i = 0; i < q->n_sources; i++)
+        rc |= pi_buf_printf(out, " %ssource:%s", q->sources[i].excluded ? "-" : "", q->sources[i].folded);
+    return rc ? -1 : 0;
 }
 
 int pi_date_bound_valid(const char *s, size_t n)
@@ -328,345 +931,4 @@ int pi_date_bound_valid(const char *s, size_t n)
     int d = (s[8] - '0') * 10 + (s[9] - '0');
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     return d >= 1 && d <= mdays[m - 1] && !(m == 2 && d == 29 && !leap);
-}
-
-/* Compares bounds as the ranges they start: "2025" < "2025-01-02". Returns lo <= hi. */
-static int range_ordered(const char *lo, const char *hi)
-{
-    if (!*lo || !*hi)
-        return 1;
-    size_t n = strlen(lo) < strlen(hi) ? strlen(lo) : strlen(hi);
-    return strncmp(lo, hi, n) <= 0;
-}
-
-static int parse_date(const char *q, const tok *k, pi_query *out, pi_buf *err)
-{
-    const char *v = q + k->start;
-    size_t n = k->end - k->start;
-    const char *dots = NULL;
-    for (size_t i = 0; i + 1 < n; i++)
-        if (v[i] == '.' && v[i + 1] == '.') {
-            dots = v + i;
-            break;
-        }
-    size_t lo_n = dots ? (size_t)(dots - v) : n;
-    const char *hi = dots ? dots + 2 : v;
-    size_t hi_n = dots ? n - lo_n - 2 : n;
-    if (dots && lo_n == 0 && hi_n == 0)
-        return fail(err, q, k->pos, "date range with no dates");
-    if ((lo_n && !pi_date_bound_valid(v, lo_n)) || (hi_n && !pi_date_bound_valid(hi, hi_n)))
-        return fail(err, q, k->pos, "bad date (use YYYY, YYYY-MM or YYYY-MM-DD, as in date:2025-07 or date:2025-01-01..2025-06-30)");
-    pi_date_range r;
-    memset(&r, 0, sizeof r);
-    memcpy(r.lo, v, lo_n);
-    memcpy(r.hi, hi, hi_n);
-    if (!range_ordered(r.lo, r.hi))
-        return fail(err, q, k->pos, "date range ends before it starts");
-    pi_date_range *g = realloc(out->dates, (out->n_dates + 1) * sizeof *g);
-    if (!g)
-        return -2;
-    out->dates = g;
-    out->dates[out->n_dates++] = r;
-    return 0;
-}
-
-static int push_str(char ***list, size_t *n, const char *s, size_t len)
-{
-    char **g = realloc(*list, (*n + 1) * sizeof *g);
-    if (!g)
-        return -2;
-    *list = g;
-    if (!(g[*n] = strndup(s, len)))
-        return -2;
-    (*n)++;
-    return 0;
-}
-
-/* Emits the stems of the words in q[s..e) separated by sep into out. Returns the number of words
- * emitted (stopwords dropped when drop_stop and not all of them are stopwords), or -2 on OOM. */
-static long emit_words(const char *q, size_t s, size_t e, pi_stemmer *stem, char sep,
-                       int drop_stop, pi_query *out, int record)
-{
-    pi_buf f = {0};
-    size_t at = s, ws, we;
-    long emitted = 0;
-    while (pi_word_next(q, e, &at, &ws, &we)) {
-        int n = pi_fold_word(q + ws, we - ws, &f);
-        if (n < 0)
-            goto oom;
-        if (n == 0)
-            continue;
-        size_t sl;
-        const char *st = pi_stemmer_stem(stem, f.p, (size_t)n, &sl);
-        if (!st)
-            goto oom;
-        /* The adjacency phrase keeps stopwords: "Organization of Turkic States" is adjacent only
-         * with its "of". */
-        if (record && push_str(&out->words, &out->n_words, st, sl) < 0)
-            goto oom;
-        if (drop_stop && pi_is_stopword(f.p, (size_t)n))
-            continue;
-        if (emitted && pi_buf_addc(&out->text, sep) < 0)
-            goto oom;
-        if (pi_buf_add(&out->text, st, sl) < 0)
-            goto oom;
-        emitted++;
-    }
-    pi_buf_free(&f);
-    return emitted;
-oom:
-    pi_buf_free(&f);
-    return -2;
-}
-
-enum { AS_EXCLUDED, AS_PHRASE, AS_LOOSE };
-
-/* Records the stems of the words of q[s..e): as one phrase (joined by spaces) in out->phrases, or
- * each one in out->excluded or out->loose. 0 or -2 on OOM. */
-static int record_stems(const char *q, size_t s, size_t e, pi_stemmer *stem, pi_query *out,
-                        int as)
-{
-    int as_phrase = as == AS_PHRASE;
-    char ***list = as == AS_LOOSE ? &out->loose : &out->excluded;
-    size_t *count = as == AS_LOOSE ? &out->n_loose : &out->n_excluded;
-    pi_buf f = {0}, p = {0};
-    size_t at = s, ws, we;
-    int rc = 0;
-    while (rc == 0 && pi_word_next(q, e, &at, &ws, &we)) {
-        int n = pi_fold_word(q + ws, we - ws, &f);
-        size_t sl;
-        const char *st = n > 0 ? pi_stemmer_stem(stem, f.p, (size_t)n, &sl) : NULL;
-        if (n < 0 || (n > 0 && !st))
-            rc = -2;
-        else if (st && !as_phrase && push_str(list, count, st, sl) < 0)
-            rc = -2;
-        else if (st && as_phrase && ((p.len && pi_buf_addc(&p, ' ') < 0) || pi_buf_add(&p, st, sl) < 0))
-            rc = -2;
-    }
-    if (rc == 0 && p.len && push_str(&out->phrases, &out->n_phrases, p.p, p.len) < 0)
-        rc = -2;
-    pi_buf_free(&f);
-    pi_buf_free(&p);
-    return rc;
-}
-
-/* Does q[s..e) hold a word at all (punctuation and empty quotes do not)? */
-static int has_word(const char *q, size_t s, size_t e)
-{
-    size_t at = s, ws, we;
-    return pi_word_next(q, e, &at, &ws, &we);
-}
-
-/* Does q[s..e) hold any word that is not a stopword? */
-static int has_content(const char *q, size_t s, size_t e)
-{
-    pi_buf f = {0};
-    size_t at = s, ws, we;
-    int found = 0;
-    while (!found && pi_word_next(q, e, &at, &ws, &we)) {
-        int n = pi_fold_word(q + ws, we - ws, &f);
-        found = n > 0 && !pi_is_stopword(f.p, (size_t)n);
-    }
-    pi_buf_free(&f);
-    return found;
-}
-
-int pi_query_parse(const char *q, pi_stemmer *stem, pi_query *out, pi_buf *err)
-{
-    memset(out, 0, sizeof *out);
-    tok *t = NULL;
-    char *neg = NULL, *ex = NULL;
-    long n = lex(q, &t, err);
-    if (n < 0)
-        return (int)n;
-    int rc = check(q, t, (size_t)n, err);
-    if (rc < 0)
-        goto done;
-
-    rc = -2;
-    /* Which items are excluded: after NOT, with '-', or inside a bracket that is. The ranking
-     * must not count an excluded word as evidence (release, neighbour, phrase frequency). */
-    neg = calloc((size_t)n + 1, 1);
-    ex = calloc((size_t)n + 1, 1);
-    if (!neg || !ex || pi_buf_reserve(&out->text, 64) < 0)
-        goto done;
-    for (long i = 0, depth = 0; i < n; i++) {
-        ex[i] = (char)((depth && neg[depth - 1]) || (i && t[i - 1].kind == T_NOT) || t[i].sign == '-');
-        if (t[i].kind == T_LPAREN)
-            neg[depth++] = ex[i];
-        else if (t[i].kind == T_RPAREN && depth)
-            depth--;
-    }
-
-    /* Stopwords go only when something else is left to search and no operator leans on them. */
-    int any_content = 0;
-    for (long i = 0; i < n; i++)
-        if (!ex[i] && t[i].kind == T_WORD && has_content(q, t[i].start, t[i].end))
-            any_content = 1;
-    /* A query of excluded words only ("-China"): Xapian would read a lone hate term as a word, so
-     * its signs become NOT ("NOT china"), which matches everything else. Wanted = something
-     * left to search once stopwords, punctuation and empty quotes are gone. */
-    int any_wanted = 0;
-    for (long i = 0; i < n; i++)
-        if (!ex[i] && (t[i].kind == T_WORD || t[i].kind == T_PHRASE ||
-                       (t[i].kind == T_FIELD && !strcmp(t[i].field, "title"))) &&
-            (t[i].kind == T_WORD && any_content ? has_content(q, t[i].start, t[i].end)
-                                                : has_word(q, t[i].start, t[i].end)))
-            any_wanted = 1;
-
-    for (long i = 0; i < n; i++) {
-        tok *k = &t[i];
-        const tok *prev = i ? &t[i - 1] : NULL, *next = i + 1 < n ? &t[i + 1] : NULL;
-        int excluded = ex[i];
-        if (excluded && (k->kind == T_WORD || k->kind == T_PHRASE) && !k->wildcard &&
-            record_stems(q, k->start, k->end, stem, out, AS_EXCLUDED) < 0)
-            goto done;
-        int near_op = (prev && (prev->kind == T_BINOP || prev->kind == T_NOT)) ||
-                      (next && next->kind == T_BINOP);
-        size_t mark = out->text.len;
-        if (out->text.len && pi_buf_addc(&out->text, ' ') < 0)
-            goto done;
-        size_t after_space = out->text.len;
-        if (k->sign) {
-            out->structured = 1;
-            if (k->sign == '-' && !any_wanted ? pi_buf_adds(&out->text, "NOT ") < 0
-                                              : pi_buf_addc(&out->text, k->sign) < 0)
-                goto done;
-        }
-        long w;
-        switch (k->kind) {
-        case T_LPAREN: case T_RPAREN: case T_BINOP: case T_NOT:
-            out->structured = 1;
-            if (k->minus_group ? pi_buf_adds(&out->text, "NOT") < 0
-                               : pi_buf_add(&out->text, q + k->start, k->end - k->start) < 0)
-                goto done;
-            break;
-        case T_PHRASE:
-            out->structured = 1;
-            if (pi_buf_addc(&out->text, '"') < 0)
-                goto done;
-            if ((w = emit_words(q, k->start, k->end, stem, ' ', 0, out, 0)) < 0 ||
-                pi_buf_addc(&out->text, '"') < 0)
-                goto done;
-            if (w == 0) /* "" or punctuation only: nothing to search */
-                out->text.len = mark;
-            else if (!excluded && record_stems(q, k->start, k->end, stem, out, AS_PHRASE) < 0)
-                goto done;
-            break;
-        case T_FIELD:
-            /* Filters (date, source) leave the words as typed: only title: is structure. */
-            if (!strcmp(k->field, "date")) {
-                out->text.len = mark;
-                if ((rc = parse_date(q, k, out, err)) < 0)
-                    goto done;
-                rc = -2;
-            } else if (!strcmp(k->field, "source")) {
-                pi_buf f = {0};
-                char *v = strndup(q + k->start, k->end - k->start);
-                int ok = v && pi_fold_text(v, &f) == 0;
-                free(v);
-                if (ok && !f.len) { /* source:"." names no source: nothing would match, silently */
-                    pi_buf_free(&f);
-                    rc = fail(err, q, k->pos, "field with no value");
-                    goto done;
-                }
-                ok = ok && push_str(&out->sources, &out->n_sources, f.p, f.len) == 0;
-                pi_buf_free(&f);
-                out->text.len = mark;
-                if (!ok)
-                    goto done;
-            } else { /* title */
-                out->structured = 1;
-                if (pi_buf_adds(&out->text, "title:") < 0 ||
-                    (k->value_phrase && pi_buf_addc(&out->text, '"') < 0))
-                    goto done;
-                if ((w = emit_words(q, k->start, k->end, stem, k->value_phrase ? ' ' : '-', 0, out, 0)) < 0 ||
-                    (k->value_phrase && pi_buf_addc(&out->text, '"') < 0))
-                    goto done;
-                if (w == 0)
-                    out->text.len = mark;
-            }
-            break;
-        case T_WORD:
-            if (k->wildcard) {
-                pi_buf f = {0};
-                size_t at = k->start, ws, we;
-                int ok = 1;
-                /* Only a single word can take a trailing '*'; "U.S*" searches its words as typed. */
-                if (pi_word_next(q, k->end, &at, &ws, &we) && we == k->end && ws == k->start) {
-                    ok = pi_fold_word(q + ws, we - ws, &f) >= 0 &&
-                         push_str(&out->wildcards, &out->n_wildcards, f.p, f.len) == 0;
-                    /* The index holds stems: "security*" expands over terms starting "security",
-                     * which misses "security" itself (stem "secur"). The word's own stem goes
-                     * with it, so a wildcard finds at least what the word finds (check() keeps
-                     * wildcards away from NEAR). A '+' takes one term: the stem is required and
-                     * the prefix's other words only add weight. */
-                    size_t sl = 0;
-                    const char *st = ok && f.len ? pi_stemmer_stem(stem, f.p, f.len, &sl) : NULL;
-                    int alt = st && (sl != f.len || memcmp(st, f.p, sl));
-                    if (ok && alt && k->sign == '+') {
-                        ok = pi_buf_add(&out->text, st, sl) == 0 && pi_buf_addc(&out->text, ' ') == 0;
-                        alt = 0;
-                    }
-                    if (alt && excluded && push_str(&out->excluded, &out->n_excluded, st, sl) < 0)
-                        ok = 0;
-                    if (ok && alt && !k->sign)
-                        ok = pi_buf_addc(&out->text, '(') == 0;
-                    ok = ok && pi_buf_add(&out->text, f.p, f.len) == 0 && pi_buf_addc(&out->text, '*') == 0;
-                    if (ok && alt)
-                        ok = pi_buf_adds(&out->text, !k->sign ? " OR " : any_wanted ? " -" : " NOT ") == 0 &&
-                             pi_buf_add(&out->text, st, sl) == 0 &&
-                             (k->sign || pi_buf_addc(&out->text, ')') == 0);
-                    out->structured = 1;
-                    pi_buf_free(&f);
-                    if (!ok)
-                        goto done;
-                    break;
-                }
-                pi_buf_free(&f);
-            }
-            /* One typed token may hold several words ("Kazakh-Turkish", "U.S."): joined by
-             * hyphens they make the QueryParser search them as a phrase. */
-            w = emit_words(q, k->start, k->end, stem, '-',
-                           any_content && !k->sign && !near_op, out, !k->sign && !near_op);
-            if (w < 0 || (!excluded && record_stems(q, k->start, k->end, stem, out, AS_LOOSE) < 0))
-                goto done;
-            if (w == 0 && near_op) {
-                rc = fail(err, q, k->pos, "an operator's operand has no word to search");
-                goto done;
-            }
-            if (w == 0)
-                out->text.len = mark;
-            break;
-        }
-        if (out->text.len == after_space && mark != out->text.len)
-            out->text.len = mark; /* nothing but the space: undo it */
-        out->text.p[out->text.len] = '\0';
-    }
-    rc = 0;
-done:
-    free(neg);
-    free(ex);
-    free(t);
-    return rc;
-}
-
-static void free_list(char **l, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(l[i]);
-    free(l);
-}
-
-void pi_query_free(pi_query *q)
-{
-    pi_buf_free(&q->text);
-    free(q->dates);
-    free_list(q->sources, q->n_sources);
-    free_list(q->words, q->n_words);
-    free_list(q->phrases, q->n_phrases);
-    free_list(q->excluded, q->n_excluded);
-    free_list(q->wildcards, q->n_wildcards);
-    free_list(q->loose, q->n_loose);
-    memset(q, 0, sizeof *q);
 }

@@ -2,7 +2,8 @@
  * spell.c - "did you mean": a query word the index does not know is replaced by the most frequent
  * index term within two edits of it. The vocabulary is the index's own terms (no separate spelling
  * table to build, keep in step on deletions, or store), scanned only under the word's first letter
- * and only when a search found little.
+ * and only when a search found little. The words are the query tree's, each replaced where it
+ * was typed.
  */
 #include "config.h"
 
@@ -127,55 +128,56 @@ static char *surface_form(pressindex *idx, pi_stemmer *stem, const char *term, c
     return word;
 }
 
-static int is_operator(const char *w, size_t n)
+typedef struct suggest_ctx {
+    pressindex *idx;
+    pi_stemmer *stem;
+    const char *query;
+    pi_buf out;
+    size_t copied;
+    int changed, failed;
+} suggest_ctx;
+
+/* Corrects each word of a wanted leaf that the index does not know, in the typed query. */
+static int suggest_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
 {
-    static const char *const ops[] = {"AND", "OR", "NOT", "NEAR", "XOR"};
-    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
-        if (n == strlen(ops[i]) && !memcmp(w, ops[i], n))
-            return 1;
-    return 0;
+    suggest_ctx *c = ctx;
+    /* An excluded word the index lacks is excluded already: "-China" is not "-chung". A wildcard
+     * is a prefix, not a word. */
+    if (leaf->excluded || leaf->kind == PI_Q_WILDCARD)
+        return 0;
+    for (size_t i = 0; i < leaf->n_words; i++) {
+        const pi_qword *w = &leaf->words[i];
+        size_t n = strlen(w->folded);
+        uint64_t tf = 0;
+        if (n <= 2 || n > MAX_WORD || (w->folded[0] >= '0' && w->folded[0] <= '9') ||
+            pi_query_excludes(pq, w->stem, strlen(w->stem)) ||
+            xc_db_termfreq(c->idx->db, w->stem, strlen(w->stem), &tf) != XC_OK || tf > 0)
+            continue;
+        char *best = correct(c->idx->db, w->folded, n, w->stem, strlen(w->stem));
+        if (!best)
+            continue;
+        char *word = surface_form(c->idx, c->stem, best, w->folded, n);
+        if (word) {
+            free(best);
+            best = word;
+        }
+        if (pi_buf_add(&c->out, c->query + c->copied, w->start - c->copied) < 0 ||
+            pi_buf_adds(&c->out, best) < 0)
+            c->failed = 1;
+        c->copied = w->end;
+        c->changed = 1;
+        free(best);
+    }
+    return c->failed;
 }
 
 char *pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem, const pi_query *pq)
 {
-    pi_buf out = {0}, f = {0};
-    size_t len = strlen(query), at = 0, s, e, copied = 0;
-    int changed = 0;
-    while (pi_word_next(query, len, &at, &s, &e)) {
-        /* Operators and field names are not words to correct. */
-        if ((e < len && query[e] == ':') || is_operator(query + s, e - s))
-            continue;
-        int n = pi_fold_word(query + s, e - s, &f);
-        if (n <= 2 || (size_t)n > MAX_WORD || (f.p[0] >= '0' && f.p[0] <= '9') ||
-            (e < len && query[e] == '*'))
-            continue;
-        size_t sl;
-        const char *st = pi_stemmer_stem(stem, f.p, (size_t)n, &sl);
-        uint64_t tf = 0;
-        /* An excluded word the index lacks is excluded already: "-China" is not "-chung". */
-        if (!st || pi_query_excludes(pq, st, sl) || xc_db_termfreq(idx->db, st, sl, &tf) != XC_OK || tf > 0)
-            continue;
-        char *c = correct(idx->db, f.p, (size_t)n, st, sl);
-        if (!c)
-            continue;
-        char *typed = strndup(f.p, (size_t)n);
-        char *word = typed ? surface_form(idx, stem, c, typed, (size_t)n) : NULL;
-        free(typed);
-        if (word) {
-            free(c);
-            c = word;
-        }
-        pi_buf_add(&out, query + copied, s - copied);
-        pi_buf_adds(&out, c);
-        copied = e;
-        changed = 1;
-        free(c);
-    }
-    pi_buf_free(&f);
-    if (!changed) {
-        pi_buf_free(&out);
+    suggest_ctx c = {idx, stem, query, {0}, 0, 0, 0};
+    pi_query_leaves(pq, suggest_leaf, &c);
+    if (!c.changed || c.failed || pi_buf_adds(&c.out, query + c.copied) < 0) {
+        pi_buf_free(&c.out);
         return NULL;
     }
-    pi_buf_adds(&out, query + copied);
-    return pi_buf_steal(&out);
+    return pi_buf_steal(&c.out);
 }

@@ -13,7 +13,6 @@
 #include "text.h"
 
 /* Longer "words" (base64, hashes) are not searchable text, and Xapian refuses terms over 245 bytes. */
-#define MAX_TERM 100
 
 int pi_writer_init(pi_writer *w, xc_db *db, const char *default_lang, uint64_t batch)
 {
@@ -59,7 +58,7 @@ static unsigned add_words(pi_writer *w, pi_stemmer *stem, const char *text, size
                           const char *prefix, unsigned pos, pi_buf *folded, xc_status *xs)
 {
     size_t at = 0, s, e, plen = strlen(prefix);
-    char term[MAX_TERM + 8];
+    char term[PI_MAX_TERM + 8];
     memcpy(term, prefix, plen);
     while (pi_word_next(text, len, &at, &s, &e)) {
         int n = pi_fold_word(text + s, e - s, &w->fold);
@@ -75,8 +74,8 @@ static unsigned add_words(pi_writer *w, pi_stemmer *stem, const char *text, size
             return 0;
         }
         size_t sl;
-        const char *st = (size_t)n <= MAX_TERM ? pi_stemmer_stem(stem, w->fold.p, (size_t)n, &sl) : NULL;
-        if (st && sl > 0 && sl <= MAX_TERM) {
+        const char *st = (size_t)n <= PI_MAX_TERM ? pi_stemmer_stem(stem, w->fold.p, (size_t)n, &sl) : NULL;
+        if (st && sl > 0 && sl <= PI_MAX_TERM) {
             memcpy(term + plen, st, sl);
             if ((*xs = xc_doc_add_posting(w->doc, term, plen + sl, pos)) != XC_OK)
                 return 0;

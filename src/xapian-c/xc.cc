@@ -1079,6 +1079,7 @@ extern "C" xc_status xc_query_combine(int op, xc_query *const *subs, size_t n, u
         case XC_OP_SYNONYM: xop = Xapian::Query::OP_SYNONYM; break;
         case XC_OP_ELITE_SET: xop = Xapian::Query::OP_ELITE_SET; break;
         case XC_OP_MAX: xop = Xapian::Query::OP_MAX; break;
+        case XC_OP_XOR: xop = Xapian::Query::OP_XOR; break;
         default: throw Xapian::InvalidArgumentError("unknown query operator");
         }
         std::vector<Xapian::Query> v;

@@ -178,7 +178,7 @@ typedef struct xc_query xc_query;
 /* Every constructor returns a new query the caller frees; inputs are not consumed. */
 enum {
     XC_OP_AND = 0, XC_OP_OR, XC_OP_AND_NOT, XC_OP_AND_MAYBE, XC_OP_FILTER, XC_OP_NEAR, XC_OP_PHRASE,
-    XC_OP_SYNONYM, XC_OP_ELITE_SET, XC_OP_MAX
+    XC_OP_SYNONYM, XC_OP_ELITE_SET, XC_OP_MAX, XC_OP_XOR
 };
 xc_status xc_query_term(const char *term, size_t len, xc_query **out);
 /* Matches every document. */

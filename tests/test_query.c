@@ -1,0 +1,250 @@
+/*
+ * test_query.c - the query language's tree (query.c) and its Xapian query (compile.c),
+ * table-driven: each row is a query as typed and the tree it must parse to, or the Xapian query
+ * it must compile to, or the character where it is malformed.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compile.h"
+#include "query.h"
+
+static pi_stemmer *stem;
+
+static void setup(void)
+{
+    stem = pi_stemmer_new("en");
+    ck_assert_ptr_nonnull(stem);
+}
+
+static void teardown(void)
+{
+    pi_stemmer_free(stem);
+}
+
+static char *tree_of(const char *text, pressindex_status *st)
+{
+    pi_query q;
+    pi_buf err = {0}, out = {0};
+    *st = pi_query_parse(text, stem, &q, &err);
+    if (*st == PRESSINDEX_OK)
+        ck_assert_int_eq(pi_query_describe(&q, &out), 0);
+    else
+        pi_buf_adds(&out, err.p);
+    pi_query_free(&q);
+    pi_buf_free(&err);
+    return pi_buf_steal(&out);
+}
+
+/* ---------------------------------------------------------------- the tree */
+
+static const struct { const char *query, *tree; } tree_rows[] = {
+    {"trade", "(word \"trade\")"},
+    {"Trade turnover", "(seq (word \"trade\") (word \"turnov\"))"},
+    {"\"Organization of Turkic States\"", "(phrase \"organ\" \"of\" \"turkic\" \"state\")"},
+    {"Erdogan F-16", "(seq (word \"erdogan\") (phrase \"f\" \"16\"))"},
+    {"secur*", "(wildcard \"secur\" \"secur*\")"},
+    {"security*", "(wildcard \"secur\" \"security*\")"},
+    /* Precedence as Xapian's: OR loosest, then XOR, AND/NOT, side by side, NEAR tightest. */
+    {"a b AND c d", "(and (seq (word \"a\") (word \"b\")) (seq (word \"c\") (word \"d\")))"},
+    {"x OR y AND z", "(or (word \"x\") (and (word \"y\") (word \"z\")))"},
+    {"x XOR y OR z", "(or (xor (word \"x\") (word \"y\")) (word \"z\"))"},
+    {"x AND y AND z", "(and (word \"x\") (word \"y\") (word \"z\"))"},
+    {"x NOT y", "(not (word \"x\") (word \"y\"))"},
+    {"x AND NOT y", "(not (word \"x\") (word \"y\"))"},
+    {"NOT y", "(not all (word \"y\"))"},
+    {"+x y -z", "(seq (+word \"x\") (word \"y\") (-word \"z\"))"},
+    {"-China", "(seq (-word \"china\"))"},
+    /* Lifted: -( ... ) anywhere, +( ... ), title:( ... ), title:Erd*, NEAR of phrases. */
+    {"Tokayev -(Turkic) Erdogan", "(seq (word \"tokayev\") (-word \"turkic\") (word \"erdogan\"))"},
+    {"+(China OR Mexico) tariffs", "(seq (+or (word \"china\") (word \"mexico\")) (word \"tariff\"))"},
+    {"title:(trade talks)", "(seq (word:title \"trade\") (word:title \"talk\"))"},
+    {"title:Erd*", "(wildcard:title \"erd\" \"erd*\")"},
+    {"Erdogan NEAR F-16", "(near/12 (word \"erdogan\") (phrase \"f\" \"16\"))"},
+    {"Tokayev NEAR/3 \"Recep Tayyip\"", "(near/5 (word \"tokayev\") (phrase \"recep\" \"tayyip\"))"},
+    {"a NEAR b c", "(seq (near/11 (word \"a\") (word \"b\")) (word \"c\"))"},
+    /* Filters apply to the whole query; a sign excludes. */
+    {"Turkic date:2025 source:Akorda", "(word \"turkic\") date:2025..2025 source:akorda"},
+    {"Turkic -source:\"Prime Minister\" -date:2024-01..", "(word \"turkic\") -date:2024-01.. -source:prime minister"},
+    {"source:Akorda", "nothing source:akorda"},
+    {"-Turkic ,", "(seq (-word \"turkic\"))"},
+    {"\"\" trade", "(word \"trade\")"},
+};
+
+START_TEST(trees)
+{
+    pressindex_status st;
+    char *t = tree_of(tree_rows[_i].query, &st);
+    ck_assert_msg(st == PRESSINDEX_OK, "%s: %s", tree_rows[_i].query, t);
+    ck_assert_msg(strcmp(t, tree_rows[_i].tree) == 0, "%s:\n  got  %s\n  want %s", tree_rows[_i].query,
+                  t, tree_rows[_i].tree);
+    free(t);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- malformed queries */
+
+static const struct { const char *query; size_t at; } bad_rows[] = {
+    {"\"Organization of Turkic", 1},
+    {"(trade OR tariffs", 1},
+    {"trade)", 6},
+    {"trade AND", 7},
+    {"OR trade", 1},
+    {"trade AND OR tariffs", 7},
+    {"title:", 1},
+    {"date:2025-13", 1},
+    {"date:2025-07..2025-01", 1},
+    {"NOT", 1},
+    {"trade NOT NOT x", 7},
+    {"()", 1},
+    {"Kaz* NEAR Turkic", 6},
+    {"(a OR b) NEAR c", 10},
+    {"a NEAR (b OR c)", 3},
+    {"a NEAR -b", 3},
+    {"a NEAR/x b", 3},
+    {"a NEAR/0 b", 3},
+    {"a AND ...", 3},
+    {"source:\".\" x", 1},
+};
+
+START_TEST(malformed)
+{
+    pressindex_status st;
+    char *t = tree_of(bad_rows[_i].query, &st);
+    ck_assert_msg(st == PRESSINDEX_ERR_BAD_QUERY, "%s parsed: %s", bad_rows[_i].query, t);
+    char want[64];
+    snprintf(want, sizeof want, "at character %zu:", bad_rows[_i].at);
+    ck_assert_msg(strstr(t, want) != NULL, "%s: %s (want %s)", bad_rows[_i].query, t, want);
+    free(t);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- stopwords */
+
+static const struct { const char *query; const char *searched; } stop_rows[] = {
+    {"the trade of Turkic", "trade turkic"},   /* plain stopwords go when more is searched */
+    {"the who", "the who"},                    /* unless nothing else is */
+    {"\"Organization of Turkic States\"", "organ of turkic state"},
+    {"+the trade", "the trade"},               /* a sign keeps a stopword */
+    {"the AND trade", "the trade"},            /* so does an operator */
+    {"state-of-the-art", "state of the art"},  /* a hyphenated word is a phrase: all its words */
+};
+
+static int searched_words(const pi_query *q, const pi_qnode *leaf, void *ctx)
+{
+    pi_buf *b = ctx;
+    for (size_t i = 0; i < leaf->n_words; i++)
+        if (pi_qword_searched(q, leaf, &leaf->words[i])) {
+            if (b->len)
+                pi_buf_addc(b, ' ');
+            pi_buf_adds(b, leaf->words[i].stem);
+        }
+    return 0;
+}
+
+START_TEST(stopwords)
+{
+    pi_query q;
+    pi_buf err = {0}, out = {0};
+    ck_assert_int_eq(pi_query_parse(stop_rows[_i].query, stem, &q, &err), PRESSINDEX_OK);
+    pi_query_leaves(&q, searched_words, &out);
+    ck_assert_msg(out.p && strcmp(out.p, stop_rows[_i].searched) == 0, "%s: searched \"%s\", want \"%s\"",
+                  stop_rows[_i].query, out.p ? out.p : "", stop_rows[_i].searched);
+    pi_query_free(&q);
+    pi_buf_free(&out);
+    pi_buf_free(&err);
+}
+END_TEST
+
+START_TEST(exclusions)
+{
+    pi_query q;
+    pi_buf err = {0};
+    ck_assert_int_eq(pi_query_parse("summit -(China OR \"trade war\") NOT Mexico", stem, &q, &err),
+                     PRESSINDEX_OK);
+    ck_assert(!pi_query_excludes(&q, "summit", 6));
+    ck_assert(pi_query_excludes(&q, "china", 5));
+    ck_assert(pi_query_excludes(&q, "war", 3));
+    ck_assert(pi_query_excludes(&q, "mexico", 6));
+    pi_query_free(&q);
+    pi_buf_free(&err);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- compiled for Xapian */
+
+/* The shapes are those of Xapian's QueryParser for the same structure (positions aside). */
+static const struct { const char *query, *xapian; } compile_rows[] = {
+    {"trade turnover", "Query((trade OR turnov))"},
+    {"+a b -c", "Query(((a AND_MAYBE b) AND_NOT c))"},
+    {"-China", "Query((<alldocuments> AND_NOT china))"},
+    {"x \"a b\" y", "Query((x OR (a PHRASE 2 b) OR y))"},
+    {"Kazakh-Turkish", "Query((kazakh PHRASE 2 turkish))"},
+    {"a NEAR/3 b NEAR c", "Query((a NEAR 5 b NEAR 5 c))"},
+    {"x XOR y", "Query((x XOR y))"},
+    {"security*", "Query((WILDCARD SYNONYM security OR secur))"},
+    {"title:\"a b\"", "Query((Sa PHRASE 2 Sb))"},
+    {"title:Erd*", "Query(WILDCARD SYNONYM Serd)"},
+    {"Tokayev -(Turkic) Erdogan", "Query(((tokayev OR erdogan) AND_NOT turkic))"},
+    {"+(China OR Mexico) tariffs", "Query(((china OR mexico) AND_MAYBE tariff))"},
+    {"Erdogan NEAR F-16", "Query(((erdogan NEAR 12 f NEAR 12 16) FILTER (f PHRASE 2 16)))"},
+};
+
+START_TEST(compiled)
+{
+    char dir[] = "/tmp/pi-test-query-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/idx", dir);
+    pressindex_open_options oo;
+    pressindex_open_options_init(&oo);
+    oo.create = 1;
+    oo.writable = 1;
+    pressindex *idx = NULL;
+    ck_assert_int_eq(pressindex_open(path, &oo, &idx), PRESSINDEX_OK);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    pi_query q;
+    pi_buf err = {0};
+    ck_assert_int_eq(pi_query_parse(compile_rows[_i].query, stem, &q, &err), PRESSINDEX_OK);
+    xc_query *xq = NULL;
+    ck_assert_int_eq(pi_compile(idx, &q, &so, &xq), PRESSINDEX_OK);
+    char *d = xc_query_describe(xq);
+    ck_assert_msg(strcmp(d, compile_rows[_i].xapian) == 0, "%s:\n  got  %s\n  want %s",
+                  compile_rows[_i].query, d, compile_rows[_i].xapian);
+    free(d);
+    xc_query_free(xq);
+    pi_query_free(&q);
+    pi_buf_free(&err);
+    pressindex_destroy(idx);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("query");
+    TCase *tc = tcase_create("tree");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, trees, 0, sizeof tree_rows / sizeof tree_rows[0]);
+    tcase_add_loop_test(tc, malformed, 0, sizeof bad_rows / sizeof bad_rows[0]);
+    tcase_add_loop_test(tc, stopwords, 0, sizeof stop_rows / sizeof stop_rows[0]);
+    tcase_add_test(tc, exclusions);
+    suite_add_tcase(s, tc);
+    TCase *tcc = tcase_create("compile");
+    tcase_add_checked_fixture(tcc, setup, teardown);
+    tcase_add_loop_test(tcc, compiled, 0, sizeof compile_rows / sizeof compile_rows[0]);
+    suite_add_tcase(s, tcc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
