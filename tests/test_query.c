@@ -67,7 +67,10 @@ static const struct { const char *query, *tree; } tree_rows[] = {
     {"title:Erd*", "(wildcard:title \"erd\" \"erd*\")"},
     {"Erdogan NEAR F-16", "(near/12 (word \"erdogan\") (phrase \"f\" \"16\"))"},
     {"Tokayev NEAR/3 \"Recep Tayyip\"", "(near/5 (word \"tokayev\") (phrase \"recep\" \"tayyip\"))"},
-    {"a NEAR b c", "(seq (near/11 (word \"a\") (word \"b\")) (word \"c\"))"},
+    {"x NEAR y z", "(seq (near/11 (word \"x\") (word \"y\")) (word \"z\"))"},
+    /* Beside a stopword, NEAR is the English word (a query typed in capitals). */
+    {"DRIFTS NEAR THE EQUATOR", "(seq (word \"drift\") (word \"near\") (word \"the\") (word \"equat\"))"},
+    {"drifts NEAR/2 the", "(near/3 (word \"drift\") (word \"the\"))"},
     /* Filters apply to the whole query; a sign excludes. */
     {"Turkic date:2025 source:Akorda", "(word \"turkic\") date:2025..2025 source:akorda"},
     {"Turkic -source:\"Prime Minister\" -date:2024-01..", "(word \"turkic\") -date:2024-01.. -source:prime minister"},
@@ -104,8 +107,8 @@ static const struct { const char *query; size_t at; } bad_rows[] = {
     {"()", 1},
     {"Kaz* NEAR Turkic", 6},
     {"(a OR b) NEAR c", 10},
-    {"a NEAR (b OR c)", 3},
-    {"a NEAR -b", 3},
+    {"x NEAR (y OR z)", 3},
+    {"x NEAR -y", 3},
     {"a NEAR/x b", 3},
     {"a NEAR/0 b", 3},
     {"a AND ...", 3},
@@ -185,7 +188,7 @@ static const struct { const char *query, *xapian; } compile_rows[] = {
     {"-China", "Query((<alldocuments> AND_NOT china))"},
     {"x \"a b\" y", "Query((x OR (a PHRASE 2 b) OR y))"},
     {"Kazakh-Turkish", "Query((kazakh PHRASE 2 turkish))"},
-    {"a NEAR/3 b NEAR c", "Query((a NEAR 5 b NEAR 5 c))"},
+    {"x NEAR/3 y NEAR z", "Query((x NEAR 5 y NEAR 5 z))"},
     {"x XOR y", "Query((x XOR y))"},
     {"security*", "Query((WILDCARD SYNONYM security OR secur))"},
     {"title:\"a b\"", "Query((Sa PHRASE 2 Sb))"},
@@ -214,7 +217,15 @@ START_TEST(compiled)
     ck_assert_int_eq(pi_query_parse(compile_rows[_i].query, stem, &q, &err), PRESSINDEX_OK);
     xc_query *xq = NULL;
     ck_assert_int_eq(pi_compile(idx, &q, &so, &xq), PRESSINDEX_OK);
-    char *d = xc_query_describe(xq);
+    char *d = xc_query_describe(xq), *w = d;
+    for (const char *r = d; *r;) { /* positions aside: "a@1" is "a" */
+        if (*r == '@')
+            for (r++; *r >= '0' && *r <= '9'; r++)
+                ;
+        else
+            *w++ = *r++;
+    }
+    *w = '\0';
     ck_assert_msg(strcmp(d, compile_rows[_i].xapian) == 0, "%s:\n  got  %s\n  want %s",
                   compile_rows[_i].query, d, compile_rows[_i].xapian);
     free(d);

@@ -15,15 +15,22 @@
 #include "compile.h"
 #include "text.h"
 
+/* The compiler's state: the status (sticky: once set, every step returns at once) and the next
+ * query position (a word typed twice is two positions: Xapian's within-query frequency). */
+typedef struct cc {
+    xc_status xs;
+    unsigned pos;
+} cc;
+
 /* Combines the non-NULL queries of subs with op (freeing them): NULL when there are none, the
  * one itself when there is one. */
-static xc_query *combine(int op, xc_query **subs, size_t n, unsigned window, xc_status *xs)
+static xc_query *combine(int op, xc_query **subs, size_t n, unsigned window, cc *c)
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (subs[i])
             subs[k++] = subs[i];
-    if (*xs != XC_OK || k == 0) {
+    if (c->xs != XC_OK || k == 0) {
         for (size_t i = 0; i < k; i++)
             xc_query_free(subs[i]);
         return NULL;
@@ -31,70 +38,70 @@ static xc_query *combine(int op, xc_query **subs, size_t n, unsigned window, xc_
     if (k == 1 && op != XC_OP_PHRASE && op != XC_OP_NEAR)
         return subs[0];
     xc_query *out = NULL;
-    *xs = xc_query_combine(op, subs, k, window, &out);
+    c->xs = xc_query_combine(op, subs, k, window, &out);
     for (size_t i = 0; i < k; i++)
         xc_query_free(subs[i]);
     return out;
 }
 
-static xc_query *combine2(int op, xc_query *a, xc_query *b, xc_status *xs)
+static xc_query *combine2(int op, xc_query *a, xc_query *b, cc *c)
 {
     xc_query *subs[2] = {a, b};
-    return combine(op, subs, 2, 0, xs);
+    return combine(op, subs, 2, 0, c);
 }
 
-static xc_query *term(pi_qfield field, const char *word, xc_status *xs)
+static xc_query *term(pi_qfield field, const char *word, cc *c)
 {
     char t[PI_MAX_TERM + 8];
     xc_query *q = NULL;
-    if (*xs != XC_OK)
+    if (c->xs != XC_OK)
         return NULL;
     int n = snprintf(t, sizeof t, "%s%s", field == PI_QF_TITLE ? PI_P_TITLE : "", word);
     if (strlen(word) > PI_MAX_TERM || n < 0 || (size_t)n >= sizeof t)
-        *xs = xc_query_combine(XC_OP_OR, NULL, 0, 0, &q); /* never indexed: matches nothing */
+        c->xs = xc_query_combine(XC_OP_OR, NULL, 0, 0, &q); /* never indexed: matches nothing */
     else
-        *xs = xc_query_term(t, (size_t)n, &q);
+        c->xs = xc_query_term_at(t, (size_t)n, ++c->pos, &q);
     return q;
 }
 
-static xc_query *match_all(xc_status *xs)
+static xc_query *match_all(cc *c)
 {
     xc_query *q = NULL;
-    if (*xs == XC_OK)
-        *xs = xc_query_match_all(&q);
+    if (c->xs == XC_OK)
+        c->xs = xc_query_match_all(&q);
     return q;
 }
 
-static xc_query *node(const pi_query *pq, const pi_qnode *n, xc_status *xs);
+static xc_query *node(const pi_query *pq, const pi_qnode *n, cc *c);
 
 /* The kids of n, compiled, in a new array (n->n_kids entries, NULL where nothing). */
-static xc_query **kids(const pi_query *pq, const pi_qnode *n, xc_status *xs)
+static xc_query **kids(const pi_query *pq, const pi_qnode *n, cc *c)
 {
     xc_query **k = calloc(n->n_kids ? n->n_kids : 1, sizeof *k);
     if (!k)
-        *xs = XC_ERR_NO_MEMORY;
-    for (size_t i = 0; k && i < n->n_kids && *xs == XC_OK; i++)
-        k[i] = node(pq, n->kids[i], xs);
+        c->xs = XC_ERR_NO_MEMORY;
+    for (size_t i = 0; k && i < n->n_kids && c->xs == XC_OK; i++)
+        k[i] = node(pq, n->kids[i], c);
     return k;
 }
 
 /* The leaf's words as terms (those searched). */
-static xc_query **leaf_terms(const pi_query *pq, const pi_qnode *n, size_t *count, xc_status *xs)
+static xc_query **leaf_terms(const pi_query *pq, const pi_qnode *n, size_t *count, cc *c)
 {
     xc_query **t = calloc(n->n_words, sizeof *t);
     *count = 0;
     if (!t)
-        *xs = XC_ERR_NO_MEMORY;
-    for (size_t i = 0; t && i < n->n_words && *xs == XC_OK; i++)
+        c->xs = XC_ERR_NO_MEMORY;
+    for (size_t i = 0; t && i < n->n_words && c->xs == XC_OK; i++)
         if (pi_qword_searched(pq, n, &n->words[i]))
-            t[(*count)++] = term(n->field, n->words[i].stem, xs);
+            t[(*count)++] = term(n->field, n->words[i].stem, c);
     return t;
 }
 
 /* NEAR over words and phrases: Xapian's OP_NEAR takes terms only, so it spans every word of its
  * operands (the window widened by the extra words) and each phrase must also hold as a phrase
  * in the passage. */
-static xc_query *near(const pi_query *pq, const pi_qnode *n, xc_status *xs)
+static xc_query *near(const pi_query *pq, const pi_qnode *n, cc *c)
 {
     size_t total = 0, phrases = 0;
     for (size_t i = 0; i < n->n_kids; i++) {
@@ -104,19 +111,19 @@ static xc_query *near(const pi_query *pq, const pi_qnode *n, xc_status *xs)
     xc_query **t = calloc(total, sizeof *t), **ph = calloc(phrases ? phrases : 1, sizeof *ph);
     size_t nt = 0, np = 0;
     if (!t || !ph)
-        *xs = XC_ERR_NO_MEMORY;
-    for (size_t i = 0; t && ph && i < n->n_kids && *xs == XC_OK; i++) {
+        c->xs = XC_ERR_NO_MEMORY;
+    for (size_t i = 0; t && ph && i < n->n_kids && c->xs == XC_OK; i++) {
         const pi_qnode *k = n->kids[i];
         for (size_t w = 0; w < k->n_words; w++)
-            t[nt++] = term(k->field, k->words[w].stem, xs);
+            t[nt++] = term(k->field, k->words[w].stem, c);
         if (k->n_words > 1)
-            ph[np++] = node(pq, k, xs);
+            ph[np++] = node(pq, k, c);
     }
     xc_query *q = NULL;
     if (t && ph) {
-        q = combine(XC_OP_NEAR, t, nt, n->window, xs);
+        q = combine(XC_OP_NEAR, t, nt, n->window, c);
         if (np)
-            q = combine2(XC_OP_FILTER, q, combine(XC_OP_AND, ph, np, 0, xs), xs);
+            q = combine2(XC_OP_FILTER, q, combine(XC_OP_AND, ph, np, 0, c), c);
     }
     free(t);
     free(ph);
@@ -124,13 +131,13 @@ static xc_query *near(const pi_query *pq, const pi_qnode *n, xc_status *xs)
 }
 
 /* Items side by side: (required AND_MAYBE optional) AND_NOT excluded, as Xapian's love/hate. */
-static xc_query *sequence(const pi_query *pq, const pi_qnode *n, xc_status *xs)
+static xc_query *sequence(const pi_query *pq, const pi_qnode *n, cc *c)
 {
-    xc_query **k = kids(pq, n, xs), **part[3];
+    xc_query **k = kids(pq, n, c), **part[3];
     size_t count[3] = {0, 0, 0};
     for (int s = 0; s < 3; s++)
         if (!(part[s] = calloc(n->n_kids, sizeof **part)))
-            *xs = XC_ERR_NO_MEMORY;
+            c->xs = XC_ERR_NO_MEMORY;
     for (size_t i = 0; k && i < n->n_kids; i++) {
         int s = n->kids[i]->sign == '+' ? 0 : n->kids[i]->sign == '-' ? 2 : 1;
         if (part[s] && k[i])
@@ -139,20 +146,20 @@ static xc_query *sequence(const pi_query *pq, const pi_qnode *n, xc_status *xs)
             xc_query_free(k[i]);
     }
     free(k);
-    xc_query *req = part[0] ? combine(XC_OP_AND, part[0], count[0], 0, xs) : NULL;
-    xc_query *opt = part[1] ? combine(XC_OP_OR, part[1], count[1], 0, xs) : NULL;
-    xc_query *exc = part[2] ? combine(XC_OP_OR, part[2], count[2], 0, xs) : NULL;
+    xc_query *req = part[0] ? combine(XC_OP_AND, part[0], count[0], 0, c) : NULL;
+    xc_query *opt = part[1] ? combine(XC_OP_OR, part[1], count[1], 0, c) : NULL;
+    xc_query *exc = part[2] ? combine(XC_OP_OR, part[2], count[2], 0, c) : NULL;
     for (int s = 0; s < 3; s++)
         free(part[s]);
-    xc_query *q = req ? (opt ? combine2(XC_OP_AND_MAYBE, req, opt, xs) : req) : opt;
+    xc_query *q = req ? (opt ? combine2(XC_OP_AND_MAYBE, req, opt, c) : req) : opt;
     if (exc)
-        q = combine2(XC_OP_AND_NOT, q ? q : match_all(xs), exc, xs);
+        q = combine2(XC_OP_AND_NOT, q ? q : match_all(c), exc, c);
     return q;
 }
 
-static xc_query *node(const pi_query *pq, const pi_qnode *n, xc_status *xs)
+static xc_query *node(const pi_query *pq, const pi_qnode *n, cc *c)
 {
-    if (!n || *xs != XC_OK)
+    if (!n || c->xs != XC_OK)
         return NULL;
     static const int ops[] = {[PI_Q_AND] = XC_OP_AND, [PI_Q_OR] = XC_OP_OR, [PI_Q_XOR] = XC_OP_XOR};
     size_t count;
@@ -160,8 +167,8 @@ static xc_query *node(const pi_query *pq, const pi_qnode *n, xc_status *xs)
     switch (n->kind) {
     case PI_Q_WORD:
     case PI_Q_PHRASE:
-        k = leaf_terms(pq, n, &count, xs);
-        q = k ? combine(count > 1 ? XC_OP_PHRASE : XC_OP_OR, k, count, 0, xs) : NULL;
+        k = leaf_terms(pq, n, &count, c);
+        q = k ? combine(count > 1 ? XC_OP_PHRASE : XC_OP_OR, k, count, 0, c) : NULL;
         free(k);
         return q;
     case PI_Q_WILDCARD: {
@@ -171,30 +178,30 @@ static xc_query *node(const pi_query *pq, const pi_qnode *n, xc_status *xs)
         const pi_qword *w = &n->words[0];
         char t[PI_MAX_TERM + 8];
         snprintf(t, sizeof t, "%s%.*s", n->field == PI_QF_TITLE ? PI_P_TITLE : "", PI_MAX_TERM, w->folded);
-        if (*xs == XC_OK)
-            *xs = xc_query_wildcard(t, 0, &q);
+        if (c->xs == XC_OK)
+            c->xs = xc_query_wildcard(t, 0, &q);
         if (strcmp(w->stem, w->folded) != 0)
-            q = combine2(XC_OP_OR, q, term(n->field, w->stem, xs), xs);
+            q = combine2(XC_OP_OR, q, term(n->field, w->stem, c), c);
         return q;
     }
     case PI_Q_SEQ:
-        return sequence(pq, n, xs);
+        return sequence(pq, n, c);
     case PI_Q_AND:
     case PI_Q_OR:
     case PI_Q_XOR:
-        k = kids(pq, n, xs);
-        q = k ? combine(ops[n->kind], k, n->n_kids, 0, xs) : NULL;
+        k = kids(pq, n, c);
+        q = k ? combine(ops[n->kind], k, n->n_kids, 0, c) : NULL;
         free(k);
         return q;
     case PI_Q_NOT: {
-        xc_query *left = n->kids[0] ? node(pq, n->kids[0], xs) : NULL;
-        xc_query *right = node(pq, n->kids[1], xs);
+        xc_query *left = n->kids[0] ? node(pq, n->kids[0], c) : NULL;
+        xc_query *right = node(pq, n->kids[1], c);
         if (!left)
-            left = match_all(xs);
-        return right ? combine2(XC_OP_AND_NOT, left, right, xs) : left;
+            left = match_all(c);
+        return right ? combine2(XC_OP_AND_NOT, left, right, c) : left;
     }
     case PI_Q_NEAR:
-        return near(pq, n, xs);
+        return near(pq, n, c);
     }
     return NULL;
 }
@@ -215,21 +222,21 @@ static void year_bounds(pressindex *idx, int *lo, int *hi)
     free(b);
 }
 
-static xc_query *source_term(const char *folded, xc_status *xs)
+static xc_query *source_term(const char *folded, cc *c)
 {
     pi_buf t = {0};
     xc_query *q = NULL;
-    if (*xs == XC_OK && pi_buf_printf(&t, "%s%s", PI_P_SOURCE, folded) < 0)
-        *xs = XC_ERR_NO_MEMORY;
-    if (*xs == XC_OK)
-        *xs = xc_query_term(t.p, t.len, &q);
+    if (c->xs == XC_OK && pi_buf_printf(&t, "%s%s", PI_P_SOURCE, folded) < 0)
+        c->xs = XC_ERR_NO_MEMORY;
+    if (c->xs == XC_OK)
+        c->xs = xc_query_term(t.p, t.len, &q);
     pi_buf_free(&t);
     return q;
 }
 
 /* Applies the date and source filters of the query and the options to q. */
 static pressindex_status filters(pressindex *idx, const pi_query *pq, const pressindex_search_options *o,
-                                 xc_query **q, xc_status *xs)
+                                 xc_query **q, cc *c)
 {
     /* Dates are boolean Y/M/D terms: a value range costs a scan of every passage. */
     int ylo, yhi;
@@ -239,37 +246,37 @@ static pressindex_status filters(pressindex *idx, const pi_query *pq, const pres
         snprintf(extra.lo, sizeof extra.lo, "%s", o->since);
     if (o->until)
         snprintf(extra.hi, sizeof extra.hi, "%s", o->until);
-    for (size_t i = 0; i <= pq->n_dates && *xs == XC_OK; i++) {
+    for (size_t i = 0; i <= pq->n_dates && c->xs == XC_OK; i++) {
         const pi_date_range *r = i < pq->n_dates ? &pq->dates[i] : &extra;
         if (!r->lo[0] && !r->hi[0])
             continue;
         xc_query *f = NULL;
-        *xs = xc_query_date_range(r->lo[0] ? r->lo : NULL, r->hi[0] ? r->hi : NULL, PI_P_YEAR,
+        c->xs = xc_query_date_range(r->lo[0] ? r->lo : NULL, r->hi[0] ? r->hi : NULL, PI_P_YEAR,
                                   PI_P_MONTH, PI_P_DAY, ylo, yhi, &f);
-        if (*xs == XC_ERR_INVALID) {
-            *xs = XC_OK;
+        if (c->xs == XC_ERR_INVALID) {
+            c->xs = XC_OK;
             return pi_fail(idx, PRESSINDEX_ERR_BAD_QUERY, "bad date range %s..%s", r->lo, r->hi);
         }
-        *q = combine2(r->excluded ? XC_OP_AND_NOT : XC_OP_FILTER, *q, f, xs);
+        *q = combine2(r->excluded ? XC_OP_AND_NOT : XC_OP_FILTER, *q, f, c);
     }
     xc_query *any = NULL, *none = NULL;
-    for (size_t i = 0; i < pq->n_sources && *xs == XC_OK; i++) {
+    for (size_t i = 0; i < pq->n_sources && c->xs == XC_OK; i++) {
         xc_query **to = pq->sources[i].excluded ? &none : &any;
-        xc_query *t = source_term(pq->sources[i].folded, xs);
-        *to = *to ? combine2(XC_OP_OR, *to, t, xs) : t;
+        xc_query *t = source_term(pq->sources[i].folded, c);
+        *to = *to ? combine2(XC_OP_OR, *to, t, c) : t;
     }
-    if (o->source && *o->source && *xs == XC_OK) {
+    if (o->source && *o->source && c->xs == XC_OK) {
         pi_buf folded = {0};
         if (pi_fold_text(o->source, &folded) < 0)
-            *xs = XC_ERR_NO_MEMORY;
-        xc_query *t = source_term(folded.p ? folded.p : "", xs);
-        any = any ? combine2(XC_OP_OR, any, t, xs) : t;
+            c->xs = XC_ERR_NO_MEMORY;
+        xc_query *t = source_term(folded.p ? folded.p : "", c);
+        any = any ? combine2(XC_OP_OR, any, t, c) : t;
         pi_buf_free(&folded);
     }
     if (any)
-        *q = combine2(XC_OP_FILTER, *q, any, xs);
+        *q = combine2(XC_OP_FILTER, *q, any, c);
     if (none)
-        *q = combine2(XC_OP_AND_NOT, *q, none, xs);
+        *q = combine2(XC_OP_AND_NOT, *q, none, c);
     return PRESSINDEX_OK;
 }
 
@@ -281,20 +288,20 @@ static int has_filter(const pi_query *pq, const pressindex_search_options *o)
 pressindex_status pi_compile(pressindex *idx, const pi_query *pq, const pressindex_search_options *o,
                              xc_query **out)
 {
-    xc_status xs = XC_OK;
+    cc c = {XC_OK, 0};
     *out = NULL;
-    xc_query *q = node(pq, pq->root, &xs);
-    if (!q && xs == XC_OK) {
+    xc_query *q = node(pq, pq->root, &c);
+    if (!q && c.xs == XC_OK) {
         /* Nothing searchable ("", punctuation, emoji): with a filter, everything it lets through;
          * without, nothing rather than everything. */
         if (has_filter(pq, o))
-            q = match_all(&xs);
+            q = match_all(&c);
         else
-            xs = xc_query_combine(XC_OP_OR, NULL, 0, 0, &q);
+            c.xs = xc_query_combine(XC_OP_OR, NULL, 0, 0, &q);
     }
-    pressindex_status st = xs == XC_OK ? filters(idx, pq, o, &q, &xs) : PRESSINDEX_OK;
-    if (st == PRESSINDEX_OK && xs != XC_OK)
-        st = pi_fail_xc(idx, xs, "searching");
+    pressindex_status st = c.xs == XC_OK ? filters(idx, pq, o, &q, &c) : PRESSINDEX_OK;
+    if (st == PRESSINDEX_OK && c.xs != XC_OK)
+        st = pi_fail_xc(idx, c.xs, "searching");
     if (st != PRESSINDEX_OK) {
         xc_query_free(q);
         return st;
@@ -338,19 +345,19 @@ pressindex_status pi_compile_adjacency(pressindex *idx, const pi_query *pq, doub
      * with its "of". */
     adj_words a = {NULL, 0, 0, 1};
     pi_query_leaves(pq, collect_words, &a);
-    xc_status xs = a.ok ? XC_OK : XC_ERR_NO_MEMORY;
-    if (xs == XC_OK && a.n >= 2) {
+    cc c = {a.ok ? XC_OK : XC_ERR_NO_MEMORY, 0};
+    if (c.xs == XC_OK && a.n >= 2) {
         xc_query **t = calloc(a.n, sizeof *t);
         if (!t)
-            xs = XC_ERR_NO_MEMORY;
+            c.xs = XC_ERR_NO_MEMORY;
         for (size_t i = 0; t && i < a.n; i++)
-            t[i] = term(PI_QF_TEXT, a.stems[i], &xs);
-        xc_query *phrase = t ? combine(XC_OP_PHRASE, t, a.n, 0, &xs) : NULL;
+            t[i] = term(PI_QF_TEXT, a.stems[i], &c);
+        xc_query *phrase = t ? combine(XC_OP_PHRASE, t, a.n, 0, &c) : NULL;
         free(t);
-        if (phrase && xs == XC_OK)
-            xs = xc_query_scale(phrase, weight, out);
+        if (phrase && c.xs == XC_OK)
+            c.xs = xc_query_scale(phrase, weight, out);
         xc_query_free(phrase);
     }
     free(a.stems);
-    return xs == XC_OK ? PRESSINDEX_OK : pi_fail_xc(idx, xs, "searching");
+    return c.xs == XC_OK ? PRESSINDEX_OK : pi_fail_xc(idx, c.xs, "searching");
 }

@@ -237,6 +237,27 @@ static pressindex_status lex(const char *q, tok **out, size_t *count_out, pi_buf
     return PRESSINDEX_OK;
 }
 
+/* Is token k one plain word that is a stopword? */
+static int stopword_token(const char *q, const tok *k, pi_buf *fold)
+{
+    size_t at = k->start, ws, we;
+    if (k->kind != T_WORD || k->sign || k->wildcard || !pi_word_next(q, k->end, &at, &ws, &we) ||
+        pi_word_next(q, k->end, &at, &(size_t){0}, &(size_t){0}))
+        return 0;
+    int n = pi_fold_word(q + ws, we - ws, fold);
+    return n > 0 && pi_is_stopword(fold->p, (size_t)n);
+}
+
+/* NEAR next to a stopword ("drifts NEAR THE equator", typed in capitals) is the English word:
+ * as an operator it would bind a word to "the", which every passage holds. */
+static void demote_near(const char *q, tok *t, size_t n, pi_buf *fold)
+{
+    for (size_t i = 1; i + 1 < n; i++)
+        if (t[i].kind == T_NEAR && t[i].near == 10 &&
+            (stopword_token(q, &t[i - 1], fold) || stopword_token(q, &t[i + 1], fold)))
+            t[i].kind = T_WORD;
+}
+
 /* ---- the tree ---- */
 
 typedef struct parser {
@@ -800,6 +821,7 @@ pressindex_status pi_query_parse(const char *text, pi_stemmer *stem, pi_query *o
     size_t n = 0;
     if ((p.st = lex(text, &p.t, &n, err)) != PRESSINDEX_OK)
         return p.st;
+    demote_near(text, p.t, n, &p.fold);
     parsed r = parse_or(&p, PI_QF_TEXT);
     if (p.st == PRESSINDEX_OK && cur(&p)->kind != T_END) {
         const tok *k = cur(&p);

@@ -1048,6 +1048,18 @@ extern "C" xc_status xc_query_term(const char *term, size_t len, xc_query **out)
     }
 }
 
+extern "C" xc_status xc_query_term_at(const char *term, size_t len, unsigned pos, xc_query **out)
+{
+    try {
+        need(out != nullptr, "NULL out");
+        *out = nullptr;
+        *out = new_query(Xapian::Query(str_of(term, len), 1, pos));
+        return XC_OK;
+    } catch (...) {
+        return xc_fail();
+    }
+}
+
 extern "C" xc_status xc_query_match_all(xc_query **out)
 {
     try {

@@ -181,6 +181,9 @@ enum {
     XC_OP_SYNONYM, XC_OP_ELITE_SET, XC_OP_MAX, XC_OP_XOR
 };
 xc_status xc_query_term(const char *term, size_t len, xc_query **out);
+/* A term at a position in the query (1, 2, ...): the same term at several positions is listed
+ * once per position by xc_query_terms(), as the QueryParser's terms are (within-query frequency). */
+xc_status xc_query_term_at(const char *term, size_t len, unsigned pos, xc_query **out);
 /* Matches every document. */
 xc_status xc_query_match_all(xc_query **out);
 /* Combines n subqueries with op; window for NEAR/PHRASE (0 = number of subqueries). */
