@@ -87,14 +87,20 @@ typedef struct pressindex_release {
 typedef struct pressindex pressindex;
 
 typedef struct pressindex_open_options {
+    size_t size;         /* set by _init(): the struct's size as this program was compiled */
     int writable;        /* 0: read-only (default); 1: take the writer lock */
     int create;          /* with writable: create the index if it does not exist */
     double lock_timeout; /* seconds a writer waits for the lock before PRESSINDEX_ERR_LOCKED (default 30) */
     const char *lang;    /* default stemming language of releases without one (default "en") */
 } pressindex_open_options;
 
-/* Fills *opts with the defaults above. Always call it first: fields may be added in later versions. */
-void pressindex_open_options_init(pressindex_open_options *opts);
+/* Options structs grow at the end (doc/compatibility.md): each _init() macro fills *opts with the
+ * defaults and records in opts->size the size this program was compiled with, so that a newer
+ * library reads only the fields the program knows and takes the defaults for the rest. Always call
+ * it first; a struct whose size is not set is refused with PRESSINDEX_ERR_INVALID_ARGUMENT. The
+ * _sized() functions are what the macros call (for bindings: pass the struct's size). */
+void pressindex_open_options_init_sized(pressindex_open_options *opts, size_t size);
+#define pressindex_open_options_init(opts) pressindex_open_options_init_sized((opts), sizeof *(opts))
 
 /* Opens the index directory at path (opts may be NULL for read-only defaults).
  * On success *out is a new handle the caller destroys with pressindex_destroy().
@@ -157,13 +163,15 @@ typedef void (*pressindex_progress_fn)(void *user, uint64_t releases, uint64_t p
                                        uint64_t bytes);
 
 typedef struct pressindex_index_options {
+    size_t size;         /* set by _init(): the struct's size as this program was compiled */
     pressindex_format format;        /* default PRESSINDEX_FORMAT_AUTO */
     pressindex_problem_fn on_problem; /* may be NULL */
     pressindex_progress_fn on_progress; /* may be NULL */
     void *user;                      /* passed to the callbacks */
 } pressindex_index_options;
 
-void pressindex_index_options_init(pressindex_index_options *opts);
+void pressindex_index_options_init_sized(pressindex_index_options *opts, size_t size);
+#define pressindex_index_options_init(opts) pressindex_index_options_init_sized((opts), sizeof *(opts))
 
 typedef struct pressindex_index_stats {
     uint64_t files;     /* input files read */
@@ -201,6 +209,7 @@ typedef enum pressindex_sort {
 } pressindex_sort;
 
 typedef struct pressindex_search_options {
+    size_t size;         /* set by _init(): the struct's size as this program was compiled */
     const char *query;   /* the query text (see pressindex(1) for the language); required */
     const char *since;   /* "YYYY", "YYYY-MM" or "YYYY-MM-DD": only passages dated on or after; NULL */
     const char *until;   /* same, on or before (a month or year means its last day); NULL */
@@ -235,7 +244,8 @@ typedef struct pressindex_search_options {
                                answer after it is what a search is for; 1 = no demotion */
 } pressindex_search_options;
 
-void pressindex_search_options_init(pressindex_search_options *opts);
+void pressindex_search_options_init_sized(pressindex_search_options *opts, size_t size);
+#define pressindex_search_options_init(opts) pressindex_search_options_init_sized((opts), sizeof *(opts))
 
 #define PRESSINDEX_DEFAULT_RELEASE_WEIGHT 0.3
 #define PRESSINDEX_MAX_CONTEXT 100      /* larger context: PRESSINDEX_ERR_INVALID_ARGUMENT */
@@ -332,6 +342,7 @@ typedef void (*pressindex_change_fn)(void *user, pressindex_change kind, const c
                                      const char *file);
 
 typedef struct pressindex_reindex_options {
+    size_t size;         /* set by _init(): the struct's size as this program was compiled */
     int dry_run;                      /* 1: decide and report (on_change) but change nothing */
     int allow_deletions;              /* 1: lift the safety refusals described below */
     pressindex_problem_fn on_problem; /* bad input, as in pressindex_index_path(); may be NULL */
@@ -339,7 +350,8 @@ typedef struct pressindex_reindex_options {
     void *user;                       /* passed to the callbacks */
 } pressindex_reindex_options;
 
-void pressindex_reindex_options_init(pressindex_reindex_options *opts);
+void pressindex_reindex_options_init_sized(pressindex_reindex_options *opts, size_t size);
+#define pressindex_reindex_options_init(opts) pressindex_reindex_options_init_sized((opts), sizeof *(opts))
 
 typedef struct pressindex_reindex_stats {
     uint64_t added;     /* releases added */

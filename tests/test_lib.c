@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1097,6 +1098,45 @@ END_TEST
 
 /* A NaN or infinite weight would make every score NaN and the order arbitrary: refused, as is a
  * BM25 b outside 0..1. */
+/* An options struct from a program built against an older header is a prefix of today's: the
+ * library reads only that prefix and gives the later fields their defaults, and _init() writes
+ * no byte past it. A struct no _init() made is refused. */
+START_TEST(options_grow_without_breaking_callers)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    size_t older = offsetof(pressindex_search_options, question_weight);
+    union {
+        pressindex_search_options so;
+        unsigned char bytes[sizeof(pressindex_search_options)];
+    } u;
+    memset(u.bytes, 0xAB, sizeof u.bytes);
+    pressindex_search_options_init_sized(&u.so, older);
+    ck_assert_uint_eq(u.so.size, older);
+    for (size_t i = older; i < sizeof u.bytes; i++)
+        ck_assert_msg(u.bytes[i] == 0xAB, "_init_sized() wrote byte %zu past the caller's %zu", i, older);
+    u.so.query = "Turkic";
+    /* The garbage where the older program has no field is not read (0xAB... is no valid weight). */
+    pressindex_results *res = NULL;
+    ck_assert_msg(pressindex_search(idx, &u.so, &res) == PRESSINDEX_OK, "%s", pressindex_last_error(idx));
+    ck_assert_uint_eq(pressindex_results_count(res), 2);
+    pressindex_results_destroy(res);
+    /* The same garbage in a field the program does know is refused. */
+    pressindex_search_options_init(&u.so);
+    u.so.query = "Turkic";
+    memset(&u.so.question_weight, 0xFF, sizeof u.so.question_weight); /* a NaN */
+    ck_assert_int_eq(pressindex_search(idx, &u.so, &res), PRESSINDEX_ERR_INVALID_ARGUMENT);
+    /* Not made by _init(): size 0. */
+    pressindex_search_options raw;
+    memset(&raw, 0, sizeof raw);
+    raw.query = "Turkic";
+    raw.limit = 10;
+    ck_assert_int_eq(pressindex_search(idx, &raw, &res), PRESSINDEX_ERR_INVALID_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(pressindex_last_error(idx), "pressindex_search_options_init"));
+    pressindex_destroy(idx);
+}
+END_TEST
+
 START_TEST(impossible_weights_are_refused)
 {
     pressindex *idx = open_writer();
@@ -1233,6 +1273,7 @@ static Suite *suite(void)
     tcase_add_test(tc, adjacency_when_asked);
     tcase_add_test(tc, pages_continue_each_other);
     tcase_add_test(tc, impossible_weights_are_refused);
+    tcase_add_test(tc, options_grow_without_breaking_callers);
     tcase_add_loop_test(tc, query_language, 0, sizeof lang_rows / sizeof lang_rows[0]);
     suite_add_tcase(s, tc);
     return s;

@@ -36,17 +36,33 @@ const char *pressindex_open_error(void)
     return open_error;
 }
 
-void pressindex_open_options_init(pressindex_open_options *opts)
+static void open_defaults(pressindex_open_options *o)
 {
-    memset(opts, 0, sizeof *opts);
-    opts->lock_timeout = 30.0;
-    opts->lang = "en";
+    memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
+    o->lock_timeout = 30.0;
+    o->lang = "en";
 }
 
-void pressindex_index_options_init(pressindex_index_options *opts)
+void pressindex_open_options_init_sized(pressindex_open_options *opts, size_t size)
 {
-    memset(opts, 0, sizeof *opts);
-    opts->format = PRESSINDEX_FORMAT_AUTO;
+    pressindex_open_options full;
+    open_defaults(&full);
+    pi_options_give(opts, size, &full, sizeof full);
+}
+
+static void index_defaults(pressindex_index_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
+    o->format = PRESSINDEX_FORMAT_AUTO;
+}
+
+void pressindex_index_options_init_sized(pressindex_index_options *opts, size_t size)
+{
+    pressindex_index_options full;
+    index_defaults(&full);
+    pi_options_give(opts, size, &full, sizeof full);
 }
 
 static char *path_join(const char *dir, const char *name)
@@ -355,10 +371,13 @@ pressindex_status pressindex_open(const char *path, const pressindex_open_option
         snprintf(open_error, sizeof open_error, "pressindex_open: no path or no handle given");
         return PRESSINDEX_ERR_INVALID_ARGUMENT;
     }
-    if (!opts) {
-        pressindex_open_options_init(&defaults);
-        opts = &defaults;
+    open_defaults(&defaults);
+    if (opts && pi_options_take(&defaults, sizeof defaults, opts) < 0) {
+        snprintf(open_error, sizeof open_error,
+                 "pressindex_open: options not made by pressindex_open_options_init()");
+        return PRESSINDEX_ERR_INVALID_ARGUMENT;
     }
+    opts = &defaults;
     pressindex *idx = calloc(1, sizeof *idx);
     if (!idx) {
         snprintf(open_error, sizeof open_error, "out of memory");
@@ -573,10 +592,11 @@ pressindex_status pressindex_index_path(pressindex *idx, const char *path,
         return st;
     if (!path)
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "no path given");
-    if (!opts) {
-        pressindex_index_options_init(&defaults);
-        opts = &defaults;
-    }
+    index_defaults(&defaults);
+    if (opts && pi_options_take(&defaults, sizeof defaults, opts) < 0)
+        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT,
+                       "options not made by pressindex_index_options_init()");
+    opts = &defaults;
     if (!stats)
         stats = &local;
     memset(stats, 0, sizeof *stats);
@@ -630,10 +650,11 @@ pressindex_status pressindex_index_buffer(pressindex *idx, const char *data, siz
         return st;
     if ((!data && len) || !name || !*name)
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "no data or no name given");
-    if (!opts) {
-        pressindex_index_options_init(&defaults);
-        opts = &defaults;
-    }
+    index_defaults(&defaults);
+    if (opts && pi_options_take(&defaults, sizeof defaults, opts) < 0)
+        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT,
+                       "options not made by pressindex_index_options_init()");
+    opts = &defaults;
     if (!stats)
         stats = &local;
     memset(stats, 0, sizeof *stats);

@@ -101,6 +101,15 @@ xc_status pi_writer_commit(pi_writer *w);
 /* Folds every word of text, joined by single spaces: the matching form of a source name. */
 int pi_fold_text(const char *text, pi_buf *out);
 
+/* ---- Options structs that grow (doc/compatibility.md): each starts with its size as the caller
+ * was compiled. ---- */
+/* Writes the defaults in full (sizeof our struct) to the caller's struct of size bytes: only the
+ * fields it has, then its size. */
+void pi_options_give(void *opts, size_t size, const void *full, size_t full_size);
+/* Lays the caller's struct (its own size, which may be older and smaller) over the defaults in full.
+ * Returns 0, or -1 when the size was never set (the struct was not made by its _init()). */
+int pi_options_take(void *full, size_t full_size, const void *given);
+
 /* ---- The index handle. ---- */
 struct pressindex {
     char *path;          /* the index directory */

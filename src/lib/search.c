@@ -16,12 +16,20 @@
 /* Reopen-and-retry rounds when a commit lands while we read (DatabaseModifiedError). */
 #define MAX_RETRIES 10
 
-void pressindex_search_options_init(pressindex_search_options *opts)
+static void search_defaults(pressindex_search_options *o)
 {
-    memset(opts, 0, sizeof *opts);
-    opts->limit = 10;
-    opts->collapse = 1;
-    pi_rank_defaults(opts);
+    memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
+    o->limit = 10;
+    o->collapse = 1;
+    pi_rank_defaults(o);
+}
+
+void pressindex_search_options_init_sized(pressindex_search_options *opts, size_t size)
+{
+    pressindex_search_options full;
+    search_defaults(&full);
+    pi_options_give(opts, size, &full, sizeof full);
 }
 
 pressindex_status pi_read_fail(pressindex *idx, xc_status xs, const char *context)
@@ -101,14 +109,23 @@ static pressindex_status check_options(pressindex *idx, const pressindex_search_
     return PRESSINDEX_OK;
 }
 
-pressindex_status pressindex_search(pressindex *idx, const pressindex_search_options *o,
+pressindex_status pressindex_search(pressindex *idx, const pressindex_search_options *given,
                                     pressindex_results **out)
 {
     if (out)
         *out = NULL;
-    if (!idx || !o || !out || !o->query)
+    if (!idx || !given || !out)
         return idx ? pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "no query given")
                    : PRESSINDEX_ERR_INVALID_ARGUMENT;
+    /* From here on, the whole struct as this library knows it. */
+    pressindex_search_options full;
+    const pressindex_search_options *o = &full;
+    search_defaults(&full);
+    if (pi_options_take(&full, sizeof full, given) < 0)
+        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT,
+                       "options not made by pressindex_search_options_init()");
+    if (!o->query)
+        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "no query given");
     pressindex_status st = check_options(idx, o);
     if (st != PRESSINDEX_OK)
         return st;

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -73,4 +74,24 @@ pressindex_status pi_status_from_xc(xc_status xs)
 pressindex_status pi_fail_xc(pressindex *idx, xc_status xs, const char *context)
 {
     return pi_fail(idx, pi_status_from_xc(xs), "%s: %s", context, xc_last_error());
+}
+
+void pi_options_give(void *opts, size_t size, const void *full, size_t full_size)
+{
+    if (!opts || size < sizeof(size_t))
+        return;
+    memcpy(opts, full, size < full_size ? size : full_size);
+    *(size_t *)opts = size;
+}
+
+int pi_options_take(void *full, size_t full_size, const void *given)
+{
+    size_t size = *(const size_t *)given;
+    if (size < sizeof(size_t))
+        return -1;
+    /* An older program's struct is a prefix of ours; a newer one's fields past ours are unknown
+     * here and left out. */
+    memcpy(full, given, size < full_size ? size : full_size);
+    *(size_t *)full = full_size;
+    return 0;
 }

@@ -864,10 +864,17 @@ static pressindex_status reindex(sync_run *r, const char *const *args)
     return PRESSINDEX_OK;
 }
 
-void pressindex_reindex_options_init(pressindex_reindex_options *opts)
+static void reindex_defaults(pressindex_reindex_options *o)
 {
-    if (opts)
-        memset(opts, 0, sizeof *opts);
+    memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
+}
+
+void pressindex_reindex_options_init_sized(pressindex_reindex_options *opts, size_t size)
+{
+    pressindex_reindex_options full;
+    reindex_defaults(&full);
+    pi_options_give(opts, size, &full, sizeof full);
 }
 
 pressindex_status pressindex_reindex(pressindex *idx, const char *const *folders, size_t n,
@@ -883,10 +890,11 @@ pressindex_status pressindex_reindex(pressindex *idx, const char *const *folders
     for (size_t i = 0; i < n; i++)
         if (!folders[i] || !*folders[i])
             return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "reindex: an empty folder name");
-    if (!opts) {
-        pressindex_reindex_options_init(&defaults);
-        opts = &defaults;
-    }
+    reindex_defaults(&defaults);
+    if (opts && pi_options_take(&defaults, sizeof defaults, opts) < 0)
+        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT,
+                       "options not made by pressindex_reindex_options_init()");
+    opts = &defaults;
     if (!idx->writable && !opts->dry_run)
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "the index was opened read-only");
     if (!stats)
