@@ -21,6 +21,9 @@ static int is_short_option(const char *a)
 
 static void usage(FILE *f)
 {
+    /* The ranking defaults are the library's (one table, src/lib/rank.c). */
+    pressindex_search_options d;
+    pressindex_search_options_init(&d);
     fprintf(f,
             "Usage: pressindex search [OPTIONS] [--] QUERY...\n"
             "Prints the paragraphs of the indexed releases that best answer QUERY, best first.\n"
@@ -30,14 +33,15 @@ static void usage(FILE *f)
             "Query language:\n"
             "  words               any of them; passages with more of them, rarer ones, rank higher\n"
             "  \"a phrase\"          exactly these words in this order (stopwords count inside quotes)\n"
-            "  +word -word -(a b)  must contain / must not contain (-( ) last in its bracket)\n"
+            "  +word -word +(a b) -(a b)   must contain / must not contain, anywhere\n"
             "  a AND b, a OR b, a NOT b, NOT a, a XOR b, ( )   operators: in capitals only\n"
-            "  a NEAR b, a NEAR/5 b                            single words within 10 (or 5) words\n"
+            "  a NEAR b, a NEAR/5 b       words or phrases within 10 (or 5) words (F-16 is a phrase)\n"
             "  Kazakh*             words starting with Kazakh (and what Kazakh itself finds)\n"
-            "  title:word, title:\"a phrase\"                    in the release's title\n"
+            "  title:word, title:\"a phrase\", title:(a OR b), title:Erd*   in the release's title\n"
             "  source:Akorda, source:\"The White House\"         from this source (whole name)\n"
             "  date:2025-07-30, date:2025-07, date:2025        that day, month or year\n"
             "  date:2025-01-01..2025-06-30, date:2025-01.., date:..2024   ranges, open ends\n"
+            "  -source:NAME, -date:RANGE   every other source or date\n"
             "Case, diacritics and apostrophes do not matter (Erdogan finds Erdoğan, Isik finds Işık);\n"
             "words are stemmed (cooperation finds cooperate).\n"
             "\n"
@@ -56,22 +60,24 @@ static void usage(FILE *f)
             "      --full          print whole paragraphs (default: long ones as a snippet around\n"
             "                      the matches)\n"
             "Ranking (defaults measured: doc/ranking.md):\n"
-            "      --release-weight W      weight of the whole release's BM25 (default 0.3; 0 = the\n"
+            "      --release-weight W      weight of the whole release's BM25 (default %g; 0 = the\n"
             "                              paragraph alone); also --context-weight\n"
-            "      --adjacency-weight W    boost of the words side by side and in order (default 0)\n"
-            "      --title-weight W        weight of the words in the release's title (default 0.5)\n"
-            "      --boilerplate-weight W  score factor of repeated boilerplate (default 0.1)\n"
+            "      --adjacency-weight W    boost of the words side by side and in order (default %g)\n"
+            "      --title-weight W        weight of the words in the release's title (default %g)\n"
+            "      --boilerplate-weight W  score factor of repeated boilerplate (default %g)\n"
             "      --neighbour-weight W    weight of the query's words found only in the paragraph\n"
-            "                              before (default 0.3)\n"
+            "                              before (default %g)\n"
             "      --question-weight W     score factor of a reporter's question, \"Q ...\" in a\n"
-            "                              briefing (default 0.7; 1 = no demotion)\n"
-            "      --rerank-depth N        passages the above are judged over (default 20)\n"
-            "      --bm25-k1 K, --bm25-b B BM25 parameters (default 1 and 0.5)\n"
+            "                              briefing (default %g; 1 = no demotion)\n"
+            "      --rerank-depth N        passages the above are judged over (default %zu)\n"
+            "      --bm25-k1 K, --bm25-b B BM25 parameters (default %g and %g)\n"
             "      --count         print only the estimated number of matching paragraphs\n"
             "      --json          one JSON object per result per line (see pressindex(1))\n"
             "  -h, --help          show this help\n"
             "\n"
-            "Exit status: 0 found, 1 nothing found, 64 malformed query, 66 no index.\n");
+            "Exit status: 0 found, 1 nothing found, 64 malformed query, 66 no index.\n",
+            d.release_weight, d.adjacency_weight, d.title_weight, d.boilerplate_weight,
+            d.neighbour_weight, d.question_weight, d.rerank_depth, d.bm25_k1, d.bm25_b);
 }
 
 static void print_json(const pressindex_results *res, size_t context)
