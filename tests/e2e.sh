@@ -113,6 +113,33 @@ run "$P" search -- Turkic -n 3; expect_rc 0 "after --, '-n' is a query word"
 run "$P" search 'Erdogn -Tokayevv'; expect_rc 1 "misspelt, with an excluded unknown word"
 expect_not_in "tokayev" "$err" "no correction offered for an excluded word"
 
+# ---- what the query tree lifted (issue 13): each was refused, or found nothing, before
+count() { printf '%s\n' "$out" | grep -c '^{'; }
+run "$P" search --json --limit 50 --no-collapse 'Tokayev -(Atatürk) Erdogan'; expect_rc 0 "-( ) in the middle"
+ok; [ "$(count)" -ge 3 ] || fail "-( ) in the middle: $(count) results"
+expect_not_in "Atatürk" "$out" "-( ) in the middle excludes"
+run "$P" search --json --limit 50 --no-collapse '+(Atatürk OR Ankara) Tokayev'; expect_rc 0 "+( )"
+ok; [ "$(count)" -ge 2 ] || fail "+( ): $(count) results"
+printf '%s\n' "$out" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    t = json.loads(line)["text"]
+    assert "Atatürk" in t or "Ataturk" in t or "Ankara" in t, t
+' || fail "+( ): every result holds Atatürk or Ankara"
+ok
+run "$P" search --json --limit 50 'title:(Envoys OR Ambassador)'; expect_rc 0 "title:( )"
+expect_in "Envoys" "$out" "title:( ) finds the first title"; expect_in "Ambassador" "$out" "title:( ) finds the second"
+run "$P" search --json --limit 50 'title:Ambass*'; expect_rc 0 "title wildcard"
+expect_in "Ambassador Julie" "$out" "title:Ambass* finds the Ambassador title"
+run "$P" search --json --limit 50 'Erdogan NEAR "Kassym-Jomart"'; expect_rc 0 "NEAR with a phrase"
+expect_in '"paragraph":15' "$out" "NEAR with a phrase: #15"
+run "$P" search --json --limit 50 'Kassym-Jomart NEAR/3 Erdogan'; expect_rc 0 "NEAR with a hyphenated word"
+expect_in '"paragraph":15' "$out" "NEAR/3 with a hyphenated word: #15 (5 words apart)"
+expect_not_in '"paragraph":23' "$out" "NEAR/3: #23's words are further apart"
+run "$P" search --json 'Turkic -source:"The White House" -date:2024'; expect_rc 0 "signed filters"
+expect_in '"paragraph":9' "$out" "signed filters keep the seed"
+run "$P" search 'Turkic -date:2025'; expect_rc 1 "an excluded date range leaves nothing"
+
 # ---- nothing searchable matches nothing; an operator's empty operand is malformed; bounds
 run "$P" search ''; expect_rc 1 "empty query"
 run "$P" search '"" -'; expect_rc 1 "punctuation-only query"
