@@ -42,7 +42,7 @@ static double log_idf(uint64_t docs, uint64_t df)
     return df && docs > df ? log((double)docs / (double)df) : 0;
 }
 
-/* For each pi_candidate, the IDF-weighted share of the query's words that its release's title holds:
+/* For each candidate, the IDF-weighted share of the query's words that its release's title holds:
  * a title match counts for something, but never makes a passage match on its own. Titles come
  * from the release records (read once per release), stemmed as the index stems them. A filter,
  * a phrase or an operator does not change what a title is evidence of; excluded words are no
@@ -331,8 +331,8 @@ static pressindex_status phrase_frequency(pi_search *s)
     return PRESSINDEX_OK;
 }
 
-/* Adds to each pi_candidate the weight of the adjacency phrase where it holds: the phrase is matched
- * only among the passages of the pi_candidates' releases, so its positions are read for a few
+/* Adds to each candidate the weight of the adjacency phrase where it holds: the phrase is matched
+ * only among the passages of the candidates' releases, so its positions are read for a few
  * thousand passages at most, whatever the query's words. */
 static pressindex_status adjacency(pressindex *idx, const xc_query *adj, pi_cand *c, size_t n)
 {
@@ -388,7 +388,7 @@ static pressindex_status adjacency(pressindex *idx, const xc_query *adj, pi_cand
     return PRESSINDEX_OK;
 }
 
-/* A (docid, release) pair: the passages of the pi_candidates' releases, in docid order. */
+/* A (docid, release) pair: the passages of the candidates' releases, in docid order. */
 typedef struct rel_post {
     unsigned docid;
     unsigned rel;
@@ -402,12 +402,12 @@ static int cmp_rel_post(const void *a, const void *b)
 
 
 /*
- * Evidence from the rest of each pi_candidate's release, read from the postings of all its passages
+ * Evidence from the rest of each candidate's release, read from the postings of all its passages
  * (each query word's postings skipped through once, in docid order):
  *  - release: the BM25 of the whole release as if it were one document: a word's frequency is the
  *    sum over its passages and its title, the length the sum of theirs. Term weights are those
  *    Xapian gives the passage query (IDF over passages, repeated words counted as Xapian counts
- *    them); lengths are normalised by the pi_candidate releases' mean: the score is only compared
+ *    them); lengths are normalised by the candidate releases' mean: the score is only compared
  *    among them (divided by the best), and the corpus's release count would cost a scan.
  *  - before: the IDF share of the query's words that the paragraph is missing and the paragraph
  *    just before it holds. Press releases leave the subject to the previous paragraph ("The two

@@ -12,9 +12,6 @@
 #include "searcher.h"
 #include "snippet.h"
 
-/* Reopen-and-retry rounds when a commit lands while we read (DatabaseModifiedError). */
-#define MAX_RETRIES 10
-
 typedef struct hit {
     char *text;
     char *release, *date, *title, *source, *url, *lang;
@@ -280,7 +277,7 @@ pressindex_status pressindex_get_release(pressindex *idx, const char *id, pressi
     pi_release_key(id, key);
     pressindex_status st = PRESSINDEX_ERR_MODIFIED;
     pressindex_results *res = NULL;
-    for (int attempt = 0; attempt < MAX_RETRIES && st == PRESSINDEX_ERR_MODIFIED; attempt++) {
+    for (int attempt = 0; attempt < PI_MAX_RETRIES && st == PRESSINDEX_ERR_MODIFIED; attempt++) {
         if ((attempt || !idx->writable) && (st = pi_index_refresh(idx)) != PRESSINDEX_OK) {
             if (st == PRESSINDEX_ERR_MODIFIED)
                 continue;

@@ -13,9 +13,6 @@
 #include "compile.h"
 #include "searcher.h"
 
-/* Reopen-and-retry rounds when a commit lands while we read (DatabaseModifiedError). */
-#define MAX_RETRIES 10
-
 static void search_defaults(pressindex_search_options *o)
 {
     memset(o, 0, sizeof *o);
@@ -147,7 +144,7 @@ pressindex_status pressindex_search(pressindex *idx, const pressindex_search_opt
 
     st = PRESSINDEX_ERR_MODIFIED;
     pressindex_results *res = NULL;
-    for (int attempt = 0; attempt < MAX_RETRIES && st == PRESSINDEX_ERR_MODIFIED; attempt++) {
+    for (int attempt = 0; attempt < PI_MAX_RETRIES && st == PRESSINDEX_ERR_MODIFIED; attempt++) {
         /* A reader answers from the latest commit (and follows a compaction's swap); a writer
          * committing meanwhile is caught up with on the next round. */
         if ((attempt || !idx->writable) && (st = pi_index_refresh(idx)) != PRESSINDEX_OK) {

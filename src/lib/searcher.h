@@ -17,6 +17,9 @@
 #include "matcher.h"
 #include "query.h"
 
+/* Reopen-and-retry rounds when a commit lands while we read (DatabaseModifiedError). */
+#define PI_MAX_RETRIES 10
+
 /* A matched passage. */
 typedef struct pi_cand {
     unsigned docid;
