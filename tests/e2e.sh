@@ -139,6 +139,11 @@ expect_not_in '"paragraph":23' "$out" "NEAR/3: #23's words are further apart"
 run "$P" search --json 'Turkic -source:"The White House" -date:2024'; expect_rc 0 "signed filters"
 expect_in '"paragraph":9' "$out" "signed filters keep the seed"
 run "$P" search 'Turkic -date:2025'; expect_rc 1 "an excluded date range leaves nothing"
+for q in 'president NOT source:"The White House"' 'president -(source:"The White House")'; do
+    run "$P" search --json --limit 50 "$q"; expect_rc 0 "$q"
+    expect_not_in '"source":"The White House"' "$out" "$q: a filter in an excluded part excludes"
+    expect_in '"source":"Presidential Media Division, Sri Lanka"' "$out" "$q: the other sources stay"
+done
 
 # ---- nothing searchable matches nothing; an operator's empty operand is malformed; bounds
 run "$P" search ''; expect_rc 1 "empty query"

@@ -71,10 +71,19 @@ static const struct { const char *query, *tree; } tree_rows[] = {
     /* Beside a stopword, NEAR is the English word (a query typed in capitals). */
     {"DRIFTS NEAR THE EQUATOR", "(seq (word \"drift\") (word \"near\") (word \"the\") (word \"equat\"))"},
     {"drifts NEAR/2 the", "(near/3 (word \"drift\") (word \"the\"))"},
+    {"drifts NEAR/10 the", "(near/11 (word \"drift\") (word \"the\"))"},
+    /* A chain takes its widest NEAR/n, a plain NEAR counting only when none is typed (Xapian). */
+    {"x NEAR/3 y NEAR/5 z", "(near/7 (word \"x\") (word \"y\") (word \"z\"))"},
+    {"x NEAR/20 y NEAR z", "(near/22 (word \"x\") (word \"y\") (word \"z\"))"},
     /* Filters apply to the whole query; a sign excludes. */
     {"Turkic date:2025 source:Akorda", "(word \"turkic\") date:2025..2025 source:akorda"},
     {"Turkic -source:\"Prime Minister\" -date:2024-01..", "(word \"turkic\") -date:2024-01.. -source:prime minister"},
     {"source:Akorda", "nothing source:akorda"},
+    /* A filter inside an excluded part excludes (and twice excluded, includes). */
+    {"x NOT source:Akorda", "(word \"x\") -source:akorda"},
+    {"x -(date:2024)", "(word \"x\") -date:2024..2024"},
+    {"x -(-source:Akorda)", "(word \"x\") source:akorda"},
+    {"NOT source:Akorda", "nothing -source:akorda"},
     {"-Turkic ,", "(seq (-word \"turkic\"))"},
     {"\"\" trade", "(word \"trade\")"},
 };
@@ -136,6 +145,8 @@ static const struct { const char *query; const char *searched; } stop_rows[] = {
     {"+the trade", "the trade"},               /* a sign keeps a stopword */
     {"the AND trade", "the trade"},            /* so does an operator */
     {"state-of-the-art", "state of the art"},  /* a hyphenated word is a phrase: all its words */
+    {"the \"Sri Lanka\"", "sri lanka"},          /* a phrase is something else to search */
+    {"the title:president", "presid"},          /* so is a title word */
 };
 
 static int searched_words(const pi_query *q, const pi_qnode *leaf, void *ctx)
@@ -196,6 +207,9 @@ static const struct { const char *query, *xapian; } compile_rows[] = {
     {"Tokayev -(Turkic) Erdogan", "Query(((tokayev OR erdogan) AND_NOT turkic))"},
     {"+(China OR Mexico) tariffs", "Query(((china OR mexico) AND_MAYBE tariff))"},
     {"Erdogan NEAR F-16", "Query(((erdogan NEAR 12 f NEAR 12 16) FILTER (f PHRASE 2 16)))"},
+    /* A NOT whose left side was only stopwords takes nothing, not everything. */
+    {"president OR (the of) NOT lanka", "Query(presid)"},
+    {"NOT lanka", "Query((<alldocuments> AND_NOT lanka))"},
 };
 
 START_TEST(compiled)
@@ -239,6 +253,49 @@ START_TEST(compiled)
 }
 END_TEST
 
+/* A phrase inside NEAR is searched as NEAR's words and again as a phrase: at the same query
+ * positions, so each word counts once (its within-query frequency, which the ranking reads). */
+START_TEST(near_phrase_words_count_once)
+{
+    char dir[] = "/tmp/pi-test-query-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/idx", dir);
+    pressindex_open_options oo;
+    pressindex_open_options_init(&oo);
+    oo.create = 1;
+    oo.writable = 1;
+    pressindex *idx = NULL;
+    ck_assert_int_eq(pressindex_open(path, &oo, &idx), PRESSINDEX_OK);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    pi_query q;
+    pi_buf err = {0};
+    ck_assert_int_eq(pi_query_parse("\"Sri Lanka\" NEAR president", stem, &q, &err), PRESSINDEX_OK);
+    xc_query *xq = NULL;
+    ck_assert_int_eq(pi_compile(idx, &q, &so, &xq), PRESSINDEX_OK);
+    xc_keylist *kl = NULL;
+    ck_assert_int_eq(xc_query_terms(xq, 0, &kl), XC_OK);
+    const char *t;
+    size_t n;
+    int sri = 0, all = 0;
+    while (xc_keylist_next(kl, &t, &n) > 0) {
+        all++;
+        sri += n == 3 && !memcmp(t, "sri", 3);
+    }
+    xc_keylist_free(kl);
+    ck_assert_int_eq(sri, 1);
+    ck_assert_int_eq(all, 3);
+    xc_query_free(xq);
+    pi_query_free(&q);
+    pi_buf_free(&err);
+    pressindex_destroy(idx);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("query");
@@ -252,6 +309,7 @@ int main(void)
     TCase *tcc = tcase_create("compile");
     tcase_add_checked_fixture(tcc, setup, teardown);
     tcase_add_loop_test(tcc, compiled, 0, sizeof compile_rows / sizeof compile_rows[0]);
+    tcase_add_test(tcc, near_phrase_words_count_once);
     suite_add_tcase(s, tcc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

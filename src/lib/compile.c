@@ -114,10 +114,16 @@ static xc_query *near(const pi_query *pq, const pi_qnode *n, cc *c)
         c->xs = XC_ERR_NO_MEMORY;
     for (size_t i = 0; t && ph && i < n->n_kids && c->xs == XC_OK; i++) {
         const pi_qnode *k = n->kids[i];
+        unsigned first = c->pos;
         for (size_t w = 0; w < k->n_words; w++)
             t[nt++] = term(k->field, k->words[w].stem, c);
-        if (k->n_words > 1)
+        if (k->n_words > 1) {
+            /* The phrase's words are the NEAR's, at the same query positions: counted once. */
+            unsigned after = c->pos;
+            c->pos = first;
             ph[np++] = node(pq, k, c);
+            c->pos = after;
+        }
     }
     xc_query *q = NULL;
     if (t && ph) {
@@ -178,7 +184,9 @@ static xc_query *node(const pi_query *pq, const pi_qnode *n, cc *c)
         const pi_qword *w = &n->words[0];
         char t[PI_MAX_TERM + 8];
         snprintf(t, sizeof t, "%s%.*s", n->field == PI_QF_TITLE ? PI_P_TITLE : "", PI_MAX_TERM, w->folded);
-        if (c->xs == XC_OK)
+        if (c->xs == XC_OK && strlen(w->folded) > PI_MAX_TERM) /* no indexed word is that long */
+            c->xs = xc_query_combine(XC_OP_OR, NULL, 0, 0, &q);
+        else if (c->xs == XC_OK)
             c->xs = xc_query_wildcard(t, 0, &q);
         if (strcmp(w->stem, w->folded) != 0)
             q = combine2(XC_OP_OR, q, term(n->field, w->stem, c), c);
@@ -194,10 +202,12 @@ static xc_query *node(const pi_query *pq, const pi_qnode *n, cc *c)
         free(k);
         return q;
     case PI_Q_NOT: {
-        xc_query *left = n->kids[0] ? node(pq, n->kids[0], c) : NULL;
-        xc_query *right = node(pq, n->kids[1], c);
+        /* Only a NOT with nothing written before it is "everything but": a left side whose words
+         * were all dropped (stopwords) leaves nothing to take anything from. */
+        xc_query *left = n->kids[0] ? node(pq, n->kids[0], c) : match_all(c);
         if (!left)
-            left = match_all(c);
+            return NULL;
+        xc_query *right = node(pq, n->kids[1], c);
         return right ? combine2(XC_OP_AND_NOT, left, right, c) : left;
     }
     case PI_Q_NEAR:

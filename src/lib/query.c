@@ -34,7 +34,7 @@ typedef struct tok {
     field_kind field;    /* T_FIELD */
     int value_quoted;    /* T_FIELD: the value was quoted */
     int value_group;     /* T_FIELD: title:( ... ), the bracket is the next token */
-    unsigned near;       /* T_NEAR: NEAR/n's n (10 for NEAR) */
+    unsigned near;       /* T_NEAR: NEAR/n's n, 0 for a plain NEAR (Xapian's 10) */
 } tok;
 
 static int is_open_quote(const unsigned char *s, size_t *len)
@@ -103,7 +103,6 @@ static pressindex_status operator_of(const char *q, size_t s, size_t len, tok *k
         k->kind = T_NOT;
     else if (len == 4 && !memcmp(q + s, "NEAR", 4)) {
         k->kind = T_NEAR;
-        k->near = 10;
     } else if (len >= 5 && !memcmp(q + s, "NEAR/", 5)) {
         /* "NEAR/x" or "NEAR/": a mistyped window, not the words "near" and "x". */
         if (len == 5 || len > 9 || strspn(q + s + 5, "0123456789") != len - 5)
@@ -253,7 +252,7 @@ static int stopword_token(const char *q, const tok *k, pi_buf *fold)
 static void demote_near(const char *q, tok *t, size_t n, pi_buf *fold)
 {
     for (size_t i = 1; i + 1 < n; i++)
-        if (t[i].kind == T_NEAR && t[i].near == 10 &&
+        if (t[i].kind == T_NEAR && t[i].near == 0 &&
             (stopword_token(q, &t[i - 1], fold) || stopword_token(q, &t[i + 1], fold)))
             t[i].kind = T_WORD;
 }
@@ -456,6 +455,16 @@ static void add_source(parser *p, const tok *k)
 
 static parsed parse_or(parser *p, pi_qfield field);
 
+/* The filters written inside an excluded part ("x NOT source:A", "-(date:2024)") exclude: the ones
+ * added since dates[d0] and sources[s0] are turned round. */
+static void negate_filters(parser *p, size_t d0, size_t s0)
+{
+    for (size_t i = d0; i < p->out->n_dates; i++)
+        p->out->dates[i].excluded = !p->out->dates[i].excluded;
+    for (size_t i = s0; i < p->out->n_sources; i++)
+        p->out->sources[i].excluded = !p->out->sources[i].excluded;
+}
+
 static const tok *cur(const parser *p)
 {
     return &p->t[p->at];
@@ -550,7 +559,7 @@ static parsed near(parser *p, pi_qfield field)
     add_kid(p, n, r.node);
     while (p->st == PRESSINDEX_OK && cur(p)->kind == T_NEAR) {
         const tok *op = cur(p);
-        if (!gap || op->near < gap) /* a chain takes its narrowest window, as Xapian's parser */
+        if (op->near > gap) /* a chain takes its widest NEAR/n, as Xapian's parser */
             gap = op->near;
         p->at++;
         const tok *k = cur(p);
@@ -578,8 +587,9 @@ static parsed near(parser *p, pi_qfield field)
         r.node = NULL;
         return r;
     }
-    /* Xapian's window spans the words: NEAR/n between k words is n + k - 1 positions. */
-    n->window = gap + words - 1;
+    /* Xapian's window spans the words: NEAR/n between k words is n + k - 1 positions; a plain
+     * NEAR is NEAR/10. */
+    n->window = (gap ? gap : 10) + words - 1;
     r.node = n;
     return r;
 }
@@ -596,7 +606,10 @@ static parsed seq(parser *p, pi_qfield field)
             sign = 0; /* a filter's sign is the filter's (-source:x) */
         if (sign)
             p->out->structured = 1;
+        size_t d0 = p->out->n_dates, s0 = p->out->n_sources;
         parsed it = near(p, field);
+        if (sign == '-')
+            negate_filters(p, d0, s0);
         if (p->st != PRESSINDEX_OK) {
             node_free(it.node);
             break;
@@ -707,13 +720,16 @@ static parsed and_(parser *p, pi_qfield field)
             p->at++;
         }
         p->out->structured = 1;
+        size_t d0 = p->out->n_dates, s0 = p->out->n_sources;
         parsed r = right_operand(p, op, seq, field);
+        if (kind == PI_Q_NOT)
+            negate_filters(p, d0, s0);
         if (p->st != PRESSINDEX_OK) {
             node_free(r.node);
             break;
         }
         if (kind == PI_Q_NOT && !r.node) {
-            /* NOT of filters only: the filters apply, nothing is excluded */
+            /* NOT of filters only: they were turned round (negate_filters), nothing else to do */
         } else if (kind == PI_Q_NOT || (l.node && r.node)) {
             l.node = binary(p, kind, l.node, r.node, op->pos);
         } else if (!l.node) {
@@ -794,12 +810,10 @@ static int has_content(const pi_qnode *n)
 {
     if (!n || n->excluded)
         return 0;
-    if ((n->kind == PI_Q_WORD || n->kind == PI_Q_WILDCARD) && n->field == PI_QF_TEXT)
-        return !n->words[0].stop;
-    if (n->kind == PI_Q_PHRASE && !n->quoted && n->field == PI_QF_TEXT)
-        for (size_t i = 0; i < n->n_words; i++)
-            if (!n->words[i].stop)
-                return 1;
+    /* A word, a phrase, a title: any leaf with a word that is not a stopword. */
+    for (size_t i = 0; i < n->n_words; i++)
+        if (!n->words[i].stop)
+            return 1;
     for (size_t i = 0; i < n->n_kids; i++)
         if (has_content(n->kids[i]))
             return 1;

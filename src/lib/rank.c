@@ -495,7 +495,7 @@ static pressindex_status release_evidence(pi_search *s)
     }
     free(twdf);
     double avg = 0;
-    for (size_t r = 0; r < nrel; r++)
+    for (size_t r = 0; xs == XC_OK && r < nrel; r++)
         avg += len[r] / (double)nrel;
 
     /* Query words as Xapian weighs them in the passage query: its IDF, and a word typed twice

@@ -81,6 +81,9 @@ void pi_options_give(void *opts, size_t size, const void *full, size_t full_size
     if (!opts || size < sizeof(size_t))
         return;
     memcpy(opts, full, size < full_size ? size : full_size);
+    /* A newer program's fields this library does not know: zero, not left uninitialised. */
+    if (size > full_size)
+        memset((char *)opts + full_size, 0, size - full_size);
     *(size_t *)opts = size;
 }
 
