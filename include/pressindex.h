@@ -59,6 +59,8 @@ typedef enum pressindex_status {
     PRESSINDEX_ERR_IO,               /* reading or writing files failed */
     PRESSINDEX_ERR_NO_MEMORY,        /* an allocation failed */
     PRESSINDEX_ERR_INTERNAL,         /* anything else (a bug: please report the message) */
+    PRESSINDEX_ERR_LIMIT,            /* a query past its size limits (bytes, terms, wildcard words) */
+    PRESSINDEX_ERR_TIMEOUT,          /* a search past its time limit: try a narrower query later */
     PRESSINDEX_STATUS_LAST
 } pressindex_status;
 
@@ -242,6 +244,15 @@ typedef struct pressindex_search_options {
     double question_weight; /* factor applied to the score of a reporter's question in a briefing
                                transcript (a paragraph starting "Q "): it names the subject, the
                                answer after it is what a search is for; 1 = no demotion */
+    /* Bounds (a search is refused at once past them, PRESSINDEX_ERR_LIMIT; 0 = no bound): */
+    size_t max_query_bytes;  /* the query's length (default PRESSINDEX_DEFAULT_MAX_QUERY_BYTES) */
+    size_t max_query_terms;  /* words searched, excluded ones and phrases' words included
+                                (default PRESSINDEX_DEFAULT_MAX_QUERY_TERMS) */
+    size_t max_wildcard_expansion; /* index words one wildcard may stand for
+                                      (default PRESSINDEX_DEFAULT_MAX_WILDCARD_EXPANSION) */
+    double time_limit;       /* seconds a search may take, checked between its steps (Xapian's own
+                                match cannot be stopped: the bounds above keep it short); past it,
+                                PRESSINDEX_ERR_TIMEOUT and no results. 0 (default): no limit */
 } pressindex_search_options;
 
 void pressindex_search_options_init_sized(pressindex_search_options *opts, size_t size);
@@ -253,12 +264,18 @@ void pressindex_search_options_init_sized(pressindex_search_options *opts, size_
 #define PRESSINDEX_DEFAULT_RERANK_DEPTH 20
 #define PRESSINDEX_DEFAULT_BM25_K1 1.0
 #define PRESSINDEX_DEFAULT_BM25_B 0.5
+#define PRESSINDEX_DEFAULT_MAX_QUERY_BYTES 16384
+#define PRESSINDEX_DEFAULT_MAX_QUERY_TERMS 512
+#define PRESSINDEX_DEFAULT_MAX_WILDCARD_EXPANSION 1024
 
 typedef struct pressindex_results pressindex_results;
 
 /* Runs a search. On success *out holds the results (possibly none), to destroy with
  * pressindex_results_destroy(). Returns PRESSINDEX_OK, _ERR_BAD_QUERY (message gives the position),
- * _ERR_INVALID_ARGUMENT, _ERR_MODIFIED, _ERR_CORRUPT, _ERR_IO, _ERR_NO_MEMORY, _ERR_INTERNAL. */
+ * _ERR_LIMIT (the query is past a bound of the options), _ERR_TIMEOUT (past time_limit),
+ * _ERR_INVALID_ARGUMENT, _ERR_MODIFIED (only past time_limit, or after a minute of commits landing
+ * during every attempt), _ERR_CORRUPT, _ERR_IO, _ERR_NO_MEMORY, _ERR_INTERNAL. Messages quote at
+ * most the first 80 characters of the query. */
 pressindex_status pressindex_search(pressindex *idx, const pressindex_search_options *opts,
                                     pressindex_results **out);
 

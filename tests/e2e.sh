@@ -145,6 +145,22 @@ for q in 'president NOT source:"The White House"' 'president -(source:"The White
     expect_in '"source":"Presidential Media Division, Sri Lanka"' "$out" "$q: the other sources stay"
 done
 
+# ---- bounded searches (issue 15): a pasted page is refused at once (64), a search past its time
+# limit fails (75) with no results, and messages quote at most 80 characters of the query
+page=$(python3 -c 'print(" ".join(["walrus"] * 14000))')
+run "$P" search -- "$page"; expect_rc 64 "a 14,000-word query"
+expect_lines 1 "$err" "one line for a query past its bounds"
+ok; [ ${#err} -lt 300 ] || fail "the message quotes the whole query (${#err} bytes)"
+run "$P" search --max-query-bytes 0 --max-query-terms 700 -- "$(python3 -c 'print(" ".join(["walrus"] * 600))')"
+expect_rc 1 "bounds raised: the same kind of query is searched"
+ok; [ ${#err} -lt 300 ] || fail "'nothing found' quotes the whole query (${#err} bytes)"
+run "$P" search --max-wildcard-expansion 1 'Tur*'; expect_rc 64 "a wildcard past its bound"
+expect_in "type more of the word" "$err" "a wildcard past its bound says what to do"
+run "$P" search --time-limit 0.000001 Turkic; expect_rc 75 "past the time limit"
+ok; [ -z "$out" ] || fail "past the time limit: partial results printed: $out"
+run "$P" search --time-limit 60 Turkic; expect_rc 0 "within the time limit"
+run "$P" search --time-limit -1 Turkic; expect_rc 64 "a negative time limit"
+
 # ---- nothing searchable matches nothing; an operator's empty operand is malformed; bounds
 run "$P" search ''; expect_rc 1 "empty query"
 run "$P" search '"" -'; expect_rc 1 "punctuation-only query"

@@ -1137,6 +1137,69 @@ START_TEST(options_grow_without_breaking_callers)
 }
 END_TEST
 
+/* Bounds on a query (issue 15): refused at once with PRESSINDEX_ERR_LIMIT, quoting at most 80
+ * characters of it; a search past its time limit fails with PRESSINDEX_ERR_TIMEOUT, no results. */
+static pressindex_status bounded(pressindex *idx, const char *query, size_t bytes, size_t terms,
+                                 size_t wildcard, double seconds)
+{
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = query;
+    so.max_query_bytes = bytes;
+    so.max_query_terms = terms;
+    so.max_wildcard_expansion = wildcard;
+    so.time_limit = seconds;
+    pressindex_results *res = (pressindex_results *)1;
+    pressindex_status st = pressindex_search(idx, &so, &res);
+    if (st != PRESSINDEX_OK)
+        ck_assert_ptr_null(res);
+    pressindex_results_destroy(st == PRESSINDEX_OK ? res : NULL);
+    return st;
+}
+
+START_TEST(queries_are_bounded)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    ck_assert_int_eq(bounded(idx, "Turkic cooperation", 10, 0, 0, 0), PRESSINDEX_ERR_LIMIT);
+    ck_assert_ptr_nonnull(strstr(pressindex_last_error(idx), "at most 10"));
+    ck_assert_int_eq(bounded(idx, "Turkic cooperation", 18, 0, 0, 0), PRESSINDEX_OK);
+    /* Every word searched counts: excluded ones, and a phrase's. */
+    ck_assert_int_eq(bounded(idx, "Turkic -transport Photo", 0, 2, 0, 0), PRESSINDEX_ERR_LIMIT);
+    ck_assert_int_eq(bounded(idx, "\"Organization of Turkic States\"", 0, 3, 0, 0), PRESSINDEX_ERR_LIMIT);
+    ck_assert_int_eq(bounded(idx, "\"Organization of Turkic States\"", 0, 4, 0, 0), PRESSINDEX_OK);
+    /* "Tur*": turkic, turkiy (Türkiye) and turnov (turnover) in the index. */
+    ck_assert_int_eq(bounded(idx, "Tur*", 0, 0, 2, 0), PRESSINDEX_ERR_LIMIT);
+    ck_assert_ptr_nonnull(strstr(pressindex_last_error(idx), "tur*"));
+    ck_assert_int_eq(bounded(idx, "Tur*", 0, 0, 3, 0), PRESSINDEX_OK);
+    ck_assert_int_eq(bounded(idx, "title:Tur*", 0, 0, 1, 0), PRESSINDEX_ERR_LIMIT);
+    /* The defaults let a long question through and stop a pasted page. */
+    char big[20000];
+    size_t at = 0;
+    while (at + 8 < sizeof big) {
+        memcpy(big + at, "walrus ", 7);
+        at += 7;
+    }
+    big[at] = '\0';
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    ck_assert_int_eq(bounded(idx, big, so.max_query_bytes, so.max_query_terms, so.max_wildcard_expansion, 0),
+                     PRESSINDEX_ERR_LIMIT);
+    ck_assert_uint_lt(strlen(pressindex_last_error(idx)), 200); /* 80 characters of the query */
+    big[7 * 600] = '\0';
+    ck_assert_int_eq(bounded(idx, big, so.max_query_bytes, so.max_query_terms, 0, 0), PRESSINDEX_ERR_LIMIT);
+    ck_assert_ptr_nonnull(strstr(pressindex_last_error(idx), "600 words"));
+    big[7 * 300] = '\0';
+    ck_assert_int_eq(bounded(idx, big, so.max_query_bytes, so.max_query_terms, 0, 0), PRESSINDEX_OK);
+    /* Time: a limit already past fails, no results; a negative or NaN one is refused. */
+    ck_assert_int_eq(bounded(idx, "Turkic", 0, 0, 0, 1e-9), PRESSINDEX_ERR_TIMEOUT);
+    ck_assert_int_eq(bounded(idx, "Turkic", 0, 0, 0, 60), PRESSINDEX_OK);
+    ck_assert_int_eq(bounded(idx, "Turkic", 0, 0, 0, -1), PRESSINDEX_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(bounded(idx, "Turkic", 0, 0, 0, NAN), PRESSINDEX_ERR_INVALID_ARGUMENT);
+    pressindex_destroy(idx);
+}
+END_TEST
+
 START_TEST(impossible_weights_are_refused)
 {
     pressindex *idx = open_writer();
@@ -1274,6 +1337,7 @@ static Suite *suite(void)
     tcase_add_test(tc, pages_continue_each_other);
     tcase_add_test(tc, impossible_weights_are_refused);
     tcase_add_test(tc, options_grow_without_breaking_callers);
+    tcase_add_test(tc, queries_are_bounded);
     tcase_add_loop_test(tc, query_language, 0, sizeof lang_rows / sizeof lang_rows[0]);
     suite_add_tcase(s, tc);
     return s;

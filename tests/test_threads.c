@@ -17,7 +17,12 @@
 
 #define N_READERS 3
 #define N_COMMITS 30
+#define MAX_READERS 8
 #define PER_COMMIT 2 /* releases added by each commit */
+
+/* One run's shape: the default test, or the stress test's. */
+static int n_readers = N_READERS, n_commits = N_COMMITS;
+static long commit_pause_ms = -1; /* -1: PI_COMMIT_PAUSE_MS or 25 */
 
 static char tmpdir[256];
 static char dbpath[300];
@@ -94,8 +99,8 @@ static void *writer_main(void *arg)
      * PI_COMMIT_PAUSE_MS=0 commits back to back (about one a millisecond), as a stress test; slow
      * tools (helgrind) ask for a longer pause, as their readers are that much slower. */
     const char *pause = getenv("PI_COMMIT_PAUSE_MS");
-    long pause_ms = pause && *pause ? atol(pause) : 25;
-    for (int c = 0; c < N_COMMITS && !w->failed; c++) {
+    long pause_ms = commit_pause_ms >= 0 ? commit_pause_ms : pause && *pause ? atol(pause) : 25;
+    for (int c = 0; c < n_commits && !w->failed; c++) {
         if (c && pause_ms > 0)
             usleep((useconds_t)pause_ms * 1000);
         for (int k = 0; k < PER_COMMIT; k++)
@@ -175,7 +180,8 @@ static void *reader_main(void *arg)
     return NULL;
 }
 
-START_TEST(readers_search_while_writer_commits)
+/* One round: n_readers readers search while the writer makes n_commits commits. */
+static void run_round(void)
 {
     /* The index exists (with one release) before the readers open it. */
     pressindex_open_options o;
@@ -190,22 +196,22 @@ START_TEST(readers_search_while_writer_commits)
     ck_assert_msg(!wr.failed, "%s", wr.message);
 
     writer_done = 0;
-    worker rd[N_READERS];
+    worker rd[MAX_READERS];
     memset(rd, 0, sizeof rd);
-    pthread_t rt[N_READERS], wt;
-    for (int i = 0; i < N_READERS; i++) {
+    pthread_t rt[MAX_READERS], wt;
+    for (int i = 0; i < n_readers; i++) {
         rd[i].id = i;
         ck_assert_int_eq(pthread_create(&rt[i], NULL, reader_main, &rd[i]), 0);
     }
     ck_assert_int_eq(pthread_create(&wt, NULL, writer_main, &wr), 0);
     ck_assert_int_eq(pthread_join(wt, NULL), 0);
-    for (int i = 0; i < N_READERS; i++)
+    for (int i = 0; i < n_readers; i++)
         ck_assert_int_eq(pthread_join(rt[i], NULL), 0);
 
     ck_assert_msg(!wr.failed, "writer: %s", wr.message);
     pressindex_destroy(wr.idx);
-    const uint64_t total = 1 + N_COMMITS * PER_COMMIT;
-    for (int i = 0; i < N_READERS; i++) {
+    const uint64_t total = 1 + (uint64_t)n_commits * PER_COMMIT;
+    for (int i = 0; i < n_readers; i++) {
         ck_assert_msg(!rd[i].failed, "reader %d after %lu searches: %s", i, rd[i].searches,
                       rd[i].message);
         ck_assert_msg(!rd[i].went_back, "reader %d saw the index go back to an older state", i);
@@ -215,6 +221,34 @@ START_TEST(readers_search_while_writer_commits)
         printf("reader %d: %lu searches, %llu releases on the first, %llu on the last\n", i,
                rd[i].searches, (unsigned long long)rd[i].first_seen,
                (unsigned long long)rd[i].last_seen);
+    }
+}
+
+START_TEST(readers_search_while_writer_commits)
+{
+    n_readers = N_READERS;
+    n_commits = N_COMMITS;
+    commit_pause_ms = -1;
+    run_round();
+}
+END_TEST
+
+/* Issue 15's stress: 4 readers while a writer commits 60 times back to back. A commit can
+ * overtake a reader's search many times over; the search must still answer (it retries with
+ * growing pauses), never report PRESSINDEX_ERR_MODIFIED. PI_STRESS_ROUNDS rounds (default 1;
+ * make check-stress runs 20; 0 skips, for helgrind). */
+START_TEST(readers_outlast_back_to_back_commits)
+{
+    const char *r = getenv("PI_STRESS_ROUNDS");
+    int rounds = r && *r ? atoi(r) : 1;
+    n_readers = 4;
+    n_commits = 60;
+    commit_pause_ms = 0;
+    for (int round = 0; round < rounds; round++) {
+        run_round();
+        char cmd[400];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dbpath);
+        ck_assert_int_eq(system(cmd), 0);
     }
 }
 END_TEST
@@ -252,6 +286,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 300); /* generous: the same test runs under helgrind and valgrind */
     tcase_add_test(tc, readers_search_while_writer_commits);
+    tcase_add_test(tc, readers_outlast_back_to_back_commits);
     tcase_add_test(tc, open_error_is_per_thread);
     suite_add_tcase(s, tc);
     return s;

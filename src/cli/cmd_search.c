@@ -71,13 +71,20 @@ static void usage(FILE *f)
             "                              briefing (default %g; 1 = no demotion)\n"
             "      --rerank-depth N        passages the above are judged over (default %zu)\n"
             "      --bm25-k1 K, --bm25-b B BM25 parameters (default %g and %g)\n"
+            "Bounds (a query past them is refused, exit 64; 0 = no bound):\n"
+            "      --max-query-bytes N     the query's length (default %zu)\n"
+            "      --max-query-terms N     words searched (default %zu)\n"
+            "      --max-wildcard-expansion N  index words one wildcard stands for (default %zu)\n"
+            "      --time-limit S          give up after S seconds, exit 75 (default: none)\n"
             "      --count         print only the estimated number of matching paragraphs\n"
             "      --json          one JSON object per result per line (see pressindex(1))\n"
             "  -h, --help          show this help\n"
             "\n"
-            "Exit status: 0 found, 1 nothing found, 64 malformed query, 66 no index.\n",
+            "Exit status: 0 found, 1 nothing found, 64 malformed query or past a bound, 66 no index,\n"
+            "75 past the time limit.\n",
             d.release_weight, d.adjacency_weight, d.title_weight, d.boilerplate_weight,
-            d.neighbour_weight, d.question_weight, d.rerank_depth, d.bm25_k1, d.bm25_b);
+            d.neighbour_weight, d.question_weight, d.rerank_depth, d.bm25_k1, d.bm25_b,
+            d.max_query_bytes, d.max_query_terms, d.max_wildcard_expansion);
 }
 
 static void print_json(const pressindex_results *res, size_t context)
@@ -236,6 +243,10 @@ int cmd_search(int argc, char **argv)
         {"bm25-k1", required_argument, NULL, 1008},
         {"bm25-b", required_argument, NULL, 1009},
         {"question-weight", required_argument, NULL, 1010},
+        {"time-limit", required_argument, NULL, 1011},
+        {"max-query-bytes", required_argument, NULL, 1012},
+        {"max-query-terms", required_argument, NULL, 1013},
+        {"max-wildcard-expansion", required_argument, NULL, 1014},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -306,6 +317,24 @@ int cmd_search(int argc, char **argv)
                 rc = EX_USAGE;
             }
             break;
+        case 1011: {
+            char *end;
+            so.time_limit = strtod(optarg, &end);
+            if (*end || end == optarg || !(so.time_limit >= 0) || isinf(so.time_limit)) {
+                cli_error("--time-limit wants seconds (a number >= 0; 0: none), not '%s'", optarg);
+                rc = EX_USAGE;
+            }
+            break;
+        }
+        case 1012: case 1013: case 1014: {
+            size_t *b = c == 1012 ? &so.max_query_bytes : c == 1013 ? &so.max_query_terms
+                                                                  : &so.max_wildcard_expansion;
+            if (parse_size(optarg, b) < 0) {
+                cli_error("%s wants a number (0: no bound), not '%s'", argv[optind - 1], optarg);
+                rc = EX_USAGE;
+            }
+            break;
+        }
         case 'L': so.lang = optarg; break;
         case 'c': count = 1; break;
         case 'j': json = 1; break;
@@ -373,10 +402,13 @@ int cmd_search(int argc, char **argv)
                         (unsigned long long)pressindex_results_estimated(res));
             rc = pressindex_results_estimated(res) > 0 || pressindex_results_count(res) ? EXIT_FOUND
                                                                                         : EXIT_NOTHING;
+            /* A pasted page would fill the terminal: the first 80 characters say which query. */
             if (rc == EXIT_NOTHING && !json && !count)
-                fprintf(stderr, "%s: nothing found for: %s\n", cli_prog, query);
+                fprintf(stderr, "%s: nothing found for: %.80s%s\n", cli_prog, query,
+                        strlen(query) > 80 ? "..." : "");
             if (*pressindex_results_suggestion(res) && !json && !count)
-                fprintf(stderr, "%s: did you mean: %s\n", cli_prog, pressindex_results_suggestion(res));
+                fprintf(stderr, "%s: did you mean: %.80s%s\n", cli_prog, pressindex_results_suggestion(res),
+                        strlen(pressindex_results_suggestion(res)) > 80 ? "..." : "");
         }
         pressindex_results_destroy(res);
         pressindex_destroy(idx);

@@ -87,6 +87,8 @@ int cli_exit_status(pressindex_status st)
     case PRESSINDEX_ERR_MODIFIED: return EX_TEMPFAIL;
     case PRESSINDEX_ERR_IO: return EX_IOERR;
     case PRESSINDEX_ERR_NO_MEMORY: return EX_OSERR;
+    case PRESSINDEX_ERR_LIMIT: return EX_USAGE;
+    case PRESSINDEX_ERR_TIMEOUT: return EX_TEMPFAIL;
     default: return EX_SOFTWARE;
     }
 }

@@ -20,6 +20,9 @@
 typedef struct cc {
     xc_status xs;
     unsigned pos;
+    xc_db *db;             /* for counting a wildcard's words */
+    size_t max_expansion;  /* 0: no bound */
+    const char *too_wide;  /* the first wildcard over it (its folded prefix) */
 } cc;
 
 /* Combines the non-NULL queries of subs with op (freeing them): NULL when there are none, the
@@ -73,6 +76,24 @@ static xc_query *match_all(cc *c)
 }
 
 static xc_query *node(const pi_query *pq, const pi_qnode *n, cc *c);
+
+/* Does the prefix stand for more index words than the bound? Counted before any matching (a
+ * one-letter prefix can stand for a tenth of the vocabulary). */
+static int over_bound(cc *c, const char *prefix)
+{
+    if (!c->max_expansion || !c->db)
+        return 0;
+    xc_keylist *kl = NULL;
+    if ((c->xs = xc_db_allterms(c->db, prefix, &kl)) != XC_OK)
+        return 0;
+    const char *t;
+    size_t n, count = 0;
+    int more;
+    while (count <= c->max_expansion && (more = xc_keylist_next(kl, &t, &n)) > 0)
+        count++;
+    xc_keylist_free(kl);
+    return count > c->max_expansion;
+}
 
 /* The kids of n, compiled, in a new array (n->n_kids entries, NULL where nothing). */
 static xc_query **kids(const pi_query *pq, const pi_qnode *n, cc *c)
@@ -186,6 +207,8 @@ static xc_query *node(const pi_query *pq, const pi_qnode *n, cc *c)
         snprintf(t, sizeof t, "%s%.*s", n->field == PI_QF_TITLE ? PI_P_TITLE : "", PI_MAX_TERM, w->folded);
         if (c->xs == XC_OK && strlen(w->folded) > PI_MAX_TERM) /* no indexed word is that long */
             c->xs = xc_query_combine(XC_OP_OR, NULL, 0, 0, &q);
+        else if (c->xs == XC_OK && !c->too_wide && over_bound(c, t))
+            c->too_wide = w->folded;
         else if (c->xs == XC_OK)
             c->xs = xc_query_wildcard(t, 0, &q);
         if (strcmp(w->stem, w->folded) != 0)
@@ -298,9 +321,15 @@ static int has_filter(const pi_query *pq, const pressindex_search_options *o)
 pressindex_status pi_compile(pressindex *idx, const pi_query *pq, const pressindex_search_options *o,
                              xc_query **out)
 {
-    cc c = {XC_OK, 0};
+    cc c = {XC_OK, 0, idx->db, o->max_wildcard_expansion, NULL};
     *out = NULL;
     xc_query *q = node(pq, pq->root, &c);
+    if (c.too_wide) {
+        xc_query_free(q);
+        return pi_fail(idx, PRESSINDEX_ERR_LIMIT,
+                       "the wildcard %.80s* stands for more than %zu words of the index: "
+                       "type more of the word", c.too_wide, o->max_wildcard_expansion);
+    }
     if (!q && c.xs == XC_OK) {
         /* Nothing searchable ("", punctuation, emoji): with a filter, everything it lets through;
          * without, nothing rather than everything. */
@@ -355,7 +384,7 @@ pressindex_status pi_compile_adjacency(pressindex *idx, const pi_query *pq, doub
      * with its "of". */
     adj_words a = {NULL, 0, 0, 1};
     pi_query_leaves(pq, collect_words, &a);
-    cc c = {a.ok ? XC_OK : XC_ERR_NO_MEMORY, 0};
+    cc c = {a.ok ? XC_OK : XC_ERR_NO_MEMORY, 0, NULL, 0, NULL};
     if (c.xs == XC_OK && a.n >= 2) {
         xc_query **t = calloc(a.n, sizeof *t);
         if (!t)

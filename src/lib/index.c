@@ -479,6 +479,27 @@ pressindex_status pi_index_refresh(pressindex *idx)
     return xs == XC_OK ? PRESSINDEX_OK : pi_fail_xc(idx, xs, "reopening the index");
 }
 
+pressindex_status pi_retry_pause(pressindex *idx, unsigned attempt, double deadline, double limit)
+{
+    /* The first retries go at once (a commit landed once); then 1, 2, 4 ... 50 ms apart, about a
+     * minute in all: a reader outlasts a writer committing back to back. */
+    enum { AT_ONCE = 3, MAX_MS = 50, MAX_ATTEMPTS = AT_ONCE + 7 + 1200 };
+    if (attempt >= MAX_ATTEMPTS)
+        return pi_fail(idx, PRESSINDEX_ERR_MODIFIED, "the index kept changing during the read; try again");
+    if (attempt > AT_ONCE) {
+        unsigned shift = attempt - AT_ONCE - 1 < 6 ? attempt - AT_ONCE - 1 : 6, ms = 1u << shift;
+        struct timespec ts = {0, (long)(ms < MAX_MS ? ms : MAX_MS) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (deadline > 0 && (double)now.tv_sec + (double)now.tv_nsec / 1e9 > deadline)
+        return pi_fail(idx, PRESSINDEX_ERR_TIMEOUT,
+                       "the search took longer than its time limit (%g s) while the index kept "
+                       "changing: try again later", limit);
+    return PRESSINDEX_OK;
+}
+
 pi_stemmer *pi_index_stemmer(pressindex *idx, const char *lang)
 {
     return pi_stemmers_get(&idx->stemmers, lang, idx->lang);
@@ -761,8 +782,11 @@ pressindex_status pressindex_get_stats(pressindex *idx, pressindex_stats *stats)
         return pi_fail(idx, PRESSINDEX_ERR_IO, "%s", pressindex_last_error(idx));
     pressindex_status st = stats_once(idx, stats);
     /* A commit landed while we read: catch up and read again. */
-    for (int attempt = 0; attempt < 5 && st == PRESSINDEX_ERR_MODIFIED; attempt++)
+    for (unsigned attempt = 1; st == PRESSINDEX_ERR_MODIFIED; attempt++) {
+        if ((st = pi_retry_pause(idx, attempt, 0, 0)) != PRESSINDEX_OK)
+            break;
         if ((st = pi_index_refresh(idx)) == PRESSINDEX_OK)
             st = stats_once(idx, stats);
+    }
     return st;
 }

@@ -136,6 +136,11 @@ pi_stemmer *pi_index_stemmer(pressindex *idx, const char *lang);
 
 /* Re-opens a reader on the latest commit (following a swapped database). */
 pressindex_status pi_index_refresh(pressindex *idx);
+/* Before retry number attempt (from 1) of a read that a commit overtook: pauses a little longer
+ * each time, so that a writer committing back to back lets the reader through. PRESSINDEX_OK to go
+ * on; _ERR_TIMEOUT past the deadline (pi_clock() seconds; 0: none, then a minute of retries ends
+ * in _ERR_MODIFIED). Messages set. */
+pressindex_status pi_retry_pause(pressindex *idx, unsigned attempt, double deadline, double limit);
 
 /* "Did you mean": query with each word unknown to the index replaced by the most frequent index
  * term within two edits, or NULL when nothing was replaced. Words pq excludes are left as typed.

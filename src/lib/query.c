@@ -886,6 +886,20 @@ int pi_query_leaves(const pi_query *q, pi_qleaf_fn fn, void *ctx)
     return q ? walk(q, q->root, fn, ctx) : 0;
 }
 
+static int count_words(const pi_query *q, const pi_qnode *leaf, void *ctx)
+{
+    (void)q;
+    *(size_t *)ctx += leaf->n_words;
+    return 0;
+}
+
+size_t pi_query_terms(const pi_query *q)
+{
+    size_t n = 0;
+    pi_query_leaves(q, count_words, &n);
+    return n;
+}
+
 typedef struct stem_key {
     const char *stem;
     size_t len;

@@ -476,8 +476,9 @@ static pressindex_status release_evidence(pi_search *s)
     if (xs == XC_OK && np && !twdf)
         xs = XC_ERR_NO_MEMORY;
     double total = 0;
-    for (size_t k = 0; xs == XC_OK && np && k < ns; k++) {
-        if (m->excluded[k] || !m->df[k])
+    pressindex_status late = PRESSINDEX_OK;
+    for (size_t k = 0; xs == XC_OK && np && k < ns && late == PRESSINDEX_OK; k++) {
+        if (m->excluded[k] || !m->df[k] || (late = pi_search_in_time(s)) != PRESSINDEX_OK)
             continue;
         total += idf[k] = log_idf(m->docs, m->df[k]);
         if ((xs = sweep_postings(idx->db, m->stems[k], strlen(m->stems[k]), post, np, sizeof *post,
@@ -548,6 +549,8 @@ static pressindex_status release_evidence(pi_search *s)
     free(len);
     if (xs != XC_OK)
         return pi_read_fail(idx, xs, "scoring releases");
+    if (late != PRESSINDEX_OK)
+        return late;
     return PRESSINDEX_OK;
 }
 
@@ -643,21 +646,23 @@ pressindex_status pi_rank(pi_search *s)
             s->c[i].score = s->c[i].weight;
         return PRESSINDEX_OK;
     }
+    /* Each stage reads postings or documents: the time limit is checked between them. */
     if (s->nw) {
         st = factors(s);
-        if (st == PRESSINDEX_OK && s->m.n_phrases)
+        if (st == PRESSINDEX_OK && s->m.n_phrases && (st = pi_search_in_time(s)) == PRESSINDEX_OK)
             st = phrase_frequency(s);
         for (size_t i = 0; st == PRESSINDEX_OK && i < s->nw; i++)
             s->c[i].weight *= s->c[i].factor;
-        if (st == PRESSINDEX_OK && s->adj)
+        if (st == PRESSINDEX_OK && s->adj && (st = pi_search_in_time(s)) == PRESSINDEX_OK)
             st = adjacency(s->idx, s->adj, s->c, s->nw);
-        if (st == PRESSINDEX_OK && o->title_weight > 0) {
+        if (st == PRESSINDEX_OK && o->title_weight > 0 && (st = pi_search_in_time(s)) == PRESSINDEX_OK) {
             if (!(s->recs = calloc(s->nw, sizeof *s->recs)))
                 st = pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
             else
                 st = title_shares(s);
         }
-        if (st == PRESSINDEX_OK && (o->release_weight > 0 || o->neighbour_weight > 0))
+        if (st == PRESSINDEX_OK && (o->release_weight > 0 || o->neighbour_weight > 0) &&
+            (st = pi_search_in_time(s)) == PRESSINDEX_OK)
             st = release_evidence(s);
     }
     if (st == PRESSINDEX_OK)

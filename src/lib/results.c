@@ -164,6 +164,8 @@ pressindex_status pi_results_fill(pi_search *s, size_t first, size_t count, pres
     if (!res->hits)
         return pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     for (size_t i = 0; st == PRESSINDEX_OK && i < count; i++) {
+        if ((st = pi_search_in_time(s)) != PRESSINDEX_OK)
+            break;
         hit *h = &res->hits[i];
         const pi_cand *ci = &s->c[first + i];
         h->score = ci->score;
@@ -277,7 +279,9 @@ pressindex_status pressindex_get_release(pressindex *idx, const char *id, pressi
     pi_release_key(id, key);
     pressindex_status st = PRESSINDEX_ERR_MODIFIED;
     pressindex_results *res = NULL;
-    for (int attempt = 0; attempt < PI_MAX_RETRIES && st == PRESSINDEX_ERR_MODIFIED; attempt++) {
+    for (unsigned attempt = 0; st == PRESSINDEX_ERR_MODIFIED; attempt++) {
+        if (attempt && (st = pi_retry_pause(idx, attempt, 0, 0)) != PRESSINDEX_OK)
+            break;
         if ((attempt || !idx->writable) && (st = pi_index_refresh(idx)) != PRESSINDEX_OK) {
             if (st == PRESSINDEX_ERR_MODIFIED)
                 continue;
@@ -316,7 +320,7 @@ pressindex_status pressindex_get_release(pressindex *idx, const char *id, pressi
     }
     if (st != PRESSINDEX_OK) {
         pressindex_results_destroy(res);
-        return st == PRESSINDEX_ERR_MODIFIED ? pi_fail(idx, st, "the index kept changing; try again") : st;
+        return st;
     }
     *out = res;
     return PRESSINDEX_OK;

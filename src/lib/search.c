@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "compile.h"
 #include "searcher.h"
@@ -19,6 +21,9 @@ static void search_defaults(pressindex_search_options *o)
     o->size = sizeof *o;
     o->limit = 10;
     o->collapse = 1;
+    o->max_query_bytes = PRESSINDEX_DEFAULT_MAX_QUERY_BYTES;
+    o->max_query_terms = PRESSINDEX_DEFAULT_MAX_QUERY_TERMS;
+    o->max_wildcard_expansion = PRESSINDEX_DEFAULT_MAX_WILDCARD_EXPANSION;
     pi_rank_defaults(o);
 }
 
@@ -32,6 +37,27 @@ void pressindex_search_options_init_sized(pressindex_search_options *opts, size_
 pressindex_status pi_read_fail(pressindex *idx, xc_status xs, const char *context)
 {
     return xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED : pi_fail_xc(idx, xs, context);
+}
+
+double pi_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+pressindex_status pi_deadline_check(pressindex *idx, double deadline, double limit)
+{
+    if (deadline > 0 && pi_clock() > deadline)
+        return pi_fail(idx, PRESSINDEX_ERR_TIMEOUT,
+                       "the search took longer than its time limit (%g s): try a narrower query, "
+                       "or again later", limit);
+    return PRESSINDEX_OK;
+}
+
+pressindex_status pi_search_in_time(pi_search *s)
+{
+    return pi_deadline_check(s->idx, s->deadline, s->o->time_limit);
 }
 
 void pi_search_fini(pi_search *s)
@@ -52,12 +78,13 @@ void pi_search_fini(pi_search *s)
 
 /* One attempt against the current revision; PRESSINDEX_ERR_MODIFIED is retried by the caller. */
 static pressindex_status run_once(pressindex *idx, const pressindex_search_options *o,
-                                  const pi_query *pq, pressindex_results *res)
+                                  const pi_query *pq, double deadline, pressindex_results *res)
 {
     pi_search s = {0};
     s.idx = idx;
     s.o = o;
     s.pq = pq;
+    s.deadline = deadline;
     s.stem = pi_index_stemmer(idx, o->lang);
     pressindex_status st = s.stem ? pi_compile(idx, pq, o, &s.q)
                                   : pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
@@ -66,6 +93,8 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
     s.rerank = pi_rank_wanted(o, pq, s.adj != NULL);
     if (st == PRESSINDEX_OK)
         st = pi_match(&s);
+    if (st == PRESSINDEX_OK)
+        st = pi_search_in_time(&s);
     if (st == PRESSINDEX_OK)
         st = pi_rank(&s);
     if (st == PRESSINDEX_OK) {
@@ -90,6 +119,9 @@ static pressindex_status check_options(pressindex *idx, const pressindex_search_
     pressindex_status st = pi_rank_check(idx, o);
     if (st != PRESSINDEX_OK)
         return st;
+    if (!(o->time_limit >= 0 && isfinite(o->time_limit)))
+        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "time_limit is %g: a finite number of "
+                       "seconds >= 0 (0: no limit)", o->time_limit);
     if (o->lang && *o->lang && !pi_lang_to_stemmer(o->lang) && strcmp(o->lang, "none") != 0)
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT,
                        "no stemmer for language \"%s\" (ISO codes such as en, tr, ru, or \"none\")",
@@ -126,6 +158,13 @@ pressindex_status pressindex_search(pressindex *idx, const pressindex_search_opt
     pressindex_status st = check_options(idx, o);
     if (st != PRESSINDEX_OK)
         return st;
+    /* Bounds before any work: a web front end on the library must not be one request from
+     * unavailable. */
+    size_t bytes = strlen(o->query);
+    if (o->max_query_bytes && bytes > o->max_query_bytes)
+        return pi_fail(idx, PRESSINDEX_ERR_LIMIT, "the query is %zu bytes long: at most %zu (\"%.80s...\")",
+                       bytes, o->max_query_bytes, o->query);
+    double deadline = o->time_limit > 0 ? pi_clock() + o->time_limit : 0;
     pi_stemmer *stem = pi_index_stemmer(idx, o->lang);
     if (!stem)
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
@@ -141,12 +180,20 @@ pressindex_status pressindex_search(pressindex *idx, const pressindex_search_opt
         return st;
     }
     pi_buf_free(&err);
+    size_t terms = pi_query_terms(&pq);
+    if (o->max_query_terms && terms > o->max_query_terms) {
+        pi_query_free(&pq);
+        return pi_fail(idx, PRESSINDEX_ERR_LIMIT, "the query searches %zu words: at most %zu (\"%.80s%s\")",
+                       terms, o->max_query_terms, o->query, bytes > 80 ? "..." : "");
+    }
 
     st = PRESSINDEX_ERR_MODIFIED;
     pressindex_results *res = NULL;
-    for (int attempt = 0; attempt < PI_MAX_RETRIES && st == PRESSINDEX_ERR_MODIFIED; attempt++) {
+    for (unsigned attempt = 0; st == PRESSINDEX_ERR_MODIFIED; attempt++) {
         /* A reader answers from the latest commit (and follows a compaction's swap); a writer
-         * committing meanwhile is caught up with on the next round. */
+         * committing meanwhile is caught up with on the next round, after a pause that grows. */
+        if (attempt && (st = pi_retry_pause(idx, attempt, deadline, o->time_limit)) != PRESSINDEX_OK)
+            break;
         if ((attempt || !idx->writable) && (st = pi_index_refresh(idx)) != PRESSINDEX_OK) {
             if (st == PRESSINDEX_ERR_MODIFIED)
                 continue;
@@ -157,13 +204,13 @@ pressindex_status pressindex_search(pressindex *idx, const pressindex_search_opt
             st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
             break;
         }
-        st = run_once(idx, o, &pq, res);
+        st = run_once(idx, o, &pq, deadline, res);
     }
-    if (st == PRESSINDEX_OK && pressindex_results_estimated(res) < 3)
+    /* "Did you mean" scans the vocabulary: only within the time left. */
+    if (st == PRESSINDEX_OK && pressindex_results_estimated(res) < 3 &&
+        (st = pi_deadline_check(idx, deadline, o->time_limit)) == PRESSINDEX_OK)
         pi_results_set_suggestion(res, pi_spell_suggest(idx, o->query, stem, &pq));
     pi_query_free(&pq);
-    if (st == PRESSINDEX_ERR_MODIFIED)
-        pi_fail(idx, st, "the index kept changing during the search; try again");
     if (st != PRESSINDEX_OK) {
         pressindex_results_destroy(res);
         return st;

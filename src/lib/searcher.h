@@ -17,9 +17,6 @@
 #include "matcher.h"
 #include "query.h"
 
-/* Reopen-and-retry rounds when a commit lands while we read (DatabaseModifiedError). */
-#define PI_MAX_RETRIES 10
-
 /* A matched passage. */
 typedef struct pi_cand {
     unsigned docid;
@@ -58,7 +55,15 @@ typedef struct pi_search {
     uint64_t estimated;   /* Xapian's estimate of the matching passages */
     pi_release_record *recs; /* release records read for the window */
     size_t nrecs;
+    double deadline;      /* pi_clock() past which the search gives up (0: never) */
 } pi_search;
+
+/* Seconds on a monotonic clock. */
+double pi_clock(void);
+/* PRESSINDEX_ERR_TIMEOUT (named) once the search is past its deadline, else PRESSINDEX_OK: checked
+ * between the steps of a search (Xapian's match itself cannot be stopped). */
+pressindex_status pi_search_in_time(pi_search *s);
+pressindex_status pi_deadline_check(pressindex *idx, double deadline, double limit);
 
 /* A read failed: a commit that landed meanwhile is PRESSINDEX_ERR_MODIFIED with no message (the
  * search is retried); anything else is named with context. */

@@ -128,8 +128,13 @@ static char *surface_form(pressindex *idx, pi_stemmer *stem, const char *term, c
     return word;
 }
 
+/* Each correction scans the vocabulary under a letter: a pasted paragraph of unknown words would
+ * cost one scan each. A reporter's typo is in the first few words that need one. */
+#define MAX_CORRECTIONS 8
+
 typedef struct suggest_ctx {
     pressindex *idx;
+    unsigned tried;
     pi_stemmer *stem;
     const char *query;
     pi_buf out;
@@ -153,6 +158,8 @@ static int suggest_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
             pi_query_excludes(pq, w->stem, strlen(w->stem)) ||
             xc_db_termfreq(c->idx->db, w->stem, strlen(w->stem), &tf) != XC_OK || tf > 0)
             continue;
+        if (++c->tried > MAX_CORRECTIONS)
+            return 1;
         char *best = correct(c->idx->db, w->folded, n, w->stem, strlen(w->stem));
         if (!best)
             continue;
@@ -173,7 +180,7 @@ static int suggest_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
 
 char *pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem, const pi_query *pq)
 {
-    suggest_ctx c = {idx, stem, query, {0}, 0, 0, 0};
+    suggest_ctx c = {idx, 0, stem, query, {0}, 0, 0, 0};
     pi_query_leaves(pq, suggest_leaf, &c);
     if (!c.changed || c.failed || pi_buf_adds(&c.out, query + c.copied) < 0) {
         pi_buf_free(&c.out);

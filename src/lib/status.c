@@ -27,6 +27,8 @@ const char *pressindex_status_to_string(pressindex_status status)
     case PRESSINDEX_ERR_IO: return "input/output error";
     case PRESSINDEX_ERR_NO_MEMORY: return "out of memory";
     case PRESSINDEX_ERR_INTERNAL: return "internal error";
+    case PRESSINDEX_ERR_LIMIT: return "query past its limits";
+    case PRESSINDEX_ERR_TIMEOUT: return "search past its time limit";
     case PRESSINDEX_STATUS_LAST: break;
     }
     return "unknown status";
