@@ -246,8 +246,8 @@ typedef struct pressindex_search_options {
                                answer after it is what a search is for; 1 = no demotion */
     /* Bounds (a search is refused at once past them, PRESSINDEX_ERR_LIMIT; 0 = no bound): */
     size_t max_query_bytes;  /* the query's length (default PRESSINDEX_DEFAULT_MAX_QUERY_BYTES) */
-    size_t max_query_terms;  /* words searched, excluded ones and phrases' words included
-                                (default PRESSINDEX_DEFAULT_MAX_QUERY_TERMS) */
+    size_t max_query_terms;  /* words searched: excluded ones and phrases' words count, stopwords
+                                left out do not (default PRESSINDEX_DEFAULT_MAX_QUERY_TERMS) */
     size_t max_wildcard_expansion; /* index words one wildcard may stand for
                                       (default PRESSINDEX_DEFAULT_MAX_WILDCARD_EXPANSION) */
     double time_limit;       /* seconds a search may take, checked between its steps (Xapian's own
@@ -265,7 +265,7 @@ void pressindex_search_options_init_sized(pressindex_search_options *opts, size_
 #define PRESSINDEX_DEFAULT_BM25_K1 1.0
 #define PRESSINDEX_DEFAULT_BM25_B 0.5
 #define PRESSINDEX_DEFAULT_MAX_QUERY_BYTES 16384
-#define PRESSINDEX_DEFAULT_MAX_QUERY_TERMS 512
+#define PRESSINDEX_DEFAULT_MAX_QUERY_TERMS 256
 #define PRESSINDEX_DEFAULT_MAX_WILDCARD_EXPANSION 1024
 
 typedef struct pressindex_results pressindex_results;

@@ -158,9 +158,50 @@ static xc_query *near(const pi_query *pq, const pi_qnode *n, cc *c)
 }
 
 /* Items side by side: (required AND_MAYBE optional) AND_NOT excluded, as Xapian's love/hate. */
+/* Is kid a plain optional word of a sequence (the same word typed again adds its weight again)? */
+static int plain_word(const pi_query *pq, const pi_qnode *kid)
+{
+    return kid && kid->kind == PI_Q_WORD && !kid->sign && pi_qword_searched(pq, kid, &kid->words[0]);
+}
+
+/* The kids of a sequence, compiled; a plain word typed k times is one term weighted k times.
+ * Xapian sums an OR's weights, so that is the same score as k terms, but matched once: 512
+ * stopwords took 7 s as 512 postings lists over every passage. */
+static xc_query **seq_kids(const pi_query *pq, const pi_qnode *n, cc *c)
+{
+    xc_query **k = calloc(n->n_kids ? n->n_kids : 1, sizeof *k);
+    if (!k)
+        c->xs = XC_ERR_NO_MEMORY;
+    for (size_t i = 0; k && i < n->n_kids && c->xs == XC_OK; i++) {
+        const pi_qnode *kid = n->kids[i];
+        if (!plain_word(pq, kid)) {
+            k[i] = node(pq, kid, c);
+            continue;
+        }
+        unsigned times = 0;
+        int seen = 0;
+        for (size_t j = 0; j < n->n_kids && !seen; j++)
+            if (plain_word(pq, n->kids[j]) && n->kids[j]->field == kid->field &&
+                !strcmp(n->kids[j]->words[0].stem, kid->words[0].stem)) {
+                seen = j < i; /* compiled at its first occurrence */
+                times++;
+            }
+        if (seen)
+            continue;
+        k[i] = node(pq, kid, c);
+        if (times > 1 && k[i] && c->xs == XC_OK) {
+            xc_query *scaled = NULL;
+            c->xs = xc_query_scale(k[i], (double)times, &scaled);
+            xc_query_free(k[i]);
+            k[i] = scaled;
+        }
+    }
+    return k;
+}
+
 static xc_query *sequence(const pi_query *pq, const pi_qnode *n, cc *c)
 {
-    xc_query **k = kids(pq, n, c), **part[3];
+    xc_query **k = seq_kids(pq, n, c), **part[3];
     size_t count[3] = {0, 0, 0};
     for (int s = 0; s < 3; s++)
         if (!(part[s] = calloc(n->n_kids, sizeof **part)))

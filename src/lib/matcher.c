@@ -88,6 +88,19 @@ static int view_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
     return 0;
 }
 
+static int count_wqf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
+{
+    pi_matcher *m = ctx;
+    if (leaf->field != PI_QF_TEXT)
+        return 0;
+    for (size_t i = 0; i < leaf->n_words; i++) {
+        long k = pi_qword_searched(pq, leaf, &leaf->words[i]) ? pi_matcher_find(m, leaf->words[i].stem) : -1;
+        if (k >= 0)
+            m->wqf[k]++;
+    }
+    return 0;
+}
+
 xc_status pi_matcher_init(pi_matcher *m, xc_db *db, const xc_query *q, const pi_query *pq)
 {
     memset(m, 0, sizeof *m);
@@ -123,24 +136,12 @@ xc_status pi_matcher_init(pi_matcher *m, xc_db *db, const xc_query *q, const pi_
         xs = xc_last_status();
     if (m->n_stems)
         qsort(m->stems, m->n_stems, sizeof *m->stems, cmp_str);
-    /* Within-query frequencies, counted over every occurrence of each stem. */
+    /* Within-query frequencies: how often the tree searches each stem (a word typed twice
+     * counts twice; a phrase inside NEAR, searched as its words and as the phrase, once). */
     if (xs == XC_OK && m->n_stems && !(m->wqf = calloc(m->n_stems, sizeof *m->wqf)))
         xs = XC_ERR_NO_MEMORY;
-    if (xs == XC_OK && m->n_stems && (xs = xc_query_terms(q, 0, &kl)) == XC_OK) {
-        char key[PI_MAX_TERM + 8];
-        while ((more = xc_keylist_next(kl, &t, &n)) > 0) {
-            if (n >= sizeof key)
-                continue;
-            memcpy(key, t, n);
-            key[n] = '\0';
-            long k = pi_matcher_find(m, key);
-            if (k >= 0)
-                m->wqf[k]++;
-        }
-        xc_keylist_free(kl);
-        if (more < 0)
-            xs = xc_last_status();
-    }
+    if (xs == XC_OK && m->n_stems)
+        pi_query_leaves(pq, count_wqf, m);
     if (xs == XC_OK && db)
         xs = xc_db_doccount(db, &m->docs);
     if (xs == XC_OK && db && m->n_stems && !(m->df = calloc(m->n_stems, sizeof *m->df)))

@@ -888,8 +888,8 @@ int pi_query_leaves(const pi_query *q, pi_qleaf_fn fn, void *ctx)
 
 static int count_words(const pi_query *q, const pi_qnode *leaf, void *ctx)
 {
-    (void)q;
-    *(size_t *)ctx += leaf->n_words;
+    for (size_t i = 0; i < leaf->n_words; i++)
+        *(size_t *)ctx += (size_t)pi_qword_searched(q, leaf, &leaf->words[i]);
     return 0;
 }
 

@@ -77,7 +77,8 @@ typedef struct pi_query {
 pressindex_status pi_query_parse(const char *text, pi_stemmer *stem, pi_query *q, pi_buf *err);
 void pi_query_free(pi_query *q);
 
-/* How many words the query searches: every leaf's words, excluded and title words included. */
+/* How many words the query searches: every leaf's words but the stopwords left out, excluded and
+ * title words included. */
 size_t pi_query_terms(const pi_query *q);
 
 /* Does the leaf take part in the Xapian query? (A plain stopword does not when drop_stopwords.) */
