@@ -343,6 +343,24 @@ pressindex_status pressindex_get_sources(pressindex *idx, pressindex_source_fn f
  * _ERR_INTERNAL. */
 pressindex_status pressindex_get_stats(pressindex *idx, pressindex_stats *stats);
 
+/* What pressindex_check() looked at. */
+typedef struct pressindex_check_stats {
+    uint64_t releases;  /* release records */
+    uint64_t passages;  /* passage documents */
+    uint64_t files;     /* source file records (reindex) */
+    uint64_t problems;  /* problems reported */
+} pressindex_check_stats;
+
+/* Checks the index: Xapian's own consistency check of its current database (Database::check),
+ * then pressindex's invariants: the schema, every release record has its passages and every
+ * passage a release record, with the count the record states, and every source file record reads
+ * back. Each problem goes to on_problem (may be NULL) with the database path or the release id as
+ * its file, line 0. Read-only: it repairs nothing (pressindex(1), "check", says how to recover).
+ * Returns PRESSINDEX_OK when healthy, PRESSINDEX_ERR_CORRUPT when it found a problem, or the status
+ * that stopped it (_ERR_INVALID_ARGUMENT, _ERR_MODIFIED, _ERR_IO, _ERR_NO_MEMORY, _ERR_INTERNAL). */
+pressindex_status pressindex_check(pressindex *idx, pressindex_problem_fn on_problem, void *user,
+                                   pressindex_check_stats *stats);
+
 /* ---------------------------------------------------------------------------------------------- */
 /* Keeping an index in step with folders                                                           */
 

@@ -161,6 +161,24 @@ ok; [ -z "$out" ] || fail "past the time limit: partial results printed: $out"
 run "$P" search --time-limit 60 Turkic; expect_rc 0 "within the time limit"
 run "$P" search --time-limit -1 Turkic; expect_rc 64 "a negative time limit"
 
+# ---- check (issue 15): healthy is silent and 0; a damaged database is 74, named, in text and JSON
+run "$P" check; expect_rc 0 "check a healthy index"
+ok; [ -z "$out$err" ] || fail "check is not quiet when healthy (not a terminal): $out $err"
+run "$P" check --json; expect_rc 0 "check --json"
+printf '%s' "$out" | python3 -c 'import json,sys; o=json.load(sys.stdin); assert o["status"] == 0 and o["healthy"] and o["error"] is None and o["releases"] >= 10 and o["passages"] >= 60 and o["problems"] == [], o' \
+    || fail "check --json on a healthy index: $out"
+ok
+cp -r "$PRESSINDEX_DB" "$TMP/damaged"
+for f in "$TMP"/damaged/db.*/postlist.glass; do
+    python3 -c 'import os,sys; f=sys.argv[1]; open(f, "r+b").write(b"Z" * os.path.getsize(f))' "$f"
+done
+run "$P" --db "$TMP/damaged" check; expect_rc 74 "check a damaged index"
+ok; [ -n "$err" ] || fail "check of a damaged index says nothing"
+run "$P" --db "$TMP/damaged" check --json; expect_rc 74 "check --json of a damaged index"
+printf '%s' "$out" | python3 -c 'import json,sys; o=json.load(sys.stdin); assert o["status"] == 74 and not o["healthy"] and o["error"], o' \
+    || fail "check --json of a damaged index: $out"
+ok
+
 # ---- nothing searchable matches nothing; an operator's empty operand is malformed; bounds
 run "$P" search ''; expect_rc 1 "empty query"
 run "$P" search '"" -'; expect_rc 1 "punctuation-only query"

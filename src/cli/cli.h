@@ -35,5 +35,6 @@ int cmd_reindex(int argc, char **argv);
 int cmd_compact(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif

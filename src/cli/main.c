@@ -28,6 +28,7 @@ static void usage(FILE *f)
             "  compact            rewrite the index compactly, swapped in while searches go on\n"
             "  show ID            a release's metadata and paragraphs\n"
             "  delete ID...       remove releases\n"
+            "  check              is the index healthy? (Xapian's check and pressindex's invariants)\n"
             "\n"
             "Options:\n"
             "  --db PATH          the index directory (default: $PRESSINDEX_DB, else\n"
@@ -181,6 +182,8 @@ int main(int argc, char **argv)
         return cmd_show(sub_argc, sub_argv);
     if (!strcmp(cmd, "delete"))
         return cmd_delete(sub_argc, sub_argv);
+    if (!strcmp(cmd, "check"))
+        return cmd_check(sub_argc, sub_argv);
     if (!strcmp(cmd, "help")) {
         usage(stdout);
         return EX_OK;

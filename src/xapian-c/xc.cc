@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 #include <exception>
+#include <sstream>
 
 /* ------------------------------------------------------------------------------------------ */
 /* Errors                                                                                      */
@@ -347,6 +348,25 @@ extern "C" xc_status xc_db_doccount(xc_db *db, uint64_t *out)
         need(out != nullptr, "NULL out");
         *out = 0;
         *out = reader(db).get_doccount();
+        return XC_OK;
+    } catch (...) {
+        return xc_fail();
+    }
+}
+
+extern "C" xc_status xc_db_check(const char *path, uint64_t *errors, char **report)
+{
+    try {
+        need(path != nullptr && errors != nullptr && report != nullptr, "NULL argument");
+        *errors = 0;
+        *report = nullptr;
+        std::ostringstream out;
+        *errors = Xapian::Database::check(std::string(path), 0, &out);
+        std::string r = out.str();
+        *report = static_cast<char *>(std::malloc(r.size() + 1));
+        if (!*report)
+            throw std::bad_alloc();
+        std::memcpy(*report, r.c_str(), r.size() + 1);
         return XC_OK;
     } catch (...) {
         return xc_fail();

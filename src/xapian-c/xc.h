@@ -70,6 +70,10 @@ xc_status xc_db_commit(xc_db *db);
 xc_status xc_db_cancel(xc_db *db);
 
 xc_status xc_db_doccount(xc_db *db, uint64_t *out);
+/* Xapian's consistency check of the database at path (Database::check): the number of errors it
+ * found in *errors and what it printed in *report (malloc()ed). A database it cannot even open is
+ * XC_ERR_CORRUPT or XC_ERR_NOT_FOUND, as for xc_db_open(). */
+xc_status xc_db_check(const char *path, uint64_t *errors, char **report);
 xc_status xc_db_avlength(xc_db *db, double *out);
 xc_status xc_db_termfreq(xc_db *db, const char *term, size_t len, uint64_t *out);
 xc_status xc_db_term_exists(xc_db *db, const char *term, size_t len, int *out);

@@ -1,0 +1,188 @@
+/*
+ * check.c - pressindex check: Xapian's consistency check of the current database, then the
+ * invariants pressindex keeps between its documents and its metadata (doc/schema.md).
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "sync.h"
+
+typedef struct checker {
+    pressindex *idx;
+    pressindex_problem_fn fn;
+    void *user;
+    pressindex_check_stats *stats;
+    pi_buf msg;
+} checker;
+
+static void problem(checker *c, const char *where, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void problem(checker *c, const char *where, const char *fmt, ...)
+{
+    va_list ap;
+    char buf[1024];
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    c->stats->problems++;
+    if (c->fn)
+        c->fn(c->user, where, 0, buf);
+}
+
+/* Every release record states its passages; the passages of a release are the documents that
+ * hold its "XR" term. Both directions: a record without passages, passages without a record. */
+static xc_status releases(checker *c)
+{
+    xc_keylist *kl = NULL;
+    xc_status xs = xc_db_metadata_keys(c->idx->db, PI_META_RELEASE, &kl);
+    const char *k;
+    size_t kn;
+    int more = 0;
+    while (xs == XC_OK && (more = xc_keylist_next(kl, &k, &kn)) > 0) {
+        if (kn != 1 + PI_KEY_LEN)
+            continue; /* not a release record's key (R + 32 hex) */
+        char key[PI_KEY_LEN + 8], term[PI_KEY_LEN + 16], *blob = NULL;
+        size_t blen = 0;
+        uint64_t n = 0;
+        snprintf(key, sizeof key, "%.*s", (int)kn, k);
+        snprintf(term, sizeof term, "%s%s", PI_P_RELEASE, key + 1);
+        pi_release_record rec;
+        if ((xs = xc_db_get_metadata(c->idx->db, key, &blob, &blen)) != XC_OK)
+            break;
+        if (!blob || pi_record_decode(blob, blen, &rec) < 0) {
+            free(blob);
+            problem(c, key, "a release record is damaged (it does not decode)");
+            continue;
+        }
+        c->stats->releases++;
+        if ((xs = xc_db_termfreq(c->idx->db, term, strlen(term), &n)) != XC_OK) {
+            pi_record_free(&rec);
+            break;
+        }
+        if (n == 0)
+            problem(c, rec.id, "release record without passages (it states %u)", rec.passages);
+        else if (n != rec.passages)
+            problem(c, rec.id, "the release record states %u passages, the index holds %llu",
+                    rec.passages, (unsigned long long)n);
+        pi_record_free(&rec);
+    }
+    xc_keylist_free(kl);
+    if (xs == XC_OK && more < 0)
+        xs = xc_last_status();
+    if (xs != XC_OK)
+        return xs;
+    /* Passages whose release has no record: search could not show their release. */
+    if ((xs = xc_db_allterms(c->idx->db, PI_P_RELEASE, &kl)) != XC_OK)
+        return xs;
+    while (xs == XC_OK && (more = xc_keylist_next(kl, &k, &kn)) > 0) {
+        char mkey[PI_KEY_LEN + 8];
+        if (kn != strlen(PI_P_RELEASE) + PI_KEY_LEN)
+            continue;
+        snprintf(mkey, sizeof mkey, "%s%.*s", PI_META_RELEASE, PI_KEY_LEN, k + strlen(PI_P_RELEASE));
+        char *blob = NULL;
+        size_t blen = 0;
+        uint64_t n = 0;
+        if ((xs = xc_db_get_metadata(c->idx->db, mkey, &blob, &blen)) == XC_OK &&
+            (xs = xc_db_termfreq(c->idx->db, k, kn, &n)) == XC_OK) {
+            c->stats->passages += n;
+            if (!blob)
+                problem(c, mkey + 1, "%llu passages without a release record",
+                        (unsigned long long)n);
+        }
+        free(blob);
+    }
+    xc_keylist_free(kl);
+    if (xs == XC_OK && more < 0)
+        xs = xc_last_status();
+    return xs;
+}
+
+/* Every source file record (what reindex knows of a file) reads back. */
+static xc_status files(checker *c)
+{
+    xc_keylist *kl = NULL;
+    xc_status xs = xc_db_metadata_keys(c->idx->db, PI_META_FILE, &kl);
+    const char *k;
+    size_t kn;
+    int more = 0;
+    while (xs == XC_OK && (more = xc_keylist_next(kl, &k, &kn)) > 0) {
+        if (kn != PI_FILE_KEY_LEN)
+            continue;
+        char key[PI_FILE_KEY_LEN + 1], *blob = NULL;
+        size_t blen = 0;
+        snprintf(key, sizeof key, "%.*s", (int)kn, k);
+        if ((xs = xc_db_get_metadata(c->idx->db, key, &blob, &blen)) != XC_OK)
+            break;
+        pi_file_record fr;
+        if (!blob || pi_file_record_decode(blob, blen, &fr) < 0) {
+            free(blob);
+            problem(c, key, "a source file record is damaged (reindex will read that file again)");
+            continue;
+        }
+        c->stats->files++;
+        free(fr.blob);
+    }
+    xc_keylist_free(kl);
+    if (xs == XC_OK && more < 0)
+        xs = xc_last_status();
+    return xs;
+}
+
+pressindex_status pressindex_check(pressindex *idx, pressindex_problem_fn on_problem, void *user,
+                                   pressindex_check_stats *stats)
+{
+    pressindex_check_stats local;
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    if (!idx)
+        return PRESSINDEX_ERR_INVALID_ARGUMENT;
+    checker c = {idx, on_problem, user, stats, {0}};
+    if (!idx->writable) {
+        pressindex_status st = pi_index_refresh(idx);
+        if (st != PRESSINDEX_OK)
+            return st;
+    }
+    /* Xapian's check first: if its tables are damaged, the invariants cannot be read. */
+    char *dbpath = NULL, *report = NULL;
+    uint64_t errors = 0;
+    pi_buf path = {0};
+    if (!idx->db_target || pi_buf_printf(&path, "%s/%s", idx->path, idx->db_target) < 0)
+        return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    dbpath = pi_buf_steal(&path);
+    xc_status xs = xc_db_check(dbpath, &errors, &report);
+    if (xs == XC_ERR_CORRUPT || xs == XC_ERR_IO) {
+        problem(&c, dbpath, "Xapian's check cannot read the database: %s", xc_last_error());
+        xs = XC_OK;
+        errors = 1;
+    } else if (xs == XC_OK && errors) {
+        /* Its report names the table and block: a detail for whoever repairs it. */
+        const char *last = report ? report : "";
+        for (const char *p = last; *p; p++)
+            if (*p == '\n' && p[1])
+                last = p + 1;
+        problem(&c, dbpath, "Xapian's check found %llu error%s (last: %.200s)",
+                (unsigned long long)errors, errors == 1 ? "" : "s", last);
+    }
+    free(report);
+    free(dbpath);
+    if (xs == XC_OK && !errors)
+        xs = releases(&c);
+    if (xs == XC_OK && !errors)
+        xs = files(&c);
+    pi_buf_free(&c.msg);
+    if (xs != XC_OK)
+        return xs == XC_ERR_MODIFIED ? pi_fail(idx, PRESSINDEX_ERR_MODIFIED, "the index changed during "
+                                                                             "the check: run it again")
+                                     : pi_fail_xc(idx, xs, "checking the index");
+    if (stats->problems)
+        return pi_fail(idx, PRESSINDEX_ERR_CORRUPT, "the index has %llu problem%s",
+                       (unsigned long long)stats->problems, stats->problems == 1 ? "" : "s");
+    return PRESSINDEX_OK;
+}

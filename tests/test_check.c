@@ -1,0 +1,168 @@
+/*
+ * test_check.c - pressindex_check() finds what it promises to: each invariant broken on purpose
+ * (through the shim, as a crash or a bug would leave it), then checked.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "pressindex.h"
+#include "sync.h"
+
+static char dir[64], path[96];
+static unsigned long reported;
+static char last[1024];
+
+static void on_problem(void *user, const char *where, unsigned long line, const char *message)
+{
+    (void)user;
+    (void)line;
+    reported++;
+    snprintf(last, sizeof last, "%s: %s", where, message);
+}
+
+static pressindex *make_index(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/pi-test-check-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/idx", dir);
+    pressindex_open_options oo;
+    pressindex_open_options_init(&oo);
+    oo.writable = 1;
+    oo.create = 1;
+    pressindex *idx = NULL;
+    ck_assert_int_eq(pressindex_open(path, &oo, &idx), PRESSINDEX_OK);
+    static const char *const pars[] = {"The walrus census counted a colony.", "It was calm."};
+    pressindex_release a = {"census/1", "2025-01-15", "Walrus census", "Arctic Office", NULL, "en", pars, 2};
+    pressindex_release b = {"census/2", "2025-01-16", "Walrus again", "Arctic Office", NULL, "en", pars, 1};
+    ck_assert_int_eq(pressindex_add_release(idx, &a), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_add_release(idx, &b), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    reported = 0;
+    last[0] = '\0';
+    return idx;
+}
+
+static void cleanup(pressindex *idx)
+{
+    pressindex_destroy(idx);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(healthy)
+{
+    pressindex *idx = make_index();
+    pressindex_check_stats cs;
+    ck_assert_int_eq(pressindex_check(idx, on_problem, NULL, &cs), PRESSINDEX_OK);
+    ck_assert_uint_eq(cs.releases, 2);
+    ck_assert_uint_eq(cs.passages, 3);
+    ck_assert_uint_eq(cs.problems, 0);
+    ck_assert_uint_eq(reported, 0);
+    cleanup(idx);
+}
+END_TEST
+
+START_TEST(passages_without_their_record)
+{
+    pressindex *idx = make_index();
+    char key[PI_KEY_LEN + 1], mkey[PI_KEY_LEN + 8];
+    pi_release_key("census/1", key);
+    snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, key);
+    ck_assert_int_eq(xc_db_set_metadata(idx->db, mkey, "", 0), XC_OK); /* empty: removed */
+    ck_assert_int_eq(xc_db_commit(idx->db), XC_OK);
+    pressindex_check_stats cs;
+    ck_assert_int_eq(pressindex_check(idx, on_problem, NULL, &cs), PRESSINDEX_ERR_CORRUPT);
+    ck_assert_uint_eq(cs.problems, 1);
+    ck_assert_ptr_nonnull(strstr(last, "2 passages without a release record"));
+    cleanup(idx);
+}
+END_TEST
+
+START_TEST(record_states_other_passages)
+{
+    pressindex *idx = make_index();
+    char key[PI_KEY_LEN + 1], mkey[PI_KEY_LEN + 8];
+    pi_release_key("census/2", key);
+    snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, key);
+    pressindex_release b = {"census/2", "2025-01-16", "Walrus again", "Arctic Office", NULL, "en", NULL, 0};
+    pi_buf rec = {0};
+    ck_assert_int_eq(pi_record_encode(&b, "2025-01-16", "en", 5, &rec), 0);
+    ck_assert_int_eq(xc_db_set_metadata(idx->db, mkey, rec.p, rec.len), XC_OK);
+    ck_assert_int_eq(xc_db_commit(idx->db), XC_OK);
+    pi_buf_free(&rec);
+    ck_assert_int_eq(pressindex_check(idx, on_problem, NULL, NULL), PRESSINDEX_ERR_CORRUPT);
+    ck_assert_msg(strstr(last, "census/2") && strstr(last, "states 5 passages, the index holds 1"), "%s", last);
+    cleanup(idx);
+}
+END_TEST
+
+START_TEST(damaged_records)
+{
+    pressindex *idx = make_index();
+    char key[PI_KEY_LEN + 1], mkey[PI_KEY_LEN + 8], fkey[PI_FILE_KEY_LEN + 1];
+    pi_release_key("census/1", key);
+    snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, key);
+    ck_assert_int_eq(xc_db_set_metadata(idx->db, mkey, "garbage", 7), XC_OK);
+    pi_file_key("/srv/press", "a.txt", fkey);
+    ck_assert_int_eq(xc_db_set_metadata(idx->db, fkey, "PI9", 3), XC_OK);
+    ck_assert_int_eq(xc_db_commit(idx->db), XC_OK);
+    pressindex_check_stats cs;
+    ck_assert_int_eq(pressindex_check(idx, on_problem, NULL, &cs), PRESSINDEX_ERR_CORRUPT);
+    /* the release record (its passages still have one, damaged) and the file record */
+    ck_assert_uint_eq(cs.problems, 2);
+    ck_assert_ptr_nonnull(strstr(last, "source file record is damaged"));
+    cleanup(idx);
+}
+END_TEST
+
+/* Bytes scribbled over the postings table: Xapian's own check finds it. */
+START_TEST(scribbled_database)
+{
+    pressindex *idx = make_index();
+    char file[256];
+    snprintf(file, sizeof file, "%s/%s/postlist.glass", path, idx->db_target);
+    int fd = open(file, O_WRONLY);
+    ck_assert_int_ge(fd, 0);
+    off_t size = lseek(fd, 0, SEEK_END);
+    char junk[4096];
+    memset(junk, 0x5A, sizeof junk);
+    for (off_t at = 0; at < size; at += (off_t)sizeof junk) /* every block: whichever is live */
+        ck_assert_int_eq(pwrite(fd, junk, sizeof junk, at), (ssize_t)sizeof junk);
+    close(fd);
+    pressindex *rd = NULL;
+    pressindex_status st = pressindex_open(path, NULL, &rd);
+    if (st == PRESSINDEX_OK) {
+        ck_assert_int_eq(pressindex_check(rd, on_problem, NULL, NULL), PRESSINDEX_ERR_CORRUPT);
+        ck_assert_msg(strstr(last, "Xapian's check"), "%s", last);
+        pressindex_destroy(rd);
+    } else {
+        ck_assert_int_eq(st, PRESSINDEX_ERR_CORRUPT); /* refused at open: as good */
+    }
+    cleanup(idx);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("check");
+    TCase *tc = tcase_create("invariants");
+    tcase_add_test(tc, healthy);
+    tcase_add_test(tc, passages_without_their_record);
+    tcase_add_test(tc, record_states_other_passages);
+    tcase_add_test(tc, damaged_records);
+    tcase_add_test(tc, scribbled_database);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
