@@ -34,7 +34,8 @@ static void usage(FILE *f)
             "\n"
             "Exit status: 0 done; 65 some input was skipped or repaired, or deletions were refused\n"
             "(everything else was done; one line on stderr says what); 66 a folder does not exist;\n"
-            "75 the index is locked by another writer (try again later); 74 I/O error.\n");
+            "75 the index is locked by another writer (try again later); 74 I/O error (or the output\n"
+            "could not be written).\n");
 }
 
 typedef struct ctx {
