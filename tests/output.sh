@@ -2,7 +2,8 @@
 # End-to-end: what the command writes reaches its reader, or it says so. A write error on standard
 # output (a full disk: /dev/full) is one line on stderr and exit 74, whatever the command and even
 # when the error shows only at the last flush; a reader that closes the pipe early (| head -1) gets
-# a quiet exit with the command's own status.
+# a quiet exit with the command's own status. And reindex --json writes one object with status and
+# error on every exit, a failed run's too.
 . "$(dirname "$0")/lib.sh"
 P=$PRESSINDEX
 
@@ -54,5 +55,48 @@ done
 # The same search in full is well over a pipe's 64 KiB, so the early close above was felt.
 n=$("$P" --db "$TMP/many" search --json --limit 3000 harvest | wc -c)
 ok; [ "$n" -gt 200000 ] || fail "the piped search is too small to fill a pipe: $n bytes"
+
+# ---- reindex --json: one object with status and error, whatever the exit
+# check STATUS ERROR_PATTERN DESCRIPTION: the object in $out (one line), its status and error
+check_json() {
+    expect_lines 1 "$out" "$3: one line"
+    got=$(printf '%s' "$out" | python3 -c '
+import json, sys
+o = json.loads(sys.stdin.read())
+for k in ("added", "changed", "deleted", "unchanged", "skipped", "problems", "files", "files_read",
+          "refused", "seconds", "dry_run"):
+    assert k in o, k
+print(o["status"], "null" if o["error"] is None else o["error"])' 2>&1)
+    case "$got" in
+    "$1 "$2) ok ;;
+    *) ok; fail "$3: status and error are '$got', expected '$1 $2' ($out)" ;;
+    esac
+}
+D=$TMP/r
+run "$P" --db "$D" reindex --json "$TMP/folder"; expect_rc 0 "reindex --json"
+check_json 0 null "a successful reindex --json"
+run "$P" --db "$D" reindex --json "$TMP/no-such-folder"; expect_rc 66 "reindex --json of a missing folder"
+check_json 66 "*not found*" "reindex --json of a missing folder"
+mkdir "$TMP/bad"; cp "$FIXTURES/bad/malformed.jsonl" "$TMP/bad/"
+run "$P" --db "$D" reindex --json "$TMP/bad"; expect_rc 65 "reindex --json of bad input"
+check_json 65 "*problem*" "reindex --json of bad input"
+if command -v flock >/dev/null 2>&1; then
+    flock "$D/lock" sleep 3 &
+    i=0; while [ $i -lt 250 ] && flock -n "$D/lock" true 2>/dev/null; do sleep 0.02; i=$((i + 1)); done
+    run "$P" --db "$D" reindex --json --lock-timeout 0.2 "$TMP/folder"
+    expect_rc 75 "reindex --json behind another writer"
+    check_json 75 "*locked by another writer*" "reindex --json behind another writer"
+    expect_lines 1 "$err" "reindex --json behind another writer: one line on stderr"
+    wait
+fi
+# A database that cannot be opened: 74, said in the object (not an all-zero quiet night).
+cp -R "$D" "$TMP/corrupt"
+for f in "$TMP/corrupt"/db.*/iamglass; do printf 'not a revision file\n' >"$f"; done
+run "$P" --db "$TMP/corrupt" reindex --json "$TMP/folder"; expect_rc 74 "reindex --json of a corrupt index"
+check_json 74 "?*" "reindex --json of a corrupt index"
+# A dry run's object keeps its changes and has the status and error too.
+run "$P" --db "$D" reindex --json --dry-run "$TMP/folder"; expect_rc 0 "reindex --json --dry-run"
+check_json 0 null "reindex --json --dry-run"
+expect_in '"changes":' "$out" "a dry run's changes"
 
 finish
