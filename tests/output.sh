@@ -81,7 +81,7 @@ mkdir "$TMP/bad"; cp "$FIXTURES/bad/malformed.jsonl" "$TMP/bad/"
 run "$P" --db "$D" reindex --json "$TMP/bad"; expect_rc 65 "reindex --json of bad input"
 check_json 65 "*problem*" "reindex --json of bad input"
 if command -v flock >/dev/null 2>&1; then
-    flock "$D/lock" sleep 3 &
+    flock "$D/lock" sleep 1.5 &
     i=0; while [ $i -lt 250 ] && flock -n "$D/lock" true 2>/dev/null; do sleep 0.02; i=$((i + 1)); done
     run "$P" --db "$D" reindex --json --lock-timeout 0.2 "$TMP/folder"
     expect_rc 75 "reindex --json behind another writer"
