@@ -22,6 +22,12 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Opens the index, printing the error and returning the exit status (0 when opened). */
 int cli_open(const char *db, int writable, double lock_timeout, pressindex **out);
 
+/* Standard output, checked: cli_output_open() at the start of main; cli_output_close() at the end
+ * flushes, and turns rc into EX_IOERR with one line on stderr if a write to standard output failed
+ * (a closed pipe excepted: quiet, rc unchanged). Commands print with stdio as usual. */
+void cli_output_open(void);
+int cli_output_close(int rc);
+
 /* Output helpers. */
 int cli_use_colour(FILE *f);
 /* Prints text[0..len) with the given [start, end) pairs in bold when colour is on. */

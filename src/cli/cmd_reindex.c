@@ -29,12 +29,15 @@ static void usage(FILE *f)
             "  --compact            rewrite the index compactly afterwards (searches go on)\n"
             "  --lock-timeout SECS  wait this long for another writer (default 30), then exit 75\n"
             "  -v, --verbose        print a summary on stderr\n"
-            "  --json               print the summary as one JSON object on stdout\n"
+            "  --json               print the summary as one JSON object on stdout, a failed\n"
+            "                       run's too: status (the exit status) and error (or null) say how\n"
+            "                       it ended (pressindex(1), REINDEX SUMMARY)\n"
             "  -h, --help           show this help\n"
             "\n"
             "Exit status: 0 done; 65 some input was skipped or repaired, or deletions were refused\n"
             "(everything else was done; one line on stderr says what); 66 a folder does not exist;\n"
-            "75 the index is locked by another writer (try again later); 74 I/O error.\n");
+            "75 the index is locked by another writer (try again later); 74 I/O error (or the output\n"
+            "could not be written).\n");
 }
 
 typedef struct ctx {
@@ -115,6 +118,33 @@ static int parse_opts(int argc, char **argv, char **db, ctx *c, pressindex_reind
     return 0;
 }
 
+/* --json: one object for every run that got past its arguments, a failed one too, so that a log
+ * of nightly runs never holds a zero summary that reads as a quiet night: status is the exit
+ * status, error the message (null when there is none). */
+static void print_json(ctx *c, int status, const char *error, const pressindex_reindex_stats *st)
+{
+    json_t *o = json_pack("{s:i, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:b}",
+                          "status", status, "error", error ? json_string(error) : json_null(),
+                          "added", (json_int_t)st->added, "changed", (json_int_t)st->changed,
+                          "deleted", (json_int_t)st->deleted, "unchanged", (json_int_t)st->unchanged,
+                          "skipped", (json_int_t)st->skipped, "problems", (json_int_t)st->problems,
+                          "files", (json_int_t)st->files, "files_read", (json_int_t)st->files_read,
+                          "refused", (json_int_t)st->refused, "seconds", st->seconds,
+                          "dry_run", c->dry_run);
+    if (o && c->changes)
+        json_object_set_new(o, "changes", c->changes);
+    else
+        json_decref(c->changes);
+    c->changes = NULL;
+    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(4)) : NULL;
+    if (text)
+        printf("%s\n", text);
+    else
+        cli_error("reindex: out of memory for the --json summary");
+    free(text);
+    json_decref(o);
+}
+
 int cmd_reindex(int argc, char **argv)
 {
     char *db = NULL;
@@ -130,9 +160,12 @@ int cmd_reindex(int argc, char **argv)
     }
     if (!db)
         db = cli_default_db();
+    pressindex_reindex_stats st = {0};
     pressindex *idx = NULL;
     /* A dry run reads only: it neither waits for nor blocks a writer. */
     if ((rc = cli_open(db, !c.dry_run, lock_timeout, &idx)) != 0) {
+        if (c.json)
+            print_json(&c, rc, pressindex_open_error(), &st);
         free(db);
         return rc;
     }
@@ -142,41 +175,35 @@ int cmd_reindex(int argc, char **argv)
     if (c.dry_run && c.json)
         c.changes = json_array();
 
-    pressindex_reindex_stats st;
     pressindex_status s = pressindex_reindex(idx, (const char *const *)argv + optind,
                                              (size_t)(argc - optind), &ro, &st);
+    /* The message for stderr and --json; kept, as the library's is overwritten by the next call. */
+    char *error = NULL;
     /* Problems in the input were said one per line as they came; NOT_FOUND likewise. */
     int done = s == PRESSINDEX_OK || s == PRESSINDEX_ERR_DATA || s == PRESSINDEX_ERR_NOT_FOUND;
-    if (s == PRESSINDEX_ERR_DATA && st.refused)
-        cli_error("%s; pass --allow-deletions if that is intended", pressindex_last_error(idx));
-    else if (!done)
-        cli_error("%s", pressindex_last_error(idx));
+    if (s == PRESSINDEX_ERR_DATA && st.refused) {
+        const char *m = pressindex_last_error(idx), *hint = "; pass --allow-deletions if that is intended";
+        if ((error = malloc(strlen(m) + strlen(hint) + 1)) != NULL)
+            strcat(strcpy(error, m), hint);
+        cli_error("%s", error ? error : m);
+    } else if (s != PRESSINDEX_OK) {
+        error = strdup(pressindex_last_error(idx));
+        if (!done)
+            cli_error("%s", pressindex_last_error(idx));
+    }
     if (done && compact) {
         /* Bad input does not stop the rest of the job: the compaction is part of it. */
         pressindex_status cs = pressindex_compact(idx);
         if (cs != PRESSINDEX_OK) {
             cli_error("%s", pressindex_last_error(idx));
+            free(error);
+            error = strdup(pressindex_last_error(idx));
             s = cs;
         }
     }
-    if (c.json) {
-        json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:b}",
-                              "added", (json_int_t)st.added, "changed", (json_int_t)st.changed,
-                              "deleted", (json_int_t)st.deleted, "unchanged", (json_int_t)st.unchanged,
-                              "skipped", (json_int_t)st.skipped, "problems", (json_int_t)st.problems,
-                              "files", (json_int_t)st.files, "files_read", (json_int_t)st.files_read,
-                              "refused", (json_int_t)st.refused, "seconds", st.seconds,
-                              "dry_run", c.dry_run);
-        if (o && c.changes)
-            json_object_set_new(o, "changes", c.changes);
-        else
-            json_decref(c.changes);
-        char *text = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(4)) : NULL;
-        if (text)
-            printf("%s\n", text);
-        free(text);
-        json_decref(o);
-    }
+    rc = cli_exit_status(s);
+    if (c.json)
+        print_json(&c, rc, error ? error : s != PRESSINDEX_OK ? "out of memory" : NULL, &st);
     if (verbose)
         fprintf(stderr, "%s: reindex%s: %llu added, %llu changed, %llu deleted, %llu unchanged, "
                         "%llu skipped (%llu files, %llu read) in %.2f s\n", cli_prog,
@@ -184,9 +211,10 @@ int cmd_reindex(int argc, char **argv)
                 (unsigned long long)st.changed, (unsigned long long)st.deleted,
                 (unsigned long long)st.unchanged, (unsigned long long)st.skipped,
                 (unsigned long long)st.files, (unsigned long long)st.files_read, st.seconds);
+    free(error);
     pressindex_destroy(idx);
     free(db);
-    return cli_exit_status(s);
+    return rc;
 }
 
 int cmd_compact(int argc, char **argv)

@@ -45,8 +45,9 @@ static void usage(FILE *f)
             "  69  the index was written by another version of pressindex (EX_UNAVAILABLE)\n"
             "  70  internal error (EX_SOFTWARE)\n"
             "  71  out of memory (EX_OSERR)\n"
-            "  74  I/O error or corrupt index (EX_IOERR)\n"
-            "  75  the index is locked by another writer: try again later (EX_TEMPFAIL)\n");
+            "  74  I/O error or corrupt index, or the output could not be written (EX_IOERR)\n"
+            "  75  the index is locked by another writer: try again later (EX_TEMPFAIL)\n"
+            "A closed pipe (| head) is not an error: quiet, and the status the command would have had.\n");
 }
 
 char *cli_default_db(void)
@@ -131,7 +132,7 @@ int cli_open(const char *db, int writable, double lock_timeout, pressindex **out
 }
 
 /* The global --db may come before the command; a command's own --db overrides it. */
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
@@ -190,4 +191,10 @@ int main(int argc, char **argv)
     }
     cli_error("unknown command '%s' (see pressindex --help)", cmd);
     return EX_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    cli_output_open();
+    return cli_output_close(run(argc, argv));
 }
