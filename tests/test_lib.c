@@ -1232,6 +1232,60 @@ START_TEST(excluded_and_unmatched_words_are_no_evidence)
 }
 END_TEST
 
+/* ---- what the library is given is validated as the file reader validates it ---- */
+
+static void write_text_file(const char *name, const char *data)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, strlen(data), f), strlen(data));
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* An enum is any int to a C caller: a value the library does not know is refused, naming the
+ * field, not taken for another one. */
+START_TEST(out_of_range_enums_are_refused)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = "Turkic";
+    const int sorts[] = {7, -1, 2};
+    for (size_t i = 0; i < sizeof sorts / sizeof *sorts; i++) {
+        so.sort = (pressindex_sort)sorts[i];
+        pressindex_results *res = NULL;
+        ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_ERR_INVALID_ARGUMENT);
+        ck_assert_ptr_null(res);
+        ck_assert_ptr_nonnull(strstr(pressindex_last_error(idx), "sort"));
+    }
+    so.sort = PRESSINDEX_SORT_DATE;
+    pressindex_results_destroy(search_with(idx, &so));
+
+    write_text_file("one.txt", "A release about giraffes.\n");
+    char path[400];
+    snprintf(path, sizeof path, "%s/one.txt", tmpdir);
+    pressindex_index_options io;
+    pressindex_index_options_init(&io);
+    const int formats[] = {99, -1, 3};
+    for (size_t i = 0; i < sizeof formats / sizeof *formats; i++) {
+        io.format = (pressindex_format)formats[i];
+        pressindex_index_stats st;
+        ck_assert_int_eq(pressindex_index_path(idx, path, &io, &st), PRESSINDEX_ERR_INVALID_ARGUMENT);
+        ck_assert_ptr_nonnull(strstr(pressindex_last_error(idx), "format"));
+        ck_assert_int_eq(pressindex_index_buffer(idx, "x", 1, "x.txt", &io, &st),
+                         PRESSINDEX_ERR_INVALID_ARGUMENT);
+        ck_assert_ptr_nonnull(strstr(pressindex_last_error(idx), "format"));
+    }
+    pressindex_results *res = search(idx, "giraffes");
+    ck_assert_uint_eq(pressindex_results_count(res), 0); /* nothing was read */
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("lib");
@@ -1253,6 +1307,10 @@ static Suite *suite(void)
     tcase_add_test(tc, impossible_date_is_stored_undated);
     tcase_add_test(tc, reader_cannot_write);
     tcase_add_test(tc, index_fixture_folder);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("validate");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, out_of_range_enums_are_refused);
     suite_add_tcase(s, tc);
     tc = tcase_create("search");
     tcase_add_checked_fixture(tc, setup, teardown);

@@ -581,6 +581,17 @@ static int on_release(void *ctx, const pressindex_release *r, const char *file, 
     return 0;
 }
 
+/* An enum from a caller is any int: one this library does not know is refused, never guessed. */
+static pressindex_status check_index_options(pressindex *idx, const pressindex_index_options *o)
+{
+    if (o->format != PRESSINDEX_FORMAT_AUTO && o->format != PRESSINDEX_FORMAT_TEXT &&
+        o->format != PRESSINDEX_FORMAT_JSONL)
+        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT,
+                       "pressindex_index_options.format is %d: not a pressindex_format",
+                       (int)o->format);
+    return PRESSINDEX_OK;
+}
+
 pressindex_status pressindex_index_path(pressindex *idx, const char *path,
                                         const pressindex_index_options *opts,
                                         pressindex_index_stats *stats)
@@ -597,6 +608,8 @@ pressindex_status pressindex_index_path(pressindex *idx, const char *path,
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT,
                        "options not made by pressindex_index_options_init()");
     opts = &defaults;
+    if ((st = check_index_options(idx, opts)) != PRESSINDEX_OK)
+        return st;
     if (!stats)
         stats = &local;
     memset(stats, 0, sizeof *stats);
@@ -655,6 +668,8 @@ pressindex_status pressindex_index_buffer(pressindex *idx, const char *data, siz
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT,
                        "options not made by pressindex_index_options_init()");
     opts = &defaults;
+    if ((st = check_index_options(idx, opts)) != PRESSINDEX_OK)
+        return st;
     if (!stats)
         stats = &local;
     memset(stats, 0, sizeof *stats);

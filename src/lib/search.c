@@ -90,6 +90,9 @@ static pressindex_status check_options(pressindex *idx, const pressindex_search_
     pressindex_status st = pi_rank_check(idx, o);
     if (st != PRESSINDEX_OK)
         return st;
+    if (o->sort != PRESSINDEX_SORT_RELEVANCE && o->sort != PRESSINDEX_SORT_DATE)
+        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT,
+                       "pressindex_search_options.sort is %d: not a pressindex_sort", (int)o->sort);
     if (o->lang && *o->lang && !pi_lang_to_stemmer(o->lang) && strcmp(o->lang, "none") != 0)
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT,
                        "no stemmer for language \"%s\" (ISO codes such as en, tr, ru, or \"none\")",
