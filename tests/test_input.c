@@ -4,6 +4,7 @@
  * fixture of fixtures/bad/, folder walking and its ignore rules, standard input, callbacks.
  */
 #include "input.h"
+#include "internal.h"
 
 #include <check.h>
 #include <errno.h>
@@ -656,6 +657,10 @@ static const struct {
      "invalid UTF-8 (1 sequence replaced by U+FFFD)"},
     {"escaped NUL", "{\"id\":\"a\",\"paragraphs\":[\"x\\u0000y\"]}", 0, 0, NULL, 1,
      "not valid JSON (*"},
+    {"unknown language", "{\"id\":\"a\",\"lang\":\"klingon\",\"paragraphs\":[\"p\"]}", 1, 1, NULL,
+     0, "unknown language \"klingon\" (not an ISO 639-1 code), indexed in the default language"},
+    {"ISO code without a stemmer", "{\"id\":\"a\",\"lang\":\"kk\",\"paragraphs\":[\"p\"]}", 1, 1, NULL,
+     0, NULL},
 };
 
 START_TEST(test_jsonl_rows)
@@ -738,6 +743,8 @@ static const struct {
 } bad_rows[] = {
     {"bad/invalid_utf8.txt", 1, 0, {{2, "invalid UTF-8 (2 sequences replaced by U+FFFD)"}}},
     {"bad/nul_bytes.txt", 0, 1, {{0, "binary file (NUL bytes), skipped"}}},
+    {"bad/unknown_lang.txt", 1, 0,
+     {{4, "unknown language \"klingon\" (not an ISO 639-1 code), indexed in the default language"}}},
     {"bad/truncated.jsonl.gz", 3, 1,
      {{0, "truncated gzip: unexpected end of data after line 3"}}},
     {"bad/malformed.jsonl",
@@ -1236,6 +1243,58 @@ START_TEST(test_null_callbacks)
 END_TEST
 
 /* ---------------------------------------------------------------------------------------------- */
+/* Repairs: languages                                                                             */
+
+static const struct {
+    const char *lang;
+    int valid;
+} lang_rows[] = {
+    {"en", 1}, {"EN", 1}, {"tr", 1}, {"zh", 1}, {"ja", 1}, {"ko", 1}, {"kk", 1}, {"uk", 1},
+    {"pt_BR", 1}, {"en-US", 1}, {"zh-Hant-TW", 1}, {"sr-Latn", 1}, {"english", 1}, {"Turkish", 1},
+    {"none", 1}, {"klingon", 0}, {"tlh", 0}, {"eng", 0}, {"kaz", 0}, {"xx", 0}, {"qq", 0},
+    {"e", 0}, {"", 0}, {"en-", 0}, {"en--US", 0}, {"en-toolongtag", 0}, {"en US", 0},
+    {"en-\xC3\xA9", 0}, {"englishh", 0},
+};
+
+START_TEST(test_lang_rows)
+{
+    ck_assert_msg(pi_lang_valid(lang_rows[_i].lang) == lang_rows[_i].valid, "\"%s\"", lang_rows[_i].lang);
+}
+END_TEST
+
+START_TEST(test_lang_in_text)
+{
+    static const struct {
+        const char *in, *lang, *problem;
+    } rows[] = {
+        {"Lang: klingon\n\nBody.", NULL,
+         "unknown language \"klingon\" (not an ISO 639-1 code), indexed in the default language"},
+        {"Title: T\nLanguage: zh\n\nBody.", "zh", NULL},
+        {"Lang: pt_BR\n\nBody.", "pt_BR", NULL},
+        {"Title: T\nLang: x\n\nBody.", NULL,
+         "unknown language \"x\" (not an ISO 639-1 code), indexed in the default language"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        coll c;
+        memset(&c, 0, sizeof c);
+        pi_input_stats st;
+        parse_text_string(rows[i].in, &c, &st);
+        ck_assert_uint_eq(c.nrec, 1);
+        if (rows[i].lang)
+            ck_assert_str_eq(c.recs[0].lang, rows[i].lang);
+        else
+            ck_assert_ptr_null(c.recs[0].lang);
+        ck_assert_uint_eq(c.nprob, rows[i].problem ? 1 : 0);
+        if (rows[i].problem) {
+            ck_assert_str_eq(c.probs[0].msg, rows[i].problem);
+            ck_assert_uint_eq(c.probs[0].line, i == 0 ? 1 : 2);
+        }
+        coll_free(&c);
+    }
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------------- */
 
 static Suite *input_suite(void)
 {
@@ -1262,6 +1321,11 @@ static Suite *input_suite(void)
     tcase_add_loop_test(tc, test_jsonl_rows, 0, sizeof jsonl_rows / sizeof *jsonl_rows);
     tcase_add_test(tc, test_jsonl_fields);
     tcase_add_test(tc, test_sample_jsonl);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("repairs");
+    tcase_add_loop_test(tc, test_lang_rows, 0, sizeof lang_rows / sizeof *lang_rows);
+    tcase_add_test(tc, test_lang_in_text);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("bad");

@@ -74,6 +74,23 @@ void pi_input_utf8_problem(pi_reader *r, const char *file, unsigned long line, l
                      replaced == 1 ? "" : "s");
 }
 
+const char *pi_msg_lang(char *buf, size_t n, const char *lang)
+{
+    /* At most 40 bytes of it, cut on a character boundary, on one line. */
+    char shown[41];
+    size_t k = strlen(lang);
+    if (k > 40)
+        k = pi_utf8_valid_prefix(lang, 40);
+    memcpy(shown, lang, k);
+    shown[k] = '\0';
+    for (char *c = shown; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = ' ';
+    snprintf(buf, n, "unknown language \"%s%s\" (not an ISO 639-1 code), indexed in the default "
+             "language", shown, k < strlen(lang) ? "..." : "");
+    return buf;
+}
+
 /* ---------------------------------------------------------------------------------------------- */
 /* UTF-8                                                                                           */
 

@@ -120,6 +120,12 @@ size_t pi_utf8_valid_prefix(const char *s, size_t n);
 /* "1 sequence" / "N sequences": the invalid UTF-8 problem message, shared by both formats. */
 void pi_input_utf8_problem(pi_reader *r, const char *file, unsigned long line, long replaced);
 
+/* ---------------------------------------------------------------------------------------------- */
+/* Repairs: the words the readers report them in.                                                  */
+
+/* The messages (without file, line or release id), written to buf. */
+const char *pi_msg_lang(char *buf, size_t n, const char *lang);
+
 /* Parses one whole text file (data[len] must be writable: the buffer holds len + 1 bytes; it is
  * modified in place) and delivers its release with the given id. Returns 0, or what on_release
  * returned when non-zero. */

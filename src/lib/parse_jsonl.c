@@ -6,6 +6,7 @@
  * refuse the line).
  */
 #include "input.h"
+#include "internal.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -121,6 +122,11 @@ int pi_parse_jsonl_line(pi_reader *r, const char *file, unsigned long line, cons
     rel.source = opt_string(r, file, line, root, "source");
     rel.url = opt_string(r, file, line, root, "url");
     rel.lang = opt_string(r, file, line, root, "lang");
+    if (rel.lang && *rel.lang && !pi_lang_valid(rel.lang)) {
+        char msg[160];
+        pi_input_problem(r, file, line, 0, "%s", pi_msg_lang(msg, sizeof msg, rel.lang));
+        rel.lang = NULL;
+    }
 
     char date[11];
     json_t *jd = json_object_get(root, "date");

@@ -6,6 +6,7 @@
  * The whole file is in memory (at most 64 MiB) and is cut into strings in place.
  */
 #include "input.h"
+#include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +171,7 @@ int pi_parse_text(pi_reader *r, const char *file, const char *id, char *data, si
     size_t date_len = 0;
     unsigned long date_line = 0;
     int date_rc = 0;
+    unsigned long lang_line = 0;
 
     char *eol = eol_of(p, end);
     char *tok = p;
@@ -203,7 +205,10 @@ int pi_parse_text(pi_reader *r, const char *file, const char *id, char *data, si
                 date_text = v;
                 date_len = (size_t)(ve - v);
                 date_line = lineno;
-            } else if (key != K_OTHER) {
+            } else if (key == K_LANG) {
+                lang_line = lineno;
+            }
+            if (key != K_DATE && key != K_OTHER) {
                 *ve = '\0';
                 const char *val = v < ve ? v : NULL;
                 if (key == K_TITLE)
@@ -279,6 +284,11 @@ int pi_parse_text(pi_reader *r, const char *file, const char *id, char *data, si
     if (np == 0) {
         pi_input_problem(r, file, 0, 1, "empty file, skipped");
         goto out;
+    }
+    if (rel.lang && !pi_lang_valid(rel.lang)) {
+        char msg[160];
+        pi_input_problem(r, file, lang_line, 0, "%s", pi_msg_lang(msg, sizeof msg, rel.lang));
+        rel.lang = NULL;
     }
     rel.paragraphs = r->paras;
     rel.n_paragraphs = np;
