@@ -208,10 +208,19 @@ sys.stdout.write("Title: Enormous\n\nA first paragraph.\n\n" + words + " zebrawo
 run "$P" index "$TMP/huge.txt"; expect_rc 65 "enormous paragraph"; expect_in "huge.txt" "$err" "enormous paragraph named"
 run "$P" search --count zebraword; expect_rc 0 "enormous paragraph indexed"
 
-# ---- input validation (issue 15): unknown languages are repaired, any ISO 639-1 code is one.
+# ---- input validation (issue 15): NULs and unknown languages are repaired, not skipped; any
+# ISO 639-1 code is a language. nul_bytes.txt and nul_in_line.jsonl used to be skipped whole.
 export PRESSINDEX_DB="$TMP/repairs"
 run "$P" index "$FIXTURES/bad"; expect_rc 65 "bad fixtures, repaired"
+expect_in "bad/nul_bytes.txt:7: 16 NUL characters replaced by spaces" "$err" "NUL bytes in text repaired"
+expect_in "bad/nul_in_line.jsonl:2: a NUL character replaced by a space" "$err" "NUL byte in JSON repaired"
+expect_in "bad/nul_escape.jsonl:1: a NUL character replaced by a space" "$err" "\\u0000 repaired"
 expect_in "bad/unknown_lang.txt:4: unknown language \"klingon\"" "$err" "unknown language named"
+expect_not_in "JSON_ALLOW_NUL" "$err" "no parser internals"
+run "$P" search --json cassowary; expect_rc 0 "release with \\u0000 indexed"
+expect_in '"text":"The ministry announced a grant for cassowary conservation."' "$out" "NUL became a space"
+run "$P" show --json nul_bytes.txt; expect_rc 0 "text with NUL bytes indexed"
+expect_in '"paragraph":2' "$out" "its paragraphs shown"
 run "$P" show --json unknown_lang.txt; expect_rc 0 "release in an unknown language indexed"
 expect_in '"lang":"en"' "$out" "unknown language replaced by the default"
 run "$P" search --lang en warbler; expect_rc 0 "stemmed in the default language"

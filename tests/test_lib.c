@@ -1263,6 +1263,14 @@ static pressindex_results *search_uncollapsed(pressindex *idx, const char *q, co
     return search_with(idx, &so);
 }
 
+static void collect_problem(void *user, const char *file, unsigned long line, const char *msg)
+{
+    (void)file;
+    (void)line;
+    pi_buf *b = user;
+    ck_assert_int_eq(pi_buf_printf(b, "%s\n", msg), 0);
+}
+
 /* Any ISO 639-1 code is a language: Xapian 1.4 has no stemmer for these, so their words are
  * indexed and searched unstemmed. */
 START_TEST(iso_code_without_stemmer_is_unstemmed)
@@ -1342,6 +1350,34 @@ START_TEST(out_of_range_enums_are_refused)
 }
 END_TEST
 
+/* A \u0000 in valid JSON is a NUL that C strings cannot hold: it becomes a space, the release is
+ * kept and its words found; it used to drop the release with jansson's words for it. */
+START_TEST(json_nul_escape_is_repaired)
+{
+    static const char jsonl[] =
+        "{\"id\": \"n1\", \"paragraphs\": [\"The ministry\\u0000announced a cassowary survey.\"]}\n"
+        "{\"id\": \"n2\", \"paragraphs\": [\"Another line.\"]}\n";
+    pressindex *idx = open_writer();
+    pi_buf probs = {0};
+    pressindex_index_options io;
+    pressindex_index_options_init(&io);
+    io.on_problem = collect_problem;
+    io.user = &probs;
+    pressindex_index_stats st;
+    ck_assert_int_eq(pressindex_index_buffer(idx, jsonl, strlen(jsonl), "n.jsonl", &io, &st),
+                     PRESSINDEX_ERR_DATA);
+    ck_assert_uint_eq(st.releases, 2);
+    ck_assert_uint_eq(st.skipped, 0);
+    ck_assert_str_eq(probs.p, "a NUL character replaced by a space\n");
+    pressindex_results *res = search(idx, "announced");
+    ck_assert_uint_eq(pressindex_results_count(res), 1);
+    ck_assert_str_eq(pressindex_result_text(res, 0), "The ministry announced a cassowary survey.");
+    pressindex_results_destroy(res);
+    pi_buf_free(&probs);
+    pressindex_destroy(idx);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("lib");
@@ -1368,6 +1404,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, iso_code_without_stemmer_is_unstemmed);
     tcase_add_test(tc, out_of_range_enums_are_refused);
+    tcase_add_test(tc, json_nul_escape_is_repaired);
     suite_add_tcase(s, tc);
     tc = tcase_create("search");
     tcase_add_checked_fixture(tc, setup, teardown);

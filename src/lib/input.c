@@ -74,6 +74,15 @@ void pi_input_utf8_problem(pi_reader *r, const char *file, unsigned long line, l
                      replaced == 1 ? "" : "s");
 }
 
+const char *pi_msg_nul(char *buf, size_t n, long replaced)
+{
+    if (replaced == 1)
+        snprintf(buf, n, "a NUL character replaced by a space");
+    else
+        snprintf(buf, n, "%ld NUL characters replaced by spaces", replaced);
+    return buf;
+}
+
 const char *pi_msg_lang(char *buf, size_t n, const char *lang)
 {
     /* At most 40 bytes of it, cut on a character boundary, on one line. */

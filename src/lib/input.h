@@ -124,6 +124,7 @@ void pi_input_utf8_problem(pi_reader *r, const char *file, unsigned long line, l
 /* Repairs: the words the readers report them in.                                                  */
 
 /* The messages (without file, line or release id), written to buf. */
+const char *pi_msg_nul(char *buf, size_t n, long replaced);
 const char *pi_msg_lang(char *buf, size_t n, const char *lang);
 
 /* Parses one whole text file (data[len] must be writable: the buffer holds len + 1 bytes; it is
