@@ -1405,6 +1405,59 @@ START_TEST(test_lang_in_text)
 }
 END_TEST
 
+/* A text release's id is its file name, which need not be UTF-8: repaired as the library repairs
+ * an id, so that reindex records the id the release is stored under. */
+START_TEST(test_text_id_repaired)
+{
+    coll c;
+    memset(&c, 0, sizeof c);
+    pi_input_stats st;
+    parse_text_bytes(BYTES("Body."), "caf\xE9.txt", &c, &st);
+    ck_assert_uint_eq(c.nrec, 1);
+    ck_assert_str_eq(c.recs[0].id, "caf\xEF\xBF\xBD.txt");
+    ck_assert_uint_eq(c.nprob, 1);
+    ck_assert_str_eq(c.probs[0].msg, "file name: invalid UTF-8 (1 sequence replaced by U+FFFD)");
+    coll_free(&c);
+}
+END_TEST
+
+/* What pressindex_add_release() stores: each string repaired as a reader repairs it. */
+START_TEST(test_release_repair)
+{
+    static const char *const paras[] = {"fine", "caf\xE9", NULL, "\xFF\xFE"};
+    pressindex_release in = {"id\xC3", "2025-01-01", "T\xE2\x80", NULL, "u", "klingon", paras, 4};
+    pi_repaired fix;
+    ck_assert_int_eq(pi_release_repair(&in, &fix), 0);
+    ck_assert_int_eq(fix.utf8, 1 + 1 + 1 + 2);
+    ck_assert_str_eq(fix.rel.id, "id\xEF\xBF\xBD");
+    ck_assert_str_eq(fix.rel.title, "T\xEF\xBF\xBD");
+    ck_assert_ptr_eq(fix.rel.date, in.date); /* valid strings are not copied */
+    ck_assert_ptr_null(fix.rel.source);
+    ck_assert_ptr_null(fix.rel.lang);
+    ck_assert_str_eq(fix.bad_lang, "klingon");
+    ck_assert_ptr_eq(fix.rel.paragraphs[0], paras[0]);
+    ck_assert_str_eq(fix.rel.paragraphs[1], "caf\xEF\xBF\xBD");
+    ck_assert_ptr_null(fix.rel.paragraphs[2]);
+    ck_assert_str_eq(fix.rel.paragraphs[3], "\xEF\xBF\xBD\xEF\xBF\xBD");
+    ck_assert_ptr_eq(in.paragraphs, paras); /* the caller's release is untouched */
+    pi_repaired_free(&fix);
+
+    pressindex_release good = {"a", NULL, NULL, NULL, NULL, "zh", paras, 1};
+    ck_assert_int_eq(pi_release_repair(&good, &fix), 0);
+    ck_assert_int_eq(fix.utf8, 0);
+    ck_assert_ptr_null(fix.bad_lang);
+    ck_assert_ptr_eq(fix.rel.paragraphs, paras);
+    ck_assert_str_eq(fix.rel.lang, "zh");
+    pi_repaired_free(&fix);
+
+    char msg[160];
+    ck_assert_str_eq(pi_msg_lang(msg, sizeof msg, "a\nb"),
+                     "unknown language \"a b\" (not an ISO 639-1 code), indexed in the default language");
+    pi_msg_lang(msg, sizeof msg, "0123456789012345678901234567890123456789toolong");
+    ck_assert_ptr_nonnull(strstr(msg, "\"0123456789012345678901234567890123456789...\""));
+}
+END_TEST
+
 /* ---------------------------------------------------------------------------------------------- */
 
 static Suite *input_suite(void)
@@ -1439,6 +1492,8 @@ static Suite *input_suite(void)
     tcase_add_test(tc, test_nul_hole);
     tcase_add_loop_test(tc, test_lang_rows, 0, sizeof lang_rows / sizeof *lang_rows);
     tcase_add_test(tc, test_lang_in_text);
+    tcase_add_test(tc, test_text_id_repaired);
+    tcase_add_test(tc, test_release_repair);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("bad");

@@ -144,7 +144,7 @@ static int is_binary(const char *data, size_t len)
 
 int pi_parse_text(pi_reader *r, const char *file, const char *id, char *data, size_t len)
 {
-    char *owned = NULL;
+    char *owned = NULL, *id_copy = NULL;
     int rc = 0;
     data[len] = '\0';
 
@@ -315,6 +315,19 @@ int pi_parse_text(pi_reader *r, const char *file, const char *id, char *data, si
         pi_input_problem(r, file, 0, 1, "empty file, skipped");
         goto out;
     }
+    /* The id comes from the file name, which need not be UTF-8: repaired as the library repairs
+     * an id, so that what reindex records is the id the release is stored under. */
+    size_t idlen = strlen(id);
+    if (pi_utf8_valid_prefix(id, idlen) < idlen) {
+        long k = pi_utf8_sanitize(id, idlen, &id_copy, NULL);
+        if (k < 0) {
+            pi_input_problem(r, file, 0, 1, "out of memory, skipped");
+            goto out;
+        }
+        char msg[64];
+        pi_input_problem(r, file, 0, 0, "file name: %s", pi_msg_utf8(msg, sizeof msg, k));
+        rel.id = id_copy;
+    }
     if (rel.lang && !pi_lang_valid(rel.lang)) {
         char msg[160];
         pi_input_problem(r, file, lang_line, 0, "%s", pi_msg_lang(msg, sizeof msg, rel.lang));
@@ -324,6 +337,7 @@ int pi_parse_text(pi_reader *r, const char *file, const char *id, char *data, si
     rel.n_paragraphs = np;
     rc = pi_input_deliver(r, &rel, file, 0);
 out:
+    free(id_copy);
     free(owned);
     return rc;
 }
