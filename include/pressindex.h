@@ -78,7 +78,9 @@ typedef struct pressindex_release {
     const char *title;
     const char *source;            /* the publisher, e.g. "Akorda" */
     const char *url;
-    const char *lang;              /* ISO 639-1 code or Xapian stemmer name; NULL = index default */
+    const char *lang;              /* any ISO 639-1 code ("en", "en-US", "zh": stemmed where Xapian
+                                      can, else unstemmed), a stemmer name, or "none"; NULL = index
+                                      default; anything else is repaired (see add_release) */
     const char *const *paragraphs; /* n_paragraphs strings; each non-empty one becomes a passage */
     size_t n_paragraphs;
 } pressindex_release;
@@ -126,8 +128,10 @@ void pressindex_destroy(pressindex *idx);
 /* Writing                                                                                         */
 
 /* Adds a release, replacing every passage of a release with the same id. Not visible to searches
- * until pressindex_commit(). An impossible date makes the release undated and returns
- * PRESSINDEX_ERR_DATA (the release *is* added; the message says what was wrong).
+ * until pressindex_commit(). The release is validated and repaired as the file readers repair
+ * theirs (pressindex(3), INPUT REPAIRS): invalid UTF-8 in any string becomes U+FFFD, an unknown
+ * language the index default, an impossible date none. Then the release *is* added and the call
+ * returns PRESSINDEX_ERR_DATA, the message naming each repair in the readers' words.
  * Returns PRESSINDEX_OK, _ERR_DATA, _ERR_INVALID_ARGUMENT (no id, read-only handle), _ERR_IO,
  * _ERR_CORRUPT, _ERR_NO_MEMORY, _ERR_INTERNAL. */
 pressindex_status pressindex_add_release(pressindex *idx, const pressindex_release *release);
@@ -166,7 +170,8 @@ typedef void (*pressindex_progress_fn)(void *user, uint64_t releases, uint64_t p
 
 typedef struct pressindex_index_options {
     size_t size;         /* set by _init(): the struct's size as this program was compiled */
-    pressindex_format format;        /* default PRESSINDEX_FORMAT_AUTO */
+    pressindex_format format;        /* default PRESSINDEX_FORMAT_AUTO; another value is
+                                        PRESSINDEX_ERR_INVALID_ARGUMENT */
     pressindex_problem_fn on_problem; /* may be NULL */
     pressindex_progress_fn on_progress; /* may be NULL */
     void *user;                      /* passed to the callbacks */
@@ -216,8 +221,9 @@ typedef struct pressindex_search_options {
     const char *since;   /* "YYYY", "YYYY-MM" or "YYYY-MM-DD": only passages dated on or after; NULL */
     const char *until;   /* same, on or before (a month or year means its last day); NULL */
     const char *source;  /* only releases from this source (case and diacritics ignored); NULL */
-    const char *lang;    /* stemming language of the query; NULL = the index default */
-    pressindex_sort sort;
+    const char *lang;    /* stemming language of the query, as a release's lang; NULL = the
+                            index default; an unknown one is PRESSINDEX_ERR_INVALID_ARGUMENT */
+    pressindex_sort sort;   /* another value is PRESSINDEX_ERR_INVALID_ARGUMENT */
     size_t offset;       /* results to skip (paging) */
     size_t limit;        /* results to return (default 10) */
     int by_release;      /* 1: only the best passage of each release */

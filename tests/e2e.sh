@@ -242,4 +242,31 @@ sys.stdout.write("Title: Enormous\n\nA first paragraph.\n\n" + words + " zebrawo
 run "$P" index "$TMP/huge.txt"; expect_rc 65 "enormous paragraph"; expect_in "huge.txt" "$err" "enormous paragraph named"
 run "$P" search --count zebraword; expect_rc 0 "enormous paragraph indexed"
 
+# ---- input validation (issue 15): NULs and unknown languages are repaired, not skipped; any
+# ISO 639-1 code is a language. nul_bytes.txt and nul_in_line.jsonl used to be skipped whole.
+export PRESSINDEX_DB="$TMP/repairs"
+run "$P" index "$FIXTURES/bad"; expect_rc 65 "bad fixtures, repaired"
+expect_in "bad/nul_bytes.txt:7: 16 NUL characters replaced by spaces" "$err" "NUL bytes in text repaired"
+expect_in "bad/nul_in_line.jsonl:2: a NUL character replaced by a space" "$err" "NUL byte in JSON repaired"
+expect_in "bad/nul_escape.jsonl:1: a NUL character replaced by a space" "$err" "\\u0000 repaired"
+expect_in "bad/unknown_lang.txt:4: unknown language \"klingon\"" "$err" "unknown language named"
+expect_not_in "JSON_ALLOW_NUL" "$err" "no parser internals"
+run "$P" search --json cassowary; expect_rc 0 "release with \\u0000 indexed"
+expect_in '"text":"The ministry announced a grant for cassowary conservation."' "$out" "NUL became a space"
+run "$P" show --json nul_bytes.txt; expect_rc 0 "text with NUL bytes indexed"
+expect_in '"paragraph":2' "$out" "its paragraphs shown"
+run "$P" show --json unknown_lang.txt; expect_rc 0 "release in an unknown language indexed"
+expect_in '"lang":"en"' "$out" "unknown language replaced by the default"
+run "$P" search --lang en warbler; expect_rc 0 "stemmed in the default language"
+for l in zh ja ko kk uk pt-BR; do
+    run "$P" search --lang "$l" warbler; ok; [ "$rc" -le 1 ] || fail "--lang $l refused: $rc $err"
+done
+run "$P" search --lang klingon warbler; expect_rc 64 "--lang klingon refused"
+expect_in "klingon" "$err" "refused language named"
+printf 'Lang: zh\n\nDelegations hosts talks.\n' >"$TMP/zh.txt"
+run "$P" index "$TMP/zh.txt"; expect_rc 0 "zh is a language"
+run "$P" search --lang zh --count hosts; expect_rc 0 "zh words searchable unstemmed"
+ok; [ "$out" = 1 ] || fail "zh count: $out"
+run "$P" search --lang zh host; expect_rc 1 "zh words are not stemmed"
+
 finish

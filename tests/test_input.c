@@ -4,6 +4,7 @@
  * fixture of fixtures/bad/, folder walking and its ignore rules, standard input, callbacks.
  */
 #include "input.h"
+#include "internal.h"
 
 #include <check.h>
 #include <errno.h>
@@ -654,8 +655,14 @@ static const struct {
      "paragraph 2 is null, not a string, dropped"},
     {"invalid UTF-8", "{\"id\":\"a\",\"paragraphs\":[\"caf\xE9\"]}", 1, 1, NULL, 0,
      "invalid UTF-8 (1 sequence replaced by U+FFFD)"},
-    {"escaped NUL", "{\"id\":\"a\",\"paragraphs\":[\"x\\u0000y\"]}", 0, 0, NULL, 1,
-     "not valid JSON (*"},
+    {"escaped NUL", "{\"id\":\"a\",\"paragraphs\":[\"x\\u0000y\"]}", 1, 1, NULL, 0,
+     "a NUL character replaced by a space"},
+    {"escaped backslash before u0000 is text", "{\"id\":\"a\",\"paragraphs\":[\"x\\\\u0000y\"]}", 1, 1,
+     NULL, 0, NULL},
+    {"unknown language", "{\"id\":\"a\",\"lang\":\"klingon\",\"paragraphs\":[\"p\"]}", 1, 1, NULL,
+     0, "unknown language \"klingon\" (not an ISO 639-1 code), indexed in the default language"},
+    {"ISO code without a stemmer", "{\"id\":\"a\",\"lang\":\"kk\",\"paragraphs\":[\"p\"]}", 1, 1, NULL,
+     0, NULL},
 };
 
 START_TEST(test_jsonl_rows)
@@ -713,6 +720,25 @@ START_TEST(test_jsonl_fields)
     ck_assert_str_eq(c.recs[0].paras[1], "p2");
     coll_free(&c);
 
+    /* NULs, escaped or raw, become spaces wherever they are; an escaped backslash stays text. */
+    memset(&c, 0, sizeof c);
+    static const char nuls[] = "{\"id\":\"a\\u0000b\",\"title\":\"t\\u0000\",\"paragraphs\":"
+                               "[\"x\\u0000y\", \"raw\0byte\", \"not\\\\u0000one\"]}";
+    pi_input_options o = opts_for(&c, PRESSINDEX_FORMAT_JSONL);
+    pi_reader r = {&o, &st, NULL, 0};
+    memset(&st, 0, sizeof st);
+    ck_assert_int_eq(pi_parse_jsonl_line(&r, "mem.jsonl", 1, nuls, sizeof nuls - 1), 0);
+    free(r.paras);
+    ck_assert_uint_eq(c.nrec, 1);
+    ck_assert_str_eq(c.recs[0].id, "a b");
+    ck_assert_str_eq(c.recs[0].title, "t ");
+    ck_assert_str_eq(c.recs[0].paras[0], "x y");
+    ck_assert_str_eq(c.recs[0].paras[1], "raw byte");
+    ck_assert_str_eq(c.recs[0].paras[2], "not\\u0000one");
+    ck_assert_uint_eq(c.nprob, 1);
+    ck_assert_str_eq(c.probs[0].msg, "4 NUL characters replaced by spaces");
+    coll_free(&c);
+
     /* Invalid UTF-8 repaired inside the string. */
     memset(&c, 0, sizeof c);
     parse_jsonl_string("{\"id\":\"a\",\"paragraphs\":[\"caf\xE9\"]}", &c, &st);
@@ -737,7 +763,11 @@ static const struct {
     want_prob probs[12];
 } bad_rows[] = {
     {"bad/invalid_utf8.txt", 1, 0, {{2, "invalid UTF-8 (2 sequences replaced by U+FFFD)"}}},
-    {"bad/nul_bytes.txt", 0, 1, {{0, "binary file (NUL bytes), skipped"}}},
+    {"bad/nul_bytes.txt", 1, 0, {{7, "16 NUL characters replaced by spaces"}}},
+    {"bad/nul_escape.jsonl", 2, 0, {{1, "a NUL character replaced by a space"},
+                                    {2, "2 NUL characters replaced by spaces"}}},
+    {"bad/unknown_lang.txt", 1, 0,
+     {{4, "unknown language \"klingon\" (not an ISO 639-1 code), indexed in the default language"}}},
     {"bad/truncated.jsonl.gz", 3, 1,
      {{0, "truncated gzip: unexpected end of data after line 3"}}},
     {"bad/malformed.jsonl",
@@ -752,7 +782,7 @@ static const struct {
       {8, "impossible date 2024-02-30, indexed undated"},
       {9, "paragraph 2 is a number, not a string, dropped"},
       {13, "not valid JSON (*"}}},
-    {"bad/nul_in_line.jsonl", 2, 1, {{2, "line contains a NUL byte, skipped"}}},
+    {"bad/nul_in_line.jsonl", 3, 0, {{2, "a NUL character replaced by a space"}}},
     {"bad/invalid_utf8.jsonl", 2, 0, {{2, "invalid UTF-8 (2 sequences replaced by U+FFFD)"}}},
     {"bad/impossible_date_2025-13-45.txt", 1, 0,
      {{1, "impossible date 2025-13-45, indexed undated"}}},
@@ -1236,6 +1266,199 @@ START_TEST(test_null_callbacks)
 END_TEST
 
 /* ---------------------------------------------------------------------------------------------- */
+/* Repairs: NULs in text, languages, ids from file names (the same repairs as the library's add)    */
+
+/* Parses len bytes of text (NULs allowed) through pi_parse_text with the given id. */
+static int parse_text_bytes(const char *text, size_t len, const char *id, coll *c, pi_input_stats *st)
+{
+    pi_input_options o = opts_for(c, PRESSINDEX_FORMAT_TEXT);
+    memset(st, 0, sizeof *st);
+    pi_reader r = {&o, st, NULL, 0};
+    char *copy = malloc(len + 1);
+    memcpy(copy, text, len);
+    int rc = pi_parse_text(&r, "mem.txt", id, copy, len);
+    free(copy);
+    free(r.paras);
+    return rc;
+}
+
+#define BYTES(s) s, sizeof s - 1
+static const struct {
+    const char *name;
+    const char *in;
+    size_t len;
+    const char *para;    /* the first paragraph, or NULL when the file is skipped */
+    unsigned long line;  /* of the problem */
+    const char *problem; /* NULL: none */
+} nul_text_rows[] = {
+    {"NULs in a word", BYTES("Title: T\n\nbroken\0\0\0transfer.\n"), "broken   transfer.", 3,
+     "3 NUL characters replaced by spaces"},
+    {"one NUL in the header", BYTES("Title: T\0\n\nbody.\n"), "body.", 1,
+     "a NUL character replaced by a space"},
+    {"a few scattered in a short file", BYTES("a\0b\0c\0d"), "a b c d", 1,
+     "3 NUL characters replaced by spaces"},
+    {"UTF-16 is binary", BYTES("H\0e\0l\0l\0o\0 \0w\0o\0r\0l\0d\0,\0 \0h\0i\0!\0"), NULL, 0,
+     "binary file (NUL bytes), skipped"},
+    {"controls everywhere are binary",
+     BYTES("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0\0\0\x01\0\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0"
+           "\nIDATx\x9c\x63\0\x01\0\0\x05\0\x01\x0d\x0a\x2d\xb4\0\0\0\0IEND\xae\x42\x60\x82"),
+     NULL, 0, "binary file (NUL bytes), skipped"},
+    {"no NUL: controls are text", BYTES("\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f words"),
+     "\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f words", 0, NULL},
+};
+
+START_TEST(test_nul_text_rows)
+{
+    coll c;
+    memset(&c, 0, sizeof c);
+    pi_input_stats st;
+    ck_assert_int_eq(parse_text_bytes(nul_text_rows[_i].in, nul_text_rows[_i].len, "mem.txt", &c, &st), 0);
+    if (nul_text_rows[_i].problem) {
+        ck_assert_msg(c.nprob == 1, "%s: %zu problems", nul_text_rows[_i].name, c.nprob);
+        ck_assert_str_eq(c.probs[0].msg, nul_text_rows[_i].problem);
+        ck_assert_uint_eq(c.probs[0].line, nul_text_rows[_i].line);
+    } else {
+        ck_assert_msg(c.nprob == 0, "%s: %s", nul_text_rows[_i].name, c.probs[0].msg);
+    }
+    if (nul_text_rows[_i].para) {
+        ck_assert_uint_eq(c.nrec, 1);
+        ck_assert_uint_eq(st.skipped, 0);
+        ck_assert_str_eq(c.recs[0].paras[0], nul_text_rows[_i].para);
+    } else {
+        ck_assert_uint_eq(c.nrec, 0);
+        ck_assert_uint_eq(st.skipped, 1);
+    }
+    coll_free(&c);
+}
+END_TEST
+
+/* A hole of NULs as a transfer leaves it (longer than the text) is one run: still text. */
+START_TEST(test_nul_hole)
+{
+    char buf[64 + 4096];
+    const char *head = "Title: Hole\n\nBefore the hole ";
+    size_t n = strlen(head);
+    memcpy(buf, head, n);
+    memset(buf + n, 0, 4096);
+    memcpy(buf + n + 4096, "after it.", 9);
+    n += 4096 + 9;
+    coll c;
+    memset(&c, 0, sizeof c);
+    pi_input_stats st;
+    parse_text_bytes(buf, n, "mem.txt", &c, &st);
+    ck_assert_uint_eq(c.nrec, 1);
+    ck_assert_uint_eq(c.nprob, 1);
+    ck_assert_str_eq(c.probs[0].msg, "4096 NUL characters replaced by spaces");
+    ck_assert_uint_eq(c.probs[0].line, 3);
+    ck_assert(strncmp(c.recs[0].paras[0], "Before the hole ", 16) == 0);
+    ck_assert(strcmp(c.recs[0].paras[0] + strlen(c.recs[0].paras[0]) - 9, "after it.") == 0);
+    coll_free(&c);
+}
+END_TEST
+
+static const struct {
+    const char *lang;
+    int valid;
+} lang_rows[] = {
+    {"en", 1}, {"EN", 1}, {"tr", 1}, {"zh", 1}, {"ja", 1}, {"ko", 1}, {"kk", 1}, {"uk", 1},
+    {"pt_BR", 1}, {"en-US", 1}, {"zh-Hant-TW", 1}, {"sr-Latn", 1}, {"english", 1}, {"Turkish", 1},
+    {"none", 1}, {"klingon", 0}, {"tlh", 0}, {"eng", 0}, {"kaz", 0}, {"xx", 0}, {"qq", 0},
+    {"e", 0}, {"", 0}, {"en-", 0}, {"en--US", 0}, {"en-toolongtag", 0}, {"en US", 0},
+    {"en-\xC3\xA9", 0}, {"englishh", 0},
+};
+
+START_TEST(test_lang_rows)
+{
+    ck_assert_msg(pi_lang_valid(lang_rows[_i].lang) == lang_rows[_i].valid, "\"%s\"", lang_rows[_i].lang);
+}
+END_TEST
+
+START_TEST(test_lang_in_text)
+{
+    static const struct {
+        const char *in, *lang, *problem;
+    } rows[] = {
+        {"Lang: klingon\n\nBody.", NULL,
+         "unknown language \"klingon\" (not an ISO 639-1 code), indexed in the default language"},
+        {"Title: T\nLanguage: zh\n\nBody.", "zh", NULL},
+        {"Lang: pt_BR\n\nBody.", "pt_BR", NULL},
+        {"Title: T\nLang: x\n\nBody.", NULL,
+         "unknown language \"x\" (not an ISO 639-1 code), indexed in the default language"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        coll c;
+        memset(&c, 0, sizeof c);
+        pi_input_stats st;
+        parse_text_string(rows[i].in, &c, &st);
+        ck_assert_uint_eq(c.nrec, 1);
+        if (rows[i].lang)
+            ck_assert_str_eq(c.recs[0].lang, rows[i].lang);
+        else
+            ck_assert_ptr_null(c.recs[0].lang);
+        ck_assert_uint_eq(c.nprob, rows[i].problem ? 1 : 0);
+        if (rows[i].problem) {
+            ck_assert_str_eq(c.probs[0].msg, rows[i].problem);
+            ck_assert_uint_eq(c.probs[0].line, i == 0 ? 1 : 2);
+        }
+        coll_free(&c);
+    }
+}
+END_TEST
+
+/* A text release's id is its file name, which need not be UTF-8: repaired as the library repairs
+ * an id, so that reindex records the id the release is stored under. */
+START_TEST(test_text_id_repaired)
+{
+    coll c;
+    memset(&c, 0, sizeof c);
+    pi_input_stats st;
+    parse_text_bytes(BYTES("Body."), "caf\xE9.txt", &c, &st);
+    ck_assert_uint_eq(c.nrec, 1);
+    ck_assert_str_eq(c.recs[0].id, "caf\xEF\xBF\xBD.txt");
+    ck_assert_uint_eq(c.nprob, 1);
+    ck_assert_str_eq(c.probs[0].msg, "file name: invalid UTF-8 (1 sequence replaced by U+FFFD)");
+    coll_free(&c);
+}
+END_TEST
+
+/* What pressindex_add_release() stores: each string repaired as a reader repairs it. */
+START_TEST(test_release_repair)
+{
+    static const char *const paras[] = {"fine", "caf\xE9", NULL, "\xFF\xFE"};
+    pressindex_release in = {"id\xC3", "2025-01-01", "T\xE2\x80", NULL, "u", "klingon", paras, 4};
+    pi_repaired fix;
+    ck_assert_int_eq(pi_release_repair(&in, &fix), 0);
+    ck_assert_int_eq(fix.utf8, 1 + 1 + 1 + 2);
+    ck_assert_str_eq(fix.rel.id, "id\xEF\xBF\xBD");
+    ck_assert_str_eq(fix.rel.title, "T\xEF\xBF\xBD");
+    ck_assert_ptr_eq(fix.rel.date, in.date); /* valid strings are not copied */
+    ck_assert_ptr_null(fix.rel.source);
+    ck_assert_ptr_null(fix.rel.lang);
+    ck_assert_str_eq(fix.bad_lang, "klingon");
+    ck_assert_ptr_eq(fix.rel.paragraphs[0], paras[0]);
+    ck_assert_str_eq(fix.rel.paragraphs[1], "caf\xEF\xBF\xBD");
+    ck_assert_ptr_null(fix.rel.paragraphs[2]);
+    ck_assert_str_eq(fix.rel.paragraphs[3], "\xEF\xBF\xBD\xEF\xBF\xBD");
+    ck_assert_ptr_eq(in.paragraphs, paras); /* the caller's release is untouched */
+    pi_repaired_free(&fix);
+
+    pressindex_release good = {"a", NULL, NULL, NULL, NULL, "zh", paras, 1};
+    ck_assert_int_eq(pi_release_repair(&good, &fix), 0);
+    ck_assert_int_eq(fix.utf8, 0);
+    ck_assert_ptr_null(fix.bad_lang);
+    ck_assert_ptr_eq(fix.rel.paragraphs, paras);
+    ck_assert_str_eq(fix.rel.lang, "zh");
+    pi_repaired_free(&fix);
+
+    char msg[160];
+    ck_assert_str_eq(pi_msg_lang(msg, sizeof msg, "a\nb"),
+                     "unknown language \"a b\" (not an ISO 639-1 code), indexed in the default language");
+    pi_msg_lang(msg, sizeof msg, "0123456789012345678901234567890123456789toolong");
+    ck_assert_ptr_nonnull(strstr(msg, "\"0123456789012345678901234567890123456789...\""));
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------------- */
 
 static Suite *input_suite(void)
 {
@@ -1262,6 +1485,15 @@ static Suite *input_suite(void)
     tcase_add_loop_test(tc, test_jsonl_rows, 0, sizeof jsonl_rows / sizeof *jsonl_rows);
     tcase_add_test(tc, test_jsonl_fields);
     tcase_add_test(tc, test_sample_jsonl);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("repairs");
+    tcase_add_loop_test(tc, test_nul_text_rows, 0, sizeof nul_text_rows / sizeof *nul_text_rows);
+    tcase_add_test(tc, test_nul_hole);
+    tcase_add_loop_test(tc, test_lang_rows, 0, sizeof lang_rows / sizeof *lang_rows);
+    tcase_add_test(tc, test_lang_in_text);
+    tcase_add_test(tc, test_text_id_repaired);
+    tcase_add_test(tc, test_release_repair);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("bad");

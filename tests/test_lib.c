@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "input.h"
 #include "internal.h"
 #include "pressindex.h"
 #include "text.h"
@@ -1295,6 +1296,248 @@ START_TEST(excluded_and_unmatched_words_are_no_evidence)
 }
 END_TEST
 
+/* ---- what the library is given is validated as the file reader validates it ---- */
+
+static void write_text_file(const char *name, const char *data)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, strlen(data), f), strlen(data));
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static pressindex_results *get_release(pressindex *idx, const char *id)
+{
+    pressindex_results *res = NULL;
+    ck_assert_msg(pressindex_get_release(idx, id, &res) == PRESSINDEX_OK, "%s: %s", id,
+                  pressindex_last_error(idx));
+    return res;
+}
+
+/* Without collapsing: the releases compared here hold the same paragraphs. */
+static pressindex_results *search_uncollapsed(pressindex *idx, const char *q, const char *lang)
+{
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = q;
+    so.lang = lang;
+    so.collapse = 0;
+    return search_with(idx, &so);
+}
+
+/* Both releases hold the same title, language and paragraphs, all valid UTF-8. */
+static void assert_stored_alike(pressindex *idx, const char *a, const char *b)
+{
+    pressindex_results *ra = get_release(idx, a), *rb = get_release(idx, b);
+    ck_assert_uint_eq(pressindex_results_count(ra), pressindex_results_count(rb));
+    ck_assert_str_eq(pressindex_result_title(ra, 0), pressindex_result_title(rb, 0));
+    ck_assert_str_eq(pressindex_result_lang(ra, 0), pressindex_result_lang(rb, 0));
+    for (size_t i = 0; i < pressindex_results_count(ra); i++) {
+        const char *t = pressindex_result_text(ra, i);
+        ck_assert_str_eq(t, pressindex_result_text(rb, i));
+        ck_assert_uint_eq(pi_utf8_valid_prefix(t, strlen(t)), strlen(t));
+    }
+    const char *title = pressindex_result_title(ra, 0);
+    ck_assert_uint_eq(pi_utf8_valid_prefix(title, strlen(title)), strlen(title));
+    pressindex_results_destroy(ra);
+    pressindex_results_destroy(rb);
+}
+
+static void collect_problem(void *user, const char *file, unsigned long line, const char *msg)
+{
+    (void)file;
+    (void)line;
+    pi_buf *b = user;
+    ck_assert_int_eq(pi_buf_printf(b, "%s\n", msg), 0);
+}
+
+/* Invalid UTF-8: the file reader replaces it with U+FFFD and says so; the library did store the
+ * bytes (its words unsearchable, its text unprintable as JSON) and returned OK. */
+START_TEST(invalid_utf8_repaired_alike)
+{
+    write_text_file("latin1.txt", "Title: Caf\xE9 opening\n\nThe caf\xE9 opened near the okapis.\n\n"
+                                  "Second \xFF\xFE paragraph.\n");
+    static const char *const paras[] = {"The caf\xE9 opened near the okapis.", "Second \xFF\xFE paragraph."};
+    pressindex_release r = {"lib/latin1", NULL, "Caf\xE9 opening", NULL, NULL, NULL, paras, 2};
+    pressindex *idx = open_writer();
+    char path[400];
+    snprintf(path, sizeof path, "%s/latin1.txt", tmpdir);
+    pi_buf probs = {0};
+    pressindex_index_options io;
+    pressindex_index_options_init(&io);
+    io.on_problem = collect_problem;
+    io.user = &probs;
+    ck_assert_int_eq(pressindex_index_path(idx, path, &io, NULL), PRESSINDEX_ERR_DATA);
+    ck_assert_str_eq(probs.p, "invalid UTF-8 (4 sequences replaced by U+FFFD)\n");
+    ck_assert_int_eq(pressindex_add_release(idx, &r), PRESSINDEX_ERR_DATA);
+    ck_assert_str_eq(pressindex_last_error(idx),
+                     "release lib/latin1: invalid UTF-8 (4 sequences replaced by U+FFFD)");
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    assert_stored_alike(idx, "latin1.txt", "lib/latin1");
+    pressindex_results *res = search_uncollapsed(idx, "okapis", NULL);
+    ck_assert_uint_eq(pressindex_results_count(res), 2);
+    pressindex_results_destroy(res);
+    /* The id is repaired too, as in a JSON Lines file. */
+    pressindex_release bad_id = {"lib/caf\xE9", NULL, NULL, NULL, NULL, NULL, paras, 1};
+    ck_assert_int_eq(pressindex_add_release(idx, &bad_id), PRESSINDEX_ERR_DATA);
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    pressindex_results_destroy(get_release(idx, "lib/caf\xEF\xBF\xBD"));
+    pi_buf_free(&probs);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+/* An unknown language: the default one, one problem, PRESSINDEX_ERR_DATA, in files and here. */
+START_TEST(unknown_language_repaired_alike)
+{
+    write_text_file("klingon.txt", "Title: Qapla\nLang: klingon\n\nThe warriors gathered at dawn.\n");
+    static const char *const paras[] = {"The warriors gathered at dawn."};
+    pressindex_release r = {"lib/klingon", NULL, "Qapla", NULL, NULL, "klingon", paras, 1};
+    pressindex *idx = open_writer();
+    char path[400];
+    snprintf(path, sizeof path, "%s/klingon.txt", tmpdir);
+    pi_buf probs = {0};
+    pressindex_index_options io;
+    pressindex_index_options_init(&io);
+    io.on_problem = collect_problem;
+    io.user = &probs;
+    ck_assert_int_eq(pressindex_index_path(idx, path, &io, NULL), PRESSINDEX_ERR_DATA);
+    ck_assert_str_eq(probs.p, "unknown language \"klingon\" (not an ISO 639-1 code), indexed in the "
+                              "default language\n");
+    ck_assert_int_eq(pressindex_add_release(idx, &r), PRESSINDEX_ERR_DATA);
+    ck_assert_str_eq(pressindex_last_error(idx), "release lib/klingon: unknown language \"klingon\" "
+                                                 "(not an ISO 639-1 code), indexed in the default language");
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    assert_stored_alike(idx, "klingon.txt", "lib/klingon");
+    pressindex_results *res = get_release(idx, "lib/klingon");
+    ck_assert_str_eq(pressindex_result_lang(res, 0), "en");
+    pressindex_results_destroy(res);
+    /* Stemmed in English, the default: "gather" finds "gathered". */
+    res = search_uncollapsed(idx, "gather", NULL);
+    ck_assert_uint_eq(pressindex_results_count(res), 2);
+    pressindex_results_destroy(res);
+    /* Several repairs: one message names each. */
+    static const char *const bad[] = {"Caf\xE9."};
+    pressindex_release both = {"lib/both", "2024-02-30", NULL, NULL, NULL, "tlh", bad, 1};
+    ck_assert_int_eq(pressindex_add_release(idx, &both), PRESSINDEX_ERR_DATA);
+    ck_assert_str_eq(pressindex_last_error(idx),
+                     "release lib/both: invalid UTF-8 (1 sequence replaced by U+FFFD); unknown language "
+                     "\"tlh\" (not an ISO 639-1 code), indexed in the default language; impossible or "
+                     "unrecognised date \"2024-02-30\", indexed undated");
+    pi_buf_free(&probs);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+/* Any ISO 639-1 code is a language: Xapian 1.4 has no stemmer for these, so their words are
+ * indexed and searched unstemmed. */
+START_TEST(iso_code_without_stemmer_is_unstemmed)
+{
+    static const char *const codes[] = {"zh", "ja", "ko", "kk", "uk", "zh-Hant"};
+    pressindex *idx = open_writer();
+    for (size_t i = 0; i < sizeof codes / sizeof *codes; i++) {
+        static const char *const paras[] = {"Delegations hosts talks."};
+        char id[32];
+        snprintf(id, sizeof id, "iso/%s", codes[i]);
+        pressindex_release r = {id, NULL, NULL, NULL, NULL, codes[i], paras, 1};
+        ck_assert_msg(pressindex_add_release(idx, &r) == PRESSINDEX_OK, "%s: %s", codes[i],
+                      pressindex_last_error(idx));
+    }
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    for (size_t i = 0; i < sizeof codes / sizeof *codes; i++) {
+        pressindex_results *res = search_uncollapsed(idx, "hosts", codes[i]);
+        ck_assert_uint_eq(pressindex_results_count(res), sizeof codes / sizeof *codes);
+        pressindex_results_destroy(res);
+        res = search_uncollapsed(idx, "host", codes[i]); /* unstemmed: the singular is another word */
+        ck_assert_uint_eq(pressindex_results_count(res), 0);
+        pressindex_results_destroy(res);
+    }
+    pressindex_results *kk = get_release(idx, "iso/kk");
+    ck_assert_str_eq(pressindex_result_lang(kk, 0), "kk");
+    pressindex_results_destroy(kk);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = "hosts";
+    so.lang = "klingon";
+    pressindex_results *res = NULL;
+    ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_ERR_INVALID_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(pressindex_last_error(idx), "klingon"));
+    pressindex_destroy(idx);
+}
+END_TEST
+
+/* An enum is any int to a C caller: a value the library does not know is refused, naming the
+ * field, not taken for another one. */
+START_TEST(out_of_range_enums_are_refused)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = "Turkic";
+    const int sorts[] = {7, -1, 2};
+    for (size_t i = 0; i < sizeof sorts / sizeof *sorts; i++) {
+        so.sort = (pressindex_sort)sorts[i];
+        pressindex_results *res = NULL;
+        ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_ERR_INVALID_ARGUMENT);
+        ck_assert_ptr_null(res);
+        ck_assert_ptr_nonnull(strstr(pressindex_last_error(idx), "sort"));
+    }
+    so.sort = PRESSINDEX_SORT_DATE;
+    pressindex_results_destroy(search_with(idx, &so));
+
+    write_text_file("one.txt", "A release about giraffes.\n");
+    char path[400];
+    snprintf(path, sizeof path, "%s/one.txt", tmpdir);
+    pressindex_index_options io;
+    pressindex_index_options_init(&io);
+    const int formats[] = {99, -1, 3};
+    for (size_t i = 0; i < sizeof formats / sizeof *formats; i++) {
+        io.format = (pressindex_format)formats[i];
+        pressindex_index_stats st;
+        ck_assert_int_eq(pressindex_index_path(idx, path, &io, &st), PRESSINDEX_ERR_INVALID_ARGUMENT);
+        ck_assert_ptr_nonnull(strstr(pressindex_last_error(idx), "format"));
+        ck_assert_int_eq(pressindex_index_buffer(idx, "x", 1, "x.txt", &io, &st),
+                         PRESSINDEX_ERR_INVALID_ARGUMENT);
+        ck_assert_ptr_nonnull(strstr(pressindex_last_error(idx), "format"));
+    }
+    pressindex_results *res = search(idx, "giraffes");
+    ck_assert_uint_eq(pressindex_results_count(res), 0); /* nothing was read */
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+/* A \u0000 in valid JSON is a NUL that C strings cannot hold: it becomes a space, the release is
+ * kept and its words found; it used to drop the release with jansson's words for it. */
+START_TEST(json_nul_escape_is_repaired)
+{
+    static const char jsonl[] =
+        "{\"id\": \"n1\", \"paragraphs\": [\"The ministry\\u0000announced a cassowary survey.\"]}\n"
+        "{\"id\": \"n2\", \"paragraphs\": [\"Another line.\"]}\n";
+    pressindex *idx = open_writer();
+    pi_buf probs = {0};
+    pressindex_index_options io;
+    pressindex_index_options_init(&io);
+    io.on_problem = collect_problem;
+    io.user = &probs;
+    pressindex_index_stats st;
+    ck_assert_int_eq(pressindex_index_buffer(idx, jsonl, strlen(jsonl), "n.jsonl", &io, &st),
+                     PRESSINDEX_ERR_DATA);
+    ck_assert_uint_eq(st.releases, 2);
+    ck_assert_uint_eq(st.skipped, 0);
+    ck_assert_str_eq(probs.p, "a NUL character replaced by a space\n");
+    pressindex_results *res = search(idx, "announced");
+    ck_assert_uint_eq(pressindex_results_count(res), 1);
+    ck_assert_str_eq(pressindex_result_text(res, 0), "The ministry announced a cassowary survey.");
+    pressindex_results_destroy(res);
+    pi_buf_free(&probs);
+    pressindex_destroy(idx);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("lib");
@@ -1316,6 +1559,14 @@ static Suite *suite(void)
     tcase_add_test(tc, impossible_date_is_stored_undated);
     tcase_add_test(tc, reader_cannot_write);
     tcase_add_test(tc, index_fixture_folder);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("validate");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, invalid_utf8_repaired_alike);
+    tcase_add_test(tc, unknown_language_repaired_alike);
+    tcase_add_test(tc, iso_code_without_stemmer_is_unstemmed);
+    tcase_add_test(tc, out_of_range_enums_are_refused);
+    tcase_add_test(tc, json_nul_escape_is_repaired);
     suite_add_tcase(s, tc);
     tc = tcase_create("search");
     tcase_add_checked_fixture(tc, setup, teardown);

@@ -538,15 +538,41 @@ pressindex_status pressindex_add_release(pressindex *idx, const pressindex_relea
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "a release needs a non-empty id");
     if (r->n_paragraphs && !r->paragraphs)
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "release %s: no paragraphs array", r->id);
+    /* What the readers repair in files is repaired here alike, so that a release is stored the
+     * same whichever way it came in: text that is not UTF-8 would be unsearchable and unprintable
+     * as JSON, and an unknown language would be a language of its own. */
+    pi_repaired fix;
+    if (pi_release_repair(r, &fix) < 0)
+        return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    r = &fix.rel;
     char date[11];
     int bad_date = pi_release_date(r, date);
     xc_status xs = pi_writer_put(&idx->w, r, date);
-    if (xs != XC_OK)
-        return pi_fail_xc(idx, xs, r->id);
+    if (xs != XC_OK) {
+        st = pi_fail_xc(idx, xs, r->id);
+        pi_repaired_free(&fix);
+        return st;
+    }
+    /* One message naming every repair, in the readers' words. */
+    pi_buf msg = {0};
+    char part[160];
+    int rc = 0;
+    if (fix.utf8)
+        rc |= pi_buf_printf(&msg, "; %s", pi_msg_utf8(part, sizeof part, fix.utf8));
+    if (fix.bad_lang)
+        rc |= pi_buf_printf(&msg, "; %s", pi_msg_lang(part, sizeof part, fix.bad_lang));
     if (bad_date)
-        return pi_fail(idx, PRESSINDEX_ERR_DATA, "release %s: impossible or unrecognised date \"%s\", "
-                       "indexed undated", r->id, r->date);
-    return PRESSINDEX_OK;
+        rc |= pi_buf_printf(&msg, "; impossible or unrecognised date \"%.60s\", indexed undated",
+                            r->date);
+    st = PRESSINDEX_OK;
+    if (rc < 0)
+        st = pi_fail(idx, PRESSINDEX_ERR_DATA, "release %s: repaired (out of memory for the details)",
+                     r->id);
+    else if (msg.len)
+        st = pi_fail(idx, PRESSINDEX_ERR_DATA, "release %s: %s", r->id, msg.p + 2);
+    pi_buf_free(&msg);
+    pi_repaired_free(&fix);
+    return st;
 }
 
 pressindex_status pressindex_delete_release(pressindex *idx, const char *id)
@@ -602,6 +628,17 @@ static int on_release(void *ctx, const pressindex_release *r, const char *file, 
     return 0;
 }
 
+/* An enum from a caller is any int: one this library does not know is refused, never guessed. */
+static pressindex_status check_index_options(pressindex *idx, const pressindex_index_options *o)
+{
+    if (o->format != PRESSINDEX_FORMAT_AUTO && o->format != PRESSINDEX_FORMAT_TEXT &&
+        o->format != PRESSINDEX_FORMAT_JSONL)
+        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT,
+                       "pressindex_index_options.format is %d: not a pressindex_format",
+                       (int)o->format);
+    return PRESSINDEX_OK;
+}
+
 pressindex_status pressindex_index_path(pressindex *idx, const char *path,
                                         const pressindex_index_options *opts,
                                         pressindex_index_stats *stats)
@@ -618,6 +655,8 @@ pressindex_status pressindex_index_path(pressindex *idx, const char *path,
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT,
                        "options not made by pressindex_index_options_init()");
     opts = &defaults;
+    if ((st = check_index_options(idx, opts)) != PRESSINDEX_OK)
+        return st;
     if (!stats)
         stats = &local;
     memset(stats, 0, sizeof *stats);
@@ -676,6 +715,8 @@ pressindex_status pressindex_index_buffer(pressindex *idx, const char *data, siz
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT,
                        "options not made by pressindex_index_options_init()");
     opts = &defaults;
+    if ((st = check_index_options(idx, opts)) != PRESSINDEX_OK)
+        return st;
     if (!stats)
         stats = &local;
     memset(stats, 0, sizeof *stats);

@@ -6,6 +6,7 @@
  */
 #include "input.h"
 #include "buf.h"
+#include "internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -70,8 +71,115 @@ int pi_input_reserve_paras(pi_reader *r, size_t n)
 
 void pi_input_utf8_problem(pi_reader *r, const char *file, unsigned long line, long replaced)
 {
-    pi_input_problem(r, file, line, 0, "invalid UTF-8 (%ld sequence%s replaced by U+FFFD)", replaced,
-                     replaced == 1 ? "" : "s");
+    char msg[64];
+    pi_input_problem(r, file, line, 0, "%s", pi_msg_utf8(msg, sizeof msg, replaced));
+}
+
+const char *pi_msg_utf8(char *buf, size_t n, long replaced)
+{
+    snprintf(buf, n, "invalid UTF-8 (%ld sequence%s replaced by U+FFFD)", replaced,
+             replaced == 1 ? "" : "s");
+    return buf;
+}
+
+const char *pi_msg_nul(char *buf, size_t n, long replaced)
+{
+    if (replaced == 1)
+        snprintf(buf, n, "a NUL character replaced by a space");
+    else
+        snprintf(buf, n, "%ld NUL characters replaced by spaces", replaced);
+    return buf;
+}
+
+const char *pi_msg_lang(char *buf, size_t n, const char *lang)
+{
+    /* At most 40 bytes of it, cut on a character boundary, on one line. */
+    char shown[41];
+    size_t k = strlen(lang);
+    if (k > 40)
+        k = pi_utf8_valid_prefix(lang, 40);
+    memcpy(shown, lang, k);
+    shown[k] = '\0';
+    for (char *c = shown; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = ' ';
+    snprintf(buf, n, "unknown language \"%s%s\" (not an ISO 639-1 code), indexed in the default "
+             "language", shown, k < strlen(lang) ? "..." : "");
+    return buf;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Repairing a release handed to the library                                                       */
+
+/* A repaired copy of s in *copy when s is not valid UTF-8 (else *copy stays NULL); adds the
+ * replacements to *total. -1 when out of memory. */
+static int repair_string(const char *s, char **copy, long *total)
+{
+    *copy = NULL;
+    if (!s)
+        return 0;
+    size_t n = strlen(s);
+    if (pi_utf8_valid_prefix(s, n) == n)
+        return 0;
+    long k = pi_utf8_sanitize(s, n, copy, NULL);
+    if (k < 0)
+        return -1;
+    *total += k;
+    return 0;
+}
+
+void pi_repaired_free(pi_repaired *r)
+{
+    for (size_t i = 0; i < 6; i++)
+        free(r->owned[i]);
+    if (r->paras)
+        for (size_t i = 0; i < r->rel.n_paragraphs; i++)
+            free(r->paras[i]);
+    free(r->paras);
+    free(r->plist);
+    memset(r, 0, sizeof *r);
+}
+
+int pi_release_repair(const pressindex_release *in, pi_repaired *out)
+{
+    memset(out, 0, sizeof *out);
+    out->rel = *in;
+    const char **fields[6] = {&out->rel.id,     &out->rel.date, &out->rel.title,
+                              &out->rel.source, &out->rel.url,  &out->rel.lang};
+    for (size_t i = 0; i < 6; i++) {
+        if (repair_string(*fields[i], &out->owned[i], &out->utf8) < 0)
+            goto oom;
+        if (out->owned[i])
+            *fields[i] = out->owned[i];
+    }
+    for (size_t i = 0; i < in->n_paragraphs; i++) {
+        char *copy;
+        if (repair_string(in->paragraphs[i], &copy, &out->utf8) < 0)
+            goto oom;
+        if (!copy)
+            continue;
+        if (!out->paras) {
+            out->paras = calloc(in->n_paragraphs, sizeof *out->paras);
+            out->plist = malloc(in->n_paragraphs * sizeof *out->plist);
+            if (!out->paras || !out->plist) {
+                free(copy);
+                goto oom;
+            }
+            memcpy(out->plist, in->paragraphs, in->n_paragraphs * sizeof *out->plist);
+            out->rel.paragraphs = out->plist;
+        }
+        out->paras[i] = copy;
+        out->plist[i] = copy;
+    }
+    /* The same rule as the readers: an unknown language is no language (the default applies). */
+    if (out->rel.lang && *out->rel.lang && !pi_lang_valid(out->rel.lang)) {
+        out->bad_lang = out->rel.lang;
+        out->rel.lang = NULL;
+    }
+    return 0;
+oom:
+    pi_repaired_free(out);
+    return -1;
 }
 
 /* ---------------------------------------------------------------------------------------------- */

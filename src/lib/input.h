@@ -120,6 +120,31 @@ size_t pi_utf8_valid_prefix(const char *s, size_t n);
 /* "1 sequence" / "N sequences": the invalid UTF-8 problem message, shared by both formats. */
 void pi_input_utf8_problem(pi_reader *r, const char *file, unsigned long line, long replaced);
 
+/* ---------------------------------------------------------------------------------------------- */
+/* Repairs shared by the readers and pressindex_add_release(): a release is stored the same and     */
+/* reported in the same words whichever way it came in.                                             */
+
+/* The messages (without file, line or release id), written to buf. */
+const char *pi_msg_utf8(char *buf, size_t n, long replaced);
+const char *pi_msg_nul(char *buf, size_t n, long replaced);
+const char *pi_msg_lang(char *buf, size_t n, const char *lang);
+
+/* The release a caller handed in, as it is to be stored: invalid UTF-8 in any string replaced by
+ * U+FFFD, an unknown language (see pi_lang_valid) dropped so that the default applies. */
+typedef struct pi_repaired {
+    pressindex_release rel; /* what to store: the caller's strings, or repaired copies */
+    long utf8;              /* invalid UTF-8 sequences replaced, over all its strings */
+    const char *bad_lang;   /* the unknown language dropped (repaired), or NULL */
+    char *owned[6];         /* the repaired copies of id, date, title, source, url, lang */
+    char **paras;           /* repaired copies of paragraphs (NULL where none was needed) */
+    const char **plist;     /* rel.paragraphs when a paragraph was repaired */
+} pi_repaired;
+
+/* Fills *out from *in. Returns 0, or -1 when out of memory (*out then holds nothing to free).
+ * Free with pi_repaired_free() after a 0. */
+int pi_release_repair(const pressindex_release *in, pi_repaired *out);
+void pi_repaired_free(pi_repaired *r);
+
 /* Parses one whole text file (data[len] must be writable: the buffer holds len + 1 bytes; it is
  * modified in place) and delivers its release with the given id. Returns 0, or what on_release
  * returned when non-zero. */

@@ -68,6 +68,10 @@ const char *pi_stemmer_stem(pi_stemmer *s, const char *word, size_t n, size_t *o
 const char *pi_stemmer_lang(const pi_stemmer *s);
 /* Xapian's stemmer name for an ISO code or name ("en" -> "english"); NULL if unknown. */
 const char *pi_lang_to_stemmer(const char *lang);
+/* 1 when lang is a language pressindex accepts: any ISO 639-1 code, any case, optionally with
+ * subtags ("en-US", "pt_BR", "zh-Hant"); a stemmer name of pi_lang_to_stemmer ("english"); or
+ * "none" (unstemmed). 0 otherwise, NULL and "" included (callers treat those as "the default"). */
+int pi_lang_valid(const char *lang);
 
 /* A list of stemmers by language, created on first use. */
 typedef struct pi_stemmers {

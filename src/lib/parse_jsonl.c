@@ -2,10 +2,11 @@
 /*
  * parse_jsonl.c - one JSON Lines record: {"id", "date", "title", "source", "url", "lang",
  * "paragraphs"}, unknown keys ignored. A record without a string id or an array of paragraphs is
- * skipped; a wrongly typed optional field is ignored; bad UTF-8 is repaired first (jansson would
- * refuse the line).
+ * skipped; a wrongly typed optional field is ignored; bad UTF-8 and NULs (bytes or \u0000) are
+ * repaired first, as in text files (jansson would refuse the line; C strings cannot hold a NUL).
  */
 #include "input.h"
+#include "internal.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -45,6 +46,51 @@ static const char *opt_string(pi_reader *r, const char *file, unsigned long line
     return NULL;
 }
 
+/* A NUL byte, or the escape \u0000, which JSON allows in a string and C strings cannot hold. */
+static int has_nul(const char *s, size_t n)
+{
+    if (memchr(s, '\0', n))
+        return 1;
+    const char *p = s, *end = s + n;
+    while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL && end - p >= 6) {
+        if (memcmp(p, "\\u0000", 6) == 0)
+            return 1;
+        p++;
+    }
+    return 0;
+}
+
+/*
+ * Replaces every NUL in the line s (NUL-terminated at n) by a space, in place, as the text reader
+ * does: a NUL byte becomes ' ' (whitespace between tokens, a space inside a string) and the escape
+ * \u0000 inside a string becomes \u0020, so columns stay where they were. An escaped backslash is
+ * not the start of an escape ("\\u0000" is text). Returns how many were replaced.
+ */
+static long replace_nuls(char *s, size_t n)
+{
+    long k = 0;
+    int in_string = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\0') {
+            s[i] = ' ';
+            k++;
+        } else if (!in_string) {
+            in_string = s[i] == '"';
+        } else if (s[i] == '"') {
+            in_string = 0;
+        } else if (s[i] == '\\' && i + 1 < n) {
+            if (n - i >= 6 && memcmp(s + i, "\\u0000", 6) == 0) {
+                memcpy(s + i + 2, "0020", 4);
+                k++;
+                i += 5;
+            } else if (s[i + 1] != '\0') {
+                i++; /* the escaped character: a quote or a backslash that is text */
+            }
+        }
+    }
+    return k;
+}
+
 int pi_parse_jsonl_line(pi_reader *r, const char *file, unsigned long line, const char *text,
                         size_t len)
 {
@@ -58,13 +104,8 @@ int pi_parse_jsonl_line(pi_reader *r, const char *file, unsigned long line, cons
         i++;
     if (i == len)
         return 0; /* blank line */
-    if (memchr(text, '\0', len)) {
-        pi_input_problem(r, file, line, 1, "line contains a NUL byte, skipped");
-        return 0;
-    }
-
     char *owned = NULL;
-    long replaced = 0;
+    long replaced = 0, nuls = 0;
     if (pi_utf8_valid_prefix(text, len) < len) {
         size_t outlen;
         replaced = pi_utf8_sanitize(text, len, &owned, &outlen);
@@ -74,6 +115,18 @@ int pi_parse_jsonl_line(pi_reader *r, const char *file, unsigned long line, cons
         }
         text = owned;
         len = outlen;
+    }
+    if (has_nul(text, len)) {
+        if (!owned) {
+            if (!(owned = malloc(len + 1))) {
+                pi_input_problem(r, file, line, 1, "out of memory, skipped");
+                return 0;
+            }
+            memcpy(owned, text, len);
+            owned[len] = '\0';
+            text = owned;
+        }
+        nuls = replace_nuls(owned, len);
     }
 
     int rc = 0;
@@ -111,6 +164,10 @@ int pi_parse_jsonl_line(pi_reader *r, const char *file, unsigned long line, cons
                          type_name(jp));
         goto out;
     }
+    if (nuls > 0) {
+        char msg[64];
+        pi_input_problem(r, file, line, 0, "%s", pi_msg_nul(msg, sizeof msg, nuls));
+    }
     if (replaced > 0)
         pi_input_utf8_problem(r, file, line, replaced);
 
@@ -121,6 +178,11 @@ int pi_parse_jsonl_line(pi_reader *r, const char *file, unsigned long line, cons
     rel.source = opt_string(r, file, line, root, "source");
     rel.url = opt_string(r, file, line, root, "url");
     rel.lang = opt_string(r, file, line, root, "lang");
+    if (rel.lang && *rel.lang && !pi_lang_valid(rel.lang)) {
+        char msg[160];
+        pi_input_problem(r, file, line, 0, "%s", pi_msg_lang(msg, sizeof msg, rel.lang));
+        rel.lang = NULL;
+    }
 
     char date[11];
     json_t *jd = json_object_get(root, "date");

@@ -6,6 +6,7 @@
  * The whole file is in memory (at most 64 MiB) and is cut into strings in place.
  */
 #include "input.h"
+#include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -124,15 +125,45 @@ static char *inline_date(char *p, char *eol, char out[11], int *rc)
     return NULL;
 }
 
+/* Binary, not text with stray NULs: control characters (tab, line and page breaks aside; a run of
+ * NULs counts once) are more than 1 in 20 of its bytes, and at least 8. UTF-16 text and images,
+ * archives or PDFs named .txt are far above that; text in which a transfer left a hole of NULs, or
+ * an editor a few, is far below. */
+static int is_binary(const char *data, size_t len)
+{
+    size_t controls = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)data[i];
+        if (c == 0 && i > 0 && data[i - 1] == 0)
+            continue;
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v')
+            controls++;
+    }
+    return controls >= 8 && controls > len / 20;
+}
+
 int pi_parse_text(pi_reader *r, const char *file, const char *id, char *data, size_t len)
 {
-    char *owned = NULL;
+    char *owned = NULL, *id_copy = NULL;
     int rc = 0;
     data[len] = '\0';
 
-    if (memchr(data, '\0', len)) {
-        pi_input_problem(r, file, 0, 1, "binary file (NUL bytes), skipped");
-        return 0;
+    char *nul = memchr(data, '\0', len);
+    if (nul) {
+        if (is_binary(data, len)) {
+            pi_input_problem(r, file, 0, 1, "binary file (NUL bytes), skipped");
+            return 0;
+        }
+        /* A few NULs in text are a broken transfer or editor, not a format: the words around
+         * them are kept (a space keeps the words on either side apart). */
+        unsigned long nul_line = 1 + count_lines(data, (size_t)(nul - data));
+        long n = 0;
+        for (; nul; nul = memchr(nul, '\0', len - (size_t)(nul - data))) {
+            *nul = ' ';
+            n++;
+        }
+        char msg[64];
+        pi_input_problem(r, file, nul_line, 0, "%s", pi_msg_nul(msg, sizeof msg, n));
     }
     size_t bad = pi_utf8_valid_prefix(data, len);
     if (bad < len) {
@@ -170,6 +201,7 @@ int pi_parse_text(pi_reader *r, const char *file, const char *id, char *data, si
     size_t date_len = 0;
     unsigned long date_line = 0;
     int date_rc = 0;
+    unsigned long lang_line = 0;
 
     char *eol = eol_of(p, end);
     char *tok = p;
@@ -203,7 +235,10 @@ int pi_parse_text(pi_reader *r, const char *file, const char *id, char *data, si
                 date_text = v;
                 date_len = (size_t)(ve - v);
                 date_line = lineno;
-            } else if (key != K_OTHER) {
+            } else if (key == K_LANG) {
+                lang_line = lineno;
+            }
+            if (key != K_DATE && key != K_OTHER) {
                 *ve = '\0';
                 const char *val = v < ve ? v : NULL;
                 if (key == K_TITLE)
@@ -280,10 +315,29 @@ int pi_parse_text(pi_reader *r, const char *file, const char *id, char *data, si
         pi_input_problem(r, file, 0, 1, "empty file, skipped");
         goto out;
     }
+    /* The id comes from the file name, which need not be UTF-8: repaired as the library repairs
+     * an id, so that what reindex records is the id the release is stored under. */
+    size_t idlen = strlen(id);
+    if (pi_utf8_valid_prefix(id, idlen) < idlen) {
+        long k = pi_utf8_sanitize(id, idlen, &id_copy, NULL);
+        if (k < 0) {
+            pi_input_problem(r, file, 0, 1, "out of memory, skipped");
+            goto out;
+        }
+        char msg[64];
+        pi_input_problem(r, file, 0, 0, "file name: %s", pi_msg_utf8(msg, sizeof msg, k));
+        rel.id = id_copy;
+    }
+    if (rel.lang && !pi_lang_valid(rel.lang)) {
+        char msg[160];
+        pi_input_problem(r, file, lang_line, 0, "%s", pi_msg_lang(msg, sizeof msg, rel.lang));
+        rel.lang = NULL;
+    }
     rel.paragraphs = r->paras;
     rel.n_paragraphs = np;
     rc = pi_input_deliver(r, &rel, file, 0);
 out:
+    free(id_copy);
     free(owned);
     return rc;
 }

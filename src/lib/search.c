@@ -122,10 +122,14 @@ static pressindex_status check_options(pressindex *idx, const pressindex_search_
     if (!(o->time_limit >= 0 && isfinite(o->time_limit)))
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "time_limit is %g: a finite number of "
                        "seconds >= 0 (0: no limit)", o->time_limit);
-    if (o->lang && *o->lang && !pi_lang_to_stemmer(o->lang) && strcmp(o->lang, "none") != 0)
+    if (o->sort != PRESSINDEX_SORT_RELEVANCE && o->sort != PRESSINDEX_SORT_DATE)
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT,
-                       "no stemmer for language \"%s\" (ISO codes such as en, tr, ru, or \"none\")",
-                       o->lang);
+                       "pressindex_search_options.sort is %d: not a pressindex_sort", (int)o->sort);
+    /* Any ISO 639-1 code: those Xapian cannot stem search unstemmed, as their releases are indexed. */
+    if (o->lang && *o->lang && !pi_lang_valid(o->lang))
+        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT,
+                       "unknown language \"%.40s\" (an ISO 639-1 code such as en, tr, ru, zh, or "
+                       "\"none\")", o->lang);
     int since_ok = !o->since || pi_date_bound_valid(o->since, strlen(o->since));
     int until_ok = !o->until || pi_date_bound_valid(o->until, strlen(o->until));
     if (!since_ok || !until_ok)

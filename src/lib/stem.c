@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <xxhash.h>
 
 #include "internal.h"
@@ -52,6 +53,56 @@ const char *pi_lang_to_stemmer(const char *lang)
         return pi_lang_to_stemmer(two);
     }
     return NULL;
+}
+
+/* Every ISO 639-1 code (the 184 of ISO 639-2's alpha-2 column, as Debian's iso-codes lists
+ * them), two letters each, in order. Xapian 1.4 stems only the languages of the table above; the
+ * others are valid all the same and indexed unstemmed. */
+static const char iso639_1[] =
+    "aaabaeafakamanarasavayazbabebgbhbibmbnbobrbscace"
+    "chcocrcscucvcydadedvdzeeeleneoeseteufafffifjfofr"
+    "fygagdglgngugvhahehihohrhthuhyhziaidieigiiikiois"
+    "itiujajvkakgkikjkkklkmknkokrkskukvkwkylalblgliln"
+    "loltlulvmgmhmimkmlmnmrmsmtmynanbndnengnlnnnonrnv"
+    "nyocojomorospapiplpsptqurmrnrorurwsascsdsesgsisk"
+    "slsmsnsosqsrssstsusvswtatetgthtitktltntotrtstttw"
+    "tyugukuruzvevivowawoxhyiyozazhzu";
+
+static int ascii_lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+static int ascii_alnum(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+int pi_lang_valid(const char *lang)
+{
+    if (!lang || !lang[0] || !lang[1])
+        return 0;
+    if (lang[2] && lang[2] != '-' && lang[2] != '_') /* a name: "english", "none" */
+        return strcasecmp(lang, "none") == 0 || pi_lang_to_stemmer(lang) != NULL;
+    char a = (char)ascii_lower((unsigned char)lang[0]), b = (char)ascii_lower((unsigned char)lang[1]);
+    int known = 0;
+    for (const char *c = iso639_1; *c && !known; c += 2)
+        known = c[0] == a && c[1] == b;
+    if (!known)
+        return 0;
+    /* Subtags as in "zh-Hant-TW" or "pt_BR": each 1 to 8 letters or digits. */
+    const char *p = lang + 2;
+    while (*p) {
+        if (*p != '-' && *p != '_')
+            return 0;
+        size_t n = 0;
+        while (ascii_alnum((unsigned char)p[1 + n]))
+            n++;
+        if (n < 1 || n > 8)
+            return 0;
+        p += 1 + n;
+    }
+    return 1;
 }
 
 pi_stemmer *pi_stemmer_new(const char *lang)
