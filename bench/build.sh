@@ -13,7 +13,7 @@
 #                pressindex and lucene-ref built on that same Nx corpus (and lucene-ref at 1x too, even
 #                without --peers). The Nx indexes are kept under bench/out/CORPUS-xN/ (pressindex.db,
 #                lucene-ref.db: GBs at 10x) for `bench/search.sh --scale N`; the temporary corpus is deleted.
-#   --scale-ref  also xapian-ref at Nx (very slow: ~25 min and 8 GB at 10x on whitehouse)
+#   --scale-ref  also xapian-ref at Nx (very slow: 30-35 min and 8 GB at 10x on whitehouse)
 #   --delete-scaled  delete the Nx indexes at the end (search.sh --scale N then has nothing to run on)
 #
 # Every build: wall time, peak RSS of the whole process tree (bench/treerss.py: the sampled sum over
@@ -39,7 +39,7 @@ while [ $# -gt 0 ]; do
         --scale-ref) SCALE_REF=1 ;;
         --delete-scaled) DELETE_SCALED=1 ;;
         --keep-scaled) ;;   # the default now (kept for old command lines)
-        -h|--help) sed -n '2,/^source/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,/^source/p' "$0" | sed '/^# shellcheck /d; $d; s/^# \{0,1\}//'; exit 0 ;;
         -*) die "unknown option $1" ;;
         *) CORPUS=$1 ;;
     esac

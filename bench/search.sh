@@ -37,7 +37,7 @@ while [ $# -gt 0 ]; do
         --scale=*) SCALE=${1#--scale=} ;;
         --cold-runs) COLD_RUNS=$2; shift ;;
         --queries) QUERIES=$2; shift ;;
-        -h|--help) sed -n '2,/^source/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,/^source/p' "$0" | sed '/^# shellcheck /d; $d; s/^# \{0,1\}//'; exit 0 ;;
         -*) die "unknown option $1" ;;
         *) CORPUS=$1 ;;
     esac
