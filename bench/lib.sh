@@ -1,4 +1,5 @@
 # bench/lib.sh - shared helpers of the bench scripts (sourced, not run).
+# shellcheck shell=bash
 # Never part of `make check`. No absolute machine paths: everything is found from this file's place.
 #
 # Environment:
@@ -63,16 +64,18 @@ prep() {
     fi
 }
 
-# timed NAME -- CMD... : runs CMD under /usr/bin/time -v; writes $NAME.time (time's report),
-# $NAME.log (the command's stdout+stderr); sets T_WALL (s), T_RSS_KB (peak RSS of the process tree).
+# timed NAME -- CMD... : runs CMD under bench/treerss.py; writes $NAME.time (its report: wall_s,
+# tree_rss_kb, maxrss_kb), $NAME.log (the command's stdout+stderr); sets T_WALL (s) and T_RSS_KB, the
+# peak RSS of the whole process tree (sampled sum over CMD and its descendants, at least the largest
+# process's own high-water mark: ../shared/docs/DECISIONS.md, "Measuring"). Returns CMD's exit code.
 timed() {
     local name=$1; shift; [ "$1" = "--" ] && shift
-    local t0 t1 rc=0
-    t0=$(date +%s.%N)
-    /usr/bin/time -v -o "$name.time" "$@" >"$name.log" 2>&1 || rc=$?
-    t1=$(date +%s.%N)
-    T_WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-    T_RSS_KB=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$name.time")
+    local rc=0
+    rm -f "$name.time"
+    python3 "$BENCH/treerss.py" "$name.time" -- "$@" >"$name.log" 2>&1 || rc=$?
+    [ -s "$name.time" ] || die "no report from treerss.py: see $name.log"
+    T_WALL=$(awk -F'\t' '$1 == "wall_s" {print $2}' "$name.time")
+    T_RSS_KB=$(awk -F'\t' '$1 == "tree_rss_kb" {print $2}' "$name.time")
     return $rc
 }
 

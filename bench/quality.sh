@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
         --k) K=$2; shift ;;
         --rebuild) REBUILD=1 ;;
         --peers) PEERS_TOO=1 ;;
-        -h|--help) sed -n '2,/^source/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,/^source/p' "$0" | sed '/^# shellcheck /d; $d; s/^# \{0,1\}//'; exit 0 ;;
         -*) die "unknown option $1" ;;
         *) COLLS+=("$1") ;;
     esac
