@@ -107,7 +107,8 @@ static int lock_take(const char *dir, double timeout)
     return -1;
 }
 
-/* What "current" points to (malloc()ed), or NULL (errno ENOENT when there is none). */
+/* What "current" points to (malloc()ed), or NULL (errno ENOENT when there is none, ENOMEM when
+ * out of memory). */
 static char *current_target(const char *dir)
 {
     char *cp = path_join(dir, "current");
@@ -206,8 +207,9 @@ pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, siz
     }
     /* The one atomic step: readers see the old database or the new one, never a mix. */
     if (current_set(idx->path, name) < 0) {
-        pressindex_status st = pi_fail(idx, PRESSINDEX_ERR_IO, "%s: cannot switch to the new database: %s",
-                                       idx->path, strerror(errno));
+        pressindex_status st = pi_fail(idx, errno == ENOMEM ? PRESSINDEX_ERR_NO_MEMORY : PRESSINDEX_ERR_IO,
+                                       "%s: cannot switch to the new database: %s", idx->path,
+                                       strerror(errno));
         pi_index_remove_tree(dest);
         free(dest);
         free(old);
@@ -277,12 +279,14 @@ static pressindex_status check_schema(pressindex *idx)
 }
 
 /* A directory we may turn into an index: no database pointer yet, and nothing in it but what an
- * interrupted creation of ours leaves (lock, current.tmp, db.1). Anything else is someone's folder. */
+ * interrupted creation of ours leaves (lock, current.tmp, db.1). Anything else is someone's folder.
+ * *foreign is -1 when memory ran out before it could tell. */
 static int dir_is_fresh(const char *dir, int *foreign)
 {
     *foreign = 0;
     char *t = current_target(dir);
-    if (t) {
+    if (t || errno == ENOMEM) {
+        *foreign = t ? 0 : -1;
         free(t);
         return 0;
     }
@@ -322,8 +326,8 @@ static pressindex_status create_db(pressindex *idx)
     }
     xc_db_free(db);
     if (current_set(idx->path, "db.1") < 0)
-        return pi_fail(idx, PRESSINDEX_ERR_IO, "%s: cannot create the database pointer: %s",
-                       idx->path, strerror(errno));
+        return pi_fail(idx, errno == ENOMEM ? PRESSINDEX_ERR_NO_MEMORY : PRESSINDEX_ERR_IO,
+                       "%s: cannot create the database pointer: %s", idx->path, strerror(errno));
     return PRESSINDEX_OK;
 }
 
@@ -331,6 +335,8 @@ static pressindex_status open_current_once(pressindex *idx)
 {
     free(idx->db_target);
     idx->db_target = current_target(idx->path);
+    if (!idx->db_target && errno == ENOMEM)
+        return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     if (!idx->db_target)
         return pi_fail(idx, PRESSINDEX_ERR_NOT_FOUND, "%s is not a pressindex index (no database in it)",
                        idx->path);
@@ -418,6 +424,8 @@ pressindex_status pressindex_open(const char *path, const pressindex_open_option
                 st = pi_fail(idx, PRESSINDEX_ERR_LOCKED,
                              "%s is locked by another writer (waited %g s); try again later", path,
                              opts->lock_timeout);
+            else if (errno == ENOMEM)
+                st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
             else
                 st = pi_fail(idx, PRESSINDEX_ERR_IO, "%s: cannot take the writer lock: %s", path,
                              strerror(errno));
@@ -426,6 +434,10 @@ pressindex_status pressindex_open(const char *path, const pressindex_open_option
         int foreign = 0;
         if (opts->create && dir_is_fresh(path, &foreign) && (st = create_db(idx)) != PRESSINDEX_OK)
             goto fail;
+        if (foreign < 0) {
+            st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+            goto fail;
+        }
         if (foreign) {
             st = pi_fail(idx, PRESSINDEX_ERR_NOT_FOUND,
                          "%s exists and is not a pressindex index: not touching it", path);
@@ -764,7 +776,7 @@ static pressindex_status stats_once(pressindex *idx, pressindex_stats *stats)
         stats->releases++;
     xc_keylist_free(kl);
     if (more < 0)
-        return pi_fail(idx, PRESSINDEX_ERR_IO, "reading statistics: %s", xc_last_error());
+        return pi_fail_xc(idx, xc_last_status(), "reading statistics");
     char *lo = NULL, *hi = NULL;
     if ((xs = xc_db_value_bounds(idx->db, PI_SLOT_DATE, &lo, &hi)) != XC_OK)
         return pi_fail_xc(idx, xs, "reading statistics");

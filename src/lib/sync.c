@@ -377,7 +377,7 @@ static pressindex_status load_records(sync_run *r, size_t fi)
             break;
     }
     if (more < 0 && ret == PRESSINDEX_OK)
-        ret = pi_fail(r->idx, PRESSINDEX_ERR_IO, "reading the file records: %s", xc_last_error());
+        ret = pi_fail_xc(r->idx, xc_last_status(), "reading the file records");
     xc_keylist_free(kl);
     return ret;
 }
