@@ -245,6 +245,7 @@ pressindex_status pi_build_parallel(pressindex *idx, const char *path,
         stats->files = is.files;
         stats->skipped = is.skipped;
         stats->problems += is.problems;
+        b.stop |= is.no_memory; /* reported below, as a writer's own lack of memory is */
     }
     for (size_t i = 0; i < b.n; i++) {
         pthread_mutex_lock(&ws[i].mu);

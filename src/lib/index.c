@@ -698,6 +698,8 @@ pressindex_status pressindex_index_path(pressindex *idx, const char *path,
         stats->problems += is.problems;
         if (ru.fatal != PRESSINDEX_OK)
             return ru.fatal; /* message already on the handle; uncommitted work is discarded */
+        if (is.no_memory)
+            return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "%s: out of memory", path);
         if ((st = pressindex_commit(idx)) != PRESSINDEX_OK)
             return st;
     }
@@ -747,6 +749,8 @@ pressindex_status pressindex_index_buffer(pressindex *idx, const char *data, siz
     stats->problems += is.problems;
     if (ru.fatal != PRESSINDEX_OK)
         return ru.fatal;
+    if (is.no_memory)
+        return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "%s: out of memory", name);
     if ((st = pressindex_commit(idx)) != PRESSINDEX_OK)
         return st;
     if (stats->problems || stats->skipped)

@@ -45,6 +45,12 @@ void pi_input_problem(pi_reader *r, const char *file, unsigned long line, int sk
     r->opts->on_problem(r->opts->problem_user, file, line, msg);
 }
 
+int pi_input_no_memory(pi_reader *r)
+{
+    r->stats->no_memory = 1;
+    return 1;
+}
+
 int pi_input_deliver(pi_reader *r, const pressindex_release *rel, const char *file,
                      unsigned long line)
 {
@@ -404,8 +410,7 @@ static int read_text(pi_reader *r, src *s, const char *file, const char *id)
     return rc;
 oom:
     pi_buf_free(&b);
-    pi_input_problem(r, file, 0, 1, "out of memory, skipped");
-    return 0;
+    return pi_input_no_memory(r);
 }
 
 static int read_jsonl(pi_reader *r, src *s, const char *file)
@@ -429,9 +434,8 @@ static int read_jsonl(pi_reader *r, src *s, const char *file)
                     pi_buf_free(&acc);
                     pi_input_problem(r, file, line + 1, 1, "line is longer than 64 MiB, skipped");
                 } else if (pi_buf_add(&acc, p, (size_t)(end - p)) < 0) {
-                    discarding = 1;
-                    pi_buf_free(&acc);
-                    pi_input_problem(r, file, line + 1, 1, "out of memory, line skipped");
+                    rc = pi_input_no_memory(r);
+                    goto done;
                 }
             }
             s->pos = s->len;
@@ -453,9 +457,8 @@ static int read_jsonl(pi_reader *r, src *s, const char *file)
                 continue;
             }
             if (pi_buf_add(&acc, p, (size_t)(nl - p)) < 0) {
-                pi_buf_free(&acc);
-                pi_input_problem(r, file, line, 1, "out of memory, line skipped");
-                continue;
+                rc = pi_input_no_memory(r);
+                goto done;
             }
             rc = pi_parse_jsonl_line(r, file, line, acc.p, acc.len);
             pi_buf_clear(&acc);
@@ -529,8 +532,7 @@ static int read_fd(pi_reader *r, int fd, const char *file, const char *id)
         else
             close(fd);
         free(s.buf);
-        pi_input_problem(r, file, 0, 1, "out of memory, skipped");
-        return 0;
+        return pi_input_no_memory(r);
     }
     gzbuffer(s.gz, 256 * 1024);
     r->stats->files++;
@@ -683,8 +685,11 @@ static int walk_dir(walker *w, const char *dir, const char *rel)
         if (lstat(path.p, &st) < 0)
             continue; /* vanished meanwhile */
         if (S_ISDIR(st.st_mode)) {
-            if (pi_buf_addc(&id, '/') < 0)
+            if (pi_buf_addc(&id, '/') < 0) {
+                if (w->on_trouble(w, WALK_NOMEM, dir, rel, ENOMEM, names[i]))
+                    break;
                 continue;
+            }
             rc = walk_dir(w, path.p, id.p);
         } else if (S_ISLNK(st.st_mode)) {
             /* Symbolic links are followed to files only (never to folders: no loops). */
@@ -710,7 +715,10 @@ static int reading_file(walker *w, const char *path, const char *rel, const stru
 {
     (void)st;
     int failed;
-    return read_path(((reading *)w)->r, path, rel, 1, &failed);
+    pi_reader *r = ((reading *)w)->r;
+    if (r->stats->no_memory)
+        return 1; /* a listing ran out of memory: stop */
+    return read_path(r, path, rel, 1, &failed);
 }
 
 static int reading_trouble(walker *w, walk_trouble t, const char *dir, const char *rel, int err,
@@ -721,12 +729,10 @@ static int reading_trouble(walker *w, walk_trouble t, const char *dir, const cha
     char eb[128];
     if (t == WALK_OPEN)
         pi_input_problem(r, dir, 0, 1, "cannot open folder: %s, skipped", errtext(err, eb, sizeof eb));
-    else if (t == WALK_PARTIAL && err == ENOMEM)
-        pi_input_problem(r, dir, 0, 1, "out of memory listing the folder, some files skipped");
-    else if (t == WALK_PARTIAL)
+    else if (t == WALK_PARTIAL && err != ENOMEM)
         pi_input_problem(r, dir, 0, 0, "cannot list folder entirely: %s", errtext(err, eb, sizeof eb));
     else
-        pi_input_problem(r, dir, 0, 1, "out of memory, %s skipped", name);
+        return pi_input_no_memory(r); /* (name) */
     return 0; /* index what can be read */
 }
 
@@ -860,10 +866,8 @@ int pi_input_read_buffer(const char *data, size_t len, const char *name, const p
             return 0;
         }
         char *copy = malloc(len + 1); /* parsed in place */
-        if (!copy) {
-            pi_input_problem(&r, name, 0, 1, "out of memory, skipped");
-            return 0;
-        }
+        if (!copy)
+            return pi_input_no_memory(&r);
         memcpy(copy, data, len);
         copy[len] = '\0';
         rc = pi_parse_text(&r, name, name, copy, len);

@@ -39,6 +39,8 @@ typedef struct pi_input_stats {
     uint64_t releases;  /* handed to on_release */
     uint64_t skipped;   /* releases or files dropped */
     uint64_t problems;  /* every problem reported, salvaged ones included */
+    int no_memory;      /* an allocation failed: the read stopped there, and the caller fails with
+                         * PRESSINDEX_ERR_NO_MEMORY (what was read may be incomplete) */
 } pi_input_stats;
 
 /*
@@ -106,6 +108,10 @@ typedef struct pi_reader {
 /* Reports a problem (counted in stats->problems, and in stats->skipped when skipped is non-zero). */
 void pi_input_problem(pi_reader *r, const char *file, unsigned long line, int skipped,
                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Out of memory while reading: not a problem of the input, and nothing may be skipped for it
+ * (a lost release would pass for a bad one). Sets stats->no_memory; returns the stop value. */
+int pi_input_no_memory(pi_reader *r);
 
 /* Hands a release to on_release (counted in stats->releases); returns its value. */
 int pi_input_deliver(pi_reader *r, const pressindex_release *rel, const char *file,

@@ -109,10 +109,8 @@ int pi_parse_jsonl_line(pi_reader *r, const char *file, unsigned long line, cons
     if (pi_utf8_valid_prefix(text, len) < len) {
         size_t outlen;
         replaced = pi_utf8_sanitize(text, len, &owned, &outlen);
-        if (replaced < 0) {
-            pi_input_problem(r, file, line, 1, "out of memory, skipped");
-            return 0;
-        }
+        if (replaced < 0)
+            return pi_input_no_memory(r);
         text = owned;
         len = outlen;
     }
@@ -203,7 +201,7 @@ int pi_parse_jsonl_line(pi_reader *r, const char *file, unsigned long line, cons
 
     size_t n = json_array_size(jp), np = 0;
     if (pi_input_reserve_paras(r, n ? n : 1) < 0) {
-        pi_input_problem(r, file, line, 1, "out of memory, skipped");
+        rc = pi_input_no_memory(r);
         goto out;
     }
     for (size_t k = 0; k < n; k++) {

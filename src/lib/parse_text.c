@@ -170,10 +170,8 @@ int pi_parse_text(pi_reader *r, const char *file, const char *id, char *data, si
         unsigned long bad_line = 1 + count_lines(data, bad);
         size_t outlen;
         long n = pi_utf8_sanitize(data, len, &owned, &outlen);
-        if (n < 0) {
-            pi_input_problem(r, file, 0, 1, "out of memory, skipped");
-            return 0;
-        }
+        if (n < 0)
+            return pi_input_no_memory(r);
         pi_input_utf8_problem(r, file, bad_line, n);
         data = owned;
         len = outlen;
@@ -284,7 +282,7 @@ int pi_parse_text(pi_reader *r, const char *file, const char *id, char *data, si
                 if (pe > ps) {
                     *pe = '\0';
                     if (pi_input_reserve_paras(r, np + 1) < 0) {
-                        pi_input_problem(r, file, 0, 1, "out of memory, skipped");
+                        rc = pi_input_no_memory(r);
                         goto out;
                     }
                     r->paras[np++] = ps;

@@ -419,13 +419,23 @@ static void on_list_error(void *ctx, const char *path, const char *rel, int err)
 {
     sync_run *r = ctx;
     folder *f = &r->folders[r->cur_folder];
+    /* Out of memory, the run stops: the folder is fine, and what it holds must not pass for gone
+     * for want of a bad_dirs entry. */
+    if (err == ENOMEM) {
+        if (r->fatal == PRESSINDEX_OK)
+            r->fatal = oom(r);
+        return;
+    }
     problem(r, path, 0, "cannot list folder: %s; what it held is left as indexed", strerror(err));
     char **nb = realloc(f->bad_dirs, (f->n_bad + 1) * sizeof *nb);
-    if (!nb)
+    if (nb)
+        f->bad_dirs = nb;
+    if (!nb || !(nb[f->n_bad] = strdup(rel))) {
+        if (r->fatal == PRESSINDEX_OK)
+            r->fatal = oom(r);
         return;
-    f->bad_dirs = nb;
-    if ((nb[f->n_bad] = strdup(rel)))
-        f->n_bad++;
+    }
+    f->n_bad++;
 }
 
 static int under_bad_dir(const folder *f, const char *rel)
@@ -617,6 +627,8 @@ static pressindex_status read_file(sync_run *r, const found *f)
     r->st->skipped += is.skipped;
     if (r->fatal != PRESSINDEX_OK)
         return r->fatal;
+    if (is.no_memory)
+        return oom(r);
     if (rc != 0 || !r->file_done) /* could not be opened after all: its record stays */
         return old ? keep_live(r, old) : PRESSINDEX_OK;
 
@@ -712,6 +724,8 @@ static pressindex_status reindex(sync_run *r, const char *const *args)
             int rc = pi_input_list(args[i], on_listed, on_list_error, r);
             if (rc == -2)
                 return oom(r);
+            if (r->fatal != PRESSINDEX_OK)
+                return r->fatal;
             if (rc < 0) {
                 f->err = errno;
                 f->kind = F_UNREADABLE;
