@@ -11,6 +11,7 @@
 
 #include <xapian.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -27,27 +28,36 @@ namespace {
 thread_local std::string last_error = "no error";
 thread_local xc_status last_status = XC_OK;
 
-xc_status set_error(xc_status st, const std::string &cls, const std::string &msg)
+/* Everything here is noexcept, and builds its strings inside a try: xc_fail() is noexcept, and an
+ * allocation failing while the message of another failure is being written must not terminate. */
+xc_status set_error(xc_status st, const char *cls, const char *msg) noexcept
 {
     last_status = st;
     try {
-        last_error = cls + ": " + msg;
+        last_error.assign(cls).append(": ").append(msg);
     } catch (...) {
-        /* Assigning can only fail for lack of memory; keep whatever was there. */
+        /* No memory for the message: the class name alone, cut to what the string already holds
+         * (clear() keeps the capacity, so nothing is allocated), never a stale message. */
+        last_error.clear();
+        last_error.append(cls, std::min(std::strlen(cls), last_error.capacity()));
     }
     return st;
 }
 
-xc_status xapian_error(xc_status st, const Xapian::Error &e)
+xc_status xapian_error(xc_status st, const Xapian::Error &e) noexcept
 {
-    std::string msg = e.get_msg();
-    if (e.get_context() != std::string()) {
-        msg += " (context: " + e.get_context() + ")";
+    try {
+        std::string msg = e.get_msg();
+        if (e.get_context() != std::string()) {
+            msg += " (context: " + e.get_context() + ")";
+        }
+        if (e.get_error_string() != nullptr) {
+            msg += std::string(" (") + e.get_error_string() + ")";
+        }
+        return set_error(st, e.get_type(), msg.c_str());
+    } catch (...) {
+        return set_error(st, e.get_type(), "(no memory for the message)");
     }
-    if (e.get_error_string() != nullptr) {
-        msg += std::string(" (") + e.get_error_string() + ")";
-    }
-    return set_error(st, e.get_type(), msg);
 }
 
 /* Classifies the exception being handled. Must only be called from inside a catch block. Derived
