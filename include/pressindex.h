@@ -17,7 +17,8 @@
  * Errors
  *   Every fallible function returns a pressindex_status; PRESSINDEX_OK (0) is success. A readable
  *   message for the last failure on an index handle is pressindex_last_error(). No C++ exception,
- *   abort() or exit() ever reaches the caller; running out of memory is PRESSINDEX_ERR_NO_MEMORY.
+ *   abort() or exit() ever reaches the caller; running out of memory is PRESSINDEX_ERR_NO_MEMORY
+ *   (and a writer's changes since its last commit are then discarded: pressindex(3)).
  *
  * Threads
  *   A handle (index or results) is used by one thread at a time. Any number of read-only index handles

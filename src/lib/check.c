@@ -144,7 +144,7 @@ pressindex_status pressindex_check(pressindex *idx, pressindex_problem_fn on_pro
     if (!idx)
         return PRESSINDEX_ERR_INVALID_ARGUMENT;
     checker c = {idx, on_problem, user, stats, {0}};
-    if (!idx->writable) {
+    if (!idx->writable || idx->broken) {
         pressindex_status st = pi_index_refresh(idx);
         if (st != PRESSINDEX_OK)
             return st;

@@ -477,8 +477,27 @@ void pressindex_destroy(pressindex *idx)
     free(idx);
 }
 
+pressindex_status pi_index_usable(pressindex *idx)
+{
+    if (!idx->broken)
+        return PRESSINDEX_OK;
+    if (idx->writable) {
+        xc_db_free(idx->db); /* a writer's lock on it must go before it is opened again */
+        idx->db = idx->w.db = NULL;
+        idx->w.pending = 0;
+    }
+    idx->broken = 0;
+    pressindex_status st = open_current(idx);
+    if (st != PRESSINDEX_OK)
+        idx->broken = 1; /* (no database now, for a writer): try again next time */
+    return st;
+}
+
 pressindex_status pi_index_refresh(pressindex *idx)
 {
+    pressindex_status st = pi_index_usable(idx);
+    if (st != PRESSINDEX_OK || !idx->db)
+        return st;
     char *target = current_target(idx->path);
     int swapped = target && idx->db_target && strcmp(target, idx->db_target) != 0;
     free(target);
@@ -526,7 +545,7 @@ static pressindex_status need_writer(pressindex *idx)
         return PRESSINDEX_ERR_INVALID_ARGUMENT;
     if (!idx->writable)
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "the index was opened read-only");
-    return PRESSINDEX_OK;
+    return pi_index_usable(idx);
 }
 
 int pi_release_date(const pressindex_release *r, char out[11])
@@ -798,8 +817,9 @@ pressindex_status pressindex_get_sources(pressindex *idx, pressindex_source_fn f
     if (!idx || !fn)
         return idx ? pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "no callback given")
                    : PRESSINDEX_ERR_INVALID_ARGUMENT;
-    if (!idx->writable && pi_index_refresh(idx) != PRESSINDEX_OK)
-        return pi_fail(idx, PRESSINDEX_ERR_IO, "%s", pressindex_last_error(idx));
+    pressindex_status st = idx->writable ? pi_index_usable(idx) : pi_index_refresh(idx);
+    if (st != PRESSINDEX_OK)
+        return st; /* the message is on the handle */
     xc_keylist *kl = NULL;
     xc_status xs = xc_db_metadata_keys(idx->db, PI_META_SOURCE, &kl);
     if (xs != XC_OK)
@@ -835,8 +855,11 @@ pressindex_status pressindex_get_sources(pressindex *idx, pressindex_source_fn f
 
 pressindex_status pressindex_get_stats(pressindex *idx, pressindex_stats *stats)
 {
-    if (idx && !idx->writable && pi_index_refresh(idx) != PRESSINDEX_OK)
-        return pi_fail(idx, PRESSINDEX_ERR_IO, "%s", pressindex_last_error(idx));
+    if (idx) {
+        pressindex_status st = idx->writable ? pi_index_usable(idx) : pi_index_refresh(idx);
+        if (st != PRESSINDEX_OK)
+            return st; /* the message is on the handle */
+    }
     pressindex_status st = stats_once(idx, stats);
     /* A commit landed while we read: catch up and read again. */
     for (unsigned attempt = 1; st == PRESSINDEX_ERR_MODIFIED; attempt++) {

@@ -126,6 +126,7 @@ struct pressindex {
     pi_writer w;          /* writers only */
     uint64_t batch;       /* commit after this many passages */
     pi_buf err;           /* the last error message */
+    int broken;           /* an allocation failed since db was opened: see pi_index_usable() */
 };
 
 /* Sets idx->err (printf-style) and returns st. */
@@ -140,6 +141,11 @@ pi_stemmer *pi_index_stemmer(pressindex *idx, const char *lang);
 
 /* Re-opens a reader on the latest commit (following a swapped database). */
 pressindex_status pi_index_refresh(pressindex *idx);
+/* Called before any use of idx->db by an entry point. After an allocation failed (idx->broken,
+ * set by pi_fail), Xapian's objects may be left half-updated (a Glass cursor whose block could not
+ * be allocated crashes on its next use): the database is closed and opened again. A writer's
+ * changes since its last commit go with it, as the failure's message said. */
+pressindex_status pi_index_usable(pressindex *idx);
 /* Before retry number attempt (from 1) of a read that a commit overtook: pauses a little longer
  * each time, so that a writer committing back to back lets the reader through. PRESSINDEX_OK to go
  * on; _ERR_TIMEOUT past the deadline (pi_clock() seconds; 0: none, then a minute of retries ends

@@ -282,7 +282,7 @@ pressindex_status pressindex_get_release(pressindex *idx, const char *id, pressi
     for (unsigned attempt = 0; st == PRESSINDEX_ERR_MODIFIED; attempt++) {
         if (attempt && (st = pi_retry_pause(idx, attempt, 0, 0)) != PRESSINDEX_OK)
             break;
-        if ((attempt || !idx->writable) && (st = pi_index_refresh(idx)) != PRESSINDEX_OK) {
+        if ((attempt || !idx->writable || idx->broken) && (st = pi_index_refresh(idx)) != PRESSINDEX_OK) {
             if (st == PRESSINDEX_ERR_MODIFIED)
                 continue;
             break;

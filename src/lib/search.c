@@ -198,7 +198,7 @@ pressindex_status pressindex_search(pressindex *idx, const pressindex_search_opt
          * committing meanwhile is caught up with on the next round, after a pause that grows. */
         if (attempt && (st = pi_retry_pause(idx, attempt, deadline, o->time_limit)) != PRESSINDEX_OK)
             break;
-        if ((attempt || !idx->writable) && (st = pi_index_refresh(idx)) != PRESSINDEX_OK) {
+        if ((attempt || !idx->writable || idx->broken) && (st = pi_index_refresh(idx)) != PRESSINDEX_OK) {
             if (st == PRESSINDEX_ERR_MODIFIED)
                 continue;
             break;

@@ -51,6 +51,11 @@ pressindex_status pi_fail(pressindex *idx, pressindex_status st, const char *fmt
     pi_buf_clear(&idx->err);
     /* If even the message cannot be stored, the status still tells the caller what happened. */
     (void)pi_buf_adds(&idx->err, msg);
+    if (st == PRESSINDEX_ERR_NO_MEMORY) {
+        idx->broken = 1;
+        if (idx->writable)
+            (void)pi_buf_adds(&idx->err, " (the changes since the last commit are discarded)");
+    }
     return st;
 }
 

@@ -911,6 +911,9 @@ pressindex_status pressindex_reindex(pressindex *idx, const char *const *folders
     opts = &defaults;
     if (!idx->writable && !opts->dry_run)
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "the index was opened read-only");
+    pressindex_status us = pi_index_usable(idx);
+    if (us != PRESSINDEX_OK)
+        return us;
     if (!stats)
         stats = &local;
     memset(stats, 0, sizeof *stats);
