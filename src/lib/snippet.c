@@ -13,7 +13,8 @@ static int cmp_key(const void *key, const void *elem)
 }
 
 /* 1: the word matches on its own (a wildcard prefix, or a query stem typed outside quotes); 2: its
- * stem is the query's only inside a phrase, so it counts only where the phrase occurs; 0: no. The
+ * stem is the query's only inside a phrase, so it counts only where the phrase occurs; 0: no; -1:
+ * out of memory (a highlight silently missing would pass for a word that does not match). The
  * stem is copied to *st when st is given. */
 static int matches(const pi_matcher *m, pi_stemmer *stem, const char *folded, size_t n, char **st)
 {
@@ -26,9 +27,9 @@ static int matches(const pi_matcher *m, pi_stemmer *stem, const char *folded, si
         return 0;
     size_t sl;
     const char *s = pi_stemmer_stem(stem, folded, n, &sl);
-    if (s && st)
-        *st = strndup(s, sl);
-    char *const *found = s && m->n_stems ? bsearch(s, m->stems, m->n_stems, sizeof *m->stems, cmp_key) : NULL;
+    if (!s || (st && !(*st = strndup(s, sl))))
+        return -1;
+    char *const *found = m->n_stems ? bsearch(s, m->stems, m->n_stems, sizeof *m->stems, cmp_key) : NULL;
     if (!found)
         return 0;
     return m->phrase_only && m->phrase_only[found - m->stems] ? 2 : 1;
@@ -78,10 +79,10 @@ int pi_highlight(const pi_matcher *m, pi_stemmer *stem, const char *text, size_t
     int rc = 0;
     if (!m->phrase_only) {
         while (rc == 0 && pi_word_next(text, len, &at, &s, &e)) {
-            int fl = pi_fold_word(text + s, e - s, &f);
-            if (fl < 0)
+            int fl = pi_fold_word(text + s, e - s, &f), hit = 0;
+            if (fl < 0 || (fl > 0 && (hit = matches(m, stem, f.p, (size_t)fl, NULL)) < 0))
                 rc = -1;
-            else if (fl > 0 && matches(m, stem, f.p, (size_t)fl, NULL))
+            else if (hit)
                 rc = add_word(offs, n, &cap, s, e);
         }
         pi_buf_free(&f);
@@ -108,8 +109,10 @@ int pi_highlight(const pi_matcher *m, pi_stemmer *stem, const char *text, size_t
             w = g;
         }
         w[nw] = (word){s, e, NULL, 0};
-        w[nw].hit = matches(m, stem, f.p, (size_t)fl, &w[nw].stem) == 1;
-        nw++;
+        int hit = matches(m, stem, f.p, (size_t)fl, &w[nw].stem);
+        w[nw++].hit = hit == 1;
+        if (hit < 0)
+            rc = -1;
     }
     for (size_t p = 0; rc == 0 && p < m->n_phrases; p++)
         for (size_t i = 0, k; i < nw; i++)
