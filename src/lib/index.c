@@ -183,6 +183,36 @@ char *pi_index_tmp_path(pressindex *idx, const char *what, unsigned k)
     return path_join(idx->path, name);
 }
 
+/* fsync()s every file of the database directory dir, then dir: Xapian's compaction does not
+ * report a sync that failed, and the new database must be on disk before "current" names it.
+ * Returns 0, or -1 with errno set. */
+static int sync_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) < 0)
+            rc = -1;
+        if (fd >= 0) {
+            int err = errno;
+            close(fd);
+            errno = err;
+        }
+    }
+    if (rc == 0 && fsync(dirfd(d)) < 0)
+        rc = -1;
+    int err = errno;
+    closedir(d);
+    errno = err;
+    return rc;
+}
+
 pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, size_t n)
 {
     unsigned gen = 1;
@@ -199,11 +229,14 @@ pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, siz
     }
     pi_index_remove_tree(dest); /* a leftover of a crashed attempt */
     xc_status xs = xc_compact(srcs, n, dest, 1);
-    if (xs != XC_OK) {
+    if (xs != XC_OK || sync_tree(dest) < 0) {
+        pressindex_status st = xs != XC_OK ? pi_fail_xc(idx, xs, "compacting the index")
+                                           : pi_fail(idx, PRESSINDEX_ERR_IO, "%s: cannot write the new "
+                                                     "database to disk: %s", dest, strerror(errno));
         pi_index_remove_tree(dest);
         free(dest);
         free(old);
-        return pi_fail_xc(idx, xs, "compacting the index");
+        return st;
     }
     /* The one atomic step: readers see the old database or the new one, never a mix. */
     if (current_set(idx->path, name) < 0) {
@@ -217,15 +250,22 @@ pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, siz
     }
     free(dest);
     /* The rename must be on disk before the old database goes, or a power cut could leave
-     * "current" naming a removed directory. */
-    int dfd = open(idx->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+     * "current" naming a removed directory. When that cannot be made sure, the old one stays (the
+     * next writer removes it) and the caller hears of it. */
+    int dfd = open(idx->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), synced = 0, err = 0;
     if (dfd >= 0) {
-        fsync(dfd);
+        synced = fsync(dfd) == 0;
+        err = errno;
         close(dfd);
+    } else {
+        err = errno;
     }
     xc_db_free(idx->db); /* the writer's hold on the old database */
     idx->db = idx->w.db = NULL;
     pressindex_status st = open_current(idx);
+    if (st == PRESSINDEX_OK && !synced)
+        st = pi_fail(idx, PRESSINDEX_ERR_IO, "%s: switched to the new database, but cannot write the "
+                     "switch to disk: %s", idx->path, strerror(err));
     if (st == PRESSINDEX_OK && old)
         pi_index_remove_tree(old);
     free(old);
