@@ -363,6 +363,77 @@ static void dump_index(const char *path, pi_buf *out)
     pressindex_destroy(idx);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* test_faults --dump PATH (for tests/faults-io.sh): what "equal to a clean build" compares, in
+ * DECISIONS.md's words: the statistics, and every release's id, metadata and paragraphs, sorted by
+ * id. "none" when there is no index at PATH. */
+static int dump_releases(const char *path)
+{
+    pressindex_status st;
+    pressindex *idx = open_index(path, 0, &st);
+    if (st == PRESSINDEX_ERR_NOT_FOUND) {
+        printf("none\n");
+        return 0;
+    }
+    pressindex_stats s;
+    if (st != PRESSINDEX_OK || (st = pressindex_get_stats(idx, &s)) != PRESSINDEX_OK) {
+        fprintf(stderr, "test_faults --dump %s: %s\n", path,
+                idx ? pressindex_last_error(idx) : pressindex_open_error());
+        pressindex_destroy(idx);
+        return 1;
+    }
+    printf("releases %llu passages %llu dates %s..%s\n", (unsigned long long)s.releases,
+           (unsigned long long)s.passages, s.date_min, s.date_max);
+    char **ids = NULL;
+    size_t n = 0, cap = 0;
+    xc_keylist *kl = NULL;
+    const char *k;
+    size_t kn;
+    int rc = 0;
+    if (xc_db_metadata_keys(idx->db, PI_META_RELEASE, &kl) != XC_OK)
+        rc = 1;
+    while (!rc && xc_keylist_next(kl, &k, &kn) > 0) {
+        char key[64], *blob = NULL;
+        size_t bn = 0;
+        pi_release_record rec;
+        if (kn != 1 + PI_KEY_LEN)
+            continue;
+        snprintf(key, sizeof key, "%.*s", (int)kn, k);
+        if (xc_db_get_metadata(idx->db, key, &blob, &bn) != XC_OK || !blob ||
+            pi_record_decode(blob, bn, &rec) < 0) {
+            printf("release record %s: damaged\n", key);
+            continue;
+        }
+        if (n == cap && !(ids = realloc(ids, (cap = cap ? 2 * cap : 64) * sizeof *ids)))
+            die("out of memory");
+        if (!(ids[n++] = strdup(rec.id)))
+            die("out of memory");
+        pi_record_free(&rec);
+    }
+    xc_keylist_free(kl);
+    if (n)
+        qsort(ids, n, sizeof *ids, cmp_str);
+    pi_buf out = {0};
+    for (size_t i = 0; i < n; i++) {
+        pressindex_results *res = NULL;
+        st = pressindex_get_release(idx, ids[i], &res);
+        pi_buf_clear(&out);
+        if (res)
+            dump_results(&out, res, 0);
+        printf("release %s: %s\n%s", ids[i], pressindex_status_to_string(st), out.p ? out.p : "");
+        pressindex_results_destroy(res);
+        free(ids[i]);
+    }
+    free(ids);
+    pi_buf_free(&out);
+    pressindex_destroy(idx);
+    return rc;
+}
+
 /* Where two dumps part: the line of a where b differs. */
 static void show_difference(const char *what, const pi_buf *a, const pi_buf *b)
 {
@@ -1007,8 +1078,10 @@ static void prepare(void)
         die("truncating %s: %s", table, strerror(errno));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc == 3 && !strcmp(argv[1], "--dump"))
+        return dump_releases(argv[2]);
     trace = getenv("PI_FAULTS_TRACE") != NULL;
     void *f[2];
     backtrace(f, 2); /* loads what backtrace() needs before any allocation can fail */
