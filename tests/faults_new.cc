@@ -36,7 +36,10 @@ bool in_xapian()
     Dl_info self;
     if (!dladdr(reinterpret_cast<void *>(&in_xapian), &self))
         return false;
-    while (i < n && dladdr(frames[i], &info) && info.dli_fbase == self.dli_fbase)
+    auto mine = [&] { return dladdr(frames[i], &info) && info.dli_fbase == self.dli_fbase; };
+    while (i < n && !mine()) /* a sanitizer's interceptor of backtrace() */
+        i++;
+    while (i < n && mine())
         i++;
     while (in("libstdc++"))
         i++;

@@ -434,6 +434,11 @@ static int dump_releases(const char *path)
     return rc;
 }
 
+static int same(const pi_buf *a, const pi_buf *b)
+{
+    return a->len == b->len && (a->len == 0 || memcmp(a->p, b->p, a->len) == 0);
+}
+
 /* Where two dumps part: the line of a where b differs. */
 static void show_difference(const char *what, const pi_buf *a, const pi_buf *b)
 {
@@ -603,12 +608,10 @@ static pressindex_status add_from(const char *path, int from)
         return st;
     add_failed = 0;
     for (int i = from; i < 3; i++) {
-        char id[32];
+        char id[32], date[32];
         snprintf(id, sizeof id, "added/%d", i + 1);
-        pressindex_release r = {id, "2025-01-0", "Added", "Test", NULL, "en", add_pars[i], 2};
-        char date[16];
         snprintf(date, sizeof date, "2025-01-0%d", i + 1);
-        r.date = date;
+        pressindex_release r = {id, date, "Added", "Test", NULL, "en", add_pars[i], 2};
         if ((st = pressindex_add_release(idx, &r)) != PRESSINDEX_OK) {
             add_failed = i + 1;
             keep(idx, &first, st);
@@ -814,7 +817,7 @@ static void child(op *o, long n)
                 pressindex_status_to_string(PRESSINDEX_ERR_NO_MEMORY));
         wrong = 1;
     } else if (st == o->expected && !o->writes &&
-               (answer.len != o->answer.len || memcmp(answer.p, o->answer.p, answer.len))) {
+               !same(&answer, &o->answer)) {
         fprintf(stderr, "  status %s, but not the answer of a run without a fault:\n",
                 pressindex_status_to_string(st));
         show_difference("answer", &answer, &o->answer);
@@ -822,16 +825,15 @@ static void child(op *o, long n)
     }
     if (o->writes) {
         dump_index(runp, &state);
-        int is_before = state.len == o->before.len && !memcmp(state.p, o->before.p, state.len);
-        int is_after = state.len == o->after.len && !memcmp(state.p, o->after.p, state.len);
+        int is_before = same(&state, &o->before);
+        int is_after = same(&state, &o->after);
         /* A new index that failed while being created may be no index or an empty one. */
         if (!is_before && o->setup == setup_none)
             is_before = !strcmp(state.p, "none\n") || !strncmp(state.p, "releases 0 passages 0", 21);
         const pi_buf *added = o->run == run_add ? &add_states[add_failed < 4 ? add_failed : 3] : NULL;
-        if (added && commit_failed && state.len == add_states[3].len &&
-            !memcmp(state.p, add_states[3].p, state.len))
+        if (added && commit_failed && same(&state, &add_states[3]))
             added = &add_states[3];
-        if (added && (state.len != added->len || memcmp(state.p, added->p, state.len))) {
+        if (added && !same(&state, added)) {
             fprintf(stderr, "  the last add that failed: %d (0: none), the commit %s: the index does "
                             "not hold exactly the releases added after it\n", add_failed,
                     commit_failed ? "failed" : "succeeded");
@@ -867,8 +869,7 @@ static void child(op *o, long n)
             pi_buf again = {0};
             st = o->run(&again);
             dump_index(runp, &state);
-            if (st != o->expected || state.len != o->after.len ||
-                memcmp(state.p, o->after.p, state.len)) {
+            if (st != o->expected || !same(&state, &o->after)) {
                 fprintf(stderr, "  the rerun without a fault: status %s (expected %s)\n",
                         pressindex_status_to_string(st), pressindex_status_to_string(o->expected));
                 if (st == o->expected)
@@ -1132,7 +1133,7 @@ int main(int argc, char **argv)
         if (!o->writes) {
             pi_buf now = {0};
             dump_index(path_in("full"), &now);
-            if (now.len != full_state.len || memcmp(now.p, full_state.p, now.len)) {
+            if (!same(&now, &full_state)) {
                 fprintf(stderr, "FAIL %s changed the index it read\n", o->name);
                 show_difference("index", &now, &full_state);
                 sw.failures++;
