@@ -116,10 +116,8 @@ int pi_parse_jsonl_line(pi_reader *r, const char *file, unsigned long line, cons
     }
     if (has_nul(text, len)) {
         if (!owned) {
-            if (!(owned = malloc(len + 1))) {
-                pi_input_problem(r, file, line, 1, "out of memory, skipped");
-                return 0;
-            }
+            if (!(owned = malloc(len + 1)))
+                return pi_input_no_memory(r);
             memcpy(owned, text, len);
             owned[len] = '\0';
             text = owned;

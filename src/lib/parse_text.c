@@ -319,7 +319,7 @@ int pi_parse_text(pi_reader *r, const char *file, const char *id, char *data, si
     if (pi_utf8_valid_prefix(id, idlen) < idlen) {
         long k = pi_utf8_sanitize(id, idlen, &id_copy, NULL);
         if (k < 0) {
-            pi_input_problem(r, file, 0, 1, "out of memory, skipped");
+            rc = pi_input_no_memory(r);
             goto out;
         }
         char msg[64];
