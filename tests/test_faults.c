@@ -9,7 +9,7 @@
  *
  * Each operation runs in a child process per N, from pressindex_open() to pressindex_destroy(),
  * until an N past its last allocation: index into a new index (two writer threads) and into an
- * existing one, reindex after a night's changes, compact, add releases one by one going on after
+ * existing one (fixtures/releases, and the repairs of fixtures/bad), reindex after a night's changes, compact, add releases one by one going on after
  * failures, search (phrases, NOT, wildcards, context, filters), show, stats, check, and the open
  * of a damaged index (Xapian's error). Each run must:
  *   - return the status of the run without a fault, or PRESSINDEX_ERR_NO_MEMORY;
@@ -554,6 +554,22 @@ static pressindex_status run_index(pi_buf *out)
     return st;
 }
 
+/* Input the readers repair (NULs in JSON strings, a file name that is not UTF-8): the copies
+ * they make must not cost a release when memory runs out. */
+static pressindex_status run_index_bad(pi_buf *out)
+{
+    (void)out;
+    pressindex_status st;
+    pressindex *idx = open_index(runp, 1, &st);
+    if (st != PRESSINDEX_OK)
+        return st;
+    st = pressindex_index_path(idx, path_in("repaired"), NULL, NULL);
+    if (st != PRESSINDEX_OK)
+        snprintf(last_msg, sizeof last_msg, "%s", pressindex_last_error(idx));
+    pressindex_destroy(idx);
+    return st;
+}
+
 static pressindex_status run_reindex(pi_buf *out)
 {
     pressindex_status st;
@@ -753,6 +769,7 @@ static pressindex_status run_check(pi_buf *out)
 static op ops[] = {
     {"index-new", setup_none, run_index, 1, {0}, {0}, {0}, 0, 0},
     {"index-more", setup_part, run_index, 1, {0}, {0}, {0}, 0, 0},
+    {"index-bad", setup_part, run_index_bad, 1, {0}, {0}, {0}, 0, 0},
     {"reindex", setup_synced, run_reindex, 1, {0}, {0}, {0}, 0, 0},
     {"compact", setup_full, run_compact, 1, {0}, {0}, {0}, 0, 0},
     {"search", NULL, run_search, 0, {0}, {0}, {0}, 0, 0},
@@ -1068,6 +1085,13 @@ static void prepare(void)
             die("adding releases: %s", pressindex_status_to_string(st));
         dump_index(path_in(name), &add_states[k]);
     }
+    /* Few allocations ahead of each repair, so that each falls among the N tried one by one. */
+    if (mkdir(path_in("repaired"), 0777) < 0)
+        die("mkdir: %s", strerror(errno));
+    copy_tree(FIXTURES_DIR "/bad/nul_escape.jsonl", path_in("repaired/a.jsonl"));
+    FILE *f = fopen(path_in("repaired/b-caf\xe9.txt"), "w");
+    if (!f || fputs("Title: Latin-1 name\n\nThe file name is not UTF-8.\n", f) < 0 || fclose(f))
+        die("writing a file with a Latin-1 name");
     copy_tree(path_in("full"), path_in("damaged"));
     char target[256], table[600];
     ssize_t tn = readlink(path_in("damaged/current"), target, sizeof target - 1);
