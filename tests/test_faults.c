@@ -8,10 +8,11 @@
  * libraries we call (jansson, zlib, utf8proc, libc) are not counted.
  *
  * Each operation runs in a child process per N, from pressindex_open() to pressindex_destroy(),
- * until an N past its last allocation: index into a new index (two writer threads) and into an
- * existing one (fixtures/releases, and the repairs of fixtures/bad), reindex after a night's changes, compact, add releases one by one going on after
- * failures, search (phrases, NOT, wildcards, context, filters), show, stats, check, and the open
- * of a damaged index (Xapian's error). Each run must:
+ * until an N past its last allocation: index fixtures/releases into a new index (two writer
+ * threads) and into an existing one, index input the readers repair, reindex after a night's
+ * changes, compact, add releases one by one going on after failures, search (phrases, NOT,
+ * wildcards, context, filters), show, stats, check, and the open of a damaged index (Xapian's
+ * error). Each run must:
  *   - return the status of the run without a fault, or PRESSINDEX_ERR_NO_MEMORY;
  *   - when it returns the status of the run without a fault, answer the same (a search that
  *     "recovers" with other results would be a silent error);
