@@ -238,4 +238,41 @@ dump >"$TMP/compacted.dump"; ok; cmp -s "$TMP/clean.dump" "$TMP/compacted.dump" 
 run "$P" reindex --compact "$R"; expect_rc 0 "reindex --compact"
 dump >"$TMP/compacted.dump"; ok; cmp -s "$TMP/clean.dump" "$TMP/compacted.dump" || fail "reindex --compact changed the index"
 
+
+# ==== Issue 15: the index and its directory defend themselves. Failures of the index are named as
+# such (never blamed on the input); a damaged directory is refused by every command with a message
+# that names the problem and the repair, and nothing in it is created over or deleted; inputs are
+# never passed over without a line; the folder is the truth for reindex. Each check below failed on
+# the code before it, unless it says otherwise.
+D=$TMP/dirs; mkdir -p "$D/src"
+for i in 1 2 3; do printf 'Dirtest release %s.\n' $i >"$D/src/d$i.txt"; done
+reindex() { run "$P" reindex --json "$@"; }
+
+# ---- a corrupt database: "damaged" and the way back, Xapian's class names left out
+export PRESSINDEX_DB="$D/bad"
+reindex "$D/src"; expect_rc 0 "corrupt: setup"
+python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.write(b"\x5a" * 8192)' "$D/bad/db.1/docdata.glass"
+for c in "stats" "search dirtest" "reindex $D/src"; do
+    # shellcheck disable=SC2086
+    run "$P" $c; expect_rc 74 "corrupt: $c"; expect_in "is damaged" "$err" "corrupt: $c says damaged"
+    expect_in "rebuild it from its sources" "$err" "corrupt: $c says how to recover"
+    expect_not_in "CorruptError" "$err" "corrupt: $c without Xapian's class names"
+done
+
+# ---- a write that fails (here past a file size limit; a full disk alike) blames the index
+export PRESSINDEX_DB="$D/full"
+python3 -c '
+import os, sys
+d = sys.argv[1]; os.makedirs(d, exist_ok=True)
+for i in range(200):
+    open(os.path.join(d, "f%03d.txt" % i), "w").write(" ".join("word%d" % (j * 7 + i) for j in range(300)) + "\n")
+' "$D/many"
+for c in index reindex; do
+    rm -rf "$D/full"
+    run sh -c 'trap "" XFSZ; ulimit -f 64; exec "$@"' sh "$P" $c "$D/many"
+    expect_rc 74 "write failure: $c"; expect_in "cannot write to the index at $D/full" "$err" "write failure: $c blames the index"
+    expect_not_in "$D/many:" "$err" "write failure: $c does not blame the input"
+    expect_not_in "DatabaseError" "$err" "write failure: $c without Xapian's class names"
+done
+
 finish

@@ -202,12 +202,13 @@ pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, siz
         pi_index_remove_tree(dest);
         free(dest);
         free(old);
-        return pi_fail_xc(idx, xs, "compacting the index");
+        return pi_fail_write(idx, xs, "compacting the index");
     }
     /* The one atomic step: readers see the old database or the new one, never a mix. */
     if (current_set(idx->path, name) < 0) {
-        pressindex_status st = pi_fail(idx, PRESSINDEX_ERR_IO, "%s: cannot switch to the new database: %s",
-                                       idx->path, strerror(errno));
+        pressindex_status st = pi_fail(idx, PRESSINDEX_ERR_IO, "cannot write to the index at %s "
+                                       "(switching to the new database %s): %s", idx->path, name,
+                                       strerror(errno));
         pi_index_remove_tree(dest);
         free(dest);
         free(old);
@@ -311,19 +312,19 @@ static pressindex_status create_db(pressindex *idx)
     xc_status xs = xc_db_open(dbp, XC_DB_CREATE_OR_OPEN, &db);
     free(dbp);
     if (xs != XC_OK)
-        return pi_fail_xc(idx, xs, "creating the index database");
+        return pi_fail_write(idx, xs, "creating the index database");
     char v[16];
     snprintf(v, sizeof v, "%d", PI_SCHEMA);
     if ((xs = xc_db_set_metadata(db, PI_META_SCHEMA, v, strlen(v))) != XC_OK ||
         (xs = xc_db_set_metadata(db, PI_META_LANG, idx->lang, strlen(idx->lang))) != XC_OK ||
         (xs = xc_db_commit(db)) != XC_OK) {
         xc_db_free(db);
-        return pi_fail_xc(idx, xs, "creating the index database");
+        return pi_fail_write(idx, xs, "creating the index database");
     }
     xc_db_free(db);
     if (current_set(idx->path, "db.1") < 0)
-        return pi_fail(idx, PRESSINDEX_ERR_IO, "%s: cannot create the database pointer: %s",
-                       idx->path, strerror(errno));
+        return pi_fail(idx, PRESSINDEX_ERR_IO, "cannot write to the index at %s (creating its "
+                       "database pointer): %s", idx->path, strerror(errno));
     return PRESSINDEX_OK;
 }
 
@@ -340,6 +341,8 @@ static pressindex_status open_current_once(pressindex *idx)
     xc_db *db = NULL;
     xc_status xs = xc_db_open(cp, idx->writable ? XC_DB_OPEN : XC_DB_READ, &db);
     free(cp);
+    if (xs == XC_ERR_CORRUPT)
+        return pi_fail_xc(idx, xs, "opening it");
     if (xs != XC_OK)
         return pi_fail(idx, pi_status_from_xc(xs), "%s: cannot open the index: %s", idx->path,
                        xc_last_error());
@@ -520,8 +523,11 @@ pressindex_status pressindex_add_release(pressindex *idx, const pressindex_relea
     char date[11];
     int bad_date = pi_release_date(r, date);
     xc_status xs = pi_writer_put(&idx->w, r, date);
-    if (xs != XC_OK)
-        return pi_fail_xc(idx, xs, r->id);
+    if (xs != XC_OK) {
+        char what[160];
+        snprintf(what, sizeof what, "adding release %.120s", r->id);
+        return pi_fail_write(idx, xs, what);
+    }
     if (bad_date)
         return pi_fail(idx, PRESSINDEX_ERR_DATA, "release %s: impossible or unrecognised date \"%s\", "
                        "indexed undated", r->id, r->date);
@@ -536,7 +542,11 @@ pressindex_status pressindex_delete_release(pressindex *idx, const char *id)
     if (!id || !*id)
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "no release id given");
     xc_status xs = pi_writer_delete(&idx->w, id);
-    return xs == XC_OK ? PRESSINDEX_OK : pi_fail_xc(idx, xs, id);
+    if (xs == XC_OK)
+        return PRESSINDEX_OK;
+    char what[160];
+    snprintf(what, sizeof what, "deleting release %.120s", id);
+    return pi_fail_write(idx, xs, what);
 }
 
 pressindex_status pressindex_commit(pressindex *idx)
@@ -545,7 +555,7 @@ pressindex_status pressindex_commit(pressindex *idx)
     if (st != PRESSINDEX_OK)
         return st;
     xc_status xs = pi_writer_commit(&idx->w);
-    return xs == XC_OK ? PRESSINDEX_OK : pi_fail_xc(idx, xs, "committing");
+    return xs == XC_OK ? PRESSINDEX_OK : pi_fail_write(idx, xs, "committing");
 }
 
 /* ---------------------------------------------------------------------------------------------- */

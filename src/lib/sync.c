@@ -573,7 +573,7 @@ static pressindex_status write_record(sync_run *r, const found *f, uint64_t chec
     if (pi_file_record_encode(&fr, &r->scratch) < 0)
         return oom(r);
     xc_status xs = xc_db_set_metadata(r->idx->db, key, r->scratch.p, r->scratch.len);
-    return xs == XC_OK ? PRESSINDEX_OK : pi_fail_xc(r->idx, xs, "writing a file record");
+    return xs == XC_OK ? PRESSINDEX_OK : pi_fail_write(r->idx, xs, "writing a file record");
 }
 
 /* Reads a new or changed file: its releases not already indexed as they are now go in, those that
@@ -847,7 +847,7 @@ static pressindex_status reindex(sync_run *r, const char *const *args)
         if (!r->o->dry_run) {
             xc_status xs = xc_db_set_metadata(r->idx->db, rc->key, "", 0);
             if (xs != XC_OK)
-                return pi_fail_xc(r->idx, xs, "removing a file record");
+                return pi_fail_write(r->idx, xs, "removing a file record");
         }
     }
 
