@@ -275,4 +275,53 @@ for c in index reindex; do
     expect_not_in "DatabaseError" "$err" "write failure: $c without Xapian's class names"
 done
 
+# a fresh index of $D/src in $D/idx, to be damaged by hand
+fresh() { rm -rf "$D/idx"; run "$P" --db "$D/idx" reindex "$D/src"; expect_rc 0 "$1: setup"; }
+# every command, one by one: each must exit $1 with $2 in its message
+every() { # rc needle what
+    for c in "stats" "search dirtest" "show d1.txt" "index $D/src" "reindex $D/src" "delete d1.txt" "compact"; do
+        # shellcheck disable=SC2086
+        run "$P" --db "$D/idx" $c; expect_rc "$1" "$3: $c"; expect_in "$2" "$err" "$3: $c names it"
+        expect_lines 1 "$err" "$3: $c says it in one line"
+        expect_not_in "rm -r" "$err" "$3: $c never says to delete the directory"
+    done
+}
+intact() { # releases what: the database is untouched once repaired
+    run "$P" --db "$D/idx" stats --json; expect_rc 0 "$2: opens once repaired"
+    ok; [ "$(summary releases)" = "$1" ] || fail "$2: $(summary releases) releases after repair, expected $1"
+}
+
+# ---- "current" missing: was a silent rebuild over db.1 (exit 0, the index wiped)
+fresh "missing current"; rm "$D/idx/current"
+every 74 "current" "missing current"; expect_in "ln -s db.1" "$err" "missing current: the repair"
+ok; [ -d "$D/idx/db.1" ] && [ ! -e "$D/idx/current" ] || fail "missing current: the directory was changed: $(ls "$D/idx")"
+ln -s db.1 "$D/idx/current"; intact 3 "missing current"
+
+# ---- "current" dangling: was exit 66 with "build one with" (and Xapian's words)
+fresh "dangling current"; ln -sfn db.9 "$D/idx/current"
+every 74 "db.9" "dangling current"; expect_in "ln -sfn db.1" "$err" "dangling current: the repair"
+expect_not_in "DatabaseNotFoundError" "$err" "dangling current: no Xapian internals"
+ln -sfn db.1 "$D/idx/current"; intact 3 "dangling current"
+
+# ---- "current" naming a folder that holds no database (a half-made build): was 66 "build one"
+fresh "half-made database"; mkdir "$D/idx/db.4"; ln -sfn db.4 "$D/idx/current"
+every 74 "holds no database" "half-made database"
+ln -sfn db.1 "$D/idx/current"; rmdir "$D/idx/db.4"; intact 3 "half-made database"
+
+# ---- a database "current" does not name: was deleted by the next writer without a word
+fresh "unknown db"; cp -r "$D/idx/db.1" "$D/idx/db.7"
+every 74 "db.7" "unknown db"
+ok; [ -d "$D/idx/db.7" ] || fail "unknown db: db.7 was deleted"
+mv "$D/idx/db.7" "$D/db.7.saved"; intact 3 "unknown db"
+
+# ---- leftovers of a crashed build or compaction: a reader passes over them, a writer removes
+# them, and a database that current.tmp names (a swap that did not finish) is one of them (the
+# code before removed them too, but left current.tmp)
+fresh "leftovers"; mkdir "$D/idx/build.999.0" "$D/idx/compact.999.0"
+cp -r "$D/idx/db.1" "$D/idx/db.2"; ln -s db.2 "$D/idx/current.tmp"
+run "$P" --db "$D/idx" stats; expect_rc 0 "leftovers: a reader opens"
+run "$P" --db "$D/idx" reindex "$D/src"; expect_rc 0 "leftovers: a writer opens"
+ok; [ "$(ls "$D/idx" | tr '\n' ' ')" = "current db.1 lock " ] || fail "leftovers not removed: $(ls "$D/idx")"
+intact 3 "leftovers"
+
 finish

@@ -4,7 +4,7 @@
  * the shards are merged by Xapian's compaction into one database that replaces the empty one in a
  * single rename. A release always goes to the same shard (by its id), so a release given twice is
  * replaced there exactly as a serial build would; a crash leaves the empty index as it was (the
- * shards are removed on the next open).
+ * shards, build.*, and a compaction under way, compact.*, are removed by the next writer).
  */
 #include "config.h"
 

@@ -122,6 +122,7 @@ struct pressindex {
     pi_writer w;          /* writers only */
     uint64_t batch;       /* commit after this many passages */
     pi_buf err;           /* the last error message */
+    int made_dir;         /* pressindex_open created the directory */
 };
 
 /* Sets idx->err (printf-style) and returns st. */
