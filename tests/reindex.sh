@@ -324,4 +324,12 @@ run "$P" --db "$D/idx" reindex "$D/src"; expect_rc 0 "leftovers: a writer opens"
 ok; [ "$(ls "$D/idx" | tr '\n' ' ')" = "current db.1 lock " ] || fail "leftovers not removed: $(ls "$D/idx")"
 intact 3 "leftovers"
 
+# ---- a new --db and an input that does not exist: 66, and no empty index left behind
+run "$P" --db "$D/new" reindex "$D/never-there"; expect_rc 66 "new index, missing folder"
+ok; [ ! -e "$D/new" ] || fail "an empty index was left behind: $(ls -a "$D/new")"
+run "$P" --db "$D/new" index "$D/never-there"; expect_rc 66 "new index, missing file"
+ok; [ ! -e "$D/new" ] || fail "index left an empty index behind: $(ls -a "$D/new")"
+run "$P" --db "$D/new" index "$D/never-there" "$D/src"; expect_rc 66 "new index, one input missing"
+run "$P" --db "$D/new" stats --json; expect_rc 0 "what was found is kept"
+
 finish

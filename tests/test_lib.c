@@ -260,6 +260,31 @@ START_TEST(a_reader_looking_does_not_lock_out_a_writer)
 }
 END_TEST
 
+/* A run that found none of its inputs leaves no index that it created (the command:
+ * pressindex --db NEW reindex /wrong/path); an index created on purpose, or that was there, stays. */
+START_TEST(created_index_is_taken_back_when_nothing_was_found)
+{
+    pressindex *idx = open_writer();
+    pressindex_index_stats st;
+    ck_assert_int_eq(pressindex_index_path(idx, "/nonexistent/pi-test", NULL, &st), PRESSINDEX_ERR_NOT_FOUND);
+    pressindex_destroy(idx);
+    ck_assert_int_eq(access(dbpath, F_OK), -1);
+
+    const char *folders[] = {"/nonexistent/pi-test"};
+    idx = open_writer();
+    ck_assert_int_eq(pressindex_reindex(idx, folders, 1, NULL, NULL), PRESSINDEX_ERR_NOT_FOUND);
+    pressindex_destroy(idx);
+    ck_assert_int_eq(access(dbpath, F_OK), -1);
+
+    pressindex_destroy(open_writer());
+    ck_assert_int_eq(access(dbpath, F_OK), 0);
+    idx = open_writer();
+    ck_assert_int_eq(pressindex_index_path(idx, "/nonexistent/pi-test", NULL, &st), PRESSINDEX_ERR_NOT_FOUND);
+    pressindex_destroy(idx);
+    ck_assert_int_eq(access(dbpath, F_OK), 0);
+}
+END_TEST
+
 START_TEST(status_strings)
 {
     for (int s = 0; s <= PRESSINDEX_STATUS_LAST; s++)
@@ -1335,6 +1360,7 @@ static Suite *suite(void)
     tcase_add_test(tc, foreign_directory_is_left_alone);
     tcase_add_loop_test(tc, damaged_directory_is_refused, 0, sizeof damages / sizeof damages[0]);
     tcase_add_test(tc, a_reader_looking_does_not_lock_out_a_writer);
+    tcase_add_test(tc, created_index_is_taken_back_when_nothing_was_found);
     tcase_add_test(tc, status_strings);
     suite_add_tcase(s, tc);
     tc = tcase_create("write");

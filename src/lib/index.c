@@ -699,12 +699,51 @@ fail:
     return st;
 }
 
+/* Nothing but what creating it wrote: no passage, no metadata but the schema and the language. */
+static int holds_nothing(pressindex *idx)
+{
+    uint64_t docs = 1;
+    xc_keylist *kl = NULL;
+    if (!idx->db || xc_db_doccount(idx->db, &docs) != XC_OK || docs ||
+        xc_db_metadata_keys(idx->db, "", &kl) != XC_OK)
+        return 0;
+    const char *k;
+    size_t kn;
+    int more, other = 0;
+    while (!other && (more = xc_keylist_next(kl, &k, &kn)) > 0)
+        other = !(kn == strlen(PI_META_SCHEMA) && !memcmp(k, PI_META_SCHEMA, kn)) &&
+                !(kn == strlen(PI_META_LANG) && !memcmp(k, PI_META_LANG, kn));
+    xc_keylist_free(kl);
+    return !other && more == 0;
+}
+
+/* Takes back what pressindex_open made, entry by entry: the folder itself goes only if nothing
+ * else has appeared in it. */
+static void unmake_dir(pressindex *idx)
+{
+    const char *names[] = {idx->db_target, "current", "current.tmp", "lock"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char *p = names[i] ? path_join(idx->path, names[i]) : NULL;
+        if (p && i == 0)
+            pi_index_remove_tree(p);
+        else if (p)
+            unlink(p);
+        free(p);
+    }
+    rmdir(idx->path);
+}
+
 void pressindex_destroy(pressindex *idx)
 {
     if (!idx)
         return;
+    /* An index created by this handle for a run that found none of its inputs is no index:
+     * `pressindex --db NEW reindex /wrong/path` leaves nothing to be mistaken for one. */
+    int unmake = idx->made_dir && idx->input_missing && idx->lock_fd >= 0 && holds_nothing(idx);
     pi_writer_fini(&idx->w);
     xc_db_free(idx->db); /* a writer's uncommitted changes are discarded here */
+    if (unmake)
+        unmake_dir(idx);
     if (idx->lock_fd >= 0)
         close(idx->lock_fd); /* releases the flock */
     pi_stemmers_free(&idx->stemmers);
@@ -888,8 +927,10 @@ pressindex_status pressindex_index_path(pressindex *idx, const char *path,
     }
     if (opts->on_progress)
         opts->on_progress(opts->user, stats->releases, stats->passages, stats->bytes);
-    if (rc < 0)
+    if (rc < 0) {
+        idx->input_missing = 1;
         return pi_fail(idx, PRESSINDEX_ERR_NOT_FOUND, "%s: no such file or directory", path);
+    }
     if (stats->problems || stats->skipped)
         return pi_fail(idx, PRESSINDEX_ERR_DATA, "%s: %llu problem(s) in the input, %llu skipped", path,
                        (unsigned long long)stats->problems, (unsigned long long)stats->skipped);

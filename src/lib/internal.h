@@ -123,6 +123,7 @@ struct pressindex {
     uint64_t batch;       /* commit after this many passages */
     pi_buf err;           /* the last error message */
     int made_dir;         /* pressindex_open created the directory */
+    int input_missing;    /* a run through this handle found an input missing */
 };
 
 /* Sets idx->err (printf-style) and returns st. */

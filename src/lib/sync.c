@@ -853,8 +853,10 @@ static pressindex_status reindex(sync_run *r, const char *const *args)
 
     if (!r->o->dry_run && (ps = pressindex_commit(r->idx)) != PRESSINDEX_OK)
         return ps;
-    if (missing)
+    if (missing) {
+        r->idx->input_missing = 1;
         return pi_fail(r->idx, PRESSINDEX_ERR_NOT_FOUND, "%d folder argument(s) not found", missing);
+    }
     if (r->refusals)
         return pi_fail(r->idx, PRESSINDEX_ERR_DATA, "%s%s", r->refusal.p,
                        r->refusals > 1 ? " (and more refusals)" : "");
