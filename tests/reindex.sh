@@ -332,4 +332,19 @@ ok; [ ! -e "$D/new" ] || fail "index left an empty index behind: $(ls -a "$D/new
 run "$P" --db "$D/new" index "$D/never-there" "$D/src"; expect_rc 66 "new index, one input missing"
 run "$P" --db "$D/new" stats --json; expect_rc 0 "what was found is kept"
 
+# ---- symbolic links in a folder: each named in one line, exit 65; a link to a folder is not
+# followed; a file that was indexed through a link that now dangles is left as indexed
+L=$TMP/links; mkdir -p "$L/src" "$L/elsewhere"
+printf 'Linked file.\n' >"$L/elsewhere/t.txt"; printf 'Plain file.\n' >"$L/src/plain.txt"
+ln -s ../elsewhere "$L/src/folderlink"; ln -s ../elsewhere/t.txt "$L/src/filelink.txt"
+export PRESSINDEX_DB="$L/idx"
+reindex "$L/src"; expect_rc 65 "link to a folder"; expect_in "folderlink: symbolic link to a folder" "$err" "link to a folder named"
+expect_lines 1 "$err" "one line for the link to a folder"; expect_counts 2 2 "link to a folder: files indexed"
+rm "$L/elsewhere/t.txt"
+reindex "$L/src"; expect_rc 65 "dangling link"; expect_in "filelink.txt: broken symbolic link" "$err" "dangling link named"
+expect_counts 2 2 "a dangling link's release is left as indexed"
+run "$P" --db "$L/idx2" index "$L/src"; expect_rc 65 "index: links"
+expect_in "filelink.txt: broken symbolic link" "$err" "index: dangling link named"
+expect_in "folderlink: symbolic link to a folder" "$err" "index: link to a folder named"
+
 finish

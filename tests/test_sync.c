@@ -494,6 +494,35 @@ START_TEST(hidden_files_and_leftovers_are_ignored)
 }
 END_TEST
 
+/* A symbolic link in a folder that is not followed is named; a release indexed through a link that
+ * now dangles is left as indexed (its file is unknown, not gone). */
+START_TEST(links_not_followed_are_named)
+{
+    pressindex_reindex_stats st;
+    char target[600], link[600];
+    snprintf(target, sizeof target, "%s/elsewhere.txt", tmpdir);
+    FILE *f = fopen(target, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("Elsewhere.\n", f);
+    fclose(f);
+    put("a.txt", "Alpha.\n", 100);
+    snprintf(link, sizeof link, "%s/linked.txt", folder);
+    ck_assert_int_eq(symlink(target, link), 0);
+    snprintf(link, sizeof link, "%s/folderlink", folder);
+    ck_assert_int_eq(symlink(tmpdir, link), 0);
+    ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_ERR_DATA);
+    ck_assert_int_eq(last.problems, 1); /* the link to a folder */
+    EXPECT(st, 2, 0, 0, 0);
+    counts(2, 2);
+
+    ck_assert_int_eq(unlink(target), 0);
+    ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_ERR_DATA);
+    ck_assert_int_eq(last.problems, 2);
+    EXPECT(st, 0, 0, 0, 1);
+    counts(2, 2);
+}
+END_TEST
+
 START_TEST(single_file_argument_gets_its_name_as_id)
 {
     pressindex_reindex_stats st;
@@ -538,6 +567,7 @@ static Suite *suite(void)
     tcase_add_test(tc, interrupted_run_is_finished_without_duplicates);
     tcase_add_test(tc, hidden_files_and_leftovers_are_ignored);
     tcase_add_test(tc, single_file_argument_gets_its_name_as_id);
+    tcase_add_test(tc, links_not_followed_are_named);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -419,7 +419,15 @@ static void on_list_error(void *ctx, const char *path, const char *rel, int err)
 {
     sync_run *r = ctx;
     folder *f = &r->folders[r->cur_folder];
-    problem(r, path, 0, "cannot list folder: %s; what it held is left as indexed", strerror(err));
+    size_t rl = strlen(rel);
+    if (rl && rel[rl - 1] != '/') {
+        /* A symbolic link not followed: named; a file it led to before is left as indexed. */
+        char msg[256];
+        problem(r, path, 0, "%s", pi_input_link_problem(err, msg, sizeof msg));
+        r->st->skipped++;
+    } else {
+        problem(r, path, 0, "cannot list folder: %s; what it held is left as indexed", strerror(err));
+    }
     char **nb = realloc(f->bad_dirs, (f->n_bad + 1) * sizeof *nb);
     if (!nb)
         return;
@@ -428,11 +436,15 @@ static void on_list_error(void *ctx, const char *path, const char *rel, int err)
         f->n_bad++;
 }
 
+/* Under a subfolder that could not be listed ("sub/"), or a link not followed (exactly). */
 static int under_bad_dir(const folder *f, const char *rel)
 {
-    for (size_t i = 0; i < f->n_bad; i++)
-        if (strncmp(rel, f->bad_dirs[i], strlen(f->bad_dirs[i])) == 0)
+    for (size_t i = 0; i < f->n_bad; i++) {
+        size_t n = strlen(f->bad_dirs[i]);
+        if (n && f->bad_dirs[i][n - 1] != '/' ? strcmp(rel, f->bad_dirs[i]) == 0
+                                               : strncmp(rel, f->bad_dirs[i], n) == 0)
             return 1;
+    }
     return 0;
 }
 
