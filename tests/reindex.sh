@@ -347,4 +347,12 @@ run "$P" --db "$L/idx2" index "$L/src"; expect_rc 65 "index: links"
 expect_in "filelink.txt: broken symbolic link" "$err" "index: dangling link named"
 expect_in "folderlink: symbolic link to a folder" "$err" "index: link to a folder named"
 
+# ---- a release deleted by hand comes back with the next reindex (the folder is the truth)
+export PRESSINDEX_DB="$D/hand"
+reindex "$D/src"; expect_rc 0 "hand delete: setup"
+run "$P" delete d2.txt; expect_rc 0 "delete by hand"; expect_counts 2 2 "deleted by hand"
+reindex "$D/src"; expect_rc 0 "restore"; expect_summary "1 0 0 2" "hand-deleted release restored"
+expect_counts 3 3 "restored"
+reindex "$D/src"; expect_summary "0 0 0 3" "then nothing to do"
+
 finish
