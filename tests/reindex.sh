@@ -238,4 +238,121 @@ dump >"$TMP/compacted.dump"; ok; cmp -s "$TMP/clean.dump" "$TMP/compacted.dump" 
 run "$P" reindex --compact "$R"; expect_rc 0 "reindex --compact"
 dump >"$TMP/compacted.dump"; ok; cmp -s "$TMP/clean.dump" "$TMP/compacted.dump" || fail "reindex --compact changed the index"
 
+
+# ==== Issue 15: the index and its directory defend themselves. Failures of the index are named as
+# such (never blamed on the input); a damaged directory is refused by every command with a message
+# that names the problem and the repair, and nothing in it is created over or deleted; inputs are
+# never passed over without a line; the folder is the truth for reindex. Each check below failed on
+# the code before it, unless it says otherwise.
+D=$TMP/dirs; mkdir -p "$D/src"
+for i in 1 2 3; do printf 'Dirtest release %s.\n' $i >"$D/src/d$i.txt"; done
+reindex() { run "$P" reindex --json "$@"; }
+
+# ---- a corrupt database: "damaged" and the way back, Xapian's class names left out
+export PRESSINDEX_DB="$D/bad"
+reindex "$D/src"; expect_rc 0 "corrupt: setup"
+python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.write(b"\x5a" * 8192)' "$D/bad/db.1/docdata.glass"
+for c in "stats" "search dirtest" "reindex $D/src"; do
+    # shellcheck disable=SC2086
+    run "$P" $c; expect_rc 74 "corrupt: $c"; expect_in "is damaged" "$err" "corrupt: $c says damaged"
+    expect_in "rebuild it from its sources" "$err" "corrupt: $c says how to recover"
+    expect_not_in "CorruptError" "$err" "corrupt: $c without Xapian's class names"
+done
+
+# ---- a write that fails (here past a file size limit; a full disk alike) blames the index
+export PRESSINDEX_DB="$D/full"
+python3 -c '
+import os, sys
+d = sys.argv[1]; os.makedirs(d, exist_ok=True)
+for i in range(200):
+    open(os.path.join(d, "f%03d.txt" % i), "w").write(" ".join("word%d" % (j * 7 + i) for j in range(300)) + "\n")
+' "$D/many"
+for c in index reindex; do
+    rm -rf "$D/full"
+    run sh -c 'trap "" XFSZ; ulimit -f 64; exec "$@"' sh "$P" $c "$D/many"
+    expect_rc 74 "write failure: $c"; expect_in "cannot write to the index at $D/full" "$err" "write failure: $c blames the index"
+    expect_not_in "$D/many:" "$err" "write failure: $c does not blame the input"
+    expect_not_in "DatabaseError" "$err" "write failure: $c without Xapian's class names"
+done
+
+# a fresh index of $D/src in $D/idx, to be damaged by hand
+fresh() { rm -rf "$D/idx"; run "$P" --db "$D/idx" reindex "$D/src"; expect_rc 0 "$1: setup"; }
+# every command, one by one: each must exit $1 with $2 in its message
+every() { # rc needle what
+    for c in "stats" "search dirtest" "show d1.txt" "index $D/src" "reindex $D/src" "delete d1.txt" "compact"; do
+        # shellcheck disable=SC2086
+        run "$P" --db "$D/idx" $c; expect_rc "$1" "$3: $c"; expect_in "$2" "$err" "$3: $c names it"
+        expect_lines 1 "$err" "$3: $c says it in one line"
+        expect_not_in "rm -r" "$err" "$3: $c never says to delete the directory"
+    done
+}
+intact() { # releases what: the database is untouched once repaired
+    run "$P" --db "$D/idx" stats --json; expect_rc 0 "$2: opens once repaired"
+    ok; [ "$(summary releases)" = "$1" ] || fail "$2: $(summary releases) releases after repair, expected $1"
+}
+
+# ---- "current" missing: was a silent rebuild over db.1 (exit 0, the index wiped)
+fresh "missing current"; rm "$D/idx/current"
+every 74 "current" "missing current"; expect_in "ln -s db.1" "$err" "missing current: the repair"
+ok; [ -d "$D/idx/db.1" ] && [ ! -e "$D/idx/current" ] || fail "missing current: the directory was changed: $(ls "$D/idx")"
+ln -s db.1 "$D/idx/current"; intact 3 "missing current"
+
+# ---- "current" dangling: was exit 66 with "build one with" (and Xapian's words)
+fresh "dangling current"; ln -sfn db.9 "$D/idx/current"
+every 74 "db.9" "dangling current"; expect_in "ln -sfn db.1" "$err" "dangling current: the repair"
+expect_not_in "DatabaseNotFoundError" "$err" "dangling current: no Xapian internals"
+ln -sfn db.1 "$D/idx/current"; intact 3 "dangling current"
+
+# ---- "current" naming a folder that holds no database (a half-made build): was 66 "build one"
+fresh "half-made database"; mkdir "$D/idx/db.4"; ln -sfn db.4 "$D/idx/current"
+every 74 "holds no database" "half-made database"
+ln -sfn db.1 "$D/idx/current"; rmdir "$D/idx/db.4"; intact 3 "half-made database"
+
+# ---- a database "current" does not name: was deleted by the next writer without a word
+fresh "unknown db"; cp -r "$D/idx/db.1" "$D/idx/db.7"
+every 74 "db.7" "unknown db"
+ok; [ -d "$D/idx/db.7" ] || fail "unknown db: db.7 was deleted"
+mv "$D/idx/db.7" "$D/db.7.saved"; intact 3 "unknown db"
+
+# ---- leftovers of a crashed build or compaction: a reader passes over them, a writer removes
+# them, and a database that current.tmp names (a swap that did not finish) is one of them (the
+# code before removed them too, but left current.tmp)
+fresh "leftovers"; mkdir "$D/idx/build.999.0" "$D/idx/compact.999.0"
+cp -r "$D/idx/db.1" "$D/idx/db.2"; ln -s db.2 "$D/idx/current.tmp"
+run "$P" --db "$D/idx" stats; expect_rc 0 "leftovers: a reader opens"
+run "$P" --db "$D/idx" reindex "$D/src"; expect_rc 0 "leftovers: a writer opens"
+ok; [ "$(ls "$D/idx" | tr '\n' ' ')" = "current db.1 lock " ] || fail "leftovers not removed: $(ls "$D/idx")"
+intact 3 "leftovers"
+
+# ---- a new --db and an input that does not exist: 66, and no empty index left behind
+run "$P" --db "$D/new" reindex "$D/never-there"; expect_rc 66 "new index, missing folder"
+ok; [ ! -e "$D/new" ] || fail "an empty index was left behind: $(ls -a "$D/new")"
+run "$P" --db "$D/new" index "$D/never-there"; expect_rc 66 "new index, missing file"
+ok; [ ! -e "$D/new" ] || fail "index left an empty index behind: $(ls -a "$D/new")"
+run "$P" --db "$D/new" index "$D/never-there" "$D/src"; expect_rc 66 "new index, one input missing"
+run "$P" --db "$D/new" stats --json; expect_rc 0 "what was found is kept"
+
+# ---- symbolic links in a folder: each named in one line, exit 65; a link to a folder is not
+# followed; a file that was indexed through a link that now dangles is left as indexed
+L=$TMP/links; mkdir -p "$L/src" "$L/elsewhere"
+printf 'Linked file.\n' >"$L/elsewhere/t.txt"; printf 'Plain file.\n' >"$L/src/plain.txt"
+ln -s ../elsewhere "$L/src/folderlink"; ln -s ../elsewhere/t.txt "$L/src/filelink.txt"
+export PRESSINDEX_DB="$L/idx"
+reindex "$L/src"; expect_rc 65 "link to a folder"; expect_in "folderlink: symbolic link to a folder" "$err" "link to a folder named"
+expect_lines 1 "$err" "one line for the link to a folder"; expect_counts 2 2 "link to a folder: files indexed"
+rm "$L/elsewhere/t.txt"
+reindex "$L/src"; expect_rc 65 "dangling link"; expect_in "filelink.txt: broken symbolic link" "$err" "dangling link named"
+expect_counts 2 2 "a dangling link's release is left as indexed"
+run "$P" --db "$L/idx2" index "$L/src"; expect_rc 65 "index: links"
+expect_in "filelink.txt: broken symbolic link" "$err" "index: dangling link named"
+expect_in "folderlink: symbolic link to a folder" "$err" "index: link to a folder named"
+
+# ---- a release deleted by hand comes back with the next reindex (the folder is the truth)
+export PRESSINDEX_DB="$D/hand"
+reindex "$D/src"; expect_rc 0 "hand delete: setup"
+run "$P" delete d2.txt; expect_rc 0 "delete by hand"; expect_counts 2 2 "deleted by hand"
+reindex "$D/src"; expect_rc 0 "restore"; expect_summary "1 0 0 2" "hand-deleted release restored"
+expect_counts 3 3 "restored"
+reindex "$D/src"; expect_summary "0 0 0 3" "then nothing to do"
+
 finish

@@ -1052,7 +1052,7 @@ START_TEST(test_folder_walk)
     snprintf(p, sizeof p, "%s/.git", dir);
     ck_assert_int_eq(mkdir(p, 0755), 0);
     write_str(p, "e.txt", body);
-    /* Symbolic links: to a file (followed), to a folder and dangling (ignored). */
+    /* Symbolic links: to a file (followed), to a folder and dangling (each named, skipped). */
     snprintf(p, sizeof p, "%s/link.txt", dir);
     ck_assert_int_eq(symlink("a.txt", p), 0);
     snprintf(p, sizeof p, "%s/linkdir", dir);
@@ -1073,8 +1073,16 @@ START_TEST(test_folder_walk)
     static const char *const want[] = {"B.txt", "a.txt", "b.txt", "link.txt", "j1", "record.JSON",
                                        "sub/c.txt", "sub/deeper/d.txt", "sub-x.txt", "zipped.txt"};
     size_t nw = sizeof want / sizeof *want;
-    ck_assert_uint_eq(c.nprob, 1); /* record.JSON is read as JSON Lines: "Body." is not JSON */
-    ck_assert_str_eq(c.probs[0].msg, "not valid JSON (invalid token near 'Body' at column 4), skipped");
+    ck_assert_uint_eq(c.nprob, 3);
+    ck_assert_str_eq(c.probs[0].msg, "broken symbolic link (its target does not exist), skipped");
+    ck_assert_str_eq(c.probs[1].msg, "symbolic link to a folder, not followed (give the folder as an "
+                                     "argument of its own), skipped");
+    snprintf(q, sizeof q, "%s/dangling.txt", dir);
+    ck_assert_str_eq(c.probs[0].file, q);
+    snprintf(q, sizeof q, "%s/linkdir", dir);
+    ck_assert_str_eq(c.probs[1].file, q);
+    /* record.JSON is read as JSON Lines: "Body." is not JSON */
+    ck_assert_str_eq(c.probs[2].msg, "not valid JSON (invalid token near 'Body' at column 4), skipped");
     ck_assert_uint_eq(c.nrec, nw - 1);
     for (size_t i = 0, k = 0; i < nw; i++) {
         if (strcmp(want[i], "record.JSON") == 0)

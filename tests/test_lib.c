@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "input.h"
@@ -166,6 +169,120 @@ START_TEST(foreign_directory_is_left_alone)
     pressindex *idx = NULL;
     ck_assert_int_eq(pressindex_open(dbpath, &o, &idx), PRESSINDEX_ERR_NOT_FOUND);
     ck_assert_int_eq(access(f, F_OK), 0);
+}
+END_TEST
+
+/* Damage done by hand to a healthy index (a shell command run in its directory), and what the
+ * refusal must say. */
+typedef struct damage {
+    const char *shell, *says;
+} damage;
+static const damage damages[] = {
+    {"rm current", "its pointer to the live database (current) is missing, but it holds db.1"},
+    {"ln -sfn db.9 current", "its pointer current names db.9, which is not there"},
+    {"rm current && touch current", "current is not a link to one of its databases"},
+    {"mkdir db.4 && ln -sfn db.4 current", "current names db.4, which holds no database"},
+    {"cp -r db.1 db.7", "holds db.7, a database that its pointer current (db.1) does not name"},
+};
+
+/* Every file and folder under the index, with sizes and link targets: "nothing was changed". */
+static char *tree(void)
+{
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "cd '%s' && find . -printf '%%p %%y %%s %%l\\n' | sort", dbpath);
+    FILE *f = popen(cmd, "r");
+    ck_assert_ptr_nonnull(f);
+    static char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    pclose(f);
+    return strdup(buf);
+}
+
+START_TEST(damaged_directory_is_refused)
+{
+    const damage *d = &damages[_i];
+    pressindex *idx = open_writer();
+    add_two(idx);
+    pressindex_destroy(idx);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "cd '%s' && %s", dbpath, d->shell);
+    ck_assert_int_eq(system(cmd), 0);
+    char *before = tree();
+    pressindex_open_options o;
+    pressindex_open_options_init(&o);
+    for (int writer = 0; writer < 2; writer++) {
+        o.writable = o.create = writer;
+        o.lock_timeout = 0;
+        idx = NULL;
+        ck_assert_int_eq(pressindex_open(dbpath, &o, &idx), PRESSINDEX_ERR_CORRUPT);
+        ck_assert_ptr_null(idx);
+        const char *msg = pressindex_open_error();
+        ck_assert_msg(strstr(msg, d->says), "%s: %s", d->shell, msg);
+        ck_assert_msg(strstr(msg, "Repair: "), "%s: no repair in: %s", d->shell, msg);
+        ck_assert_msg(!strstr(msg, "remove the directory") && !strstr(msg, "rm -r"), "%s", msg);
+    }
+    char *after = tree();
+    ck_assert_str_eq(before, after);
+    free(before);
+    free(after);
+}
+END_TEST
+
+/* A reader holds a shared lock for the moment it looks at the directory: a writer with a
+ * lock_timeout of 0 still gets past one. */
+START_TEST(a_reader_looking_does_not_lock_out_a_writer)
+{
+    pressindex_destroy(open_writer());
+    char lp[400];
+    snprintf(lp, sizeof lp, "%s/lock", dbpath);
+    int ready[2];
+    ck_assert_int_eq(pipe(ready), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int fd = open(lp, O_RDONLY);
+        if (fd < 0 || flock(fd, LOCK_SH) != 0)
+            _exit(1);
+        if (write(ready[1], "x", 1) != 1)
+            _exit(1);
+        usleep(5000);
+        _exit(0);
+    }
+    char c;
+    ck_assert_int_eq(read(ready[0], &c, 1), 1);
+    pressindex *w = open_writer();
+    pressindex_destroy(w);
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(ready[0]);
+    close(ready[1]);
+}
+END_TEST
+
+/* A run that found none of its inputs leaves no index that it created (the command:
+ * pressindex --db NEW reindex /wrong/path); an index created on purpose, or that was there, stays. */
+START_TEST(created_index_is_taken_back_when_nothing_was_found)
+{
+    pressindex *idx = open_writer();
+    pressindex_index_stats st;
+    ck_assert_int_eq(pressindex_index_path(idx, "/nonexistent/pi-test", NULL, &st), PRESSINDEX_ERR_NOT_FOUND);
+    pressindex_destroy(idx);
+    ck_assert_int_eq(access(dbpath, F_OK), -1);
+
+    const char *folders[] = {"/nonexistent/pi-test"};
+    idx = open_writer();
+    ck_assert_int_eq(pressindex_reindex(idx, folders, 1, NULL, NULL), PRESSINDEX_ERR_NOT_FOUND);
+    pressindex_destroy(idx);
+    ck_assert_int_eq(access(dbpath, F_OK), -1);
+
+    pressindex_destroy(open_writer());
+    ck_assert_int_eq(access(dbpath, F_OK), 0);
+    idx = open_writer();
+    ck_assert_int_eq(pressindex_index_path(idx, "/nonexistent/pi-test", NULL, &st), PRESSINDEX_ERR_NOT_FOUND);
+    pressindex_destroy(idx);
+    ck_assert_int_eq(access(dbpath, F_OK), 0);
 }
 END_TEST
 
@@ -1547,6 +1664,9 @@ static Suite *suite(void)
     tcase_add_test(tc, second_writer_is_locked);
     tcase_add_test(tc, newer_schema_is_refused);
     tcase_add_test(tc, foreign_directory_is_left_alone);
+    tcase_add_loop_test(tc, damaged_directory_is_refused, 0, sizeof damages / sizeof damages[0]);
+    tcase_add_test(tc, a_reader_looking_does_not_lock_out_a_writer);
+    tcase_add_test(tc, created_index_is_taken_back_when_nothing_was_found);
     tcase_add_test(tc, status_strings);
     suite_add_tcase(s, tc);
     tc = tcase_create("write");

@@ -494,6 +494,77 @@ START_TEST(hidden_files_and_leftovers_are_ignored)
 }
 END_TEST
 
+static void delete_by_hand(const char *id)
+{
+    pressindex *idx = open_writer();
+    ck_assert_int_eq(pressindex_delete_release(idx, id), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    pressindex_destroy(idx);
+}
+
+/* The folder is the truth: a release deleted by hand while its file still holds it comes back,
+ * counted as added, whether its file is unchanged, touched or changed. */
+START_TEST(release_deleted_by_hand_is_restored)
+{
+    pressindex_reindex_stats st;
+    put("a.txt", "Alpha.\n", 100);
+    put("b.txt", "Beta.\n", 100);
+    put("c.jsonl", "{\"id\": \"j1\", \"paragraphs\": [\"one\"]}\n{\"id\": \"j2\", \"paragraphs\": [\"two\"]}\n", 100);
+    ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_OK);
+    EXPECT(st, 4, 0, 0, 0);
+
+    delete_by_hand("a.txt");
+    delete_by_hand("j2");
+    counts(2, 2);
+    ck_assert_int_eq(run(1, 0, &st), PRESSINDEX_OK); /* a dry run says so, and changes nothing */
+    EXPECT(st, 2, 0, 0, 2);
+    counts(2, 2);
+    ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_OK);
+    EXPECT(st, 2, 0, 0, 2);
+    ck_assert_str_eq(last.changes, "+a.txt +j2 ");
+    counts(4, 4);
+    ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_OK);
+    EXPECT(st, 0, 0, 0, 4);
+    ck_assert_uint_eq(st.files_read, 0);
+
+    /* In a file that changed otherwise: the unchanged release deleted by hand comes back too. */
+    delete_by_hand("j1");
+    put("c.jsonl", "{\"id\": \"j1\", \"paragraphs\": [\"one\"]}\n{\"id\": \"j2\", \"paragraphs\": [\"two!\"]}\n", 50);
+    ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_OK);
+    EXPECT(st, 1, 1, 0, 2);
+    counts(4, 4);
+}
+END_TEST
+
+/* A symbolic link in a folder that is not followed is named; a release indexed through a link that
+ * now dangles is left as indexed (its file is unknown, not gone). */
+START_TEST(links_not_followed_are_named)
+{
+    pressindex_reindex_stats st;
+    char target[600], link[600];
+    snprintf(target, sizeof target, "%s/elsewhere.txt", tmpdir);
+    FILE *f = fopen(target, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("Elsewhere.\n", f);
+    fclose(f);
+    put("a.txt", "Alpha.\n", 100);
+    snprintf(link, sizeof link, "%s/linked.txt", folder);
+    ck_assert_int_eq(symlink(target, link), 0);
+    snprintf(link, sizeof link, "%s/folderlink", folder);
+    ck_assert_int_eq(symlink(tmpdir, link), 0);
+    ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_ERR_DATA);
+    ck_assert_int_eq(last.problems, 1); /* the link to a folder */
+    EXPECT(st, 2, 0, 0, 0);
+    counts(2, 2);
+
+    ck_assert_int_eq(unlink(target), 0);
+    ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_ERR_DATA);
+    ck_assert_int_eq(last.problems, 2);
+    EXPECT(st, 0, 0, 0, 1);
+    counts(2, 2);
+}
+END_TEST
+
 START_TEST(single_file_argument_gets_its_name_as_id)
 {
     pressindex_reindex_stats st;
@@ -538,6 +609,8 @@ static Suite *suite(void)
     tcase_add_test(tc, interrupted_run_is_finished_without_duplicates);
     tcase_add_test(tc, hidden_files_and_leftovers_are_ignored);
     tcase_add_test(tc, single_file_argument_gets_its_name_as_id);
+    tcase_add_test(tc, release_deleted_by_hand_is_restored);
+    tcase_add_test(tc, links_not_followed_are_named);
     suite_add_tcase(s, tc);
     return s;
 }

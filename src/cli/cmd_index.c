@@ -159,7 +159,11 @@ int cmd_index(int argc, char **argv)
         else if (s != PRESSINDEX_OK) {
             if (cx.tty)
                 fputs("\r\033[K", stderr);
-            cli_error("%s: %s", argv[i], pressindex_last_error(idx));
+            /* A failure of the index names the index itself: the input is not to blame. */
+            if (s == PRESSINDEX_ERR_IO || s == PRESSINDEX_ERR_CORRUPT)
+                cli_error("%s", pressindex_last_error(idx));
+            else
+                cli_error("%s: %s", argv[i], pressindex_last_error(idx));
             fatal = cli_exit_status(s);
         }
     }

@@ -4,7 +4,7 @@
  * the shards are merged by Xapian's compaction into one database that replaces the empty one in a
  * single rename. A release always goes to the same shard (by its id), so a release given twice is
  * replaced there exactly as a serial build would; a crash leaves the empty index as it was (the
- * shards are removed on the next open).
+ * shards, build.*, and a compaction under way, compact.*, are removed by the next writer).
  */
 #include "config.h"
 
@@ -36,7 +36,8 @@ typedef struct worker {
     int done;            /* no more items will come */
     int failed;          /* set by the worker; read by the reader to stop early */
     xc_status xs;
-    char err[512];
+    char what[160];      /* what failed: the context of the message */
+    char err[512];       /* Xapian's text, taken in this thread */
     char *path;          /* the shard */
     xc_db *db;
     pi_writer w;
@@ -112,7 +113,8 @@ static void *worker_main(void *arg)
                 pthread_mutex_lock(&w->mu);
                 w->failed = 1;
                 w->xs = xs;
-                snprintf(w->err, sizeof w->err, "%s: %s", it->r.id, xc_last_error());
+                snprintf(w->what, sizeof w->what, "adding release %.120s", it->r.id);
+                snprintf(w->err, sizeof w->err, "%s", xc_last_error());
                 pthread_mutex_unlock(&w->mu);
             }
         }
@@ -123,7 +125,8 @@ static void *worker_main(void *arg)
         if (xs != XC_OK) {
             w->failed = 1;
             w->xs = xs;
-            snprintf(w->err, sizeof w->err, "committing a shard: %s", xc_last_error());
+            snprintf(w->what, sizeof w->what, "committing a shard of the build");
+            snprintf(w->err, sizeof w->err, "%s", xc_last_error());
         }
     }
     return NULL;
@@ -231,7 +234,7 @@ pressindex_status pi_build_parallel(pressindex *idx, const char *path,
         b.n = i + 1;
     }
     if (xs != XC_OK) {
-        st = pi_fail_xc(idx, xs, "starting the build");
+        st = pi_fail_write(idx, xs, "starting the build");
     } else {
         pi_input_options io = {
             .format = opts->format,
@@ -259,7 +262,7 @@ pressindex_status pi_build_parallel(pressindex *idx, const char *path,
         pthread_cond_destroy(&ws[i].not_empty);
         pthread_cond_destroy(&ws[i].not_full);
         if (st == PRESSINDEX_OK && ws[i].failed)
-            st = pi_fail(idx, pi_status_from_xc(ws[i].xs), "%s", ws[i].err);
+            st = pi_fail_xc_detail(idx, ws[i].xs, ws[i].what, ws[i].err, 1);
     }
     if (st == PRESSINDEX_OK && b.stop)
         st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");

@@ -87,18 +87,20 @@ static int lock_take(const char *dir, double timeout)
         return -1;
     struct timespec start, now;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    for (;;) {
+    for (int attempt = 0;; attempt++) {
         if (flock(fd, LOCK_EX | LOCK_NB) == 0)
             return fd;
         if (errno != EWOULDBLOCK && errno != EINTR)
             break;
         clock_gettime(CLOCK_MONOTONIC, &now);
         double waited = (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;
-        if (waited >= timeout) {
+        /* A reader opening holds a shared lock for the moment it looks at the directory
+         * (check_dir): a few quick retries see past it, whatever the timeout. */
+        if (waited >= timeout && attempt >= 5) {
             errno = EWOULDBLOCK;
             break;
         }
-        struct timespec nap = {0, 100 * 1000 * 1000};
+        struct timespec nap = {0, (attempt < 5 ? 2 : 100) * 1000 * 1000};
         nanosleep(&nap, NULL);
     }
     int e = errno;
@@ -107,35 +109,112 @@ static int lock_take(const char *dir, double timeout)
     return -1;
 }
 
-/* What "current" points to (malloc()ed), or NULL (errno ENOENT when there is none, ENOMEM when
- * out of memory). */
-static char *current_target(const char *dir)
+/* ---------------------------------------------------------------------------------------------- */
+/* The directory                                                                                   */
+
+/* "db." and digits only: the names pressindex gives its databases. */
+static int is_db_name(const char *n)
 {
-    char *cp = path_join(dir, "current");
-    if (!cp)
-        return NULL;
-    char buf[PATH_MAX];
-    ssize_t n = readlink(cp, buf, sizeof buf - 1);
-    free(cp);
-    if (n < 0)
-        return NULL;
-    buf[n] = '\0';
-    return strdup(buf);
+    if (strncmp(n, "db.", 3) != 0 || !n[3])
+        return 0;
+    for (const char *s = n + 3; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
 }
 
-/* Points "current" at target atomically: a new symlink renamed over the old one. */
-static int current_set(const char *dir, const char *target)
+/* Where the symbolic link dir/name points, when that is one of our database names (malloc()ed);
+ * NULL otherwise, with *kind 0 (no such entry), 1 (a link to something else) or 2 (not a link),
+ * and errno ENOMEM when memory ran out before it could tell (ENOENT otherwise): out of memory must
+ * not pass for a missing pointer, which would be damage. */
+static char *link_target(const char *dir, const char *name, int *kind)
 {
-    char *tmp = path_join(dir, "current.tmp");
-    char *cur = path_join(dir, "current");
-    int rc = -1;
-    if (tmp && cur) {
-        unlink(tmp);
-        if (symlink(target, tmp) == 0 && rename(tmp, cur) == 0)
-            rc = 0;
+    *kind = 0;
+    char *p = path_join(dir, name);
+    if (!p) {
+        errno = ENOMEM;
+        return NULL;
     }
-    free(tmp);
+    char buf[PATH_MAX];
+    ssize_t n = readlink(p, buf, sizeof buf - 1);
+    int e = errno;
+    free(p);
+    if (n < 0) {
+        *kind = e == EINVAL ? 2 : 0;
+        errno = e == ENOMEM ? ENOMEM : ENOENT;
+        return NULL;
+    }
+    buf[n] = '\0';
+    *kind = 1;
+    if (!is_db_name(buf)) {
+        errno = ENOENT;
+        return NULL;
+    }
+    return strdup(buf); /* errno ENOMEM when it fails */
+}
+
+/* What "current" points to (malloc()ed), or NULL (errno as link_target's). */
+static char *current_target(const char *dir)
+{
+    int kind;
+    return link_target(dir, "current", &kind);
+}
+
+/* 1 when dir/name is a directory, 0 when not, -1 out of memory. */
+static int is_dir_at(const char *dir, const char *name)
+{
+    char *p = path_join(dir, name);
+    if (!p)
+        return -1;
+    struct stat sb;
+    int r = stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+    free(p);
+    return r;
+}
+
+/* Makes the database built at tmp (a path in dir) the current one, named name, in renames that
+ * leave every crash recognisable: "current.tmp" names the database before it takes its name, so a
+ * database that a crash leaves under that name with "current" not yet switched is known to be ours
+ * (remove_leftovers), and a database name that already exists is never written over. */
+static int swap_in(const char *dir, const char *tmp, const char *name)
+{
+    char *ct = path_join(dir, "current.tmp");
+    char *cur = path_join(dir, "current");
+    char *dest = path_join(dir, name);
+    int rc = -1, e = ENOMEM;
+    if (ct && cur && dest) {
+        unlink(ct);
+        if (symlink(name, ct) != 0) {
+            e = errno;
+        } else if (rename(tmp, dest) != 0) {
+            e = errno == EEXIST ? ENOTEMPTY : errno;
+            unlink(ct);
+        } else if (rename(ct, cur) != 0) {
+            e = errno;
+            /* Back to a leftover's name; if even that fails, current.tmp still says it is ours. */
+            if (rename(dest, tmp) == 0)
+                unlink(ct);
+        } else {
+            rc = 0;
+        }
+    }
+    free(ct);
     free(cur);
+    free(dest);
+    if (rc < 0)
+        errno = e;
+    return rc;
+}
+
+/* fsync()s the directory dir: its renames on disk. 0, or -1 with errno set. */
+static int sync_dir(const char *dir)
+{
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return -1;
+    int rc = fsync(dfd), e = errno;
+    close(dfd);
+    errno = e;
     return rc;
 }
 
@@ -153,27 +232,219 @@ void pi_index_remove_tree(const char *path)
     nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* With the writer lock held, nothing but "current" is in use by writers; readers that opened an
- * older database keep their open files (POSIX), so removing it does not disturb them. What is left
- * here comes from a crash during a build or a compaction. */
+/* With the writer lock held, what a crashed writer left: build.* (shards, a first database),
+ * compact.* (a compaction, a retired database), and a database that "current.tmp" names but
+ * "current" does not (a swap that did not finish). Readers that opened a retired database keep
+ * their open files (POSIX), so removing it does not disturb them. Nothing else is touched. */
 static void remove_leftovers(pressindex *idx)
 {
+    int kind;
+    char *unfinished = link_target(idx->path, "current.tmp", &kind);
+    /* Out of memory, the name current.tmp points to is unknown: current.tmp stays, so that the
+     * next writer still knows the database it names for a leftover. */
+    if (!unfinished && kind == 1 && errno == ENOMEM)
+        kind = 0;
     DIR *d = opendir(idx->path);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        const char *n = e->d_name;
-        int ours = !strncmp(n, "build.", 6) || !strncmp(n, "compact.", 8) ||
-                   (!strncmp(n, "db.", 3) && strcmp(n, idx->db_target) != 0);
-        if (ours) {
-            char *p = path_join(idx->path, n);
-            if (p)
-                pi_index_remove_tree(p);
-            free(p);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            const char *n = e->d_name;
+            int ours = !strncmp(n, "build.", 6) || !strncmp(n, "compact.", 8) ||
+                       (unfinished && !strcmp(n, unfinished) &&
+                        !(idx->db_target && !strcmp(n, idx->db_target)));
+            if (ours) {
+                char *p = path_join(idx->path, n);
+                if (p)
+                    pi_index_remove_tree(p);
+                free(p);
+            }
         }
+        closedir(d);
     }
+    if (kind) {
+        char *ct = path_join(idx->path, "current.tmp");
+        if (ct)
+            unlink(ct);
+        free(ct);
+    }
+    free(unfinished);
+}
+
+/* "Is a writer at work in dir?" for a reader: 1 when one holds the lock (its build, compaction or
+ * swap may be half-way, which is not damage), 0 when none does; then *fd holds a shared lock that
+ * keeps one from starting until it is closed. Unknown (no lock file we can open) counts as 1. */
+static int writer_active(const char *dir, int *fd)
+{
+    *fd = -1;
+    char *lp = path_join(dir, "lock");
+    int f = lp ? open(lp, O_RDONLY | O_CLOEXEC) : -1;
+    free(lp);
+    if (f < 0)
+        return 1;
+    if (flock(f, LOCK_SH | LOCK_NB) != 0) {
+        close(f);
+        return 1;
+    }
+    *fd = f;
+    return 0;
+}
+
+/* A directory a writer may lock: ours (a lock or a pointer in it) or empty. */
+static int looks_ours(const char *dir)
+{
+    int kind;
+    free(link_target(dir, "current", &kind));
+    if (kind)
+        return 1;
+    char *lp = path_join(dir, "lock");
+    int has_lock = lp && access(lp, F_OK) == 0;
+    free(lp);
+    if (has_lock)
+        return 1;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 1; /* the lock's own error will say why */
+    struct dirent *e;
+    int empty = 1;
+    while (empty && (e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            empty = 0;
     closedir(d);
+    return empty;
+}
+
+static const char rebuild_hint[] =
+    "rebuild it from its sources into a new index (pressindex --db NEW reindex FOLDER..., or "
+    "index PATH...) and use that one";
+
+/* How an index directory stands, before anything in it is opened or changed:
+ *   PRESSINDEX_OK             a "current" that names a database, and no other database (a reader
+ *                             passes over what a working writer may have half-made);
+ *   PRESSINDEX_ERR_NOT_FOUND  no database at all: *fresh says whether it may become one (nothing
+ *                             in it but what pressindex makes), else the message is set;
+ *   PRESSINDEX_ERR_CORRUPT    damaged: "current" missing while databases are there, dangling, or
+ *                             not a link to a database. The message names what and how to repair
+ *                             it; nothing is touched.
+ * A database "current" does not name is left in stray_out (refused by the caller: stray_refusal). */
+static pressindex_status look_at_dir(pressindex *idx, int *fresh, char stray_out[256],
+                                     int strays_matter)
+{
+    const char *dir = idx->path;
+    *fresh = 0;
+    stray_out[0] = '\0';
+    int kind, ckind;
+    char *target = link_target(dir, "current", &kind);
+    int oom = !target && errno == ENOMEM;
+    char *unfinished = link_target(dir, "current.tmp", &ckind);
+    oom |= !unfinished && errno == ENOMEM;
+    char stray[256] = "", newest[256] = "";
+    unsigned long newest_n = 0, n_dbs = 0;
+    int foreign = 0;
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            const char *n = e->d_name;
+            if (is_db_name(n)) {
+                if (target && !strcmp(n, target))
+                    continue;
+                if (unfinished && !strcmp(n, unfinished))
+                    continue; /* a swap that did not finish: a leftover */
+                n_dbs++;
+                unsigned long g = strtoul(n + 3, NULL, 10);
+                if (g >= newest_n) {
+                    newest_n = g;
+                    snprintf(newest, sizeof newest, "%s", n);
+                }
+                if (!stray[0] || strcmp(n, stray) < 0)
+                    snprintf(stray, sizeof stray, "%s", n);
+            } else if (strcmp(n, ".") && strcmp(n, "..") && strcmp(n, "lock") && strcmp(n, "current") &&
+                       strcmp(n, "current.tmp") && strncmp(n, "build.", 6) && strncmp(n, "compact.", 8)) {
+                foreign = 1;
+            }
+        }
+        closedir(d);
+    } else if (errno == ENOMEM) {
+        oom = 1;
+    }
+
+    int target_is_dir = target ? is_dir_at(dir, target) : 0;
+    if (target_is_dir < 0)
+        oom = 1;
+    pressindex_status st = PRESSINDEX_OK;
+    if (oom) {
+        st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    } else if (kind == 0 && n_dbs) {
+        st = pi_fail(idx, PRESSINDEX_ERR_CORRUPT,
+                     "%s is damaged: its pointer to the live database (current) is missing, but it "
+                     "holds %s%s; nothing was changed. Repair: ln -s %s %s/current (the newest "
+                     "database), or %s", dir, stray, n_dbs > 1 ? " and other databases" : "",
+                     newest, dir, rebuild_hint);
+    } else if (kind == 0) {
+        *fresh = !foreign;
+        st = foreign ? pi_fail(idx, PRESSINDEX_ERR_NOT_FOUND,
+                               "%s exists and is not a pressindex index: not touching it", dir)
+                     : pi_fail(idx, PRESSINDEX_ERR_NOT_FOUND,
+                               "%s is not a pressindex index (no database in it)", dir);
+    } else if (!target) {
+        if (n_dbs)
+            st = pi_fail(idx, PRESSINDEX_ERR_CORRUPT,
+                         "%s is damaged: current is not a link to one of its databases (db.N); "
+                         "nothing was changed. Repair: rm %s/current && ln -s %s %s/current (the "
+                         "newest database it holds), or %s", dir, dir, newest, dir, rebuild_hint);
+        else
+            st = pi_fail(idx, PRESSINDEX_ERR_CORRUPT,
+                         "%s is damaged: current is not a link to one of its databases (db.N), and "
+                         "it holds none; nothing was changed. Repair: %s", dir, rebuild_hint);
+    } else if (!target_is_dir) {
+        if (n_dbs)
+            st = pi_fail(idx, PRESSINDEX_ERR_CORRUPT,
+                         "%s is damaged: its pointer current names %s, which is not there; nothing "
+                         "was changed. Repair: ln -sfn %s %s/current (the newest database it holds), "
+                         "or %s", dir, target, newest, dir, rebuild_hint);
+        else
+            st = pi_fail(idx, PRESSINDEX_ERR_CORRUPT,
+                         "%s is damaged: its pointer current names %s, which is not there, and it "
+                         "holds no other database; nothing was changed. Repair: %s", dir, target,
+                         rebuild_hint);
+    } else if (n_dbs && strays_matter) {
+        /* Told once the database current names has opened: if that one is damaged, that is
+         * what a repair must start from. */
+        snprintf(stray_out, 256, "%s", stray);
+    }
+    free(target);
+    free(unfinished);
+    return st;
+}
+
+static pressindex_status check_dir(pressindex *idx, int *fresh, char stray_out[256])
+{
+    /* A writer holds the lock; a reader takes it shared while it looks, unless a writer is at
+     * work: then what it sees may be a swap half-way (current read, then the database it named
+     * retired), so damage is looked at again before it is believed, and strays are not looked for. */
+    int lock_fd = -1;
+    int settled = idx->writable || !writer_active(idx->path, &lock_fd);
+    pressindex_status st;
+    for (int attempt = 0;; attempt++) {
+        st = look_at_dir(idx, fresh, stray_out, settled);
+        if (st != PRESSINDEX_ERR_CORRUPT || settled || attempt == 5)
+            break;
+        struct timespec nap = {0, 2 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+    if (lock_fd >= 0)
+        close(lock_fd);
+    return st;
+}
+
+static pressindex_status stray_refusal(pressindex *idx, const char *stray)
+{
+    const char *dir = idx->path, *target = idx->db_target;
+    return pi_fail(idx, PRESSINDEX_ERR_CORRUPT,
+                   "%s holds %s, a database that its pointer current (%s) does not name; nothing was "
+                   "changed. Repair: move %s out of %s to go on with %s, or point current at it "
+                   "(ln -sfn %s %s/current) and move %s out", dir, stray, target, stray, dir, target,
+                   stray, dir, target);
 }
 
 char *pi_index_tmp_path(pressindex *idx, const char *what, unsigned k)
@@ -220,55 +491,60 @@ pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, siz
         gen = (unsigned)strtoul(idx->db_target + 3, NULL, 10) + 1;
     char name[32];
     snprintf(name, sizeof name, "db.%u", gen);
-    char *dest = path_join(idx->path, name);
+    /* Compacted under a leftover's name: a crash part-way leaves nothing that looks like a
+     * database. */
+    char *tmp = pi_index_tmp_path(idx, "compact", 0);
     char *old = idx->db_target ? path_join(idx->path, idx->db_target) : NULL;
-    if (!dest || (idx->db_target && !old)) {
-        free(dest);
+    char *retired = pi_index_tmp_path(idx, "compact", 1);
+    if (!tmp || !retired || (idx->db_target && !old)) {
+        free(tmp);
         free(old);
+        free(retired);
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     }
-    pi_index_remove_tree(dest); /* a leftover of a crashed attempt */
-    xc_status xs = xc_compact(srcs, n, dest, 1);
-    if (xs != XC_OK || sync_tree(dest) < 0) {
-        pressindex_status st = xs != XC_OK ? pi_fail_xc(idx, xs, "compacting the index")
-                                           : pi_fail(idx, PRESSINDEX_ERR_IO, "%s: cannot write the new "
-                                                     "database to disk: %s", dest, strerror(errno));
-        pi_index_remove_tree(dest);
-        free(dest);
+    pi_index_remove_tree(tmp); /* this process's own, if an earlier attempt failed */
+    xc_status xs = xc_compact(srcs, n, tmp, 1);
+    pressindex_status st = PRESSINDEX_OK;
+    if (xs != XC_OK) {
+        st = pi_fail_write(idx, xs, "compacting the index");
+    } else if (sync_tree(tmp) < 0) {
+        /* Xapian's compaction does not report a sync that failed; the new database must be on
+         * disk before "current" names it. */
+        st = pi_fail(idx, errno == ENOMEM ? PRESSINDEX_ERR_NO_MEMORY : PRESSINDEX_ERR_IO,
+                     "cannot write to the index at %s (the new database, to disk): %s", idx->path,
+                     strerror(errno));
+    } else if (swap_in(idx->path, tmp, name) < 0) {
+        /* The one atomic step failed: readers and writers go on with the old database. */
+        st = pi_fail(idx, errno == ENOMEM ? PRESSINDEX_ERR_NO_MEMORY : PRESSINDEX_ERR_IO,
+                     "cannot write to the index at %s (switching to the new database %s): %s",
+                     idx->path, name, strerror(errno));
+    }
+    if (st != PRESSINDEX_OK) {
+        pi_index_remove_tree(tmp);
+        free(tmp);
         free(old);
+        free(retired);
         return st;
     }
-    /* The one atomic step: readers see the old database or the new one, never a mix. */
-    if (current_set(idx->path, name) < 0) {
-        pressindex_status st = pi_fail(idx, errno == ENOMEM ? PRESSINDEX_ERR_NO_MEMORY : PRESSINDEX_ERR_IO,
-                                       "%s: cannot switch to the new database: %s", idx->path,
-                                       strerror(errno));
-        pi_index_remove_tree(dest);
-        free(dest);
-        free(old);
-        return st;
-    }
-    free(dest);
-    /* The rename must be on disk before the old database goes, or a power cut could leave
-     * "current" naming a removed directory. When that cannot be made sure, the old one stays (the
-     * next writer removes it) and the caller hears of it. */
-    int dfd = open(idx->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), synced = 0, err = 0;
-    if (dfd >= 0) {
-        synced = fsync(dfd) == 0;
-        err = errno;
-        close(dfd);
-    } else {
-        err = errno;
-    }
+    /* The switch must be on disk before the old database goes, or a power cut could leave
+     * "current" naming a removed directory. When that cannot be made sure, the old one is kept
+     * (under a leftover's name, for the next writer to remove) and the caller hears of it. */
+    int synced = sync_dir(idx->path) == 0, sync_err = errno;
+    /* The database "current" named before this swap is retired under a leftover's name, so
+     * that a crash while it is removed leaves nothing a later run would have to guess about. */
+    const char *gone = old && rename(old, retired) == 0 ? retired : old;
     xc_db_free(idx->db); /* the writer's hold on the old database */
     idx->db = idx->w.db = NULL;
-    pressindex_status st = open_current(idx);
+    st = open_current(idx);
     if (st == PRESSINDEX_OK && !synced)
-        st = pi_fail(idx, PRESSINDEX_ERR_IO, "%s: switched to the new database, but cannot write the "
-                     "switch to disk: %s", idx->path, strerror(err));
-    if (st == PRESSINDEX_OK && old)
-        pi_index_remove_tree(old);
+        st = pi_fail(idx, PRESSINDEX_ERR_IO, "cannot write to the index at %s (switched to the new "
+                     "database %s, but cannot write the switch to disk): %s", idx->path, name,
+                     strerror(sync_err));
+    else if (gone)
+        pi_index_remove_tree(gone);
+    free(tmp);
     free(old);
+    free(retired);
     return st;
 }
 
@@ -304,9 +580,8 @@ static pressindex_status check_schema(pressindex *idx)
                        "upgrade pressindex", idx->path, schema, PI_SCHEMA);
     if (schema < PI_SCHEMA)
         return pi_fail(idx, PRESSINDEX_ERR_VERSION,
-                       "%s has an older index schema (%ld, this pressindex needs %d): rebuild it "
-                       "(remove the directory and run pressindex index again)",
-                       idx->path, schema, PI_SCHEMA);
+                       "%s has an older index schema (%ld, this pressindex needs %d): %s",
+                       idx->path, schema, PI_SCHEMA, rebuild_hint);
     char *lang = NULL;
     if (xc_db_get_metadata(idx->db, PI_META_LANG, &lang, &n) == XC_OK && lang && *lang) {
         free(idx->lang);
@@ -318,57 +593,35 @@ static pressindex_status check_schema(pressindex *idx)
     return PRESSINDEX_OK;
 }
 
-/* A directory we may turn into an index: no database pointer yet, and nothing in it but what an
- * interrupted creation of ours leaves (lock, current.tmp, db.1). Anything else is someone's folder.
- * *foreign is -1 when memory ran out before it could tell. */
-static int dir_is_fresh(const char *dir, int *foreign)
-{
-    *foreign = 0;
-    char *t = current_target(dir);
-    if (t || errno == ENOMEM) {
-        *foreign = t ? 0 : -1;
-        free(t);
-        return 0;
-    }
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        const char *n = e->d_name;
-        if (strcmp(n, ".") && strcmp(n, "..") && strcmp(n, "lock") && strcmp(n, "current.tmp") &&
-            strcmp(n, "db.1"))
-            *foreign = 1;
-    }
-    closedir(d);
-    return !*foreign;
-}
-
+/* Makes the first database of a fresh directory: built under a leftover's name, then swapped in
+ * as db.1, so that a crash part-way never leaves a database without its pointer. */
 static pressindex_status create_db(pressindex *idx)
 {
-    char *dbp = path_join(idx->path, "db.1");
-    if (!dbp)
+    char *tmp = pi_index_tmp_path(idx, "build", 999);
+    if (!tmp)
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
-    /* No "current" yet, and we hold the lock: a db.1 here is a creation killed half-way. */
-    pi_index_remove_tree(dbp);
+    pi_index_remove_tree(tmp);
     xc_db *db = NULL;
-    xc_status xs = xc_db_open(dbp, XC_DB_CREATE_OR_OPEN, &db);
-    free(dbp);
-    if (xs != XC_OK)
-        return pi_fail_xc(idx, xs, "creating the index database");
+    xc_status xs = xc_db_open(tmp, XC_DB_CREATE_OR_OPEN, &db);
     char v[16];
     snprintf(v, sizeof v, "%d", PI_SCHEMA);
-    if ((xs = xc_db_set_metadata(db, PI_META_SCHEMA, v, strlen(v))) != XC_OK ||
-        (xs = xc_db_set_metadata(db, PI_META_LANG, idx->lang, strlen(idx->lang))) != XC_OK ||
-        (xs = xc_db_commit(db)) != XC_OK) {
-        xc_db_free(db);
-        return pi_fail_xc(idx, xs, "creating the index database");
-    }
+    if (xs == XC_OK && (xs = xc_db_set_metadata(db, PI_META_SCHEMA, v, strlen(v))) == XC_OK &&
+        (xs = xc_db_set_metadata(db, PI_META_LANG, idx->lang, strlen(idx->lang))) == XC_OK)
+        xs = xc_db_commit(db);
     xc_db_free(db);
-    if (current_set(idx->path, "db.1") < 0)
-        return pi_fail(idx, errno == ENOMEM ? PRESSINDEX_ERR_NO_MEMORY : PRESSINDEX_ERR_IO,
-                       "%s: cannot create the database pointer: %s", idx->path, strerror(errno));
-    return PRESSINDEX_OK;
+    pressindex_status st = PRESSINDEX_OK;
+    if (xs != XC_OK)
+        st = pi_fail_write(idx, xs, "creating the index database");
+    else if (swap_in(idx->path, tmp, "db.1") < 0)
+        st = pi_fail(idx, errno == ENOMEM ? PRESSINDEX_ERR_NO_MEMORY : PRESSINDEX_ERR_IO,
+                     "cannot write to the index at %s (creating its database pointer): %s",
+                     idx->path, strerror(errno));
+    else
+        (void)sync_dir(idx->path); /* an empty database: nothing to lose if this one fails */
+    if (st != PRESSINDEX_OK)
+        pi_index_remove_tree(tmp);
+    free(tmp);
+    return st;
 }
 
 static pressindex_status open_current_once(pressindex *idx)
@@ -383,9 +636,26 @@ static pressindex_status open_current_once(pressindex *idx)
     char *cp = path_join(idx->path, "current");
     if (!cp)
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    /* Xapian's writable open leaves a lock file in a folder that holds no database: look first
+     * (our databases are glass; its version file names it). */
+    char *vp = path_join(cp, "iamglass");
+    if (!vp) {
+        free(cp);
+        return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    }
+    int has_db = access(vp, F_OK) == 0;
+    free(vp);
     xc_db *db = NULL;
-    xc_status xs = xc_db_open(cp, idx->writable ? XC_DB_OPEN : XC_DB_READ, &db);
+    xc_status xs = has_db ? xc_db_open(cp, idx->writable ? XC_DB_OPEN : XC_DB_READ, &db)
+                          : XC_ERR_NOT_FOUND;
     free(cp);
+    if (xs == XC_ERR_NOT_FOUND)
+        return pi_fail(idx, PRESSINDEX_ERR_CORRUPT,
+                       "%s is damaged: its pointer current names %s, which holds no database (a "
+                       "half-made build or an emptied folder); nothing was changed. Repair: %s",
+                       idx->path, idx->db_target, rebuild_hint);
+    if (xs == XC_ERR_CORRUPT)
+        return pi_fail_xc(idx, xs, "opening it");
     if (xs != XC_OK)
         return pi_fail(idx, pi_status_from_xc(xs), "%s: cannot open the index: %s", idx->path,
                        xc_last_error());
@@ -448,7 +718,9 @@ pressindex_status pressindex_open(const char *path, const pressindex_open_option
             st = pi_fail(idx, PRESSINDEX_ERR_NOT_FOUND, "no index at %s", path);
             goto fail;
         }
-        if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+        if (mkdir(path, 0777) == 0)
+            idx->made_dir = 1;
+        else if (errno != EEXIST) {
             st = pi_fail(idx, PRESSINDEX_ERR_IO, "cannot create %s: %s", path, strerror(errno));
             goto fail;
         }
@@ -458,6 +730,12 @@ pressindex_status pressindex_open(const char *path, const pressindex_open_option
     }
 
     if (idx->writable) {
+        /* Someone else's folder does not even get a lock file. */
+        if (!idx->made_dir && !looks_ours(path)) {
+            st = pi_fail(idx, PRESSINDEX_ERR_NOT_FOUND,
+                         "%s exists and is not a pressindex index: not touching it", path);
+            goto fail;
+        }
         idx->lock_fd = lock_take(path, opts->lock_timeout);
         if (idx->lock_fd < 0) {
             if (errno == EWOULDBLOCK)
@@ -471,21 +749,22 @@ pressindex_status pressindex_open(const char *path, const pressindex_open_option
                              strerror(errno));
             goto fail;
         }
-        int foreign = 0;
-        if (opts->create && dir_is_fresh(path, &foreign) && (st = create_db(idx)) != PRESSINDEX_OK)
-            goto fail;
-        if (foreign < 0) {
-            st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
-            goto fail;
-        }
-        if (foreign) {
-            st = pi_fail(idx, PRESSINDEX_ERR_NOT_FOUND,
-                         "%s exists and is not a pressindex index: not touching it", path);
-            goto fail;
-        }
     }
+    int fresh = 0;
+    char stray[256];
+    st = check_dir(idx, &fresh, stray);
+    if (st == PRESSINDEX_ERR_NOT_FOUND && fresh && idx->writable && opts->create) {
+        remove_leftovers(idx); /* of a creation that did not finish */
+        st = create_db(idx);
+    }
+    if (st != PRESSINDEX_OK)
+        goto fail;
     if ((st = open_current(idx)) != PRESSINDEX_OK)
         goto fail;
+    if (stray[0]) {
+        st = stray_refusal(idx, stray);
+        goto fail;
+    }
     if (idx->writable)
         remove_leftovers(idx);
     if (idx->writable && pi_writer_init(&idx->w, idx->db, idx->lang, idx->batch) < 0) {
@@ -501,12 +780,51 @@ fail:
     return st;
 }
 
+/* Nothing but what creating it wrote: no passage, no metadata but the schema and the language. */
+static int holds_nothing(pressindex *idx)
+{
+    uint64_t docs = 1;
+    xc_keylist *kl = NULL;
+    if (!idx->db || xc_db_doccount(idx->db, &docs) != XC_OK || docs ||
+        xc_db_metadata_keys(idx->db, "", &kl) != XC_OK)
+        return 0;
+    const char *k;
+    size_t kn;
+    int more, other = 0;
+    while (!other && (more = xc_keylist_next(kl, &k, &kn)) > 0)
+        other = !(kn == strlen(PI_META_SCHEMA) && !memcmp(k, PI_META_SCHEMA, kn)) &&
+                !(kn == strlen(PI_META_LANG) && !memcmp(k, PI_META_LANG, kn));
+    xc_keylist_free(kl);
+    return !other && more == 0;
+}
+
+/* Takes back what pressindex_open made, entry by entry: the folder itself goes only if nothing
+ * else has appeared in it. */
+static void unmake_dir(pressindex *idx)
+{
+    const char *names[] = {idx->db_target, "current", "current.tmp", "lock"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char *p = names[i] ? path_join(idx->path, names[i]) : NULL;
+        if (p && i == 0)
+            pi_index_remove_tree(p);
+        else if (p)
+            unlink(p);
+        free(p);
+    }
+    rmdir(idx->path);
+}
+
 void pressindex_destroy(pressindex *idx)
 {
     if (!idx)
         return;
+    /* An index created by this handle for a run that found none of its inputs is no index:
+     * `pressindex --db NEW reindex /wrong/path` leaves nothing to be mistaken for one. */
+    int unmake = idx->made_dir && idx->input_missing && idx->lock_fd >= 0 && holds_nothing(idx);
     pi_writer_fini(&idx->w);
     xc_db_free(idx->db); /* a writer's uncommitted changes are discarded here */
+    if (unmake)
+        unmake_dir(idx);
     if (idx->lock_fd >= 0)
         close(idx->lock_fd); /* releases the flock */
     pi_stemmers_free(&idx->stemmers);
@@ -620,7 +938,9 @@ pressindex_status pressindex_add_release(pressindex *idx, const pressindex_relea
     int bad_date = pi_release_date(r, date);
     xc_status xs = pi_writer_put(&idx->w, r, date);
     if (xs != XC_OK) {
-        st = pi_fail_xc(idx, xs, r->id);
+        char what[160];
+        snprintf(what, sizeof what, "adding release %.120s", r->id);
+        st = pi_fail_write(idx, xs, what);
         pi_repaired_free(&fix);
         return st;
     }
@@ -654,7 +974,11 @@ pressindex_status pressindex_delete_release(pressindex *idx, const char *id)
     if (!id || !*id)
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "no release id given");
     xc_status xs = pi_writer_delete(&idx->w, id);
-    return xs == XC_OK ? PRESSINDEX_OK : pi_fail_xc(idx, xs, id);
+    if (xs == XC_OK)
+        return PRESSINDEX_OK;
+    char what[160];
+    snprintf(what, sizeof what, "deleting release %.120s", id);
+    return pi_fail_write(idx, xs, what);
 }
 
 pressindex_status pressindex_commit(pressindex *idx)
@@ -663,7 +987,7 @@ pressindex_status pressindex_commit(pressindex *idx)
     if (st != PRESSINDEX_OK)
         return st;
     xc_status xs = pi_writer_commit(&idx->w);
-    return xs == XC_OK ? PRESSINDEX_OK : pi_fail_xc(idx, xs, "committing");
+    return xs == XC_OK ? PRESSINDEX_OK : pi_fail_write(idx, xs, "committing");
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -764,8 +1088,10 @@ pressindex_status pressindex_index_path(pressindex *idx, const char *path,
     }
     if (opts->on_progress)
         opts->on_progress(opts->user, stats->releases, stats->passages, stats->bytes);
-    if (rc < 0)
+    if (rc < 0) {
+        idx->input_missing = 1;
         return pi_fail(idx, PRESSINDEX_ERR_NOT_FOUND, "%s: no such file or directory", path);
+    }
     if (stats->problems || stats->skipped)
         return pi_fail(idx, PRESSINDEX_ERR_DATA, "%s: %llu problem(s) in the input, %llu skipped", path,
                        (unsigned long long)stats->problems, (unsigned long long)stats->skipped);

@@ -640,8 +640,30 @@ static void free_names(char **names, size_t n)
 typedef enum walk_trouble {
     WALK_OPEN,      /* the folder cannot be opened: it is skipped */
     WALK_PARTIAL,   /* only part of it could be listed (err: errno, or ENOMEM) */
-    WALK_NOMEM      /* no memory for an entry's path: that entry (name) is skipped */
+    WALK_NOMEM,     /* no memory for an entry's path: that entry (name) is skipped */
+    WALK_LINK       /* a symbolic link not followed (dir: its path; err as pi_input_link_problem) */
 } walk_trouble;
+
+const char *pi_input_link_problem(int err, char *buf, size_t n)
+{
+    char eb[128];
+    switch (err) {
+    case EISDIR:
+        /* Never followed: a link could make a folder's releases appear twice, or loop. */
+        snprintf(buf, n, "symbolic link to a folder, not followed (give the folder as an argument "
+                         "of its own), skipped");
+        break;
+    case ENOENT:
+        snprintf(buf, n, "broken symbolic link (its target does not exist), skipped");
+        break;
+    case EINVAL:
+        snprintf(buf, n, "symbolic link to something that is not a file, skipped");
+        break;
+    default:
+        snprintf(buf, n, "symbolic link that cannot be followed (%s), skipped", errtext(err, eb, sizeof eb));
+    }
+    return buf;
+}
 
 /* One walk for reading (index) and for listing (reindex): the same order, ignore rules and symlink
  * rules, so the two can never disagree on what a folder holds. */
@@ -692,9 +714,14 @@ static int walk_dir(walker *w, const char *dir, const char *rel)
             }
             rc = walk_dir(w, path.p, id.p);
         } else if (S_ISLNK(st.st_mode)) {
-            /* Symbolic links are followed to files only (never to folders: no loops). */
-            if (stat(path.p, &st) == 0 && S_ISREG(st.st_mode))
+            /* Symbolic links are followed to files only (never to folders: no loops); any other
+             * is named, not passed over. */
+            int err = stat(path.p, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR
+                      : !S_ISREG(st.st_mode) ? EINVAL : 0;
+            if (!err)
                 rc = w->on_file(w, path.p, id.p, &st);
+            else
+                w->on_trouble(w, WALK_LINK, path.p, id.p, err, names[i]);
         } else if (S_ISREG(st.st_mode)) {
             rc = w->on_file(w, path.p, id.p, &st);
         }
@@ -731,6 +758,8 @@ static int reading_trouble(walker *w, walk_trouble t, const char *dir, const cha
         pi_input_problem(r, dir, 0, 1, "cannot open folder: %s, skipped", errtext(err, eb, sizeof eb));
     else if (t == WALK_PARTIAL && err != ENOMEM)
         pi_input_problem(r, dir, 0, 0, "cannot list folder entirely: %s", errtext(err, eb, sizeof eb));
+    else if (t == WALK_LINK)
+        pi_input_problem(r, dir, 0, 1, "%s", pi_input_link_problem(err, eb, sizeof eb));
     else
         return pi_input_no_memory(r); /* (name) */
     return 0; /* index what can be read */
@@ -765,7 +794,7 @@ static int listing_trouble(walker *w, walk_trouble t, const char *dir, const cha
     if (l->on_error)
         l->on_error(l->ctx, dir, rel, err);
     /* A partial listing must not pass for the whole folder; after no memory, stop this folder. */
-    return t != WALK_OPEN;
+    return t != WALK_OPEN && t != WALK_LINK;
 }
 
 int pi_input_list(const char *dir, pi_list_fn on_file, pi_list_error_fn on_error, void *ctx)

@@ -52,7 +52,7 @@ typedef struct pi_input_stats {
  * stats may be NULL; it is zeroed first. Format AUTO: ".jsonl", ".ndjson", ".json" (optionally
  * ".gz") are JSON Lines, ".txt" is text, anything else (and stdin) JSON Lines when its first
  * non-blank byte is '{'. Gzip is recognised by its magic bytes, whatever the name. Symbolic links
- * in folders are followed to files only.
+ * in folders are followed to files only; any other is a problem (skipped).
  */
 int pi_input_read(const char *path, const pi_input_options *opts, pi_input_stats *stats);
 
@@ -61,8 +61,14 @@ int pi_input_read(const char *path, const pi_input_options *opts, pi_input_stats
  * for a symbolic link). Returns 0 to go on, non-zero to stop the listing. */
 typedef int (*pi_list_fn)(void *ctx, const char *path, const char *rel, const struct stat *st);
 /* Called for a folder under the argument that cannot be listed (rel ends with '/'; "" for the
- * argument itself), with errno's value: what was under it is unknown, not gone. May be NULL. */
+ * argument itself), with errno's value: what was under it is unknown, not gone. Also called for a
+ * symbolic link that is not followed (rel is the link's own, not ending with '/'; err as
+ * pi_input_link_problem() takes it). May be NULL. */
 typedef void (*pi_list_error_fn)(void *ctx, const char *path, const char *rel, int err);
+
+/* The one problem line for a symbolic link in a folder that is not followed, in buf: err is EISDIR
+ * (to a folder), EINVAL (to something that is not a file) or why stat() failed (ENOENT: broken). */
+const char *pi_input_link_problem(int err, char *buf, size_t n);
 
 /*
  * Lists the files pi_input_read would read under the folder dir, in the same order and with the

@@ -127,6 +127,8 @@ struct pressindex {
     uint64_t batch;       /* commit after this many passages */
     pi_buf err;           /* the last error message */
     int broken;           /* an allocation failed since db was opened: see pi_index_usable() */
+    int made_dir;         /* pressindex_open created the directory */
+    int input_missing;    /* a run through this handle found an input missing */
 };
 
 /* Sets idx->err (printf-style) and returns st. */
@@ -134,6 +136,12 @@ pressindex_status pi_fail(pressindex *idx, pressindex_status st, const char *fmt
     __attribute__((format(printf, 3, 4)));
 /* Maps an xc_status to ours, recording xc_last_error() with a context prefix. */
 pressindex_status pi_fail_xc(pressindex *idx, xc_status xs, const char *context);
+/* The same for a failed write: the message blames the index (its path), not what was being
+ * written; context says what that was ("adding release ID"). */
+pressindex_status pi_fail_write(pressindex *idx, xc_status xs, const char *context);
+/* Either, with the error text given (detail) rather than xc_last_error() (another thread's). */
+pressindex_status pi_fail_xc_detail(pressindex *idx, xc_status xs, const char *context,
+                                    const char *detail, int writing);
 pressindex_status pi_status_from_xc(xc_status xs);
 
 /* The stemmer for a language (cached on the handle); falls back to the default language. */

@@ -78,9 +78,42 @@ pressindex_status pi_status_from_xc(xc_status xs)
     return PRESSINDEX_ERR_INTERNAL;
 }
 
+/* Xapian's text without its exception class ("DatabaseCorruptError: "): a detail for people. */
+static const char *plain_detail(const char *msg)
+{
+    const char *colon = msg ? strstr(msg, "Error: ") : NULL;
+    if (!colon || memchr(msg, ' ', (size_t)(colon - msg)))
+        return msg ? msg : "";
+    return colon + 7;
+}
+
+pressindex_status pi_fail_xc_detail(pressindex *idx, xc_status xs, const char *context,
+                                    const char *detail, int writing)
+{
+    pressindex_status st = pi_status_from_xc(xs);
+    if (!idx)
+        return st;
+    const char *d = plain_detail(detail);
+    /* Corruption is named as such, with the way back; Xapian's words are only the detail. */
+    if (st == PRESSINDEX_ERR_CORRUPT && xs == XC_ERR_CORRUPT)
+        return pi_fail(idx, st, "%s is damaged (%s: %s). Repair: rebuild it "
+                       "from its sources into a new index (pressindex --db NEW reindex FOLDER..., or "
+                       "index PATH...) and use that one", idx->path, context, d);
+    /* A failed write is the index's (a full disk, an I/O error), never the input's. */
+    if (writing && st == PRESSINDEX_ERR_IO)
+        return pi_fail(idx, st, "cannot write to the index at %s (%s): %s; it keeps what was "
+                       "committed before", idx->path, context, d);
+    return pi_fail(idx, st, "%s: %s", context, detail ? detail : "");
+}
+
 pressindex_status pi_fail_xc(pressindex *idx, xc_status xs, const char *context)
 {
-    return pi_fail(idx, pi_status_from_xc(xs), "%s: %s", context, xc_last_error());
+    return pi_fail_xc_detail(idx, xs, context, xc_last_error(), 0);
+}
+
+pressindex_status pi_fail_write(pressindex *idx, xc_status xs, const char *context)
+{
+    return pi_fail_xc_detail(idx, xs, context, xc_last_error(), 1);
 }
 
 void pi_options_give(void *opts, size_t size, const void *full, size_t full_size)

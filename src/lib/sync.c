@@ -426,7 +426,15 @@ static void on_list_error(void *ctx, const char *path, const char *rel, int err)
             r->fatal = oom(r);
         return;
     }
-    problem(r, path, 0, "cannot list folder: %s; what it held is left as indexed", strerror(err));
+    size_t rl = strlen(rel);
+    if (rl && rel[rl - 1] != '/') {
+        /* A symbolic link not followed: named; a file it led to before is left as indexed. */
+        char msg[256];
+        problem(r, path, 0, "%s", pi_input_link_problem(err, msg, sizeof msg));
+        r->st->skipped++;
+    } else {
+        problem(r, path, 0, "cannot list folder: %s; what it held is left as indexed", strerror(err));
+    }
     char **nb = realloc(f->bad_dirs, (f->n_bad + 1) * sizeof *nb);
     if (nb)
         f->bad_dirs = nb;
@@ -438,11 +446,15 @@ static void on_list_error(void *ctx, const char *path, const char *rel, int err)
     f->n_bad++;
 }
 
+/* Under a subfolder that could not be listed ("sub/"), or a link not followed (exactly). */
 static int under_bad_dir(const folder *f, const char *rel)
 {
-    for (size_t i = 0; i < f->n_bad; i++)
-        if (strncmp(rel, f->bad_dirs[i], strlen(f->bad_dirs[i])) == 0)
+    for (size_t i = 0; i < f->n_bad; i++) {
+        size_t n = strlen(f->bad_dirs[i]);
+        if (n && f->bad_dirs[i][n - 1] != '/' ? strcmp(rel, f->bad_dirs[i]) == 0
+                                               : strncmp(rel, f->bad_dirs[i], n) == 0)
             return 1;
+    }
     return 0;
 }
 
@@ -521,6 +533,23 @@ static pressindex_status keep_live(sync_run *r, const rec *rc)
     return PRESSINDEX_OK;
 }
 
+/* Whether the index holds the release with key (hex): 1 or 0, -1 on a failure of the index
+ * (recorded in r->fatal). */
+static int release_present(sync_run *r, const char *key)
+{
+    char mkey[1 + PI_KEY_LEN + 1];
+    snprintf(mkey, sizeof mkey, "%s%.*s", PI_META_RELEASE, PI_KEY_LEN, key);
+    char *blob = NULL;
+    size_t blen = 0;
+    xc_status xs = xc_db_get_metadata(r->idx->db, mkey, &blob, &blen);
+    if (xs != XC_OK) {
+        r->fatal = pi_fail_xc(r->idx, xs, "reading a release record");
+        return -1;
+    }
+    free(blob);
+    return blob != NULL;
+}
+
 /* ---- Reading one file ---- */
 
 static int on_release(void *ctx, const pressindex_release *rel, const char *file, unsigned long line)
@@ -535,12 +564,19 @@ static int on_release(void *ctx, const pressindex_release *rel, const char *file
         return 1;
     }
     kslot *s = ks_find(&r->file_old, key);
-    if (s && memcmp(r->file_rec->fr.entries + (size_t)(s->val - 1) * PI_ENTRY_LEN + PI_KEY_LEN, dig,
-                    PI_DIGEST_LEN) == 0) {
+    int same = s && memcmp(r->file_rec->fr.entries + (size_t)(s->val - 1) * PI_ENTRY_LEN + PI_KEY_LEN,
+                           dig, PI_DIGEST_LEN) == 0;
+    int present = same ? release_present(r, key) : 1;
+    if (present < 0)
+        return 1;
+    if (same && present) {
         r->st->unchanged++;
         return 0;
     }
-    pressindex_change kind = ks_find(&r->old_keys, key) ? PRESSINDEX_CHANGE_CHANGED : PRESSINDEX_CHANGE_ADDED;
+    /* Unchanged in its file but deleted from the index by hand: the folder is the truth, so it is
+     * added again (doc/cron.md). */
+    pressindex_change kind = same || !ks_find(&r->old_keys, key) ? PRESSINDEX_CHANGE_ADDED
+                                                                 : PRESSINDEX_CHANGE_CHANGED;
     if (!r->o->dry_run) {
         pressindex_status ps = pressindex_add_release(r->idx, rel);
         if (ps == PRESSINDEX_ERR_DATA) {
@@ -583,7 +619,7 @@ static pressindex_status write_record(sync_run *r, const found *f, uint64_t chec
     if (pi_file_record_encode(&fr, &r->scratch) < 0)
         return oom(r);
     xc_status xs = xc_db_set_metadata(r->idx->db, key, r->scratch.p, r->scratch.len);
-    return xs == XC_OK ? PRESSINDEX_OK : pi_fail_xc(r->idx, xs, "writing a file record");
+    return xs == XC_OK ? PRESSINDEX_OK : pi_fail_write(r->idx, xs, "writing a file record");
 }
 
 /* Reads a new or changed file: its releases not already indexed as they are now go in, those that
@@ -682,6 +718,72 @@ static pressindex_status read_file(sync_run *r, const found *f)
     return write_record(r, f, sum, r->entries.p ? r->entries.p : "", n_new);
 }
 
+/* A release of an unchanged file: its key, and the file. */
+typedef struct listed {
+    const char *key;
+    size_t found;
+} listed;
+
+static int cmp_listed(const void *a, const void *b)
+{
+    return memcmp(((const listed *)a)->key, ((const listed *)b)->key, PI_KEY_LEN);
+}
+
+/* A release record's key (after its prefix, kn bytes) against a release key, in Xapian's order. */
+static int cmp_record_key(const char *k, size_t kn, const char *key)
+{
+    int c = memcmp(k, key, kn < PI_KEY_LEN ? kn : PI_KEY_LEN);
+    return c ? c : kn < PI_KEY_LEN ? -1 : kn > PI_KEY_LEN ? 1 : 0;
+}
+
+/* Marks as changed the files whose record lists a release the index no longer holds: deleted by
+ * hand (pressindex delete) while the file still holds it. Reading the file restores it, since the
+ * folder is the truth. One pass over the release records, in key order, merged with the sorted
+ * keys of the unchanged files' releases: a night on which nothing changed stays cheap. */
+static pressindex_status find_hand_deleted(sync_run *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_found; i++)
+        if (r->found[i].unchanged)
+            n += r->recs[r->found[i].rec].fr.n;
+    if (!n)
+        return PRESSINDEX_OK;
+    listed *ls = malloc(n * sizeof *ls);
+    if (!ls)
+        return oom(r);
+    n = 0;
+    for (size_t i = 0; i < r->n_found; i++) {
+        if (!r->found[i].unchanged)
+            continue;
+        const pi_file_record *fr = &r->recs[r->found[i].rec].fr;
+        for (size_t j = 0; j < fr->n; j++)
+            ls[n++] = (listed){fr->entries + j * PI_ENTRY_LEN, i};
+    }
+    qsort(ls, n, sizeof *ls, cmp_listed);
+    xc_keylist *kl = NULL;
+    xc_status xs = xc_db_metadata_keys(r->idx->db, PI_META_RELEASE, &kl);
+    if (xs != XC_OK) {
+        free(ls);
+        return pi_fail_xc(r->idx, xs, "reading the release records");
+    }
+    const size_t pl = strlen(PI_META_RELEASE);
+    const char *k = NULL;
+    size_t kn = 0;
+    int more = xc_keylist_next(kl, &k, &kn);
+    for (size_t i = 0; i < n && more >= 0; i++) {
+        int c = -1;
+        while (more > 0 && (c = cmp_record_key(k + pl, kn - pl, ls[i].key)) < 0)
+            more = xc_keylist_next(kl, &k, &kn);
+        if (more == 0 || c != 0)
+            r->found[ls[i].found].unchanged = 0;
+    }
+    xc_keylist_free(kl);
+    free(ls);
+    if (more < 0)
+        return pi_fail_xc(r->idx, xc_last_status(), "reading the release records");
+    return PRESSINDEX_OK;
+}
+
 /* ---- The run ---- */
 
 static pressindex_status reindex(sync_run *r, const char *const *args)
@@ -765,11 +867,17 @@ static pressindex_status reindex(sync_run *r, const char *const *args)
                     return ps;
             }
         }
-        if (!same)
+        f->unchanged = same;
+    }
+    /* Unless one of their releases was deleted by hand since: then the file is read again. */
+    if ((ps = find_hand_deleted(r)) != PRESSINDEX_OK)
+        return ps;
+    for (size_t i = 0; i < r->n_found; i++) {
+        const found *f = &r->found[i];
+        if (!f->unchanged)
             continue;
-        f->unchanged = 1;
-        st->unchanged += rc->fr.n;
-        if ((ps = keep_live(r, rc)) != PRESSINDEX_OK)
+        st->unchanged += r->recs[f->rec].fr.n;
+        if ((ps = keep_live(r, &r->recs[f->rec])) != PRESSINDEX_OK)
             return ps;
     }
     /* Records of files not found: gone, unless their folder could not be read. */
@@ -861,14 +969,16 @@ static pressindex_status reindex(sync_run *r, const char *const *args)
         if (!r->o->dry_run) {
             xc_status xs = xc_db_set_metadata(r->idx->db, rc->key, "", 0);
             if (xs != XC_OK)
-                return pi_fail_xc(r->idx, xs, "removing a file record");
+                return pi_fail_write(r->idx, xs, "removing a file record");
         }
     }
 
     if (!r->o->dry_run && (ps = pressindex_commit(r->idx)) != PRESSINDEX_OK)
         return ps;
-    if (missing)
+    if (missing) {
+        r->idx->input_missing = 1;
         return pi_fail(r->idx, PRESSINDEX_ERR_NOT_FOUND, "%d folder argument(s) not found", missing);
+    }
     if (r->refusals)
         return pi_fail(r->idx, PRESSINDEX_ERR_DATA, "%s%s", r->refusal.p,
                        r->refusals > 1 ? " (and more refusals)" : "");
