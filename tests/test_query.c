@@ -296,6 +296,32 @@ START_TEST(near_phrase_words_count_once)
 }
 END_TEST
 
+/* A date bound is read within its length: the query's "date:2024..2025" passes a bound that the
+ * rest of the query follows (found by fuzzing: the year was read with atoi, past the bound). */
+static const struct { const char *s; size_t n; int valid; } bound_rows[] = {
+    {"2025", 4, 1},
+    {"00005", 4, 0},        /* year 0000; the 5 after it is not the bound's */
+    {"0000-01", 7, 0},
+    {"2024-02-29", 10, 1},
+    {"2023-02-29", 10, 0},
+    {"0001..2025", 4, 1},
+    {"00001..2025", 4, 0},
+};
+
+START_TEST(date_bounds)
+{
+    size_t n = bound_rows[_i].n;
+    ck_assert_msg(pi_date_bound_valid(bound_rows[_i].s, n) == bound_rows[_i].valid, "\"%.*s\"",
+                  (int)n, bound_rows[_i].s);
+    /* A copy of exactly n bytes: under ASan, a read past it fails too. */
+    char *b = malloc(n);
+    ck_assert_ptr_nonnull(b);
+    memcpy(b, bound_rows[_i].s, n);
+    ck_assert_msg(pi_date_bound_valid(b, n) == bound_rows[_i].valid, "\"%.*s\"", (int)n, b);
+    free(b);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("query");
@@ -305,6 +331,7 @@ int main(void)
     tcase_add_loop_test(tc, malformed, 0, sizeof bad_rows / sizeof bad_rows[0]);
     tcase_add_loop_test(tc, stopwords, 0, sizeof stop_rows / sizeof stop_rows[0]);
     tcase_add_test(tc, exclusions);
+    tcase_add_loop_test(tc, date_bounds, 0, sizeof bound_rows / sizeof bound_rows[0]);
     suite_add_tcase(s, tc);
     TCase *tcc = tcase_create("compile");
     tcase_add_checked_fixture(tcc, setup, teardown);

@@ -954,7 +954,8 @@ int pi_date_bound_valid(const char *s, size_t n)
         if (want_dash ? s[i] != '-' : !isdigit((unsigned char)s[i]))
             return 0;
     }
-    int y = atoi(s);
+    /* The year from its four digits: s need not end after the bound (atoi read past it). */
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
     if (y < 1)
         return 0;
     if (n == 4)
