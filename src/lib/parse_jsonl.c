@@ -131,9 +131,11 @@ int pi_parse_jsonl_line(pi_reader *r, const char *file, unsigned long line, cons
         if (drc == 1)
             rel.date = date;
         else if (drc < 0)
-            pi_input_problem(r, file, line, 0, "impossible date %.60s, indexed undated", ds);
+            pi_input_problem(r, file, line, 0, "impossible date %.*s, indexed undated",
+                             (int)pi_utf8_clip(ds, dl, 60), ds);
         else if (dl)
-            pi_input_problem(r, file, line, 0, "unrecognised date \"%.60s\", indexed undated", ds);
+            pi_input_problem(r, file, line, 0, "unrecognised date \"%.*s\", indexed undated",
+                             (int)pi_utf8_clip(ds, dl, 60), ds);
     } else if (jd && !json_is_null(jd)) {
         pi_input_problem(r, file, line, 0, "\"date\" is %s, not a string, indexed undated",
                          type_name(jd));
