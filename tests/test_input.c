@@ -677,6 +677,9 @@ static const struct {
      "invalid UTF-8 (1 sequence replaced by U+FFFD)"},
     {"escaped NUL", "{\"id\":\"a\",\"paragraphs\":[\"x\\u0000y\"]}", 0, 0, NULL, 1,
      "not valid JSON (*"},
+    /* jansson quotes the text it stopped in, cut inside the 'é' (found by fuzzing). */
+    {"bad escape before a character", "{\"id\":\"a\",\"paragraphs\":[\"\\u0\xC3\xA9\"]}", 0, 0, NULL, 1,
+     "not valid JSON (*"},
 };
 
 START_TEST(test_jsonl_rows)

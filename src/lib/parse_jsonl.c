@@ -80,8 +80,14 @@ int pi_parse_jsonl_line(pi_reader *r, const char *file, unsigned long line, cons
     json_error_t err;
     json_t *root = json_loadb(text, len, JSON_DECODE_ANY, &err);
     if (!root) {
-        pi_input_problem(r, file, line, 1, "not valid JSON (%s at column %d), skipped", err.text,
-                         err.column);
+        /* jansson quotes the text it stopped in, which may end inside a character. */
+        char *why = NULL;
+        size_t wl;
+        if (pi_utf8_sanitize(err.text, strlen(err.text), &why, &wl) < 0)
+            why = NULL;
+        pi_input_problem(r, file, line, 1, "not valid JSON (%s at column %d), skipped",
+                         why ? why : "malformed", err.column);
+        free(why);
         goto out;
     }
     if (!json_is_object(root)) {
