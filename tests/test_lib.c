@@ -542,6 +542,20 @@ START_TEST(did_you_mean)
     res = search(idx, "Erdogan");
     ck_assert_str_eq(pressindex_results_suggestion(res), "");
     pressindex_results_destroy(res);
+    /* A correction that spells a field before its ':' would make a query that does not parse
+     * ("title:" has no value): no suggestion then (found by fuzzing). */
+    const char *const fields[] = {"The title and the date were given at the end."};
+    pressindex_release c = {"akorda/3", NULL, NULL, NULL, NULL, NULL, fields, 1};
+    add_committed(idx, &c, 1);
+    const char *colon[][2] = {{"Erdgan titel", "erdogan title"}, /* a word: corrected */
+                              {"Erdgan titel:", ""},
+                              {"datte: Erdgan", ""}};
+    for (size_t i = 0; i < sizeof colon / sizeof colon[0]; i++) {
+        res = search(idx, colon[i][0]);
+        ck_assert_msg(!strcmp(pressindex_results_suggestion(res), colon[i][1]), "%s: suggested \"%s\"",
+                      colon[i][0], pressindex_results_suggestion(res));
+        pressindex_results_destroy(res);
+    }
     pressindex_destroy(idx);
 }
 END_TEST
