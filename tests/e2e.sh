@@ -208,4 +208,10 @@ sys.stdout.write("Title: Enormous\n\nA first paragraph.\n\n" + words + " zebrawo
 run "$P" index "$TMP/huge.txt"; expect_rc 65 "enormous paragraph"; expect_in "huge.txt" "$err" "enormous paragraph named"
 run "$P" search --count zebraword; expect_rc 0 "enormous paragraph indexed"
 
+# ---- a query nested deeper than the stack allows is malformed, not a crash (found while fuzzing
+# the query language, doc/fuzzing.md): 20,000 brackets around one word crashed the command
+deep=$(python3 -c 'import sys; sys.stdout.write("(" * 20000 + "x" + ")" * 20000)')
+run "$P" search "$deep"; expect_rc 64 "20,000 nested brackets"
+expect_in "at character 101: brackets nested more than 100 deep" "$err" "nesting limit named"
+
 finish
