@@ -4,6 +4,7 @@
 # what earlier runs found (the corpus, kept in FUZZ_DIR). Prints one line per target (executions
 # per second, executions, coverage) and fails when a target crashed, leaks, or takes over
 # FUZZ_TIMEOUT seconds (default 10) on one input; its input is then in FUZZ_DIR/crashes/.
+# Runs of different targets may go on at the same time.
 # Run by make fuzz in a build configured with --enable-fuzzing (doc/fuzzing.md).
 set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -20,7 +21,15 @@ for t in $targets; do
     [ -x "$bin/fuzz-$t" ] || { echo "fuzz.sh: no target $bin/fuzz-$t (configure --enable-fuzzing, then make fuzz)" >&2; exit 1; }
 done
 mkdir -p "$work/crashes" || exit 1
-TOP_SRCDIR=$top "$top/tests/fuzz/seeds.sh" "$work/seeds" || exit 1
+# Seeds are made afresh in a folder of this run's own, so that runs of other targets can go on
+# at the same time (each target keeps its own corpus and logs).
+seeds=$(mktemp -d /tmp/pi-fuzz-seeds-XXXXXX) || exit 1
+trap 'rm -rf "$seeds"' EXIT
+TOP_SRCDIR=$top "$top/tests/fuzz/seeds.sh" "$seeds" || exit 1
+
+# A stack of 1 MB, a thread's size rather than a main program's 8 MB: recursion that only a very
+# long input would take deeper than 8 MB (20,000 nested brackets) shows within libFuzzer's 4 KB.
+ulimit -s "${FUZZ_STACK_KB:-1024}" || exit 1
 
 failed=0
 printf '%-10s %9s %12s %7s  %s\n' target exec/s executions cov result
@@ -33,7 +42,7 @@ for t in $targets; do
     # shellcheck disable=SC2086
     "$bin/fuzz-$t" -max_total_time="$secs" -timeout="$timeout" -print_final_stats=1 \
         -artifact_prefix="$work/crashes/$t-" $dict \
-        "$work/corpus/$t" "$work/seeds/$t" "$top/tests/fuzz/regressions/$t" >"$log" 2>&1
+        "$work/corpus/$t" "$seeds/$t" "$top/tests/fuzz/regressions/$t" >"$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
