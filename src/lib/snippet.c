@@ -1,4 +1,5 @@
-/* snippet.c - highlighting the matched words on the original text. */
+/* snippet.c - highlighting the matched words on the original text. A word too long to be indexed
+ * (over PI_MAX_TERM once folded) is never highlighted: it matched nothing. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -81,7 +82,7 @@ int pi_highlight(const pi_matcher *m, pi_stemmer *stem, const char *text, size_t
             int fl = pi_fold_word(text + s, e - s, &f);
             if (fl < 0)
                 rc = -1;
-            else if (fl > 0 && matches(m, stem, f.p, (size_t)fl, NULL))
+            else if (fl > 0 && fl <= PI_MAX_TERM && matches(m, stem, f.p, (size_t)fl, NULL))
                 rc = add_word(offs, n, &cap, s, e);
         }
         pi_buf_free(&f);
@@ -108,7 +109,8 @@ int pi_highlight(const pi_matcher *m, pi_stemmer *stem, const char *text, size_t
             w = g;
         }
         w[nw] = (word){s, e, NULL, 0};
-        w[nw].hit = matches(m, stem, f.p, (size_t)fl, &w[nw].stem) == 1;
+        if (fl <= PI_MAX_TERM) /* else not indexed (writer.c): it matches nothing, in its place */
+            w[nw].hit = matches(m, stem, f.p, (size_t)fl, &w[nw].stem) == 1;
         nw++;
     }
     for (size_t p = 0; rc == 0 && p < m->n_phrases; p++)

@@ -4,7 +4,8 @@
  * then the paragraph.
  *
  * Each highlight is one whole word of the paragraph as the tokenizer finds it, in order, without
- * overlaps, and one the query looks for: a stem of its terms or phrases, or a wildcard's prefix.
+ * overlaps, and one the query looks for: a stem of its terms or phrases, or a wildcard's prefix,
+ * of a word short enough to be indexed (writer.c).
  */
 #include "config.h"
 
@@ -66,7 +67,7 @@ static void check_highlights(const pi_matcher *m, const char *text, size_t len, 
         if (offs[k] != s || offs[k + 1] != e)
             fuzz_fail("highlight %zu..%zu is not the word %zu..%zu", offs[k], offs[k + 1], s, e);
         int fl = pi_fold_word(text + s, e - s, &f);
-        if (fl <= 0 || !wanted(m, f.p, (size_t)fl))
+        if (fl <= 0 || fl > PI_MAX_TERM || !wanted(m, f.p, (size_t)fl))
             fuzz_fail("highlight %zu..%zu (\"%.*s\") is no word the query looks for", s, e,
                       (int)(e - s), text + s);
         k += 2;
