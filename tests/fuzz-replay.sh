@@ -6,6 +6,7 @@
 : "${TOP_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${FUZZ_BIN:=tests/fuzz}"
 export PI_FUZZ_FIXTURES="$FIXTURES"
+export TMPDIR="$TMP" # the query and highlighting targets' fixture index, even after a crash
 
 TOP_SRCDIR=$TOP_SRCDIR FIXTURES=$FIXTURES "$TOP_SRCDIR/tests/fuzz/seeds.sh" "$TMP/seeds"
 rc=$?

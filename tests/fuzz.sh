@@ -35,18 +35,20 @@ failed=0
 printf '%-10s %9s %12s %7s  %s\n' target exec/s executions cov result
 for t in $targets; do
     mkdir -p "$work/corpus/$t"
+    # The target's fixture index goes here: one left by a crash goes with the next run.
+    rm -rf "$work/tmp/$t" && mkdir -p "$work/tmp/$t" || exit 1
     dict=
     [ -f "$top/tests/fuzz/$t.dict" ] && dict="-dict=$top/tests/fuzz/$t.dict"
     log="$work/$t.log"
     # The first folder receives what this run finds; the others are read only.
     # shellcheck disable=SC2086
-    "$bin/fuzz-$t" -max_total_time="$secs" -timeout="$timeout" -print_final_stats=1 \
+    TMPDIR="$work/tmp/$t" "$bin/fuzz-$t" -max_total_time="$secs" -timeout="$timeout" -print_final_stats=1 \
         -artifact_prefix="$work/crashes/$t-" $dict \
         "$work/corpus/$t" "$seeds/$t" "$top/tests/fuzz/regressions/$t" >"$log" 2>&1
     rc=$?
-    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-    rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | sed 's/cov: //')
+    execs=$(LC_ALL=C sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    rate=$(LC_ALL=C sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+    cov=$(grep -ao 'cov: [0-9]*' "$log" | tail -1 | sed 's/cov: //')
     if [ "$rc" -eq 0 ]; then
         result=ok
     else

@@ -95,7 +95,7 @@ void fuzz_check_problem(void *user, const char *file, unsigned long line, const 
 
 /* ---- the fixture index ---- */
 
-static char index_dir[64];
+static char index_dir[4096];
 static pressindex *index_handle;
 
 static void remove_index(void)
@@ -113,11 +113,12 @@ pressindex *fuzz_index(void)
     const char *fixtures = getenv("PI_FUZZ_FIXTURES");
     if (!fixtures || !*fixtures)
         fixtures = FIXTURES_DIR;
-    snprintf(index_dir, sizeof index_dir, "%s", "/tmp/pi-fuzz-XXXXXX");
+    const char *tmp = getenv("TMPDIR");
+    snprintf(index_dir, sizeof index_dir, "%s/pi-fuzz-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(index_dir))
         fuzz_fail("cannot make a temporary folder for the fixture index");
     atexit(remove_index);
-    char path[96], releases[4096];
+    char path[4200], releases[4096];
     snprintf(path, sizeof path, "%s/idx", index_dir);
     snprintf(releases, sizeof releases, "%s/releases", fixtures);
     pressindex_open_options oo;

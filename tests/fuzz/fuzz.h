@@ -39,8 +39,9 @@ void fuzz_input_init(fuzz_input *in, const char *name, const uint8_t *data, size
  * lines. */
 void fuzz_check_problem(void *user, const char *file, unsigned long line, const char *msg);
 
-/* A read-only index of fixtures/releases, built on first use in a temporary folder that is
- * removed at exit (the query and highlighting targets compile against it). Aborts on failure. */
+/* A read-only index of fixtures/releases, built on first use in a temporary folder (in TMPDIR)
+ * that is removed at exit, not after a crash (the query and highlighting targets compile against
+ * it). Aborts on failure. */
 pressindex *fuzz_index(void);
 
 #endif
