@@ -269,4 +269,10 @@ run "$P" search --lang zh --count hosts; expect_rc 0 "zh words searchable unstem
 ok; [ "$out" = 1 ] || fail "zh count: $out"
 run "$P" search --lang zh host; expect_rc 1 "zh words are not stemmed"
 
+# ---- a query nested deeper than the stack allows is malformed, not a crash (found while fuzzing
+# the query language, doc/fuzzing.md): 20,000 brackets around one word crashed the command
+deep=$(python3 -c 'import sys; sys.stdout.write("(" * 20000 + "x" + ")" * 20000)')
+run "$P" search --max-query-bytes 100000 "$deep"; expect_rc 64 "20,000 nested brackets"
+expect_in "at character 101: brackets nested more than 100 deep" "$err" "nesting limit named"
+
 finish

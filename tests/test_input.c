@@ -89,6 +89,8 @@ static void on_problem(void *user, const char *file, unsigned long line, const c
     ck_assert_ptr_null(strchr(msg, '\n'));
     ck_assert_msg(!(msg[0] >= 'A' && msg[0] <= 'Z'), "message starts upper case: %s", msg);
     ck_assert_msg(msg[0] && msg[strlen(msg) - 1] != '.', "message ends with a period: %s", msg);
+    /* Messages reach terminals, logs and other languages' strings (found by fuzzing). */
+    ck_assert_msg(pi_utf8_valid_prefix(msg, strlen(msg)) == strlen(msg), "message not UTF-8: %s", msg);
     prob *p = &c->probs[c->nprob++];
     p->file = strdup(file);
     p->line = line;
@@ -399,6 +401,16 @@ static const struct {
      "impossible date 2024-02-30, indexed undated"},
     {"unreadable header date", "Date: tomorrow\n\nBody.", NULL, NULL, 1, "Body.", "Body.", 1,
      "unrecognised date \"tomorrow\", indexed undated"},
+    /* A quoted date is cut at 60 bytes, between characters (found by fuzzing: the cut fell
+     * inside one and the message was not UTF-8). 7 + 2k bytes: the 27th 'é' straddles byte 60. */
+    {"unreadable date cut between characters",
+     "Date: 2024-11\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
+     "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
+     "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\n\nBody.",
+     NULL, NULL, 1, "Body.", "Body.", 1,
+     "unrecognised date \"2024-11\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
+     "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
+     "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\", indexed undated"},
     {"empty header date is undated", "Date:\nTitle: X\n\nBody.", NULL, "X", 1, "Body.", "Body.",
      0, NULL},
     {"invalid UTF-8", "Caf\xE9 one.\n\nTwo \xFF\xFE.", NULL, NULL, 2, "Caf\xEF\xBF\xBD one.",
@@ -651,6 +663,15 @@ static const struct {
      0, "impossible date 2023-02-29, indexed undated"},
     {"date unreadable", "{\"id\":\"a\",\"date\":\"soon\",\"paragraphs\":[\"p\"]}", 1, 1, NULL, 0,
      "unrecognised date \"soon\", indexed undated"},
+    /* As in text: the quoted date is cut between characters (found by fuzzing). */
+    {"date unreadable, cut between characters",
+     "{\"id\":\"a\",\"date\":\"2024-11\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
+     "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
+     "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\",\"paragraphs\":[\"p\"]}",
+     1, 1, NULL, 0,
+     "unrecognised date \"2024-11\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
+     "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
+     "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\", indexed undated"},
     {"paragraph not a string", "{\"id\":\"a\",\"paragraphs\":[\"p\",null,\"q\"]}", 1, 2, NULL, 0,
      "paragraph 2 is null, not a string, dropped"},
     {"invalid UTF-8", "{\"id\":\"a\",\"paragraphs\":[\"caf\xE9\"]}", 1, 1, NULL, 0,
@@ -663,6 +684,9 @@ static const struct {
      0, "unknown language \"klingon\" (not an ISO 639-1 code), indexed in the default language"},
     {"ISO code without a stemmer", "{\"id\":\"a\",\"lang\":\"kk\",\"paragraphs\":[\"p\"]}", 1, 1, NULL,
      0, NULL},
+    /* jansson quotes the text it stopped in, cut inside the 'é' (found by fuzzing). */
+    {"bad escape before a character", "{\"id\":\"a\",\"paragraphs\":[\"\\u0\xC3\xA9\"]}", 0, 0, NULL, 1,
+     "not valid JSON (*"},
 };
 
 START_TEST(test_jsonl_rows)

@@ -597,6 +597,37 @@ START_TEST(tokenizer_agrees_with_index)
 }
 END_TEST
 
+/* A word longer than PI_MAX_TERM once folded is not indexed, so it matches nothing and is never
+ * highlighted, typed in quotes or not, even when its stem is short enough to be a term (found by
+ * fuzzing: a quoted 130-letter word was highlighted in a paragraph found by another word). */
+START_TEST(overlong_words_not_highlighted)
+{
+    char lng[PI_MAX_TERM + 32], ing[PI_MAX_TERM + 8], para[3 * PI_MAX_TERM], q[3 * PI_MAX_TERM];
+    memset(lng, 'z', PI_MAX_TERM + 30);
+    lng[PI_MAX_TERM + 30] = '\0';
+    memset(ing, 'a', PI_MAX_TERM - 2); /* 101 letters, stem "aaa...a" of 98 */
+    memcpy(ing + PI_MAX_TERM - 2, "ing", 4);
+    snprintf(para, sizeof para, "The summit %s and %s ended.", lng, ing);
+    const char *pars[] = {para};
+    pressindex_release r = {"long/1", NULL, NULL, NULL, NULL, NULL, pars, 1};
+    pressindex *idx = open_writer();
+    add_committed(idx, &r, 1);
+    const char *forms[] = {"summit \"%s\"", "summit %s"};
+    for (size_t f = 0; f < 2; f++)
+        for (size_t w = 0; w < 2; w++) {
+            snprintf(q, sizeof q, forms[f], w ? ing : lng);
+            pressindex_results *res = search(idx, q);
+            ck_assert_uint_eq(pressindex_results_count(res), 1);
+            const size_t *offs;
+            size_t n;
+            pressindex_result_highlights(res, 0, &offs, &n);
+            ck_assert_msg(n == 1 && offs[1] - offs[0] == 6, "%.40s...: %zu words highlighted", q, n);
+            pressindex_results_destroy(res);
+        }
+    pressindex_destroy(idx);
+}
+END_TEST
+
 /* The words of a quoted phrase are highlighted where the phrase is, not wherever one of them
  * appears; words typed outside quotes are highlighted everywhere. */
 START_TEST(phrase_words_highlighted_as_the_phrase)
@@ -660,6 +691,20 @@ START_TEST(did_you_mean)
     res = search(idx, "Erdogan");
     ck_assert_str_eq(pressindex_results_suggestion(res), "");
     pressindex_results_destroy(res);
+    /* A correction that spells a field before its ':' would make a query that does not parse
+     * ("title:" has no value): no suggestion then (found by fuzzing). */
+    const char *const fields[] = {"The title and the date were given at the end."};
+    pressindex_release c = {"akorda/3", NULL, NULL, NULL, NULL, NULL, fields, 1};
+    add_committed(idx, &c, 1);
+    const char *colon[][2] = {{"Erdgan titel", "erdogan title"}, /* a word: corrected */
+                              {"Erdgan titel:", ""},
+                              {"datte: Erdgan", ""}};
+    for (size_t i = 0; i < sizeof colon / sizeof colon[0]; i++) {
+        res = search(idx, colon[i][0]);
+        ck_assert_msg(!strcmp(pressindex_results_suggestion(res), colon[i][1]), "%s: suggested \"%s\"",
+                      colon[i][0], pressindex_results_suggestion(res));
+        pressindex_results_destroy(res);
+    }
     pressindex_destroy(idx);
 }
 END_TEST
@@ -1696,6 +1741,7 @@ static Suite *suite(void)
     tcase_add_test(tc, phrase_keeps_stopwords_and_order);
     tcase_add_test(tc, did_you_mean);
     tcase_add_test(tc, phrase_words_highlighted_as_the_phrase);
+    tcase_add_test(tc, overlong_words_not_highlighted);
     tcase_add_test(tc, tokenizer_agrees_with_index);
     tcase_add_test(tc, title_weight_counts);
     tcase_add_test(tc, phrase_scored_by_its_frequency);

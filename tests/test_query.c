@@ -136,6 +136,66 @@ START_TEST(malformed)
 }
 END_TEST
 
+/* The parser and every walk of the tree recurse: a query nested deeper than the stack allows
+ * crashed the command (20,000 brackets around one word, 40 KB; 35,000 NOTs in a row). Found
+ * while fuzzing the query language. Up to PI_QUERY_MAX_DEPTH levels parse; one more is refused
+ * where it starts. */
+/* head, n units, tail, n closers */
+static char *repeat(const char *head, const char *unit, size_t n, const char *tail, const char *close)
+{
+    size_t hl = strlen(head), ul = strlen(unit), tl = strlen(tail), cl = strlen(close);
+    char *s = malloc(hl + n * (ul + cl) + tl + 1), *w = s;
+    ck_assert_ptr_nonnull(s);
+    memcpy(w, head, hl);
+    w += hl;
+    for (size_t i = 0; i < n; i++, w += ul)
+        memcpy(w, unit, ul);
+    memcpy(w, tail, tl);
+    w += tl;
+    for (size_t i = 0; i < n; i++, w += cl)
+        memcpy(w, close, cl);
+    *w = '\0';
+    return s;
+}
+
+#define D PI_QUERY_MAX_DEPTH
+static const struct {
+    const char *head, *unit, *tail, *close;
+    size_t n;
+    size_t at; /* where it is refused; 0: it parses */
+} deep_rows[] = {
+    {"", "(", "x", ")", D, 0},
+    {"", "(", "x", ")", D + 1, D + 1},           /* the bracket too many */
+    {"", "(", "x", ")", 20000, D + 1},
+    {"", "-(", "x", ")", 20000, 2 * D + 1},
+    {"x", " NOT y", "", "", D - 1, 0},            /* D levels: D - 1 NOTs over x */
+    {"x", " NOT y", "", "", D, 6 * D - 3},        /* the NOT too many */
+    {"x", " NOT y", "", "", 40000, 6 * D - 3},
+    {"x", " NOT y AND z", "", "", 20000, 12 * (D / 2) - 3},
+    {"", "(a OR ", "b", ")", D - 1, 0},
+    {"", "(a OR ", "b", ")", D, 4},               /* the outermost OR, built last */
+};
+#undef D
+
+START_TEST(nesting)
+{
+    char *q = repeat(deep_rows[_i].head, deep_rows[_i].unit, deep_rows[_i].n, deep_rows[_i].tail,
+                     deep_rows[_i].close);
+    pressindex_status st;
+    char *t = tree_of(q, &st);
+    if (deep_rows[_i].at == 0) {
+        ck_assert_msg(st == PRESSINDEX_OK, "%.40s... (%zu): %.200s", q, deep_rows[_i].n, t);
+    } else {
+        char want[64];
+        snprintf(want, sizeof want, "at character %zu:", deep_rows[_i].at);
+        ck_assert_msg(st == PRESSINDEX_ERR_BAD_QUERY && strstr(t, want) && strstr(t, "deep"),
+                      "%.40s... (%zu): %.200s (want %s)", q, deep_rows[_i].n, t, want);
+    }
+    free(t);
+    free(q);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- stopwords */
 
 static const struct { const char *query; const char *searched; } stop_rows[] = {
@@ -296,6 +356,32 @@ START_TEST(near_phrase_words_count_once)
 }
 END_TEST
 
+/* A date bound is read within its length: the query's "date:2024..2025" passes a bound that the
+ * rest of the query follows (found by fuzzing: the year was read with atoi, past the bound). */
+static const struct { const char *s; size_t n; int valid; } bound_rows[] = {
+    {"2025", 4, 1},
+    {"00005", 4, 0},        /* year 0000; the 5 after it is not the bound's */
+    {"0000-01", 7, 0},
+    {"2024-02-29", 10, 1},
+    {"2023-02-29", 10, 0},
+    {"0001..2025", 4, 1},
+    {"00001..2025", 4, 0},
+};
+
+START_TEST(date_bounds)
+{
+    size_t n = bound_rows[_i].n;
+    ck_assert_msg(pi_date_bound_valid(bound_rows[_i].s, n) == bound_rows[_i].valid, "\"%.*s\"",
+                  (int)n, bound_rows[_i].s);
+    /* A copy of exactly n bytes: under ASan, a read past it fails too. */
+    char *b = malloc(n);
+    ck_assert_ptr_nonnull(b);
+    memcpy(b, bound_rows[_i].s, n);
+    ck_assert_msg(pi_date_bound_valid(b, n) == bound_rows[_i].valid, "\"%.*s\"", (int)n, b);
+    free(b);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("query");
@@ -303,8 +389,10 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, trees, 0, sizeof tree_rows / sizeof tree_rows[0]);
     tcase_add_loop_test(tc, malformed, 0, sizeof bad_rows / sizeof bad_rows[0]);
+    tcase_add_loop_test(tc, nesting, 0, sizeof deep_rows / sizeof deep_rows[0]);
     tcase_add_loop_test(tc, stopwords, 0, sizeof stop_rows / sizeof stop_rows[0]);
     tcase_add_test(tc, exclusions);
+    tcase_add_loop_test(tc, date_bounds, 0, sizeof bound_rows / sizeof bound_rows[0]);
     suite_add_tcase(s, tc);
     TCase *tcc = tcase_create("compile");
     tcase_add_checked_fixture(tcc, setup, teardown);

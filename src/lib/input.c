@@ -233,6 +233,16 @@ static size_t utf8_seq(const unsigned char *s, size_t n, size_t *skip)
     return need + 1;
 }
 
+size_t pi_utf8_clip(const char *s, size_t n, size_t max)
+{
+    if (n <= max)
+        return n;
+    /* s[max] is the first byte left out: while it continues a character, that character goes too. */
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return max;
+}
+
 size_t pi_utf8_valid_prefix(const char *text, size_t n)
 {
     const unsigned char *s = (const unsigned char *)text;

@@ -129,6 +129,10 @@ int pi_input_reserve_paras(pi_reader *r, size_t n);
 /* Length of the longest valid UTF-8 prefix of s (n when all of s is valid). */
 size_t pi_utf8_valid_prefix(const char *s, size_t n);
 
+/* The length of s[0..n) cut to at most max bytes without cutting a UTF-8 character in two (s is
+ * valid UTF-8): for quoting input in problem messages ("%.*s"). */
+size_t pi_utf8_clip(const char *s, size_t n, size_t max);
+
 /* "1 sequence" / "N sequences": the invalid UTF-8 problem message, shared by both formats. */
 void pi_input_utf8_problem(pi_reader *r, const char *file, unsigned long line, long replaced);
 

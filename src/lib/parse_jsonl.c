@@ -129,8 +129,14 @@ int pi_parse_jsonl_line(pi_reader *r, const char *file, unsigned long line, cons
     json_error_t err;
     json_t *root = json_loadb(text, len, JSON_DECODE_ANY, &err);
     if (!root) {
-        pi_input_problem(r, file, line, 1, "not valid JSON (%s at column %d), skipped", err.text,
-                         err.column);
+        /* jansson quotes the text it stopped in, which may end inside a character. */
+        char *why = NULL;
+        size_t wl;
+        if (pi_utf8_sanitize(err.text, strlen(err.text), &why, &wl) < 0)
+            why = NULL;
+        pi_input_problem(r, file, line, 1, "not valid JSON (%s at column %d), skipped",
+                         why ? why : "malformed", err.column);
+        free(why);
         goto out;
     }
     if (!json_is_object(root)) {
@@ -189,9 +195,11 @@ int pi_parse_jsonl_line(pi_reader *r, const char *file, unsigned long line, cons
         if (drc == 1)
             rel.date = date;
         else if (drc < 0)
-            pi_input_problem(r, file, line, 0, "impossible date %.60s, indexed undated", ds);
+            pi_input_problem(r, file, line, 0, "impossible date %.*s, indexed undated",
+                             (int)pi_utf8_clip(ds, dl, 60), ds);
         else if (dl)
-            pi_input_problem(r, file, line, 0, "unrecognised date \"%.60s\", indexed undated", ds);
+            pi_input_problem(r, file, line, 0, "unrecognised date \"%.*s\", indexed undated",
+                             (int)pi_utf8_clip(ds, dl, 60), ds);
     } else if (jd && !json_is_null(jd)) {
         pi_input_problem(r, file, line, 0, "\"date\" is %s, not a string, indexed undated",
                          type_name(jd));

@@ -259,10 +259,10 @@ int pi_parse_text(pi_reader *r, const char *file, const char *id, char *data, si
             rel.date = date;
         else if (date_rc < 0)
             pi_input_problem(r, file, date_line, 0, "impossible date %.*s, indexed undated",
-                             (int)(date_len > 60 ? 60 : date_len), date_text);
+                             (int)pi_utf8_clip(date_text, date_len, 60), date_text);
         else
             pi_input_problem(r, file, date_line, 0, "unrecognised date \"%.*s\", indexed undated",
-                             (int)(date_len > 60 ? 60 : date_len), date_text);
+                             (int)pi_utf8_clip(date_text, date_len, 60), date_text);
     }
 
     /* Paragraphs. */

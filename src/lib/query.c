@@ -267,6 +267,7 @@ typedef struct parser {
     pi_query *out;
     pi_buf *err;
     pi_buf fold;
+    unsigned brackets;    /* open around the current token */
     pressindex_status st; /* sticky: once set, every step returns at once */
 } parser;
 
@@ -303,8 +304,29 @@ static pi_qnode *node_new(parser *p, pi_qkind kind, size_t pos)
     else {
         n->kind = kind;
         n->pos = pos;
+        n->depth = 1;
     }
     return n;
+}
+
+#define PI_STR_(x) #x
+#define PI_STR(x) PI_STR_(x)
+
+static void check_depth(parser *p, const pi_qnode *n)
+{
+    if (n->depth > PI_QUERY_MAX_DEPTH && p->st == PRESSINDEX_OK)
+        p->st = fail(p->err, p->q, n->pos,
+                     "operators nested more than " PI_STR(PI_QUERY_MAX_DEPTH) " deep");
+}
+
+/* n holds kid now: n is one level deeper than it, and no deeper than the limit. A sequence is
+ * checked when it is kept (seq() unwraps one of a single item). */
+static void deepen(parser *p, pi_qnode *n, const pi_qnode *kid)
+{
+    if (kid && kid->depth + 1 > n->depth)
+        n->depth = kid->depth + 1;
+    if (n->kind != PI_Q_SEQ)
+        check_depth(p, n);
 }
 
 /* Appends kid to n (kid may be NULL: nothing to add). Frees kid on failure. */
@@ -321,6 +343,7 @@ static void add_kid(parser *p, pi_qnode *n, pi_qnode *kid)
     }
     n->kids = g;
     n->kids[n->n_kids++] = kid;
+    deepen(p, n, kid);
 }
 
 /* The words of q[s..e), folded and stemmed, appended to leaf n. */
@@ -509,7 +532,14 @@ static parsed primary(parser *p, pi_qfield field)
             p->st = fail(p->err, p->q, open, "empty brackets");
             return r;
         }
+        if (p->brackets == PI_QUERY_MAX_DEPTH) {
+            p->st = fail(p->err, p->q, open,
+                         "brackets nested more than " PI_STR(PI_QUERY_MAX_DEPTH) " deep");
+            return r;
+        }
+        p->brackets++;
         r = parse_or(p, field);
+        p->brackets--;
         if (p->st != PRESSINDEX_OK)
             return r;
         if (cur(p)->kind != T_RPAREN) {
@@ -636,6 +666,8 @@ static parsed seq(parser *p, pi_qfield field)
         r.node = s->kids[0];
         s->n_kids = 0;
         node_free(s);
+    } else if (s && (check_depth(p, s), p->st != PRESSINDEX_OK)) {
+        node_free(s);
     } else {
         r.node = s;
     }
@@ -668,6 +700,8 @@ static pi_qnode *binary(parser *p, pi_qkind kind, pi_qnode *a, pi_qnode *b, size
         n->kids[0] = a;
         n->kids[1] = b;
         n->n_kids = 2;
+        deepen(p, n, a);
+        deepen(p, n, b);
         return n;
     }
     add_kid(p, n, a);
@@ -831,7 +865,7 @@ int pi_qword_searched(const pi_query *q, const pi_qnode *leaf, const pi_qword *w
 pressindex_status pi_query_parse(const char *text, pi_stemmer *stem, pi_query *out, pi_buf *err)
 {
     memset(out, 0, sizeof *out);
-    parser p = {text, NULL, 0, stem, out, err, {0}, PRESSINDEX_OK};
+    parser p = {text, NULL, 0, stem, out, err, {0}, 0, PRESSINDEX_OK};
     size_t n = 0;
     if ((p.st = lex(text, &p.t, &n, err)) != PRESSINDEX_OK)
         return p.st;
@@ -968,7 +1002,8 @@ int pi_date_bound_valid(const char *s, size_t n)
         if (want_dash ? s[i] != '-' : !isdigit((unsigned char)s[i]))
             return 0;
     }
-    int y = atoi(s);
+    /* The year from its four digits: s need not end after the bound (atoi read past it). */
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
     if (y < 1)
         return 0;
     if (n == 4)

@@ -36,6 +36,11 @@ typedef struct pi_qword {
     int stop;          /* a stopword */
 } pi_qword;
 
+/* How deep a query may nest, in brackets and in the tree (a run of NOTs nests one level each):
+ * the parser and every walk of the tree recurse, and a deeper query is refused as malformed
+ * rather than run out of stack. */
+#define PI_QUERY_MAX_DEPTH 100
+
 typedef struct pi_qnode {
     pi_qkind kind;
     char sign;          /* under a PI_Q_SEQ: '+', '-' or 0 */
@@ -49,6 +54,7 @@ typedef struct pi_qnode {
     size_t n_words;
     struct pi_qnode **kids; /* inner nodes */
     size_t n_kids;
+    unsigned depth;     /* levels from here to its deepest leaf (a leaf: 1) */
 } pi_qnode;
 
 typedef struct pi_date_range {

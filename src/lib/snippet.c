@@ -1,4 +1,5 @@
-/* snippet.c - highlighting the matched words on the original text. */
+/* snippet.c - highlighting the matched words on the original text. A word too long to be indexed
+ * (over PI_MAX_TERM once folded) is never highlighted: it matched nothing. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -80,7 +81,10 @@ int pi_highlight(const pi_matcher *m, pi_stemmer *stem, const char *text, size_t
     if (!m->phrase_only) {
         while (rc == 0 && pi_word_next(text, len, &at, &s, &e)) {
             int fl = pi_fold_word(text + s, e - s, &f), hit = 0;
-            if (fl < 0 || (fl > 0 && (hit = matches(m, stem, f.p, (size_t)fl, NULL)) < 0))
+            /* A word too long to be indexed (writer.c) matches nothing. */
+            if (fl > 0 && fl <= PI_MAX_TERM)
+                hit = matches(m, stem, f.p, (size_t)fl, NULL);
+            if (fl < 0 || hit < 0)
                 rc = -1;
             else if (hit)
                 rc = add_word(offs, n, &cap, s, e);
@@ -109,10 +113,13 @@ int pi_highlight(const pi_matcher *m, pi_stemmer *stem, const char *text, size_t
             w = g;
         }
         w[nw] = (word){s, e, NULL, 0};
-        int hit = matches(m, stem, f.p, (size_t)fl, &w[nw].stem);
-        w[nw++].hit = hit == 1;
-        if (hit < 0)
-            rc = -1;
+        if (fl <= PI_MAX_TERM) { /* else not indexed (writer.c): it matches nothing, in its place */
+            int hit = matches(m, stem, f.p, (size_t)fl, &w[nw].stem);
+            w[nw].hit = hit == 1;
+            if (hit < 0)
+                rc = -1;
+        }
+        nw++;
     }
     for (size_t p = 0; rc == 0 && p < m->n_phrases; p++)
         for (size_t i = 0, k; i < nw; i++)

@@ -186,5 +186,18 @@ char *pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem, con
         pi_buf_free(&c.out);
         return NULL;
     }
-    return pi_buf_steal(&c.out);
+    /* A suggestion is a query to run: a correction that spells a field before its ':' ("titel:"
+     * as "title:", which has no value) makes one that does not parse, and is no suggestion. */
+    char *s = pi_buf_steal(&c.out);
+    pi_query again;
+    memset(&again, 0, sizeof again);
+    pi_buf err = {0};
+    int ok = s && pi_query_parse(s, stem, &again, &err) == PRESSINDEX_OK;
+    pi_query_free(&again);
+    pi_buf_free(&err);
+    if (!ok) {
+        free(s);
+        return NULL;
+    }
+    return s;
 }
