@@ -407,6 +407,126 @@ extern "C" xc_status xc_db_termfreq(xc_db *db, const char *term, size_t len, uin
     }
 }
 
+extern "C" xc_status xc_db_collfreq(xc_db *db, const char *term, size_t len, uint64_t *out)
+{
+    try {
+        need(out != nullptr, "NULL out");
+        *out = 0;
+        *out = reader(db).get_collection_freq(str_of(term, len));
+        return XC_OK;
+    } catch (...) {
+        return xc_fail();
+    }
+}
+
+extern "C" xc_status xc_db_positions(xc_db *db, unsigned docid, const char *term, size_t len,
+                                     unsigned **pos, size_t *n)
+{
+    unsigned *p = nullptr;
+    try {
+        need(pos != nullptr && n != nullptr, "NULL out");
+        *pos = nullptr;
+        *n = 0;
+        Xapian::Database &d = reader(db);
+        std::string t = str_of(term, len);
+        Xapian::PositionIterator it = d.positionlist_begin(docid, t), end = d.positionlist_end(docid, t);
+        size_t cap = 0, k = 0;
+        for (; it != end; ++it) {
+            if (k == cap) {
+                cap = cap ? 2 * cap : 16;
+                unsigned *g = static_cast<unsigned *>(std::realloc(p, cap * sizeof *g));
+                if (!g) {
+                    throw std::bad_alloc();
+                }
+                p = g;
+            }
+            p[k++] = *it;
+        }
+        *pos = p;
+        *n = k;
+        return XC_OK;
+    } catch (...) {
+        std::free(p);
+        return xc_fail();
+    }
+}
+
+extern "C" xc_status xc_db_doc_terms(xc_db *db, unsigned docid, const char *prefix, size_t max,
+                                     char **out, size_t *n)
+{
+    try {
+        need(out != nullptr && n != nullptr && prefix != nullptr, "NULL argument");
+        *out = nullptr;
+        *n = 0;
+        Xapian::Database &d = reader(db);
+        std::string p(prefix), all;
+        size_t k = 0;
+        Xapian::TermIterator it = d.termlist_begin(docid), end = d.termlist_end(docid);
+        it.skip_to(p);
+        for (; it != end && (!max || k < max); ++it) {
+            std::string t = *it;
+            if (t.compare(0, p.size(), p) != 0) {
+                break;
+            }
+            all.append(t);
+            all.push_back('\0');
+            k++;
+        }
+        if (k) {
+            char *buf = static_cast<char *>(std::malloc(all.size()));
+            if (!buf) {
+                throw std::bad_alloc();
+            }
+            std::memcpy(buf, all.data(), all.size());
+            *out = buf;
+        }
+        *n = k;
+        return XC_OK;
+    } catch (...) {
+        return xc_fail();
+    }
+}
+
+extern "C" xc_status xc_db_value(xc_db *db, unsigned docid, unsigned slot, char **out, size_t *len)
+{
+    try {
+        need(out != nullptr, "NULL out");
+        *out = nullptr;
+        if (len) {
+            *len = 0;
+        }
+        Xapian::Document doc = reader(db).get_document(docid, Xapian::DOC_ASSUME_VALID);
+        std::string v = doc.get_value(slot);
+        *out = malloc_copy(v);
+        if (len) {
+            *len = v.size();
+        }
+        return XC_OK;
+    } catch (...) {
+        return xc_fail();
+    }
+}
+
+extern "C" xc_status xc_db_data(xc_db *db, unsigned docid, char **out, size_t *len)
+{
+    try {
+        need(out != nullptr, "NULL out");
+        *out = nullptr;
+        if (len) {
+            *len = 0;
+        }
+        Xapian::Document doc = reader(db).get_document(docid, Xapian::DOC_ASSUME_VALID);
+        std::string v = doc.get_data();
+        *out = malloc_copy(v);
+        if (len) {
+            *len = v.size();
+        }
+        return XC_OK;
+    } catch (...) {
+        return xc_fail();
+    }
+}
+
 extern "C" xc_status xc_db_term_exists(xc_db *db, const char *term, size_t len, int *out)
 {
     try {

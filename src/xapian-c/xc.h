@@ -80,6 +80,22 @@ xc_status xc_db_term_exists(xc_db *db, const char *term, size_t len, int *out);
 /* Lowest/highest value in a slot over all documents ("" if none). malloc()ed, caller frees. */
 xc_status xc_db_value_bounds(xc_db *db, unsigned slot, char **lower, char **upper);
 
+/* Total occurrences of term in the database (Xapian's collection frequency). */
+xc_status xc_db_collfreq(xc_db *db, const char *term, size_t len, uint64_t *out);
+/* The positions of term in document docid, ascending, in *pos (malloc()ed, NULL when none) and
+ * their number in *n: an absent term or document gives none. */
+xc_status xc_db_positions(xc_db *db, unsigned docid, const char *term, size_t len, unsigned **pos,
+                          size_t *n);
+/* The terms of document docid starting with prefix, each NUL-terminated one after the other in
+ * *out (malloc()ed, NULL when none), *n of them. At most max (0: no bound). */
+xc_status xc_db_doc_terms(xc_db *db, unsigned docid, const char *prefix, size_t max, char **out,
+                          size_t *n);
+/* The value in slot of document docid, without checking the document exists (malloc()ed and
+ * NUL-terminated; "" when unset), its length in *len. */
+xc_status xc_db_value(xc_db *db, unsigned docid, unsigned slot, char **out, size_t *len);
+/* The data of document docid (malloc()ed and NUL-terminated), its length in *len. */
+xc_status xc_db_data(xc_db *db, unsigned docid, char **out, size_t *len);
+
 /* User metadata (committed together with documents). An empty value deletes the key. */
 xc_status xc_db_set_metadata(xc_db *db, const char *key, const char *value, size_t vlen);
 /* *value is malloc()ed and NUL-terminated (even if the value holds NULs), NULL if no such key. */
