@@ -25,6 +25,7 @@
 typedef struct item {
     pressindex_release r;
     char date[11];
+    uint64_t seq; /* its sequence number, given in reading order across the writers */
 } item;
 
 typedef struct worker {
@@ -52,6 +53,7 @@ typedef struct build {
     worker *workers;
     size_t n;
     int stop;
+    uint64_t seq;  /* the last sequence number given */
 } build;
 
 static item *item_copy(const pressindex_release *r, const char date[11])
@@ -108,6 +110,7 @@ static void *worker_main(void *arg)
         pthread_cond_signal(&w->not_full);
         pthread_mutex_unlock(&w->mu);
         if (!failed) {
+            w->w.seq = it->seq - 1; /* pi_writer_put gives the next one */
             xc_status xs = pi_writer_put(&w->w, &it->r, it->date);
             if (xs != XC_OK) {
                 pthread_mutex_lock(&w->mu);
@@ -164,6 +167,7 @@ static int on_release(void *ctx, const pressindex_release *r, const char *file, 
         b->stop = 1;
         return 1;
     }
+    it->seq = ++b->seq;
     worker *w = &b->workers[XXH3_64bits(r->id, strlen(r->id)) % b->n];
     if (push(w, it))
         return 1; /* that writer failed: stop reading, the error is reported below */
@@ -207,7 +211,7 @@ pressindex_status pi_build_parallel(pressindex *idx, const char *path,
     worker *ws = calloc(n, sizeof *ws);
     if (!ws)
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
-    build b = {idx, opts, stats, ws, 0, 0};
+    build b = {idx, opts, stats, ws, 0, 0, idx->w.seq};
     pressindex_status st = PRESSINDEX_OK;
     xc_status xs = XC_OK;
     for (size_t i = 0; i < n && xs == XC_OK; i++) {
@@ -274,6 +278,13 @@ pressindex_status pi_build_parallel(pressindex *idx, const char *path,
     }
     if (st == PRESSINDEX_OK && stats->releases > 0)
         st = pi_index_install(idx, srcs, b.n);
+    /* Compaction keeps one shard's last sequence number: the build's own goes in. */
+    if (st == PRESSINDEX_OK && stats->releases > 0) {
+        idx->w.seq = b.seq;
+        xc_status cs = pi_writer_commit(&idx->w);
+        if (cs != XC_OK)
+            st = pi_fail_write(idx, cs, "committing the build");
+    }
     for (size_t i = 0; i < n; i++) {
         if (ws[i].path)
             pi_index_remove_tree(ws[i].path);

@@ -23,6 +23,7 @@ typedef struct cc {
     xc_db *db;             /* for counting a wildcard's words */
     size_t max_expansion;  /* 0: no bound */
     const char *too_wide;  /* the first wildcard over it (its folded prefix) */
+    int relax;             /* for releases: no exclusions, XOR as OR (see pi_compile) */
 } cc;
 
 /* Combines the non-NULL queries of subs with op (freeing them): NULL when there are none, the
@@ -220,6 +221,11 @@ static xc_query *sequence(const pi_query *pq, const pi_qnode *n, cc *c)
     for (int s = 0; s < 3; s++)
         free(part[s]);
     xc_query *q = req ? (opt ? combine2(XC_OP_AND_MAYBE, req, opt, c) : req) : opt;
+    if (exc && c->relax) {
+        /* For releases: what is excluded may sit in another paragraph. */
+        xc_query_free(exc);
+        return q ? q : match_all(c);
+    }
     if (exc)
         q = combine2(XC_OP_AND_NOT, q ? q : match_all(c), exc, c);
     return q;
@@ -262,15 +268,16 @@ static xc_query *node(const pi_query *pq, const pi_qnode *n, cc *c)
     case PI_Q_OR:
     case PI_Q_XOR:
         k = kids(pq, n, c);
-        q = k ? combine(ops[n->kind], k, n->n_kids, 0, c) : NULL;
+        q = k ? combine(c->relax && n->kind == PI_Q_XOR ? XC_OP_OR : ops[n->kind], k, n->n_kids, 0, c)
+              : NULL;
         free(k);
         return q;
     case PI_Q_NOT: {
         /* Only a NOT with nothing written before it is "everything but": a left side whose words
          * were all dropped (stopwords) leaves nothing to take anything from. */
         xc_query *left = n->kids[0] ? node(pq, n->kids[0], c) : match_all(c);
-        if (!left)
-            return NULL;
+        if (!left || c->relax)
+            return left;
         xc_query *right = node(pq, n->kids[1], c);
         return right ? combine2(XC_OP_AND_NOT, left, right, c) : left;
     }
@@ -360,9 +367,9 @@ static int has_filter(const pi_query *pq, const pressindex_search_options *o)
 }
 
 pressindex_status pi_compile(pressindex *idx, const pi_query *pq, const pressindex_search_options *o,
-                             xc_query **out)
+                             int relax, xc_query **out)
 {
-    cc c = {XC_OK, 0, idx->db, o->max_wildcard_expansion, NULL};
+    cc c = {XC_OK, 0, idx->db, o->max_wildcard_expansion, NULL, relax};
     *out = NULL;
     xc_query *q = node(pq, pq->root, &c);
     if (c.too_wide) {
@@ -425,7 +432,7 @@ pressindex_status pi_compile_adjacency(pressindex *idx, const pi_query *pq, doub
      * with its "of". */
     adj_words a = {NULL, 0, 0, 1};
     pi_query_leaves(pq, collect_words, &a);
-    cc c = {a.ok ? XC_OK : XC_ERR_NO_MEMORY, 0, NULL, 0, NULL};
+    cc c = {a.ok ? XC_OK : XC_ERR_NO_MEMORY, 0, NULL, 0, NULL, 0};
     if (c.xs == XC_OK && a.n >= 2) {
         xc_query **t = calloc(a.n, sizeof *t);
         if (!t)

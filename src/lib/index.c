@@ -1152,7 +1152,8 @@ static pressindex_status stats_once(pressindex *idx, pressindex_stats *stats)
     if (!idx || !stats)
         return PRESSINDEX_ERR_INVALID_ARGUMENT;
     memset(stats, 0, sizeof *stats);
-    xc_status xs = xc_db_doccount(idx->db, &stats->passages);
+    /* One document per release: the XP term's wdf in each is its passage count. */
+    xc_status xs = xc_db_collfreq(idx->db, PI_P_PASSAGES, strlen(PI_P_PASSAGES), &stats->passages);
     xc_keylist *kl = NULL;
     if (xs == XC_OK)
         xs = xc_db_metadata_keys(idx->db, PI_META_RELEASE, &kl);
@@ -1176,6 +1177,30 @@ static pressindex_status stats_once(pressindex *idx, pressindex_stats *stats)
     free(lo);
     free(hi);
     return PRESSINDEX_OK;
+}
+
+/* The passages of the releases holding term: the XP term's wdf in each (its passage count), read
+ * by skipping through XP's postings along term's. */
+static xc_status source_passages(xc_db *db, const char *term, size_t len, uint64_t *out)
+{
+    xc_postlist *pl = NULL, *xp = NULL;
+    *out = 0;
+    xc_status xs = xc_db_postlist(db, term, len, &pl);
+    if (xs == XC_OK)
+        xs = xc_db_postlist(db, PI_P_PASSAGES, strlen(PI_P_PASSAGES), &xp);
+    unsigned id, at = 0, wdf;
+    int more = 0, on = 1;
+    while (xs == XC_OK && on > 0 && (more = xc_postlist_next(pl, &id)) > 0) {
+        if (at < id)
+            on = xc_postlist_skip_to(xp, id, &at);
+        if (on > 0 && at == id && (xs = xc_postlist_get(xp, &wdf, NULL)) == XC_OK)
+            *out += wdf;
+    }
+    if (xs == XC_OK && (more < 0 || on < 0))
+        xs = xc_last_status();
+    xc_postlist_free(pl);
+    xc_postlist_free(xp);
+    return xs;
 }
 
 pressindex_status pressindex_get_sources(pressindex *idx, pressindex_source_fn fn, void *user)
@@ -1203,7 +1228,7 @@ pressindex_status pressindex_get_sources(pressindex *idx, pressindex_source_fn f
         if (!key || pi_buf_printf(&term, "%s%s", PI_P_SOURCE, key + pl) < 0)
             xs = XC_ERR_NO_MEMORY;
         if (xs == XC_OK)
-            xs = xc_db_termfreq(idx->db, term.p, term.len, &passages);
+            xs = source_passages(idx->db, term.p, term.len, &passages);
         if (xs == XC_OK)
             xs = xc_db_get_metadata(idx->db, key, &name, &nl);
         /* Sources whose releases were all deleted keep their name record: skip them. */

@@ -13,11 +13,12 @@
 #include "xc.h"
 
 /* ---- The on-disk schema (doc/schema.md explains each choice). Bump PI_SCHEMA on any change. ---- */
-#define PI_SCHEMA 1
+#define PI_SCHEMA 2
 #define PI_META_SCHEMA "pressindex:schema"
 #define PI_META_LANG "pressindex:lang"
 #define PI_META_RELEASE "R" /* + release key -> pi_release_record */
 #define PI_META_SOURCE "K:" /* + folded source name -> the name as first written */
+#define PI_META_SEQ "pressindex:seq" /* the last release sequence number written */
 
 /* Term prefixes (Xapian conventions where they fit: D/M/Y dates, S title, K keyword, L language). */
 #define PI_P_TITLE "S"
@@ -26,8 +27,13 @@
 #define PI_P_YEAR "Y"
 #define PI_P_SOURCE "K"
 #define PI_P_LANG "L"
-#define PI_P_RELEASE "XR" /* + release key: every passage of a release (replace/delete at once) */
-#define PI_P_TEXTHASH "XH" /* + text hash: how many passages share this paragraph text */
+#define PI_P_RELEASE "XR" /* + release key: the release's document (replace/delete at once) */
+#define PI_P_TEXTHASH "XH" /* + text hash: how many releases hold this paragraph text */
+#define PI_P_PASSAGES "XP" /* wdf = the release's passages: its collection frequency counts them */
+
+/* Positions left free between two paragraphs of a release: phrases never join paragraphs, and a
+ * NEAR window of up to this many words never spans two. */
+#define PI_PARA_GAP 64
 
 /* Longer words are not indexed (Xapian's term limit is 245 bytes, with the prefix). */
 #define PI_MAX_TERM 100
@@ -35,9 +41,9 @@
 /* Value slots. */
 enum {
     PI_SLOT_DATE = 0,      /* "YYYYMMDD" (sortable), absent when undated */
-    PI_SLOT_RELEASE = 1,   /* release key: collapse by release */
-    PI_SLOT_TEXTHASH = 2,  /* hash of the folded text: collapse identical paragraphs */
-    PI_SLOT_PARAGRAPH = 3  /* paragraph number from 1, decimal */
+    PI_SLOT_RELEASE = 1,   /* release key */
+    PI_SLOT_MAP = 2,       /* the passage map (pi_passage below) */
+    PI_SLOT_SEQ = 3        /* the release's index sequence: 16 hex digits, grows with every write */
 };
 
 /* A release id's fixed-length key: hex of a 128-bit digest (ids may exceed Xapian's term limit). */
@@ -46,6 +52,23 @@ void pi_release_key(const char *id, char key[PI_KEY_LEN + 1]);
 /* Hex of a 64-bit digest of data, for paragraph texts. */
 #define PI_HASH_LEN 16
 void pi_text_hash(const char *data, size_t len, char out[PI_HASH_LEN + 1]);
+
+/* The passage map of a release document (value PI_SLOT_MAP): per passage, in order, its paragraph
+ * number (varint, the difference from the previous one), the word positions it spans (varint) and
+ * the 8 bytes of its text hash. Passage k's words sit at positions start..start+words-1; the first
+ * starts at 1, each next one PI_PARA_GAP positions after the previous one's end. The document's
+ * data holds the passages' texts in the same order, each ended by a NUL. */
+typedef struct pi_passage {
+    unsigned pno;      /* paragraph number, from 1 */
+    unsigned start;    /* first word position */
+    unsigned words;    /* word positions it spans (its length) */
+    char hash[PI_HASH_LEN + 1];
+} pi_passage;
+int pi_pmap_add(pi_buf *map, unsigned pno_delta, unsigned words, const char hash[PI_HASH_LEN + 1]);
+/* Decodes a map into a malloc()ed array (*n entries); -1 when malformed or out of memory. */
+int pi_pmap_decode(const char *map, size_t len, pi_passage **out, size_t *n);
+/* The k-th NUL-ended text of a document's data (NULL past the end); *len its length. */
+const char *pi_data_text(const char *data, size_t dlen, size_t k, size_t *len);
 
 /* The release record stored in the metadata under "R"+key: NUL-separated fields. */
 typedef struct pi_release_record {
@@ -89,8 +112,9 @@ typedef struct pi_writer {
     xc_doc *doc;
     pi_stemmers stemmers;
     const char *default_lang;
-    pi_buf fold, folded, source, rec; /* scratch, reused */
+    pi_buf fold, folded, source, rec, map, data; /* scratch, reused */
     uint64_t pending;                 /* passages since the last commit */
+    uint64_t seq;                     /* the last release sequence number given */
     uint64_t batch;                   /* commit after this many */
 } pi_writer;
 

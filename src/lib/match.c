@@ -1,7 +1,17 @@
 /*
- * match.c - Xapian's match: the compiled query run with BM25, collapsing and the sort, giving the
- * candidate passages in Xapian's order; the rerank window's documents are read here once (release,
- * paragraph number, text hash, text) for the ranking and the results.
+ * match.c - the match (schema 2: one document per release). Xapian ranks the releases that the
+ * relaxed query finds (BM25 over releases, the date sort, the filters); inside the best of them,
+ * passage.c finds the passages that satisfy the query alone and weighs them with BM25 over
+ * passages. The passages are then ordered (by weight, or by date then weight), collapsed
+ * (identical paragraphs, or one per release) and counted; the rerank window's keys and texts are
+ * read once here for the ranking and the results.
+ *
+ * Releases are taken in batches: the first holds PRESSINDEX_CANDIDATES releases for a relevance
+ * sort (default 100: the best passages sit in the best releases, and a release outside them
+ * rarely holds one of the first twenty; doc/schema.md measures it), the page's size for a date
+ * sort; more batches follow, each twice the last, until the page is full or no release is left.
+ * The total is exact when every matching release was looked at, else the matching passages per
+ * release seen times Xapian's estimate of the releases.
  */
 #include "config.h"
 
@@ -9,28 +19,130 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "passage.h"
 #include "searcher.h"
 
-/* Reads the window's document i of ms into c. */
-static xc_status read_window(xc_mset *ms, unsigned i, pi_cand *c, int *oom)
+#define DEFAULT_CANDIDATES 100
+
+static size_t candidates(void)
 {
-    xc_doc *doc = NULL;
-    const char *v, *text;
-    size_t vl, tl;
-    xc_status xs = xc_mset_document(ms, i, &doc);
-    if (xs == XC_OK && (xs = xc_doc_get_value(doc, PI_SLOT_RELEASE, &v, &vl)) == XC_OK)
-        snprintf(c->key, sizeof c->key, "%.*s", (int)vl, v);
-    if (xs == XC_OK && (xs = xc_doc_get_value(doc, PI_SLOT_PARAGRAPH, &v, &vl)) == XC_OK)
-        c->pno = (unsigned)strtoul(v, NULL, 10);
-    if (xs == XC_OK && (xs = xc_doc_get_value(doc, PI_SLOT_TEXTHASH, &v, &vl)) == XC_OK)
-        snprintf(c->hash, sizeof c->hash, "%.*s", (int)vl, v);
-    /* Last: the text stays valid only until the next read from doc. */
-    if (xs == XC_OK && (xs = xc_doc_get_data(doc, &text, &tl)) == XC_OK) {
-        if (!(c->text = strndup(text, tl)))
-            *oom = 1;
-        c->tlen = tl;
+    const char *e = getenv("PRESSINDEX_CANDIDATES");
+    long n = e && *e ? strtol(e, NULL, 10) : 0;
+    return n > 0 ? (size_t)n : DEFAULT_CANDIDATES;
+}
+
+/* A passage found, with its release's rank and weight. */
+typedef struct found {
+    pi_pmatch pm;
+    unsigned docid;
+    size_t rorder;
+    double rweight;
+} found;
+
+static int cmp_relevance(const void *a, const void *b)
+{
+    const found *x = a, *y = b;
+    if (x->pm.weight != y->pm.weight)
+        return x->pm.weight < y->pm.weight ? 1 : -1;
+    if (x->rorder != y->rorder)
+        return x->rorder < y->rorder ? -1 : 1;
+    return x->pm.pno < y->pm.pno ? -1 : x->pm.pno > y->pm.pno;
+}
+
+static int cmp_date(const void *a, const void *b)
+{
+    const found *x = a, *y = b;
+    if (x->rorder != y->rorder)
+        return x->rorder < y->rorder ? -1 : 1;
+    if (x->pm.weight != y->pm.weight)
+        return x->pm.weight < y->pm.weight ? 1 : -1;
+    return x->pm.pno < y->pm.pno ? -1 : x->pm.pno > y->pm.pno;
+}
+
+static uint64_t mix(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    return k;
+}
+
+/* Sorts f and collapses it into s->c: the first passage of each key (release, or text hash) kept,
+ * with the count of the others. */
+static pressindex_status finish(pi_search *s, found *f, size_t nf, int relevance)
+{
+    const pressindex_search_options *o = s->o;
+    qsort(f, nf, sizeof *f, relevance ? cmp_relevance : cmp_date);
+    for (size_t i = 0; i < s->n; i++)
+        free(s->c[i].text);
+    free(s->c);
+    s->c = calloc(nf ? nf : 1, sizeof *s->c);
+    s->n = 0;
+    int by = o->by_release ? 1 : o->collapse ? 2 : 0;
+    size_t tsize = 1;
+    while (tsize < 2 * nf)
+        tsize <<= 1;
+    uint64_t *keys = by ? calloc(tsize, sizeof *keys) : NULL;
+    size_t *slot = by ? calloc(tsize, sizeof *slot) : NULL;
+    if (!s->c || (by && (!keys || !slot))) {
+        free(keys);
+        free(slot);
+        return pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     }
-    xc_doc_free(doc);
+    for (size_t i = 0; i < nf; i++) {
+        const found *x = &f[i];
+        if (by) {
+            /* Key 0 marks a free slot: keys are made non-zero. */
+            uint64_t k = by == 1 ? (uint64_t)x->docid : strtoull(x->pm.hash, NULL, 16);
+            k = k ? k : 1;
+            size_t h = (size_t)mix(k) & (tsize - 1);
+            while (keys[h] && keys[h] != k)
+                h = (h + 1) & (tsize - 1);
+            if (keys[h]) {
+                s->c[slot[h]].collapsed++;
+                continue;
+            }
+            keys[h] = k;
+            slot[h] = s->n;
+        }
+        pi_cand *c = &s->c[s->n];
+        c->docid = x->docid;
+        c->pidx = x->pm.pidx;
+        c->pno = x->pm.pno;
+        c->weight = x->pm.weight;
+        c->has = x->pm.has;
+        c->bef = x->pm.before;
+        c->has_before = x->pm.has_before;
+        memcpy(c->hash, x->pm.hash, sizeof c->hash);
+        c->release = x->rweight;
+        c->rorder = x->rorder;
+        c->order = s->n;
+        s->n++;
+    }
+    free(keys);
+    free(slot);
+    return PRESSINDEX_OK;
+}
+
+/* The window's release keys and texts. */
+static xc_status read_window(pi_search *s)
+{
+    xc_status xs = XC_OK;
+    for (size_t i = 0; xs == XC_OK && i < s->nw; i++) {
+        pi_cand *c = &s->c[i];
+        char *v = NULL, *data = NULL;
+        size_t vl = 0, dl = 0, tl = 0;
+        if ((xs = xc_db_value(s->idx->db, c->docid, PI_SLOT_RELEASE, &v, &vl)) == XC_OK)
+            snprintf(c->key, sizeof c->key, "%.*s", (int)vl, v);
+        free(v);
+        if (xs == XC_OK && (xs = xc_db_data(s->idx->db, c->docid, &data, &dl)) == XC_OK) {
+            const char *t = pi_data_text(data, dl, c->pidx, &tl);
+            if (!(c->text = strndup(t ? t : "", t ? tl : 0)))
+                xs = XC_ERR_NO_MEMORY;
+            c->tlen = t ? tl : 0;
+        }
+        free(data);
+    }
     return xs;
 }
 
@@ -39,45 +151,90 @@ pressindex_status pi_match(pi_search *s)
     const pressindex_search_options *o = s->o;
     pressindex *idx = s->idx;
     xc_enquire *enq = NULL;
-    xc_mset *ms = NULL;
-    int relevance = o->sort == PRESSINDEX_SORT_RELEVANCE, oom = 0;
+    int relevance = o->sort == PRESSINDEX_SORT_RELEVANCE;
     size_t want = o->offset + o->limit;
-    /* The ranking judges a fixed window from the top, whatever the page: page 2 must continue
-     * page 1 whatever the limit. Without it, Xapian pages itself. */
-    size_t window = s->rerank && want < o->rerank_depth ? o->rerank_depth : want;
+    /* The ranking judges a fixed window from the top, whatever the page. */
+    size_t need = s->rerank && want < o->rerank_depth ? o->rerank_depth : want;
     xc_status xs = xc_enquire_new(idx->db, &enq);
     if (xs == XC_OK)
-        xs = xc_enquire_set_query(enq, s->q);
+        xs = xc_enquire_set_query(enq, s->rq);
     /* k2 = 0, k3 = 1, min_normlen = 0.5: Xapian's defaults. */
     if (xs == XC_OK)
         xs = xc_enquire_set_bm25(enq, o->bm25_k1, 0, 1, o->bm25_b, 0.5);
-    if (xs == XC_OK && (o->by_release || o->collapse))
-        xs = xc_enquire_set_collapse_key(enq, o->by_release ? PI_SLOT_RELEASE : PI_SLOT_TEXTHASH, 1);
     if (xs == XC_OK && !relevance)
         xs = xc_enquire_set_sort_by_value_then_relevance(enq, PI_SLOT_DATE, 1);
     if (xs == XC_OK)
-        xs = xc_enquire_get_mset(enq, s->rerank ? 0 : (unsigned)o->offset,
-                                 (unsigned)(s->rerank ? window : o->limit), 0, &ms);
-    if (xs == XC_OK)
         xs = pi_matcher_init(&s->m, idx->db, s->q, s->pq);
-    unsigned size = xs == XC_OK ? xc_mset_size(ms) : 0;
-    if (xs == XC_OK) {
-        s->estimated = xc_mset_matches_estimated(ms);
-        if (!(s->c = calloc(size ? size : 1, sizeof *s->c)))
-            oom = 1;
+    if (xs == XC_OK)
+        xs = pi_plan_new(idx->db, s->pq, &s->m, s->q, o->bm25_k1, o->bm25_b,
+                         relevance ? o->adjacency_weight : 0, &s->plan);
+    size_t batch = relevance ? candidates() : want;
+    if (batch < want)
+        batch = want;
+    if (batch < 1)
+        batch = 1;
+    size_t first = 0, nf = 0, fcap = 0, npm = 0, pmcap = 0;
+    found *f = NULL;
+    pi_pmatch *pm = NULL;
+    uint64_t est_releases = 0;
+    int exhausted = 0;
+    pressindex_status st = PRESSINDEX_OK;
+    while (xs == XC_OK && st == PRESSINDEX_OK && !exhausted) {
+        xc_mset *ms = NULL;
+        if ((xs = xc_enquire_get_mset(enq, (unsigned)first, (unsigned)batch, 0, &ms)) != XC_OK)
+            break;
+        unsigned size = xc_mset_size(ms);
+        est_releases = xc_mset_matches_estimated(ms);
+        for (unsigned i = 0; xs == XC_OK && i < size; i++) {
+            unsigned docid;
+            double w;
+            uint64_t cc;
+            if ((xs = xc_mset_item(ms, i, &docid, &w, &cc)) != XC_OK)
+                break;
+            npm = 0;
+            if ((xs = pi_plan_release(s->plan, docid, &pm, &npm, &pmcap)) != XC_OK)
+                break;
+            if (nf + npm > fcap) {
+                size_t c2 = fcap ? 2 * fcap : 256;
+                while (c2 < nf + npm)
+                    c2 *= 2;
+                found *g = realloc(f, c2 * sizeof *g);
+                if (!g) {
+                    xs = XC_ERR_NO_MEMORY;
+                    break;
+                }
+                f = g;
+                fcap = c2;
+            }
+            for (size_t k = 0; k < npm; k++)
+                f[nf++] = (found){pm[k], docid, first + i, w};
+        }
+        xc_mset_free(ms);
+        if (xs != XC_OK)
+            break;
+        first += size;
+        exhausted = size < batch;
+        if ((st = finish(s, f, nf, relevance)) != PRESSINDEX_OK)
+            break;
+        if (s->n >= need)
+            break;
+        st = pi_search_in_time(s);
+        batch *= 2;
     }
-    s->nw = s->rerank ? (size < o->rerank_depth ? size : o->rerank_depth) : 0;
-    for (unsigned i = 0; xs == XC_OK && !oom && i < size; i++) {
-        pi_cand *c = &s->c[i];
-        s->n = i + 1;
-        xs = xc_mset_item(ms, i, &c->docid, &c->weight, &c->collapsed);
-        c->order = i;
-        if (xs == XC_OK && i < s->nw)
-            xs = read_window(ms, i, c, &oom);
+    if (xs == XC_OK && st == PRESSINDEX_OK) {
+        if (exhausted || first >= est_releases || !first)
+            s->estimated = s->n;
+        else
+            s->estimated = (uint64_t)((double)s->n * (double)est_releases / (double)first + 0.5);
+        if (s->estimated < s->n)
+            s->estimated = s->n;
+        s->nw = s->rerank ? (s->n < o->rerank_depth ? s->n : o->rerank_depth) : 0;
+        xs = read_window(s);
     }
-    xc_mset_free(ms);
+    free(f);
+    free(pm);
     xc_enquire_free(enq);
     if (xs != XC_OK)
         return pi_read_fail(idx, xs, "searching");
-    return oom ? pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory") : PRESSINDEX_OK;
+    return st;
 }

@@ -40,58 +40,79 @@ static char *dup_or_empty(const char *s)
     return strdup(s ? s : "");
 }
 
-static pressindex_status fetch_context(pressindex *idx, const char *key, size_t context, hit *h);
+/* A release document as read: its passage map and texts. */
+typedef struct rdoc {
+    unsigned docid;
+    pi_passage *ps;
+    size_t np;
+    char *data;
+    size_t dlen;
+    char key[PI_KEY_LEN + 1];
+} rdoc;
 
-/* Reads passage docid into h: text, paragraph, its release's metadata, highlights (m may be NULL). */
-/* A passage already read for the rerank window: its text, paragraph number and release key. */
+static void rdoc_free(rdoc *d)
+{
+    free(d->ps);
+    free(d->data);
+    memset(d, 0, sizeof *d);
+}
+
+static pressindex_status rdoc_read(pressindex *idx, unsigned docid, rdoc *d)
+{
+    char *map = NULL, *key = NULL;
+    size_t mlen = 0, klen = 0;
+    memset(d, 0, sizeof *d);
+    d->docid = docid;
+    xc_status xs = xc_db_value(idx->db, docid, PI_SLOT_MAP, &map, &mlen);
+    if (xs == XC_OK)
+        xs = xc_db_value(idx->db, docid, PI_SLOT_RELEASE, &key, &klen);
+    if (xs == XC_OK)
+        xs = xc_db_data(idx->db, docid, &d->data, &d->dlen);
+    if (xs == XC_OK)
+        snprintf(d->key, sizeof d->key, "%.*s", (int)klen, key);
+    int bad = xs == XC_OK && pi_pmap_decode(map, mlen, &d->ps, &d->np) < 0;
+    free(map);
+    free(key);
+    if (xs != XC_OK || bad) {
+        rdoc_free(d);
+        return xs != XC_OK ? pi_read_fail(idx, xs, "reading a release")
+                           : pi_fail(idx, PRESSINDEX_ERR_CORRUPT, "a release's passage map is damaged");
+    }
+    return PRESSINDEX_OK;
+}
+
+static pressindex_status fetch_context(pressindex *idx, const rdoc *d, size_t context, hit *h);
+
+/* What the rerank window already read of a passage (its text and release), or NULLs. */
 typedef struct known_passage {
     const char *text;
     size_t len;
-    unsigned pno;
     const char *key;
     const pi_release_record *rec; /* NULL: read it */
 } known_passage;
 
-/* Fills a hit from the passage's document and its release's record, or from what the rerank window
- * already read of them (known: its text, or its rec, may be NULL): each read costs a B-tree lookup
- * and inflating the data. */
-static pressindex_status fill_hit(pressindex *idx, unsigned docid, const pi_matcher *m, hit *h,
-                                  const known_passage *known)
+/* Fills a hit from passage pidx of the release document d (its text, paragraph number, its
+ * release's record) or from what the window read; highlights when m is given. */
+static pressindex_status fill_hit(pressindex *idx, const rdoc *d, unsigned pidx, const pi_matcher *m,
+                                  hit *h, const known_passage *known)
 {
     char mkey[PI_KEY_LEN + 8];
-    size_t dlen;
-    xc_status xs = XC_OK;
-    if (known && known->text) {
+    size_t dlen = 0;
+    const char *t = known && known->text ? known->text : NULL;
+    if (t)
         dlen = known->len;
-        if (!(h->text = strndup(known->text, known->len)))
-            return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
-        h->paragraph = known->pno;
-        snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, known->key);
-    } else {
-        xc_doc *doc = NULL;
-        if ((xs = xc_db_get_document(idx->db, docid, &doc)) != XC_OK)
-            return pi_read_fail(idx, xs, "reading a result");
-        const char *data, *key, *pno;
-        size_t klen, plen;
-        if ((xs = xc_doc_get_data(doc, &data, &dlen)) != XC_OK ||
-            !(h->text = strndup(data, dlen)) ||
-            (xs = xc_doc_get_value(doc, PI_SLOT_PARAGRAPH, &pno, &plen)) != XC_OK) {
-            xc_doc_free(doc);
-            return xs != XC_OK ? pi_read_fail(idx, xs, "reading a result")
-                               : pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
-        }
-        h->paragraph = (unsigned)strtoul(pno, NULL, 10);
-        if ((xs = xc_doc_get_value(doc, PI_SLOT_RELEASE, &key, &klen)) == XC_OK)
-            snprintf(mkey, sizeof mkey, "%s%.*s", PI_META_RELEASE, (int)klen, key);
-        xc_doc_free(doc);
-    }
+    else if (!(t = pi_data_text(d->data, d->dlen, pidx, &dlen)))
+        return pi_fail(idx, PRESSINDEX_ERR_CORRUPT, "a release's texts do not match its passage map");
+    if (!(h->text = strndup(t, dlen)))
+        return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    h->paragraph = pidx < d->np ? d->ps[pidx].pno : 0;
+    snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, known && known->key ? known->key : d->key);
     pi_release_record own;
     const pi_release_record *rec = known ? known->rec : NULL;
     if (!rec) {
         char *blob = NULL;
         size_t blen = 0;
-        if (xs == XC_OK)
-            xs = xc_db_get_metadata(idx->db, mkey, &blob, &blen);
+        xc_status xs = xc_db_get_metadata(idx->db, mkey, &blob, &blen);
         if (xs != XC_OK)
             return pi_read_fail(idx, xs, "reading a result's release");
         if (!blob || pi_record_decode(blob, blen, &own) < 0) {
@@ -163,6 +184,7 @@ pressindex_status pi_results_fill(pi_search *s, size_t first, size_t count, pres
     res->hits = calloc(count ? count : 1, sizeof *res->hits);
     if (!res->hits)
         return pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    rdoc d = {0};
     for (size_t i = 0; st == PRESSINDEX_OK && i < count; i++) {
         if ((st = pi_search_in_time(s)) != PRESSINDEX_OK)
             break;
@@ -172,100 +194,50 @@ pressindex_status pi_results_fill(pi_search *s, size_t first, size_t count, pres
         h->collapsed = ci->collapsed;
         h->rank = s->o->offset + i + 1;
         res->n = i + 1;
-        known_passage kp = {ci->text, ci->tlen, ci->pno, ci->key, ci->rec};
-        st = fill_hit(s->idx, ci->docid, &s->m, h, &kp);
-        if (st == PRESSINDEX_OK && s->o->context) {
-            char key[PI_KEY_LEN + 1];
-            pi_release_key(h->release, key);
-            st = fetch_context(s->idx, key, s->o->context, h);
+        if (d.docid != ci->docid) {
+            rdoc_free(&d);
+            if ((st = rdoc_read(s->idx, ci->docid, &d)) != PRESSINDEX_OK)
+                break;
         }
+        known_passage kp = {ci->text, ci->tlen, ci->key[0] ? ci->key : NULL, ci->rec};
+        st = fill_hit(s->idx, &d, ci->pidx, &s->m, h, &kp);
+        if (st == PRESSINDEX_OK && s->o->context)
+            st = fetch_context(s->idx, &d, s->o->context, h);
     }
+    rdoc_free(&d);
     return st;
 }
 
-/* Every passage of the release with this key, by paragraph number: docids in *ids, their numbers
- * in *pnos. */
-static pressindex_status release_passages(pressindex *idx, const char *key, unsigned **ids,
-                                          unsigned **pnos, size_t *n)
+/* The document of the release with this key: *docid 0 when there is none. */
+static pressindex_status release_doc(pressindex *idx, const char *key, unsigned *docid)
 {
     char term[PI_KEY_LEN + 8];
     snprintf(term, sizeof term, "%s%s", PI_P_RELEASE, key);
     xc_postlist *pl = NULL;
+    *docid = 0;
     xc_status xs = xc_db_postlist(idx->db, term, strlen(term), &pl);
-    *ids = NULL;
-    *pnos = NULL;
-    *n = 0;
-    size_t cap = 0;
-    unsigned id;
-    int more;
-    while (xs == XC_OK && (more = xc_postlist_next(pl, &id)) > 0) {
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 32;
-            unsigned *a = realloc(*ids, cap * sizeof *a), *b = a ? realloc(*pnos, cap * sizeof *b) : NULL;
-            if (a)
-                *ids = a;
-            if (b)
-                *pnos = b;
-            if (!a || !b) {
-                xs = XC_ERR_NO_MEMORY;
-                break;
-            }
-        }
-        xc_doc *doc = NULL;
-        const char *v;
-        size_t vl;
-        if ((xs = xc_db_get_document(idx->db, id, &doc)) != XC_OK)
-            break;
-        xs = xc_doc_get_value(doc, PI_SLOT_PARAGRAPH, &v, &vl);
-        (*ids)[*n] = id;
-        (*pnos)[*n] = xs == XC_OK ? (unsigned)strtoul(v, NULL, 10) : 0;
-        xc_doc_free(doc);
-        (*n)++;
-    }
-    xc_postlist_free(pl);
-    if (xs == XC_OK && more < 0)
+    if (xs == XC_OK && xc_postlist_next(pl, docid) < 0)
         xs = xc_last_status();
-    if (xs != XC_OK) {
-        free(*ids);
-        free(*pnos);
-        *ids = *pnos = NULL;
-        *n = 0;
-        return pi_read_fail(idx, xs, "reading a release");
-    }
-    return PRESSINDEX_OK;
+    xc_postlist_free(pl);
+    return xs == XC_OK ? PRESSINDEX_OK : pi_read_fail(idx, xs, "reading a release");
 }
 
-static pressindex_status fetch_context(pressindex *idx, const char *key, size_t context, hit *h)
+static pressindex_status fetch_context(pressindex *idx, const rdoc *d, size_t context, hit *h)
 {
-    unsigned *ids, *pnos;
-    size_t n;
-    pressindex_status st = release_passages(idx, key, &ids, &pnos, &n);
-    if (st != PRESSINDEX_OK)
-        return st;
     h->ctx = calloc(2 * context + 1, sizeof *h->ctx);
     if (!h->ctx)
-        st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
-    else
-        h->n_ctx = 2 * context + 1;
-    for (size_t i = 0; st == PRESSINDEX_OK && i < n; i++) {
-        long d = (long)pnos[i] - (long)h->paragraph;
-        if (d == 0 || d < -(long)context || d > (long)context)
+        return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    h->n_ctx = 2 * context + 1;
+    for (size_t i = 0; i < d->np; i++) {
+        long dd = (long)d->ps[i].pno - (long)h->paragraph;
+        if (dd == 0 || dd < -(long)context || dd > (long)context)
             continue;
-        hit tmp = {0};
-        st = fill_hit(idx, ids[i], NULL, &tmp, NULL);
-        h->ctx[d + (long)context] = tmp.text;
-        tmp.text = NULL;
-        hit_free(&tmp);
+        size_t len = 0;
+        const char *t = pi_data_text(d->data, d->dlen, i, &len);
+        if (t && !(h->ctx[dd + (long)context] = strndup(t, len)))
+            return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     }
-    free(ids);
-    free(pnos);
-    return st;
-}
-
-static int cmp_paragraph(const void *a, const void *b)
-{
-    const hit *x = a, *y = b;
-    return x->paragraph < y->paragraph ? -1 : x->paragraph > y->paragraph;
+    return PRESSINDEX_OK;
 }
 
 pressindex_status pressindex_get_release(pressindex *idx, const char *id, pressindex_results **out)
@@ -288,35 +260,29 @@ pressindex_status pressindex_get_release(pressindex *idx, const char *id, pressi
             break;
         }
         pressindex_results_destroy(res);
-        res = NULL;
-        unsigned *ids = NULL, *pnos = NULL;
-        size_t n = 0;
         res = calloc(1, sizeof *res);
         if (!res)
             return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
-        if ((st = release_passages(idx, key, &ids, &pnos, &n)) != PRESSINDEX_OK)
+        unsigned docid = 0;
+        if ((st = release_doc(idx, key, &docid)) != PRESSINDEX_OK)
             continue;
-        if (n == 0) {
-            free(ids);
-            free(pnos);
+        if (!docid) {
             pressindex_results_destroy(res);
             return pi_fail(idx, PRESSINDEX_ERR_NOT_FOUND, "no release with id %s", id);
         }
-        res->hits = calloc(n, sizeof *res->hits);
+        rdoc d;
+        if ((st = rdoc_read(idx, docid, &d)) != PRESSINDEX_OK)
+            continue;
+        res->hits = calloc(d.np ? d.np : 1, sizeof *res->hits);
         if (!res->hits)
             st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
-        for (size_t i = 0; st == PRESSINDEX_OK && i < n; i++) {
+        for (size_t i = 0; st == PRESSINDEX_OK && i < d.np; i++) {
             res->n = i + 1;
-            st = fill_hit(idx, ids[i], NULL, &res->hits[i], NULL);
+            st = fill_hit(idx, &d, (unsigned)i, NULL, &res->hits[i], NULL);
+            res->hits[i].rank = i + 1;
         }
-        free(ids);
-        free(pnos);
-        if (st == PRESSINDEX_OK) {
-            qsort(res->hits, res->n, sizeof *res->hits, cmp_paragraph);
-            for (size_t i = 0; i < res->n; i++)
-                res->hits[i].rank = i + 1;
-            res->estimated = res->n;
-        }
+        res->estimated = res->n;
+        rdoc_free(&d);
     }
     if (st != PRESSINDEX_OK) {
         pressindex_results_destroy(res);

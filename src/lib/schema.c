@@ -69,3 +69,96 @@ void pi_record_free(pi_release_record *rec)
     free(rec->blob);
     rec->blob = NULL;
 }
+
+static int put_varint(pi_buf *b, unsigned v)
+{
+    unsigned char tmp[8];
+    size_t n = 0;
+    do {
+        tmp[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        v >>= 7;
+    } while (v);
+    return pi_buf_add(b, (const char *)tmp, n);
+}
+
+static int get_varint(const unsigned char **p, const unsigned char *end, unsigned *v)
+{
+    unsigned r = 0;
+    for (int shift = 0; *p < end && shift < 35; shift += 7) {
+        unsigned char c = *(*p)++;
+        r |= (unsigned)(c & 0x7f) << shift;
+        if (!(c & 0x80)) {
+            *v = r;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int unhex(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int pi_pmap_add(pi_buf *map, unsigned pno_delta, unsigned words, const char hash[PI_HASH_LEN + 1])
+{
+    unsigned char raw[PI_HASH_LEN / 2];
+    for (size_t i = 0; i < sizeof raw; i++)
+        raw[i] = (unsigned char)(unhex(hash[2 * i]) << 4 | unhex(hash[2 * i + 1]));
+    if (put_varint(map, pno_delta) < 0 || put_varint(map, words) < 0)
+        return -1;
+    return pi_buf_add(map, (const char *)raw, sizeof raw);
+}
+
+int pi_pmap_decode(const char *map, size_t len, pi_passage **out, size_t *n)
+{
+    const unsigned char *p = (const unsigned char *)map, *end = p + len;
+    size_t cap = 0, k = 0;
+    pi_passage *a = NULL;
+    unsigned pno = 0, pos = 1;
+    *out = NULL;
+    *n = 0;
+    while (p < end) {
+        unsigned d, w;
+        if (get_varint(&p, end, &d) < 0 || get_varint(&p, end, &w) < 0 || end - p < PI_HASH_LEN / 2) {
+            free(a);
+            return -1;
+        }
+        if (k == cap) {
+            cap = cap ? 2 * cap : 16;
+            pi_passage *g = realloc(a, cap * sizeof *g);
+            if (!g) {
+                free(a);
+                return -1;
+            }
+            a = g;
+        }
+        pno += d;
+        a[k].pno = pno;
+        a[k].start = pos;
+        a[k].words = w;
+        hex(p, PI_HASH_LEN / 2, a[k].hash);
+        p += PI_HASH_LEN / 2;
+        pos += w + PI_PARA_GAP;
+        k++;
+    }
+    *out = a;
+    *n = k;
+    return 0;
+}
+
+const char *pi_data_text(const char *data, size_t dlen, size_t k, size_t *len)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < k && at < dlen; i++) {
+        const char *z = memchr(data + at, '\0', dlen - at);
+        if (!z)
+            return NULL;
+        at = (size_t)(z - data) + 1;
+    }
+    if (at >= dlen)
+        return NULL;
+    const char *z = memchr(data + at, '\0', dlen - at);
+    *len = z ? (size_t)(z - (data + at)) : dlen - at;
+    return data + at;
+}

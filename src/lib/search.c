@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "compile.h"
+#include "passage.h"
 #include "searcher.h"
 
 static void search_defaults(pressindex_search_options *o)
@@ -62,17 +63,16 @@ pressindex_status pi_search_in_time(pi_search *s)
 
 void pi_search_fini(pi_search *s)
 {
-    for (size_t i = 0; s->c && i < s->n; i++) {
-        free(s->c[i].pf);
+    for (size_t i = 0; s->c && i < s->n; i++)
         free(s->c[i].text);
-    }
     free(s->c);
     for (size_t i = 0; i < s->nrecs; i++)
         pi_record_free(&s->recs[i]);
     free(s->recs);
     pi_matcher_free(&s->m);
     xc_query_free(s->q);
-    xc_query_free(s->adj);
+    xc_query_free(s->rq);
+    pi_plan_free(s->plan);
     memset(s, 0, sizeof *s);
 }
 
@@ -86,11 +86,11 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
     s.pq = pq;
     s.deadline = deadline;
     s.stem = pi_index_stemmer(idx, o->lang);
-    pressindex_status st = s.stem ? pi_compile(idx, pq, o, &s.q)
+    pressindex_status st = s.stem ? pi_compile(idx, pq, o, 0, &s.q)
                                   : pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
-    if (st == PRESSINDEX_OK && o->sort == PRESSINDEX_SORT_RELEVANCE)
-        st = pi_compile_adjacency(idx, pq, o->adjacency_weight, &s.adj);
-    s.rerank = pi_rank_wanted(o, pq, s.adj != NULL);
+    if (st == PRESSINDEX_OK)
+        st = pi_compile(idx, pq, o, 1, &s.rq);
+    s.rerank = pi_rank_wanted(o, pq, o->adjacency_weight > 0 && !pq->structured);
     if (st == PRESSINDEX_OK)
         st = pi_match(&s);
     if (st == PRESSINDEX_OK)
@@ -98,9 +98,9 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
     if (st == PRESSINDEX_OK)
         st = pi_rank(&s);
     if (st == PRESSINDEX_OK) {
-        /* Ranked from the top: the page is cut here. Otherwise Xapian cut it. */
-        size_t first = s.rerank ? (o->offset < s.n ? o->offset : s.n) : 0;
-        size_t count = s.rerank ? (s.n - first < o->limit ? s.n - first : o->limit) : s.n;
+        /* Passages are found from the top: the page is cut here. */
+        size_t first = o->offset < s.n ? o->offset : s.n;
+        size_t count = s.n - first < o->limit ? s.n - first : o->limit;
         st = pi_results_fill(&s, first, count, res);
     }
     pi_search_fini(&s);

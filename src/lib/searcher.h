@@ -17,24 +17,28 @@
 #include "matcher.h"
 #include "query.h"
 
-/* A matched passage. */
+/* A matched passage: paragraph pidx of the release document docid. */
 typedef struct pi_cand {
-    unsigned docid;
-    double weight;    /* Xapian's BM25, phrase-corrected, demoted, with the adjacency boost */
+    unsigned docid;   /* its release's document */
+    unsigned pidx;    /* its index in the release's passage map (and texts) */
+    double weight;    /* BM25 over passages (phrases by occurrence, adjacency), then demoted */
     uint64_t collapsed;
-    size_t order;     /* Xapian's rank, to keep sorts stable */
-    /* Read for the rerank window only: */
+    size_t order;     /* rank before the rerank, to keep sorts stable */
+    size_t rorder;    /* its release's rank in Xapian's order */
     unsigned pno;     /* paragraph number */
-    char key[PI_KEY_LEN + 1];   /* its release */
     char hash[PI_HASH_LEN + 1]; /* its text's hash */
+    uint64_t has;     /* the matcher's stems it holds (bits) */
+    uint64_t bef;     /* the same of the paragraph just before */
+    int has_before;   /* there is a paragraph just before */
+    /* Read for the rerank window only: */
+    char key[PI_KEY_LEN + 1];   /* its release */
     char *text;       /* its text (reused for the results) */
     size_t tlen;
     /* Ranking evidence (rank.c): */
     double title;     /* share of the query's weight found in the release's title, 0..1 */
-    double release;   /* BM25 of the whole release */
+    double release;   /* the release's BM25 (Xapian's weight of its document) */
     double before;    /* IDF share of the query's words only the paragraph before holds */
-    double factor;    /* boilerplate and question demotion, applied after the phrase correction */
-    unsigned *pf;     /* occurrences of each of the query's phrases (phrase queries only) */
+    double factor;    /* boilerplate and question demotion */
     const pi_release_record *rec; /* the release's record, once read (owned by the search) */
     double score;     /* the final score */
 } pi_cand;
@@ -45,14 +49,15 @@ typedef struct pi_search {
     const pressindex_search_options *o;
     const pi_query *pq;
     pi_stemmer *stem;     /* the query's language */
-    xc_query *q;          /* the compiled query */
-    xc_query *adj;        /* the adjacency phrase, or NULL */
+    xc_query *q;          /* the compiled query (what a passage must satisfy) */
+    xc_query *rq;         /* the same relaxed for releases: what finds the candidates */
+    struct pi_plan *plan; /* passages inside releases (passage.c) */
     pi_matcher m;
     int rerank;           /* the ranking signals are on (relevance order and some weight set) */
     pi_cand *c;           /* matched passages: Xapian's order, then the final one */
     size_t n;
     size_t nw;            /* the rerank window: c[0..nw) was read and is reranked */
-    uint64_t estimated;   /* Xapian's estimate of the matching passages */
+    uint64_t estimated;   /* the estimate of the matching passages (collapsed) */
     pi_release_record *recs; /* release records read for the window */
     size_t nrecs;
     double deadline;      /* pi_clock() past which the search gives up (0: never) */
@@ -69,11 +74,12 @@ pressindex_status pi_deadline_check(pressindex *idx, double deadline, double lim
  * search is retried); anything else is named with context. */
 pressindex_status pi_read_fail(pressindex *idx, xc_status xs, const char *context);
 
-/* match.c: runs the query, fills s->c (s->n entries, the window's documents read). */
+/* match.c: runs the query over releases and finds their matching passages; fills s->c (s->n
+ * entries from the top, in order, collapsed; the window's keys and texts read). */
 pressindex_status pi_match(pi_search *s);
 
 /* rank.c */
-/* Are the ranking signals on for these options (and an adjacency phrase)? */
+/* Are the ranking signals on for these options (and an adjacency weight)? */
 int pi_rank_wanted(const pressindex_search_options *o, const pi_query *pq, int adjacency);
 /* Sets the ranking options to their defaults. */
 void pi_rank_defaults(pressindex_search_options *o);

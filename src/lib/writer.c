@@ -1,7 +1,8 @@
 /*
- * writer.c - a release becomes passage documents: words folded and stemmed with positions, the
- * title's stems, boolean terms for filters, values for sorting and collapsing, the original text as
- * data, and the release's metadata stored once in the database metadata.
+ * writer.c - a release becomes one Xapian document: its paragraphs' words folded and stemmed with
+ * positions (a gap between paragraphs), the title's stems, boolean terms for filters, the passage
+ * map and the sequence number in values, the paragraphs' texts as data, and the release's record
+ * stored once in the database metadata.
  */
 #include "config.h"
 
@@ -20,6 +21,11 @@ int pi_writer_init(pi_writer *w, xc_db *db, const char *default_lang, uint64_t b
     w->db = db;
     w->default_lang = default_lang;
     w->batch = batch;
+    /* Sequence numbers go on from the last one committed. */
+    char *seq = NULL;
+    if (db && xc_db_get_metadata(db, PI_META_SEQ, &seq, NULL) == XC_OK && seq)
+        w->seq = strtoull(seq, NULL, 16);
+    free(seq);
     return xc_doc_new(&w->doc) == XC_OK ? 0 : -1;
 }
 
@@ -32,6 +38,8 @@ void pi_writer_fini(pi_writer *w)
     pi_buf_free(&w->folded);
     pi_buf_free(&w->source);
     pi_buf_free(&w->rec);
+    pi_buf_free(&w->map);
+    pi_buf_free(&w->data);
 }
 
 /* Folds every word of text and joins them with single spaces (the matching form of a name). */
@@ -100,101 +108,52 @@ static void release_term(const char *id, char key[PI_KEY_LEN + 1], char term[PI_
     *len = (size_t)snprintf(term, PI_KEY_LEN + 8, "%s%s", PI_P_RELEASE, key);
 }
 
-/* A passage a release already has in the index. */
-typedef struct old_passage {
-    unsigned pno, docid;
-    char *text;
-    int keep;
-} old_passage;
-
-static void free_old(old_passage *o, size_t n)
+/* The document of the release with this XR term, or 0 when there is none. */
+static xc_status release_docid(xc_db *db, const char *rterm, size_t rlen, unsigned *docid)
 {
-    for (size_t i = 0; i < n; i++)
-        free(o[i].text);
-    free(o);
-}
-
-static old_passage *find_old(old_passage *o, size_t n, unsigned pno)
-{
-    for (size_t i = 0; i < n; i++)
-        if (o[i].pno == pno)
-            return &o[i];
-    return NULL;
-}
-
-static int same_str(const char *a, const char *b)
-{
-    return !strcmp(a ? a : "", b ? b : "");
-}
-
-/*
- * When a release is written again with the same metadata (the nightly reindex of a release that
- * gained or lost a paragraph), its unchanged paragraphs keep their documents: re-adding all of them
- * made an edit cost as much as a new release. Sets *same and loads the passages in that case.
- */
-static xc_status load_old(pi_writer *w, const char *key, const char *rterm, size_t rlen,
-                          const pressindex_release *r, const char *date, const char *lang,
-                          old_passage **out, size_t *n, int *same)
-{
-    char mkey[PI_KEY_LEN + 8], *blob = NULL;
-    size_t blen = 0;
-    snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, key);
-    xc_status xs = xc_db_get_metadata(w->db, mkey, &blob, &blen);
-    pi_release_record rec;
-    if (xs != XC_OK || !blob || pi_record_decode(blob, blen, &rec) < 0) {
-        free(blob);
-        return xs;
-    }
-    *same = same_str(rec.id, r->id) && same_str(rec.date, date) && same_str(rec.title, r->title) &&
-            same_str(rec.source, r->source) && same_str(rec.url, r->url) && same_str(rec.lang, lang);
-    pi_record_free(&rec);
-    if (!*same)
-        return XC_OK;
     xc_postlist *pl = NULL;
-    if ((xs = xc_db_postlist(w->db, rterm, rlen, &pl)) != XC_OK)
-        return xs;
-    unsigned id;
-    size_t cap = 0;
-    int more;
-    while ((more = xc_postlist_next(pl, &id)) > 0) {
-        xc_doc *d = NULL;
-        const char *v, *data;
-        size_t vl, dl;
-        if ((xs = xc_db_get_document(w->db, id, &d)) != XC_OK)
-            break;
-        if (*n == cap) {
-            old_passage *g = realloc(*out, (cap = cap ? 2 * cap : 32) * sizeof *g);
-            if (!g) {
-                xc_doc_free(d);
-                xs = XC_ERR_NO_MEMORY;
-                break;
-            }
-            *out = g;
-        }
-        old_passage *o = &(*out)[*n];
-        memset(o, 0, sizeof *o);
-        o->docid = id;
-        if ((xs = xc_doc_get_value(d, PI_SLOT_PARAGRAPH, &v, &vl)) == XC_OK)
-            o->pno = (unsigned)strtoul(v, NULL, 10);
-        if (xs == XC_OK && (xs = xc_doc_get_data(d, &data, &dl)) == XC_OK && !(o->text = strndup(data, dl)))
-            xs = XC_ERR_NO_MEMORY;
-        xc_doc_free(d);
-        if (xs != XC_OK)
-            break;
-        (*n)++;
-    }
-    xc_postlist_free(pl);
-    if (xs == XC_OK && more < 0)
+    *docid = 0;
+    xc_status xs = xc_db_postlist(db, rterm, rlen, &pl);
+    if (xs == XC_OK && xc_postlist_next(pl, docid) < 0)
         xs = xc_last_status();
-    if (xs != XC_OK) {
-        free_old(*out, *n);
-        *out = NULL;
-        *n = 0;
-        *same = 0;
-    }
+    xc_postlist_free(pl);
     return xs;
 }
 
+/* Is the release stored exactly as it would be written now (record, passage map and texts)? The
+ * nightly reindex of a changed file writes its unchanged releases again: they keep their document
+ * and their sequence number (nothing new to report to a saved search). */
+static int unchanged(pi_writer *w, const char *key, const char *rterm, size_t rlen)
+{
+    char mkey[PI_KEY_LEN + 8], *blob = NULL, *map = NULL, *data = NULL;
+    size_t blen = 0, mlen = 0, dlen = 0;
+    unsigned docid = 0;
+    snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, key);
+    int same = xc_db_get_metadata(w->db, mkey, &blob, &blen) == XC_OK && blob &&
+               blen == w->rec.len && !memcmp(blob, w->rec.p, blen);
+    if (same && w->map.len) {
+        same = release_docid(w->db, rterm, rlen, &docid) == XC_OK && docid &&
+               xc_db_value(w->db, docid, PI_SLOT_MAP, &map, &mlen) == XC_OK && mlen == w->map.len &&
+               !memcmp(map, w->map.p, mlen) && xc_db_data(w->db, docid, &data, &dlen) == XC_OK &&
+               dlen == w->data.len && !memcmp(data, w->data.p, dlen);
+    }
+    free(blob);
+    free(map);
+    free(data);
+    return same;
+}
+
+static void seq_hex(uint64_t seq, char out[17])
+{
+    snprintf(out, 17, "%016llx", (unsigned long long)seq);
+}
+
+/*
+ * One Xapian document per release (doc/schema.md): the paragraphs' stems with positions, each
+ * paragraph PI_PARA_GAP positions after the previous one; the passage map (paragraph numbers,
+ * lengths, text hashes) in a value; the texts as the data. Passages are found and scored inside
+ * the release from positions at search time (passage.c).
+ */
 xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *date)
 {
     const char *lang = r->lang && *r->lang ? r->lang : w->default_lang;
@@ -204,16 +163,7 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
     char key[PI_KEY_LEN + 1], rterm[PI_KEY_LEN + 8];
     size_t rlen;
     release_term(r->id, key, rterm, &rlen);
-    old_passage *old = NULL;
-    size_t n_old = 0;
-    int same = 0;
-    xc_status xs = load_old(w, key, rterm, rlen, r, date, lang, &old, &n_old, &same);
-    if (xs == XC_OK && !same)
-        xs = xc_db_delete_documents_by_term(w->db, rterm, rlen);
-    if (xs != XC_OK) {
-        free_old(old, n_old);
-        return xs;
-    }
+    xc_status xs = XC_OK;
 
     char ymd[9] = "", ym[7] = "", y[5] = "";
     if (date[0]) {
@@ -221,40 +171,49 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
         snprintf(ym, sizeof ym, "%.6s", ymd);
         snprintf(y, sizeof y, "%.4s", ymd);
     }
-    if (pi_fold_text(r->source ? r->source : "", &w->source) < 0) {
-        xs = XC_ERR_NO_MEMORY;
-        goto out;
-    }
-
-    unsigned passages = 0;
+    if (pi_fold_text(r->source ? r->source : "", &w->source) < 0)
+        return XC_ERR_NO_MEMORY;
+    if ((xs = xc_doc_clear(w->doc)) != XC_OK)
+        return xs;
+    xc_doc *d = w->doc;
+    pi_buf_clear(&w->map);
+    pi_buf_clear(&w->data);
+    unsigned passages = 0, pos = 1, prev = 0;
     for (size_t i = 0; i < r->n_paragraphs; i++) {
         const char *text = r->paragraphs[i];
         if (!text || !*text)
             continue;
-        old_passage *o = same ? find_old(old, n_old, (unsigned)(i + 1)) : NULL;
-        if (o && !strcmp(o->text, text)) {
-            o->keep = 1; /* the same paragraph in the same place: its document stands */
-            passages++;
-            continue;
-        }
         size_t len = strlen(text);
-        if ((xs = xc_doc_clear(w->doc)) != XC_OK)
-            goto out;
         pi_buf_clear(&w->folded);
-        if (add_words(w, stem, text, len, "", 1, &w->folded, &xs) == 0)
-            goto out;
-        /* The title goes with the release's first passage only (its lead): title: searches find
-         * the release there, and the ranking reads titles from the release record. On every
-         * passage it cost a fifth of the build time and a sixth of the index. */
-        if (passages == 0 && r->title && *r->title &&
-            add_words(w, stem, r->title, strlen(r->title), PI_P_TITLE, 1, NULL, &xs) == 0)
-            goto out;
-        char hash[PI_HASH_LEN + 1], pno[16];
+        unsigned end = add_words(w, stem, text, len, "", pos, &w->folded, &xs);
+        if (end == 0)
+            return xs;
+        char hash[PI_HASH_LEN + 1];
         pi_text_hash(w->folded.p ? w->folded.p : "", w->folded.len, hash);
-        int pl = snprintf(pno, sizeof pno, "%zu", i + 1);
-        xc_doc *d = w->doc;
-        if ((xs = xc_doc_add_boolean_term(d, rterm, rlen)) != XC_OK ||
-            (xs = add_bool(d, PI_P_TEXTHASH, hash)) != XC_OK ||
+        if (pi_pmap_add(&w->map, (unsigned)(i + 1) - prev, end - pos, hash) < 0 ||
+            pi_buf_add(&w->data, text, len + 1) < 0)
+            return XC_ERR_NO_MEMORY;
+        if ((xs = add_bool(d, PI_P_TEXTHASH, hash)) != XC_OK)
+            return xs;
+        prev = (unsigned)(i + 1);
+        pos = end + PI_PARA_GAP;
+        passages++;
+    }
+    if (pi_record_encode(r, date, lang, passages, &w->rec) < 0)
+        return XC_ERR_NO_MEMORY;
+    if (unchanged(w, key, rterm, rlen))
+        return XC_OK;
+    if (passages == 0) {
+        /* No text: the release is its record alone, as before. */
+        if ((xs = xc_db_delete_documents_by_term(w->db, rterm, rlen)) != XC_OK)
+            return xs;
+    } else {
+        char seq[17];
+        seq_hex(++w->seq, seq);
+        if ((r->title && *r->title &&
+             add_words(w, stem, r->title, strlen(r->title), PI_P_TITLE, 1, NULL, &xs) == 0) ||
+            (xs = xc_doc_add_boolean_term(d, rterm, rlen)) != XC_OK ||
+            (xs = xc_doc_add_term(d, PI_P_PASSAGES, strlen(PI_P_PASSAGES), passages)) != XC_OK ||
             (xs = add_bool(d, PI_P_LANG, lang)) != XC_OK ||
             (w->source.len && (xs = add_bool(d, PI_P_SOURCE, w->source.p)) != XC_OK) ||
             (ymd[0] && ((xs = add_bool(d, PI_P_DAY, ymd)) != XC_OK ||
@@ -262,19 +221,12 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
                         (xs = add_bool(d, PI_P_YEAR, y)) != XC_OK ||
                         (xs = xc_doc_set_value(d, PI_SLOT_DATE, ymd, 8)) != XC_OK)) ||
             (xs = xc_doc_set_value(d, PI_SLOT_RELEASE, key, PI_KEY_LEN)) != XC_OK ||
-            (xs = xc_doc_set_value(d, PI_SLOT_TEXTHASH, hash, PI_HASH_LEN)) != XC_OK ||
-            (xs = xc_doc_set_value(d, PI_SLOT_PARAGRAPH, pno, (size_t)pl)) != XC_OK ||
-            (xs = xc_doc_set_data(d, text, len)) != XC_OK ||
-            (xs = xc_db_add_document(w->db, d, NULL)) != XC_OK)
-            goto out;
-        passages++;
+            (xs = xc_doc_set_value(d, PI_SLOT_MAP, w->map.p, w->map.len)) != XC_OK ||
+            (xs = xc_doc_set_value(d, PI_SLOT_SEQ, seq, 16)) != XC_OK ||
+            (xs = xc_doc_set_data(d, w->data.p, w->data.len)) != XC_OK ||
+            (xs = xc_db_replace_document_by_term(w->db, rterm, rlen, d, NULL)) != XC_OK)
+            return xs ? xs : XC_ERR_OTHER;
     }
-    /* What the release no longer has (or has changed) goes. */
-    for (size_t k = 0; k < n_old; k++)
-        if (!old[k].keep && (xs = xc_db_delete_document(w->db, old[k].docid)) != XC_OK)
-            goto out;
-    free_old(old, n_old);
-    old = NULL;
 
     /* The source's name as written, for listing sources (the term holds only its folded form). */
     if (w->source.len && w->source.len < 200 && r->source) {
@@ -285,15 +237,10 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
     }
     char mkey[PI_KEY_LEN + 8];
     snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, key);
-    if (pi_record_encode(r, date, lang, passages, &w->rec) < 0)
-        return XC_ERR_NO_MEMORY;
     if ((xs = xc_db_set_metadata(w->db, mkey, w->rec.p, w->rec.len)) != XC_OK)
         return xs;
     w->pending += passages ? passages : 1;
     return w->pending >= w->batch ? pi_writer_commit(w) : XC_OK;
-out:
-    free_old(old, n_old);
-    return xs;
 }
 
 xc_status pi_writer_delete(pi_writer *w, const char *id)
@@ -313,7 +260,11 @@ xc_status pi_writer_delete(pi_writer *w, const char *id)
 
 xc_status pi_writer_commit(pi_writer *w)
 {
-    xc_status xs = xc_db_commit(w->db);
+    char seq[17];
+    seq_hex(w->seq, seq);
+    xc_status xs = w->seq ? xc_db_set_metadata(w->db, PI_META_SEQ, seq, 16) : XC_OK;
+    if (xs == XC_OK)
+        xs = xc_db_commit(w->db);
     if (xs == XC_OK)
         w->pending = 0;
     return xs;

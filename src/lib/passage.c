@@ -1,0 +1,686 @@
+/*
+ * passage.c - which passages of a candidate release satisfy the query alone, and their BM25,
+ * from the positions of the query's terms in the release's document (passage.h).
+ *
+ * The evaluation mirrors compile.c node by node, so that a passage matches exactly when the
+ * Xapian query of one-document-per-paragraph would have matched it, and weighs it as Xapian's
+ * BM25 would (the sum of the weights of the matching leaves), with passage statistics:
+ *  - N is the number of passages (the collection frequency of the XP term, whose wdf in each
+ *    release is its passage count);
+ *  - a word's passage frequency is estimated by its collection frequency (its occurrences): a
+ *    word is rarely repeated inside one paragraph, so for the words that decide a ranking the two
+ *    are close, and Xapian keeps the collection frequency for free;
+ *  - a passage's length is the positions it spans; the mean length is the index's words over N.
+ * Quoted phrases count by occurrence (doc/ranking.md, "phrases are scored by how often the phrase
+ * occurs"), as the rank stage did for schema 1.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "passage.h"
+
+/* Expansions of a wildcard looked at in one release. */
+#define MAX_EXPANSIONS 1000
+
+typedef struct pterm {
+    char *term;       /* the index term (S + stem for titles), or a wildcard's prefix */
+    size_t len;
+    int wildcard;
+    char *alt;        /* a wildcard's typed stem, also matched (NULL: none) */
+    int whole;        /* a title term: it applies to the whole release */
+    double tw;        /* BM25 term weight x (k1 + 1) x the within-query frequency factor */
+    unsigned wqf;     /* how often the compiled query holds it */
+    long mk;          /* the matcher's stem number (presence bits), -1 if none */
+    uint64_t cf;
+    unsigned *pos;    /* positions in the release at hand */
+    size_t n;
+    size_t rs, re;    /* the passage at hand: pos[rs..re) */
+} pterm;
+
+typedef struct leafmap {
+    const pi_qnode *leaf;
+    long *ix;         /* per word: its term, -1 not searched, -2 never indexed (too long) */
+} leafmap;
+
+struct pi_plan {
+    xc_db *db;
+    const pi_query *pq;
+    pterm *t;
+    size_t nt;
+    leafmap *lm;
+    size_t nlm;
+    long *adj;        /* the adjacency phrase's terms, NULL when off */
+    size_t nadj;
+    double adjw;
+    uint64_t passages;
+    double avgdl, k1, b;
+    double K;         /* the passage at hand's BM25 length factor */
+};
+
+typedef struct ev {
+    int m;            /* -1: no part of the query (compiles to nothing), 0 no, 1 yes */
+    double w;
+} ev;
+
+uint64_t pi_plan_passages(const pi_plan *p)
+{
+    return p->passages;
+}
+
+static double bm25_termweight(uint64_t docs, uint64_t df)
+{
+    if (!df)
+        return 0;
+    if (df > docs)
+        df = docs;
+    double tw = ((double)docs - (double)df + 0.5) / ((double)df + 0.5);
+    if (tw < 2)
+        tw = tw * 0.5 + 1;
+    return log(tw);
+}
+
+static long add_term(pi_plan *p, const char *term, size_t len, int wildcard, int whole, xc_status *xs)
+{
+    for (size_t i = 0; i < p->nt; i++)
+        if (p->t[i].len == len && !memcmp(p->t[i].term, term, len) && p->t[i].wildcard == wildcard &&
+            p->t[i].whole == whole)
+            return (long)i;
+    pterm *g = realloc(p->t, (p->nt + 1) * sizeof *g);
+    if (!g) {
+        *xs = XC_ERR_NO_MEMORY;
+        return -1;
+    }
+    p->t = g;
+    pterm *t = &p->t[p->nt];
+    memset(t, 0, sizeof *t);
+    t->mk = -1;
+    t->wildcard = wildcard;
+    t->whole = whole;
+    t->len = len;
+    if (!(t->term = strndup(term, len))) {
+        *xs = XC_ERR_NO_MEMORY;
+        return -1;
+    }
+    return (long)p->nt++;
+}
+
+static long word_term(pi_plan *p, pi_qfield field, const char *stem, xc_status *xs)
+{
+    char t[PI_MAX_TERM + 8];
+    if (strlen(stem) > PI_MAX_TERM)
+        return -2;
+    int n = snprintf(t, sizeof t, "%s%s", field == PI_QF_TITLE ? PI_P_TITLE : "", stem);
+    return add_term(p, t, (size_t)n, 0, field == PI_QF_TITLE, xs);
+}
+
+typedef struct plan_ctx {
+    pi_plan *p;
+    xc_status xs;
+} plan_ctx;
+
+static int plan_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
+{
+    plan_ctx *c = ctx;
+    pi_plan *p = c->p;
+    leafmap *g = realloc(p->lm, (p->nlm + 1) * sizeof *g);
+    if (!g) {
+        c->xs = XC_ERR_NO_MEMORY;
+        return 1;
+    }
+    p->lm = g;
+    leafmap *lm = &p->lm[p->nlm];
+    lm->leaf = leaf;
+    if (!(lm->ix = calloc(leaf->n_words ? leaf->n_words : 1, sizeof *lm->ix))) {
+        c->xs = XC_ERR_NO_MEMORY;
+        return 1;
+    }
+    p->nlm++;
+    if (leaf->kind == PI_Q_WILDCARD) {
+        const pi_qword *w = &leaf->words[0];
+        char t[PI_MAX_TERM + 8];
+        if (strlen(w->folded) > PI_MAX_TERM) {
+            lm->ix[0] = -2;
+            return 0;
+        }
+        int n = snprintf(t, sizeof t, "%s%s", leaf->field == PI_QF_TITLE ? PI_P_TITLE : "", w->folded);
+        long k = add_term(p, t, (size_t)n, 1, leaf->field == PI_QF_TITLE, &c->xs);
+        lm->ix[0] = k;
+        if (k >= 0 && strcmp(w->stem, w->folded) != 0 && strlen(w->stem) <= PI_MAX_TERM) {
+            char a[PI_MAX_TERM + 8];
+            snprintf(a, sizeof a, "%s%s", leaf->field == PI_QF_TITLE ? PI_P_TITLE : "", w->stem);
+            if (!(p->t[k].alt = strdup(a)))
+                c->xs = XC_ERR_NO_MEMORY;
+        }
+        return c->xs != XC_OK;
+    }
+    /* NEAR uses every word of its operands, searched or not (compile.c's near()). */
+    for (size_t i = 0; i < leaf->n_words && c->xs == XC_OK; i++)
+        lm->ix[i] = word_term(p, leaf->field, leaf->words[i].stem, &c->xs);
+    (void)pq;
+    return c->xs != XC_OK;
+}
+
+static const leafmap *leaf_of(const pi_plan *p, const pi_qnode *leaf)
+{
+    for (size_t i = 0; i < p->nlm; i++)
+        if (p->lm[i].leaf == leaf)
+            return &p->lm[i];
+    return NULL;
+}
+
+typedef struct adj_ctx {
+    pi_plan *p;
+    xc_status xs;
+} adj_ctx;
+
+static int adj_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
+{
+    (void)pq;
+    adj_ctx *a = ctx;
+    for (size_t i = 0; i < leaf->n_words && a->xs == XC_OK; i++) {
+        long k = word_term(a->p, PI_QF_TEXT, leaf->words[i].stem, &a->xs);
+        long *g = realloc(a->p->adj, (a->p->nadj + 1) * sizeof *g);
+        if (!g) {
+            a->xs = XC_ERR_NO_MEMORY;
+            break;
+        }
+        a->p->adj = g;
+        a->p->adj[a->p->nadj++] = k;
+    }
+    return a->xs != XC_OK;
+}
+
+xc_status pi_plan_new(xc_db *db, const pi_query *pq, const pi_matcher *m, const xc_query *q,
+                      double k1, double b, double adjacency, pi_plan **out)
+{
+    pi_plan *p = calloc(1, sizeof *p);
+    *out = NULL;
+    if (!p)
+        return XC_ERR_NO_MEMORY;
+    p->db = db;
+    p->pq = pq;
+    p->k1 = k1;
+    p->b = b;
+    plan_ctx c = {p, XC_OK};
+    pi_query_leaves(pq, plan_leaf, &c);
+    xc_status xs = c.xs;
+    if (xs == XC_OK && adjacency > 0 && !pq->structured && pq->root) {
+        adj_ctx a = {p, XC_OK};
+        pi_query_leaves(pq, adj_leaf, &a);
+        xs = a.xs;
+        p->adjw = adjacency;
+        if (p->nadj < 2) {
+            free(p->adj);
+            p->adj = NULL;
+            p->nadj = 0;
+        }
+    }
+    /* Statistics: passages, mean passage length, each term's collection frequency. */
+    uint64_t docs = 0;
+    double avlen = 0;
+    if (xs == XC_OK)
+        xs = xc_db_collfreq(db, PI_P_PASSAGES, strlen(PI_P_PASSAGES), &p->passages);
+    if (xs == XC_OK)
+        xs = xc_db_doccount(db, &docs);
+    if (xs == XC_OK)
+        xs = xc_db_avlength(db, &avlen);
+    if (xs == XC_OK && p->passages)
+        p->avgdl = (avlen * (double)docs - (double)p->passages) / (double)p->passages;
+    if (p->avgdl <= 0)
+        p->avgdl = 1;
+    /* Within-query frequencies: how often the compiled query holds each term. */
+    xc_keylist *kl = NULL;
+    if (xs == XC_OK)
+        xs = xc_query_terms(q, 0, &kl);
+    unsigned *wqf = xs == XC_OK ? calloc(p->nt ? p->nt : 1, sizeof *wqf) : NULL;
+    if (xs == XC_OK && !wqf)
+        xs = XC_ERR_NO_MEMORY;
+    const char *t;
+    size_t tn;
+    while (xs == XC_OK && xc_keylist_next(kl, &t, &tn) > 0)
+        for (size_t i = 0; i < p->nt; i++)
+            if (!p->t[i].wildcard && p->t[i].len == tn && !memcmp(p->t[i].term, t, tn))
+                wqf[i]++;
+    xc_keylist_free(kl);
+    for (size_t i = 0; xs == XC_OK && i < p->nt; i++) {
+        pterm *pt = &p->t[i];
+        const char *st = pt->wildcard ? pt->alt : pt->term;
+        if (st)
+            xs = xc_db_collfreq(db, st, strlen(st), &pt->cf);
+        if (pt->wildcard && !pt->cf)
+            pt->cf = p->passages / 100 + 1; /* a prefix's words: no statistic of its own */
+        if (pt->whole)
+            continue; /* the release's title: evidence of the rank stage, not of the passage */
+        pt->wqf = wqf[i];
+        double f = wqf[i] ? wqf[i] : 1;
+        pt->tw = bm25_termweight(p->passages, pt->cf) * (k1 + 1) * 2 * f / (1 + f);
+        if (!pt->wildcard)
+            pt->mk = pi_matcher_find(m, pt->term);
+        if (pt->mk >= 64)
+            pt->mk = -1;
+    }
+    free(wqf);
+    if (xs != XC_OK) {
+        pi_plan_free(p);
+        return xs;
+    }
+    *out = p;
+    return XC_OK;
+}
+
+void pi_plan_free(pi_plan *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->nt; i++) {
+        free(p->t[i].term);
+        free(p->t[i].alt);
+        free(p->t[i].pos);
+    }
+    free(p->t);
+    for (size_t i = 0; i < p->nlm; i++)
+        free(p->lm[i].ix);
+    free(p->lm);
+    free(p->adj);
+    free(p);
+}
+
+/* ---- one release ---- */
+
+static int cmp_uint(const void *a, const void *b)
+{
+    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+    return x < y ? -1 : x > y;
+}
+
+static xc_status append_positions(pi_plan *p, unsigned docid, const char *term, size_t len,
+                                  unsigned **all, size_t *n)
+{
+    unsigned *pos = NULL;
+    size_t k = 0;
+    xc_status xs = xc_db_positions(p->db, docid, term, len, &pos, &k);
+    if (xs == XC_OK && k) {
+        unsigned *g = realloc(*all, (*n + k) * sizeof *g);
+        if (!g) {
+            xs = XC_ERR_NO_MEMORY;
+        } else {
+            memcpy(g + *n, pos, k * sizeof *g);
+            *all = g;
+            *n += k;
+        }
+    }
+    free(pos);
+    return xs;
+}
+
+/* A wildcard's positions: those of every term of the release that starts with its prefix, and of
+ * the typed word's stem. */
+static xc_status wildcard_positions(pi_plan *p, unsigned docid, pterm *t)
+{
+    char *terms = NULL;
+    size_t nterms = 0;
+    xc_status xs = xc_db_doc_terms(p->db, docid, t->term, MAX_EXPANSIONS, &terms, &nterms);
+    const char *at = terms;
+    for (size_t i = 0; xs == XC_OK && i < nterms; i++) {
+        size_t l = strlen(at);
+        xs = append_positions(p, docid, at, l, &t->pos, &t->n);
+        at += l + 1;
+    }
+    free(terms);
+    if (xs == XC_OK && t->alt)
+        xs = append_positions(p, docid, t->alt, strlen(t->alt), &t->pos, &t->n);
+    if (xs == XC_OK && t->n > 1) {
+        qsort(t->pos, t->n, sizeof *t->pos, cmp_uint);
+        size_t k = 1;
+        for (size_t i = 1; i < t->n; i++)
+            if (t->pos[i] != t->pos[k - 1])
+                t->pos[k++] = t->pos[i];
+        t->n = k;
+    }
+    return xs;
+}
+
+/* First index in a[0..n) whose value is >= v. */
+static size_t lower(const unsigned *a, size_t n, unsigned v)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static double weight(const pi_plan *p, const pterm *t, double tf)
+{
+    return tf > 0 ? t->tw * tf / (p->K + tf) : 0;
+}
+
+static size_t tf_of(const pterm *t)
+{
+    return t->re - t->rs;
+}
+
+/* How many times the terms ix[0..k) occur in order, each after the previous one, within a window
+ * of `window` positions (Xapian's OP_PHRASE), in the passage at hand. */
+static unsigned phrase_count(const pi_plan *p, const long *ix, size_t k, unsigned window)
+{
+    const pterm *first = &p->t[ix[0]];
+    unsigned count = 0;
+    for (size_t i = first->rs; i < first->re; i++) {
+        unsigned start = first->pos[i], cur = start;
+        int ok = 1;
+        for (size_t j = 1; j < k && ok; j++) {
+            const pterm *t = &p->t[ix[j]];
+            size_t at = t->rs + lower(t->pos + t->rs, t->re - t->rs, cur + 1);
+            if (at >= t->re)
+                return count; /* no later start can do better */
+            cur = t->pos[at];
+        }
+        if (cur - start < window)
+            count++;
+    }
+    return count;
+}
+
+/* Are the terms ix[0..k) all within a window of `window` positions, in any order (OP_NEAR)? The
+ * smallest span holding one position of each, found by advancing the smallest. */
+static int near_holds(const pi_plan *p, const long *ix, size_t k, unsigned window)
+{
+    size_t at[64];
+    if (k > 64)
+        k = 64;
+    for (size_t j = 0; j < k; j++) {
+        const pterm *t = &p->t[ix[j]];
+        if (t->rs >= t->re)
+            return 0;
+        at[j] = t->rs;
+    }
+    for (;;) {
+        unsigned lo = UINT32_MAX, hi = 0;
+        size_t jlo = 0;
+        for (size_t j = 0; j < k; j++) {
+            unsigned v = p->t[ix[j]].pos[at[j]];
+            if (v < lo) {
+                lo = v;
+                jlo = j;
+            }
+            if (v > hi)
+                hi = v;
+        }
+        if (hi - lo < window)
+            return 1;
+        if (++at[jlo] >= p->t[ix[jlo]].re)
+            return 0;
+    }
+}
+
+static ev eval(const pi_plan *p, const pi_qnode *n);
+
+static ev leaf(const pi_plan *p, const pi_qnode *n)
+{
+    const leafmap *lm = leaf_of(p, n);
+    ev r = {-1, 0};
+    if (!lm)
+        return r;
+    if (n->kind == PI_Q_WILDCARD) {
+        if (lm->ix[0] == -2)
+            return (ev){0, 0};
+        const pterm *t = &p->t[lm->ix[0]];
+        r.m = tf_of(t) > 0;
+        r.w = weight(p, t, (double)tf_of(t));
+        return r;
+    }
+    long ix[64];
+    size_t k = 0;
+    int never = 0;
+    for (size_t i = 0; i < n->n_words && k < 64; i++) {
+        if (!pi_qword_searched(p->pq, n, &n->words[i]))
+            continue;
+        if (lm->ix[i] == -2)
+            never = 1;
+        else
+            ix[k++] = lm->ix[i];
+    }
+    if (!k && !never)
+        return r;
+    if (never)
+        return (ev){0, 0};
+    if (k == 1) {
+        const pterm *t = &p->t[ix[0]];
+        r.m = tf_of(t) > 0;
+        r.w = weight(p, t, (double)tf_of(t));
+        return r;
+    }
+    unsigned pf = phrase_count(p, ix, k, (unsigned)k);
+    r.m = pf > 0;
+    for (size_t i = 0; r.m && i < k; i++) {
+        const pterm *t = &p->t[ix[i]];
+        double tf = (double)tf_of(t);
+        /* Used once in the whole query (Xapian's within-query frequency): the phrase's count. */
+        if (n->quoted && t->wqf <= 1 && pf < tf)
+            tf = pf;
+        r.w += weight(p, t, tf);
+    }
+    return r;
+}
+
+static ev near(const pi_plan *p, const pi_qnode *n)
+{
+    long ix[64];
+    size_t k = 0;
+    for (size_t i = 0; i < n->n_kids; i++) {
+        const pi_qnode *kid = n->kids[i];
+        const leafmap *lm = leaf_of(p, kid);
+        for (size_t w = 0; lm && w < kid->n_words && k < 64; w++) {
+            if (lm->ix[w] == -2)
+                return (ev){0, 0};
+            ix[k++] = lm->ix[w];
+        }
+        /* A phrase operand must also hold as a phrase. */
+        if (kid->n_words > 1 && leaf(p, kid).m == 0)
+            return (ev){0, 0};
+    }
+    if (!k)
+        return (ev){-1, 0};
+    ev r = {0, 0};
+    if (k == 1) {
+        r.m = tf_of(&p->t[ix[0]]) > 0;
+    } else {
+        r.m = near_holds(p, ix, k, n->window ? n->window : (unsigned)k);
+    }
+    for (size_t i = 0; r.m && i < k; i++)
+        r.w += weight(p, &p->t[ix[i]], (double)tf_of(&p->t[ix[i]]));
+    return r;
+}
+
+static int plain_word(const pi_plan *p, const pi_qnode *kid)
+{
+    return kid && kid->kind == PI_Q_WORD && !kid->sign && pi_qword_searched(p->pq, kid, &kid->words[0]);
+}
+
+/* Items side by side: (required AND_MAYBE optional) AND_NOT excluded (compile.c's sequence()). */
+static ev sequence(const pi_plan *p, const pi_qnode *n)
+{
+    int any_req = 0, req_ok = 1, any_opt = 0, opt_ok = 0, any_exc = 0, exc_hit = 0;
+    double wreq = 0, wopt = 0;
+    for (size_t i = 0; i < n->n_kids; i++) {
+        const pi_qnode *kid = n->kids[i];
+        double times = 1;
+        if (plain_word(p, kid)) {
+            int seen = 0;
+            times = 0;
+            for (size_t j = 0; j < n->n_kids && !seen; j++)
+                if (plain_word(p, n->kids[j]) && n->kids[j]->field == kid->field &&
+                    !strcmp(n->kids[j]->words[0].stem, kid->words[0].stem)) {
+                    seen = j < i;
+                    times++;
+                }
+            if (seen)
+                continue;
+        }
+        ev e = eval(p, kid);
+        if (e.m < 0)
+            continue;
+        if (kid->sign == '+') {
+            any_req = 1;
+            req_ok &= e.m;
+            wreq += e.w * times;
+        } else if (kid->sign == '-') {
+            any_exc = 1;
+            exc_hit |= e.m;
+        } else {
+            any_opt = 1;
+            opt_ok |= e.m;
+            if (e.m)
+                wopt += e.w * times;
+        }
+    }
+    ev r = {-1, 0};
+    if (any_req) {
+        r.m = req_ok;
+        r.w = req_ok ? wreq + wopt : 0;
+    } else if (any_opt) {
+        r.m = opt_ok;
+        r.w = wopt;
+    } else if (any_exc) {
+        r.m = 1; /* everything but */
+    }
+    if (any_exc && exc_hit)
+        r.m = 0;
+    if (r.m == 0)
+        r.w = 0;
+    return r;
+}
+
+static ev eval(const pi_plan *p, const pi_qnode *n)
+{
+    ev r = {-1, 0};
+    if (!n)
+        return r;
+    switch (n->kind) {
+    case PI_Q_WORD:
+    case PI_Q_PHRASE:
+    case PI_Q_WILDCARD:
+        return leaf(p, n);
+    case PI_Q_SEQ:
+        return sequence(p, n);
+    case PI_Q_AND:
+    case PI_Q_OR:
+    case PI_Q_XOR: {
+        int any = 0, all = 1, count = 0;
+        double w = 0;
+        for (size_t i = 0; i < n->n_kids; i++) {
+            ev e = eval(p, n->kids[i]);
+            if (e.m < 0)
+                continue;
+            any = 1;
+            all &= e.m;
+            count += e.m;
+            if (e.m)
+                w += e.w;
+        }
+        if (!any)
+            return r;
+        r.m = n->kind == PI_Q_AND ? all : n->kind == PI_Q_OR ? count > 0 : count % 2;
+        r.w = r.m ? w : 0;
+        return r;
+    }
+    case PI_Q_NOT: {
+        ev left = n->kids[0] ? eval(p, n->kids[0]) : (ev){1, 0};
+        if (left.m < 0)
+            return r;
+        ev right = eval(p, n->kids[1]);
+        if (right.m == 1)
+            return (ev){0, 0};
+        return left;
+    }
+    case PI_Q_NEAR:
+        return near(p, n);
+    }
+    return r;
+}
+
+xc_status pi_plan_release(pi_plan *p, unsigned docid, pi_pmatch **out, size_t *n, size_t *cap)
+{
+    char *map = NULL;
+    size_t mlen = 0, np = 0;
+    pi_passage *ps = NULL;
+    xc_status xs = xc_db_value(p->db, docid, PI_SLOT_MAP, &map, &mlen);
+    if (xs == XC_OK && pi_pmap_decode(map, mlen, &ps, &np) < 0)
+        xs = XC_ERR_CORRUPT;
+    free(map);
+    for (size_t i = 0; xs == XC_OK && i < p->nt; i++) {
+        pterm *t = &p->t[i];
+        free(t->pos);
+        t->pos = NULL;
+        t->n = 0;
+        if (t->wildcard)
+            xs = wildcard_positions(p, docid, t);
+        else if (t->cf)
+            xs = xc_db_positions(p->db, docid, t->term, t->len, &t->pos, &t->n);
+    }
+    uint64_t prev_bits = 0;
+    unsigned prev_pno = 0;
+    for (size_t j = 0; xs == XC_OK && j < np; j++) {
+        const pi_passage *ps_j = &ps[j];
+        unsigned lo = ps_j->start, hi = ps_j->start + ps_j->words; /* [lo, hi) */
+        uint64_t bits = 0;
+        for (size_t i = 0; i < p->nt; i++) {
+            pterm *t = &p->t[i];
+            if (t->whole) {
+                t->rs = 0;
+                t->re = t->n;
+                continue;
+            }
+            t->rs = lower(t->pos, t->n, lo);
+            t->re = t->rs + lower(t->pos + t->rs, t->n - t->rs, hi);
+            if (t->mk >= 0 && t->re > t->rs)
+                bits |= (uint64_t)1 << t->mk;
+        }
+        double normlen = (double)ps_j->words / p->avgdl;
+        if (normlen < 0.5)
+            normlen = 0.5;
+        p->K = p->k1 * (normlen * p->b + 1 - p->b);
+        ev e = p->pq->root ? eval(p, p->pq->root) : (ev){-1, 0};
+        /* Nothing of the query to search: Xapian found the release through its filters alone. */
+        if (e.m < 0)
+            e.m = 1;
+        if (e.m == 1 && p->adj) {
+            unsigned pf = phrase_count(p, p->adj, p->nadj, (unsigned)p->nadj);
+            for (size_t i = 0; pf && i < p->nadj; i++)
+                e.w += p->adjw * weight(p, &p->t[p->adj[i]], (double)tf_of(&p->t[p->adj[i]]));
+        }
+        if (e.m == 1) {
+            if (*n == *cap) {
+                size_t c2 = *cap ? 2 * *cap : 64;
+                pi_pmatch *g = realloc(*out, c2 * sizeof *g);
+                if (!g) {
+                    xs = XC_ERR_NO_MEMORY;
+                    break;
+                }
+                *out = g;
+                *cap = c2;
+            }
+            pi_pmatch *pm = &(*out)[(*n)++];
+            pm->pidx = (unsigned)j;
+            pm->pno = ps_j->pno;
+            pm->weight = e.w;
+            pm->has = bits;
+            pm->has_before = j > 0 && prev_pno + 1 == ps_j->pno;
+            pm->before = pm->has_before ? prev_bits : 0;
+            memcpy(pm->hash, ps_j->hash, sizeof pm->hash);
+        }
+        prev_bits = bits;
+        prev_pno = ps_j->pno;
+    }
+    free(ps);
+    return xs;
+}
