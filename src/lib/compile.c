@@ -366,8 +366,8 @@ static int has_filter(const pi_query *pq, const pressindex_search_options *o)
     return pq->n_dates || pq->n_sources || (o->source && *o->source) || o->since || o->until;
 }
 
-pressindex_status pi_compile(pressindex *idx, const pi_query *pq, const pressindex_search_options *o,
-                             int relax, xc_query **out)
+static pressindex_status compile(pressindex *idx, const pi_query *pq, const pressindex_search_options *o,
+                                 int relax, xc_query **out)
 {
     cc c = {XC_OK, 0, idx->db, o->max_wildcard_expansion, NULL, relax};
     *out = NULL;
@@ -395,6 +395,18 @@ pressindex_status pi_compile(pressindex *idx, const pi_query *pq, const pressind
     }
     *out = q;
     return PRESSINDEX_OK;
+}
+
+pressindex_status pi_compile(pressindex *idx, const pi_query *pq, const pressindex_search_options *o,
+                             xc_query **out)
+{
+    return compile(idx, pq, o, 0, out);
+}
+
+pressindex_status pi_compile_releases(pressindex *idx, const pi_query *pq,
+                                      const pressindex_search_options *o, xc_query **out)
+{
+    return compile(idx, pq, o, 1, out);
 }
 
 typedef struct adj_words {

@@ -9,13 +9,16 @@
 
 /* The query pq with its filters and the options' (source, since, until), as one Xapian query.
  * A query with nothing to search matches nothing, or everything its filters let through.
- * relax: the query that finds the candidate releases (one document per release): a passage must
- * satisfy the query alone, so a release that holds an excluded word in another paragraph, or both
- * sides of an XOR in two paragraphs, may still hold a matching passage. Exclusions are left out
- * and XOR is OR; passage.c then decides passage by passage. The filters stay (they apply to the
- * release). PRESSINDEX_OK, _ERR_BAD_QUERY or the shim's failure (idx's message set). */
+ * PRESSINDEX_OK, _ERR_BAD_QUERY or the shim's failure (idx's message set). */
 pressindex_status pi_compile(pressindex *idx, const pi_query *pq, const pressindex_search_options *o,
-                             int relax, xc_query **out);
+                             xc_query **out);
+/* The same relaxed, for finding the candidate releases (one document per release): a passage
+ * must satisfy the query alone, so a release that holds an excluded word in another paragraph, or
+ * both sides of an XOR in two paragraphs, may still hold a matching passage. Exclusions are left
+ * out and XOR is OR; passage.c then decides passage by passage. The filters stay (they apply to
+ * the release). */
+pressindex_status pi_compile_releases(pressindex *idx, const pi_query *pq,
+                                      const pressindex_search_options *o, xc_query **out);
 
 /* The adjacency phrase of an unstructured query of two words or more (its words side by side and
  * in order, weight scaled), or *out NULL when there is none. */

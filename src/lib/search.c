@@ -86,10 +86,10 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
     s.pq = pq;
     s.deadline = deadline;
     s.stem = pi_index_stemmer(idx, o->lang);
-    pressindex_status st = s.stem ? pi_compile(idx, pq, o, 0, &s.q)
+    pressindex_status st = s.stem ? pi_compile(idx, pq, o, &s.q)
                                   : pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     if (st == PRESSINDEX_OK)
-        st = pi_compile(idx, pq, o, 1, &s.rq);
+        st = pi_compile_releases(idx, pq, o, &s.rq);
     s.rerank = pi_rank_wanted(o, pq, o->adjacency_weight > 0 && !pq->structured);
     if (st == PRESSINDEX_OK)
         st = pi_match(&s);
