@@ -35,8 +35,32 @@ static void problem(checker *c, const char *where, const char *fmt, ...)
         c->fn(c->user, where, 0, buf);
 }
 
-/* Every release record states its passages; the passages of a release are the documents that
- * hold its "XR" term. Both directions: a record without passages, passages without a record. */
+/* The passages of the release whose document holds the XR term: its passage map's entries (0
+ * when there is no document); *docs the documents holding the term (1 at most when healthy). */
+static xc_status release_passages(xc_db *db, const char *term, size_t len, uint64_t *n, uint64_t *docs)
+{
+    *n = 0;
+    xc_status xs = xc_db_termfreq(db, term, len, docs);
+    xc_postlist *pl = NULL;
+    unsigned docid = 0;
+    if (xs == XC_OK && *docs && (xs = xc_db_postlist(db, term, len, &pl)) == XC_OK &&
+        xc_postlist_next(pl, &docid) < 0)
+        xs = xc_last_status();
+    xc_postlist_free(pl);
+    char *map = NULL;
+    size_t mlen = 0, np = 0;
+    pi_passage *ps = NULL;
+    if (xs == XC_OK && docid && (xs = xc_db_value(db, docid, PI_SLOT_MAP, &map, &mlen)) == XC_OK &&
+        pi_pmap_decode(map, mlen, &ps, &np) == 0)
+        *n = np;
+    free(map);
+    free(ps);
+    return xs;
+}
+
+/* Every release record states its passages; a release's passages are in the passage map of the
+ * one document that holds its "XR" term. Both directions: a record without passages, passages
+ * without a record. */
 static xc_status releases(checker *c)
 {
     xc_keylist *kl = NULL;
@@ -49,7 +73,7 @@ static xc_status releases(checker *c)
             continue; /* not a release record's key (R + 32 hex) */
         char key[PI_KEY_LEN + 8], term[PI_KEY_LEN + 16], *blob = NULL;
         size_t blen = 0;
-        uint64_t n = 0;
+        uint64_t n = 0, docs = 0;
         snprintf(key, sizeof key, "%.*s", (int)kn, k);
         snprintf(term, sizeof term, "%s%s", PI_P_RELEASE, key + 1);
         pi_release_record rec;
@@ -61,11 +85,13 @@ static xc_status releases(checker *c)
             continue;
         }
         c->stats->releases++;
-        if ((xs = xc_db_termfreq(c->idx->db, term, strlen(term), &n)) != XC_OK) {
+        if ((xs = release_passages(c->idx->db, term, strlen(term), &n, &docs)) != XC_OK) {
             pi_record_free(&rec);
             break;
         }
-        if (n == 0)
+        if (docs > 1)
+            problem(c, rec.id, "the release has %llu documents", (unsigned long long)docs);
+        else if (n == 0)
             problem(c, rec.id, "release record without passages (it states %u)", rec.passages);
         else if (n != rec.passages)
             problem(c, rec.id, "the release record states %u passages, the index holds %llu",
@@ -87,9 +113,9 @@ static xc_status releases(checker *c)
         snprintf(mkey, sizeof mkey, "%s%.*s", PI_META_RELEASE, PI_KEY_LEN, k + strlen(PI_P_RELEASE));
         char *blob = NULL;
         size_t blen = 0;
-        uint64_t n = 0;
+        uint64_t n = 0, docs = 0;
         if ((xs = xc_db_get_metadata(c->idx->db, mkey, &blob, &blen)) == XC_OK &&
-            (xs = xc_db_termfreq(c->idx->db, k, kn, &n)) == XC_OK) {
+            (xs = release_passages(c->idx->db, k, kn, &n, &docs)) == XC_OK) {
             c->stats->passages += n;
             if (!blob)
                 problem(c, mkey + 1, "%llu passages without a release record",

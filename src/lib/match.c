@@ -168,6 +168,14 @@ pressindex_status pi_match(pi_search *s)
     if (xs == XC_OK)
         xs = pi_plan_new(idx->db, s->pq, &s->m, s->q, o->bm25_k1, o->bm25_b,
                          relevance ? o->adjacency_weight : 0, &s->plan);
+    /* The ranking's IDF shares are over passages, as the passage weights are: the passages
+     * counted by XP, a word's passages estimated by its occurrences (passage.c). */
+    if (xs == XC_OK) {
+        s->releases = s->m.docs;
+        s->m.docs = pi_plan_passages(s->plan);
+    }
+    for (size_t k = 0; xs == XC_OK && s->m.df && k < s->m.n_stems; k++)
+        xs = xc_db_collfreq(idx->db, s->m.stems[k], strlen(s->m.stems[k]), &s->m.df[k]);
     size_t batch = relevance ? candidates() : want;
     if (batch < want)
         batch = want;

@@ -59,11 +59,13 @@ struct pi_plan {
     uint64_t passages;
     double avgdl, k1, b;
     double K;         /* the passage at hand's BM25 length factor */
+    int titles;       /* the query has title: words */
 };
 
 typedef struct ev {
     int m;            /* -1: no part of the query (compiles to nothing), 0 no, 1 yes */
     double w;
+    int text;         /* a word of the passage's own text took part in the match */
 } ev;
 
 uint64_t pi_plan_passages(const pi_plan *p)
@@ -253,8 +255,10 @@ xc_status pi_plan_new(xc_db *db, const pi_query *pq, const pi_matcher *m, const 
             xs = xc_db_collfreq(db, st, strlen(st), &pt->cf);
         if (pt->wildcard && !pt->cf)
             pt->cf = p->passages / 100 + 1; /* a prefix's words: no statistic of its own */
-        if (pt->whole)
+        if (pt->whole) {
+            p->titles = 1;
             continue; /* the release's title: evidence of the rank stage, not of the passage */
+        }
         pt->wqf = wqf[i];
         double f = wqf[i] ? wqf[i] : 1;
         pt->tw = bm25_termweight(p->passages, pt->cf) * (k1 + 1) * 2 * f / (1 + f);
@@ -427,15 +431,16 @@ static ev eval(const pi_plan *p, const pi_qnode *n);
 static ev leaf(const pi_plan *p, const pi_qnode *n)
 {
     const leafmap *lm = leaf_of(p, n);
-    ev r = {-1, 0};
+    ev r = {-1, 0, 0};
     if (!lm)
         return r;
     if (n->kind == PI_Q_WILDCARD) {
         if (lm->ix[0] == -2)
-            return (ev){0, 0};
+            return (ev){0, 0, 0};
         const pterm *t = &p->t[lm->ix[0]];
         r.m = tf_of(t) > 0;
         r.w = weight(p, t, (double)tf_of(t));
+        r.text = r.m && !t->whole;
         return r;
     }
     long ix[64];
@@ -452,15 +457,17 @@ static ev leaf(const pi_plan *p, const pi_qnode *n)
     if (!k && !never)
         return r;
     if (never)
-        return (ev){0, 0};
+        return (ev){0, 0, 0};
     if (k == 1) {
         const pterm *t = &p->t[ix[0]];
         r.m = tf_of(t) > 0;
         r.w = weight(p, t, (double)tf_of(t));
+        r.text = r.m && !t->whole;
         return r;
     }
     unsigned pf = phrase_count(p, ix, k, (unsigned)k);
     r.m = pf > 0;
+    r.text = r.m && !p->t[ix[0]].whole;
     for (size_t i = 0; r.m && i < k; i++) {
         const pterm *t = &p->t[ix[i]];
         double tf = (double)tf_of(t);
@@ -481,16 +488,16 @@ static ev near(const pi_plan *p, const pi_qnode *n)
         const leafmap *lm = leaf_of(p, kid);
         for (size_t w = 0; lm && w < kid->n_words && k < 64; w++) {
             if (lm->ix[w] == -2)
-                return (ev){0, 0};
+                return (ev){0, 0, 0};
             ix[k++] = lm->ix[w];
         }
         /* A phrase operand must also hold as a phrase. */
         if (kid->n_words > 1 && leaf(p, kid).m == 0)
-            return (ev){0, 0};
+            return (ev){0, 0, 0};
     }
     if (!k)
-        return (ev){-1, 0};
-    ev r = {0, 0};
+        return (ev){-1, 0, 0};
+    ev r = {0, 0, 0};
     if (k == 1) {
         r.m = tf_of(&p->t[ix[0]]) > 0;
     } else {
@@ -498,6 +505,7 @@ static ev near(const pi_plan *p, const pi_qnode *n)
     }
     for (size_t i = 0; r.m && i < k; i++)
         r.w += weight(p, &p->t[ix[i]], (double)tf_of(&p->t[ix[i]]));
+    r.text = r.m && !p->t[ix[0]].whole;
     return r;
 }
 
@@ -509,7 +517,7 @@ static int plain_word(const pi_plan *p, const pi_qnode *kid)
 /* Items side by side: (required AND_MAYBE optional) AND_NOT excluded (compile.c's sequence()). */
 static ev sequence(const pi_plan *p, const pi_qnode *n)
 {
-    int any_req = 0, req_ok = 1, any_opt = 0, opt_ok = 0, any_exc = 0, exc_hit = 0;
+    int any_req = 0, req_ok = 1, any_opt = 0, opt_ok = 0, any_exc = 0, exc_hit = 0, treq = 0, topt = 0;
     double wreq = 0, wopt = 0;
     for (size_t i = 0; i < n->n_kids; i++) {
         const pi_qnode *kid = n->kids[i];
@@ -533,23 +541,28 @@ static ev sequence(const pi_plan *p, const pi_qnode *n)
             any_req = 1;
             req_ok &= e.m;
             wreq += e.w * times;
+            treq |= e.text;
         } else if (kid->sign == '-') {
             any_exc = 1;
             exc_hit |= e.m;
         } else {
             any_opt = 1;
             opt_ok |= e.m;
-            if (e.m)
+            if (e.m) {
                 wopt += e.w * times;
+                topt |= e.text;
+            }
         }
     }
-    ev r = {-1, 0};
+    ev r = {-1, 0, 0};
     if (any_req) {
         r.m = req_ok;
         r.w = req_ok ? wreq + wopt : 0;
+        r.text = treq | topt;
     } else if (any_opt) {
         r.m = opt_ok;
         r.w = wopt;
+        r.text = topt;
     } else if (any_exc) {
         r.m = 1; /* everything but */
     }
@@ -562,7 +575,7 @@ static ev sequence(const pi_plan *p, const pi_qnode *n)
 
 static ev eval(const pi_plan *p, const pi_qnode *n)
 {
-    ev r = {-1, 0};
+    ev r = {-1, 0, 0};
     if (!n)
         return r;
     switch (n->kind) {
@@ -575,7 +588,7 @@ static ev eval(const pi_plan *p, const pi_qnode *n)
     case PI_Q_AND:
     case PI_Q_OR:
     case PI_Q_XOR: {
-        int any = 0, all = 1, count = 0;
+        int any = 0, all = 1, count = 0, text = 0;
         double w = 0;
         for (size_t i = 0; i < n->n_kids; i++) {
             ev e = eval(p, n->kids[i]);
@@ -584,22 +597,25 @@ static ev eval(const pi_plan *p, const pi_qnode *n)
             any = 1;
             all &= e.m;
             count += e.m;
-            if (e.m)
+            if (e.m) {
                 w += e.w;
+                text |= e.text;
+            }
         }
         if (!any)
             return r;
         r.m = n->kind == PI_Q_AND ? all : n->kind == PI_Q_OR ? count > 0 : count % 2;
         r.w = r.m ? w : 0;
+        r.text = r.m && text;
         return r;
     }
     case PI_Q_NOT: {
-        ev left = n->kids[0] ? eval(p, n->kids[0]) : (ev){1, 0};
+        ev left = n->kids[0] ? eval(p, n->kids[0]) : (ev){1, 0, 0};
         if (left.m < 0)
             return r;
         ev right = eval(p, n->kids[1]);
         if (right.m == 1)
-            return (ev){0, 0};
+            return (ev){0, 0, 0};
         return left;
     }
     case PI_Q_NEAR:
@@ -649,10 +665,14 @@ xc_status pi_plan_release(pi_plan *p, unsigned docid, pi_pmatch **out, size_t *n
         if (normlen < 0.5)
             normlen = 0.5;
         p->K = p->k1 * (normlen * p->b + 1 - p->b);
-        ev e = p->pq->root ? eval(p, p->pq->root) : (ev){-1, 0};
+        ev e = p->pq->root ? eval(p, p->pq->root) : (ev){-1, 0, 0};
         /* Nothing of the query to search: Xapian found the release through its filters alone. */
         if (e.m < 0)
             e.m = 1;
+        /* Matched by the release's title alone (title:x, no word of the passage): the release's
+         * first passage, its lead, stands for it, rather than every paragraph it has. */
+        if (e.m == 1 && !e.text && p->titles && j > 0)
+            e.m = 0;
         if (e.m == 1 && p->adj) {
             unsigned pf = phrase_count(p, p->adj, p->nadj, (unsigned)p->nadj);
             for (size_t i = 0; pf && i < p->nadj; i++)

@@ -289,7 +289,7 @@ int pi_rank_wanted(const pressindex_search_options *o, const pi_query *pq, int a
 static pressindex_status factors(pi_search *s)
 {
     const pressindex_search_options *o = s->o;
-    uint64_t releases = s->m.docs;
+    uint64_t releases = s->releases;
     for (size_t i = 0; i < s->nw; i++) {
         pi_cand *c = &s->c[i];
         c->factor = 1;

@@ -58,6 +58,7 @@ typedef struct pi_search {
     size_t n;
     size_t nw;            /* the rerank window: c[0..nw) was read and is reranked */
     uint64_t estimated;   /* the estimate of the matching passages (collapsed) */
+    uint64_t releases;    /* releases in the index (documents) */
     pi_release_record *recs; /* release records read for the window */
     size_t nrecs;
     double deadline;      /* pi_clock() past which the search gives up (0: never) */
