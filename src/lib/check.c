@@ -50,9 +50,12 @@ static xc_status release_passages(xc_db *db, const char *term, size_t len, uint6
     char *map = NULL;
     size_t mlen = 0, np = 0;
     pi_passage *ps = NULL;
+    int rc = 0;
     if (xs == XC_OK && docid && (xs = xc_db_value(db, docid, PI_SLOT_MAP, &map, &mlen)) == XC_OK &&
-        pi_pmap_decode(map, mlen, &ps, &np) == 0)
+        (rc = pi_pmap_decode(map, mlen, &ps, &np)) == 0)
         *n = np;
+    if (rc == -2)
+        xs = XC_ERR_NO_MEMORY;
     free(map);
     free(ps);
     return xs;

@@ -846,6 +846,11 @@ pressindex_status pi_index_usable(pressindex *idx)
     }
     idx->broken = 0;
     pressindex_status st = open_current(idx);
+    if (st == PRESSINDEX_OK && idx->writable) {
+        xc_status xs = pi_writer_reload_seq(&idx->w); /* the discarded writes' numbers go too */
+        if (xs != XC_OK)
+            st = pi_fail_xc(idx, xs, "reopening the index");
+    }
     if (st != PRESSINDEX_OK)
         idx->broken = 1; /* (no database now, for a writer): try again next time */
     return st;

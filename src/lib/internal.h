@@ -65,7 +65,7 @@ typedef struct pi_passage {
     char hash[PI_HASH_LEN + 1];
 } pi_passage;
 int pi_pmap_add(pi_buf *map, unsigned pno_delta, unsigned words, const char hash[PI_HASH_LEN + 1]);
-/* Decodes a map into a malloc()ed array (*n entries); -1 when malformed or out of memory. */
+/* Decodes a map into a malloc()ed array (*n entries); -1 when malformed, -2 out of memory. */
 int pi_pmap_decode(const char *map, size_t len, pi_passage **out, size_t *n);
 /* The k-th NUL-ended text of a document's data (NULL past the end); *len its length. */
 const char *pi_data_text(const char *data, size_t dlen, size_t k, size_t *len);
@@ -120,6 +120,8 @@ typedef struct pi_writer {
 
 int pi_writer_init(pi_writer *w, xc_db *db, const char *default_lang, uint64_t batch);
 void pi_writer_fini(pi_writer *w); /* frees all but the database */
+/* Sequence numbers go on from the last one committed (after opening, or discarding changes). */
+xc_status pi_writer_reload_seq(pi_writer *w);
 /* Replaces the release r (its date already checked: "YYYY-MM-DD" or ""), committing when a batch
  * is full. Returns XC_OK or the failing status (xc_last_error() has the message). */
 xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *date);

@@ -630,8 +630,9 @@ xc_status pi_plan_release(pi_plan *p, unsigned docid, pi_pmatch **out, size_t *n
     size_t mlen = 0, np = 0;
     pi_passage *ps = NULL;
     xc_status xs = xc_db_value(p->db, docid, PI_SLOT_MAP, &map, &mlen);
-    if (xs == XC_OK && pi_pmap_decode(map, mlen, &ps, &np) < 0)
-        xs = XC_ERR_CORRUPT;
+    int rc = xs == XC_OK ? pi_pmap_decode(map, mlen, &ps, &np) : 0;
+    if (rc < 0)
+        xs = rc == -2 ? XC_ERR_NO_MEMORY : XC_ERR_CORRUPT;
     free(map);
     for (size_t i = 0; xs == XC_OK && i < p->nt; i++) {
         pterm *t = &p->t[i];

@@ -70,12 +70,13 @@ static pressindex_status rdoc_read(pressindex *idx, unsigned docid, rdoc *d)
         xs = xc_db_data(idx->db, docid, &d->data, &d->dlen);
     if (xs == XC_OK)
         snprintf(d->key, sizeof d->key, "%.*s", (int)klen, key);
-    int bad = xs == XC_OK && pi_pmap_decode(map, mlen, &d->ps, &d->np) < 0;
+    int bad = xs == XC_OK ? pi_pmap_decode(map, mlen, &d->ps, &d->np) : 0;
     free(map);
     free(key);
     if (xs != XC_OK || bad) {
         rdoc_free(d);
         return xs != XC_OK ? pi_read_fail(idx, xs, "reading a release")
+             : bad == -2   ? pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory")
                            : pi_fail(idx, PRESSINDEX_ERR_CORRUPT, "a release's passage map is damaged");
     }
     return PRESSINDEX_OK;

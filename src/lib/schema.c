@@ -129,7 +129,7 @@ int pi_pmap_decode(const char *map, size_t len, pi_passage **out, size_t *n)
             pi_passage *g = realloc(a, cap * sizeof *g);
             if (!g) {
                 free(a);
-                return -1;
+                return -2;
             }
             a = g;
         }

@@ -21,12 +21,19 @@ int pi_writer_init(pi_writer *w, xc_db *db, const char *default_lang, uint64_t b
     w->db = db;
     w->default_lang = default_lang;
     w->batch = batch;
-    /* Sequence numbers go on from the last one committed. */
-    char *seq = NULL;
-    if (db && xc_db_get_metadata(db, PI_META_SEQ, &seq, NULL) == XC_OK && seq)
-        w->seq = strtoull(seq, NULL, 16);
-    free(seq);
+    if (db && pi_writer_reload_seq(w) != XC_OK)
+        return -1;
     return xc_doc_new(&w->doc) == XC_OK ? 0 : -1;
+}
+
+xc_status pi_writer_reload_seq(pi_writer *w)
+{
+    char *seq = NULL;
+    xc_status xs = xc_db_get_metadata(w->db, PI_META_SEQ, &seq, NULL);
+    if (xs == XC_OK)
+        w->seq = seq ? strtoull(seq, NULL, 16) : 0;
+    free(seq);
+    return xs;
 }
 
 void pi_writer_fini(pi_writer *w)
@@ -123,24 +130,28 @@ static xc_status release_docid(xc_db *db, const char *rterm, size_t rlen, unsign
 /* Is the release stored exactly as it would be written now (record, passage map and texts)? The
  * nightly reindex of a changed file writes its unchanged releases again: they keep their document
  * and their sequence number (nothing new to report to a saved search). */
-static int unchanged(pi_writer *w, const char *key, const char *rterm, size_t rlen)
+static xc_status unchanged(pi_writer *w, const char *key, const char *rterm, size_t rlen, int *same)
 {
     char mkey[PI_KEY_LEN + 8], *blob = NULL, *map = NULL, *data = NULL;
     size_t blen = 0, mlen = 0, dlen = 0;
     unsigned docid = 0;
     snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, key);
-    int same = xc_db_get_metadata(w->db, mkey, &blob, &blen) == XC_OK && blob &&
-               blen == w->rec.len && !memcmp(blob, w->rec.p, blen);
-    if (same && w->map.len) {
-        same = release_docid(w->db, rterm, rlen, &docid) == XC_OK && docid &&
-               xc_db_value(w->db, docid, PI_SLOT_MAP, &map, &mlen) == XC_OK && mlen == w->map.len &&
-               !memcmp(map, w->map.p, mlen) && xc_db_data(w->db, docid, &data, &dlen) == XC_OK &&
-               dlen == w->data.len && !memcmp(data, w->data.p, dlen);
+    xc_status xs = xc_db_get_metadata(w->db, mkey, &blob, &blen);
+    *same = xs == XC_OK && blob && blen == w->rec.len && !memcmp(blob, w->rec.p, blen);
+    if (*same && w->map.len) {
+        /* Failures are failures (out of memory must not pass for "changed"). */
+        if ((xs = release_docid(w->db, rterm, rlen, &docid)) == XC_OK && docid &&
+            (xs = xc_db_value(w->db, docid, PI_SLOT_MAP, &map, &mlen)) == XC_OK &&
+            (xs = xc_db_data(w->db, docid, &data, &dlen)) == XC_OK)
+            *same = mlen == w->map.len && !memcmp(map, w->map.p, mlen) && dlen == w->data.len &&
+                    !memcmp(data, w->data.p, dlen);
+        else
+            *same = 0;
     }
     free(blob);
     free(map);
     free(data);
-    return same;
+    return xs;
 }
 
 static void seq_hex(uint64_t seq, char out[17])
@@ -201,8 +212,9 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
     }
     if (pi_record_encode(r, date, lang, passages, &w->rec) < 0)
         return XC_ERR_NO_MEMORY;
-    if (unchanged(w, key, rterm, rlen))
-        return XC_OK;
+    int same = 0;
+    if ((xs = unchanged(w, key, rterm, rlen, &same)) != XC_OK || same)
+        return xs;
     if (passages == 0) {
         /* No text: the release is its record alone, as before. */
         if ((xs = xc_db_delete_documents_by_term(w->db, rterm, rlen)) != XC_OK)
