@@ -175,7 +175,7 @@ pressindex_status pi_match(pi_search *s)
         s->m.docs = pi_plan_passages(s->plan);
     }
     for (size_t k = 0; xs == XC_OK && s->m.df && k < s->m.n_stems; k++)
-        xs = xc_db_collfreq(idx->db, s->m.stems[k], strlen(s->m.stems[k]), &s->m.df[k]);
+        xs = pi_plan_df(s->plan, s->m.stems[k], &s->m.df[k]);
     size_t batch = relevance ? candidates() : want;
     if (batch < want)
         batch = want;

@@ -7,9 +7,10 @@
  * BM25 would (the sum of the weights of the matching leaves), with passage statistics:
  *  - N is the number of passages (the collection frequency of the XP term, whose wdf in each
  *    release is its passage count);
- *  - a word's passage frequency is estimated by its collection frequency (its occurrences): a
- *    word is rarely repeated inside one paragraph, so for the words that decide a ranking the two
- *    are close, and Xapian keeps the collection frequency for free;
+ *  - a word's passage frequency is estimated from what Xapian keeps for free: at most its
+ *    occurrences (the collection frequency: a rare word is rarely repeated in a paragraph) and at
+ *    most its releases times the mean passages per release (a word repeated in long documents),
+ *    at least its releases;
  *  - a passage's length is the positions it spans; the mean length is the index's words over N.
  * Quoted phrases count by occurrence (doc/ranking.md, "phrases are scored by how often the phrase
  * occurs"), as the rank stage did for schema 1.
@@ -56,7 +57,7 @@ struct pi_plan {
     long *adj;        /* the adjacency phrase's terms, NULL when off */
     size_t nadj;
     double adjw;
-    uint64_t passages;
+    uint64_t passages, releases;
     double avgdl, k1, b;
     double K;         /* the passage at hand's BM25 length factor */
     int titles;       /* the query has title: words */
@@ -67,6 +68,22 @@ typedef struct ev {
     double w;
     int text;         /* a word of the passage's own text took part in the match */
 } ev;
+
+xc_status pi_plan_df(const pi_plan *p, const char *term, uint64_t *out)
+{
+    uint64_t cf = 0, df = 0;
+    size_t len = strlen(term);
+    xc_status xs = xc_db_collfreq(p->db, term, len, &cf);
+    if (xs == XC_OK)
+        xs = xc_db_termfreq(p->db, term, len, &df);
+    /* At least its releases, at most its occurrences and its releases times the mean passages
+     * per release. */
+    double spread = p->releases ? (double)df * (double)p->passages / (double)p->releases : 0;
+    if (spread < (double)cf)
+        cf = (uint64_t)(spread + 0.5);
+    *out = cf < df ? df : cf;
+    return xs;
+}
 
 uint64_t pi_plan_passages(const pi_plan *p)
 {
@@ -228,6 +245,7 @@ xc_status pi_plan_new(xc_db *db, const pi_query *pq, const pi_matcher *m, const 
         xs = xc_db_collfreq(db, PI_P_PASSAGES, strlen(PI_P_PASSAGES), &p->passages);
     if (xs == XC_OK)
         xs = xc_db_doccount(db, &docs);
+    p->releases = docs;
     if (xs == XC_OK)
         xs = xc_db_avlength(db, &avlen);
     if (xs == XC_OK && p->passages)
@@ -252,7 +270,7 @@ xc_status pi_plan_new(xc_db *db, const pi_query *pq, const pi_matcher *m, const 
         pterm *pt = &p->t[i];
         const char *st = pt->wildcard ? pt->alt : pt->term;
         if (st)
-            xs = xc_db_collfreq(db, st, strlen(st), &pt->cf);
+            xs = pi_plan_df(p, st, &pt->cf);
         if (pt->wildcard && !pt->cf)
             pt->cf = p->passages / 100 + 1; /* a prefix's words: no statistic of its own */
         if (pt->whole) {

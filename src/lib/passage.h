@@ -37,6 +37,8 @@ typedef struct pi_pmatch {
 xc_status pi_plan_new(xc_db *db, const pi_query *pq, const pi_matcher *m, const xc_query *q,
                       double k1, double b, double adjacency, pi_plan **out);
 void pi_plan_free(pi_plan *p);
+/* The estimate of the passages holding term (a word's passage frequency, for IDF). */
+xc_status pi_plan_df(const pi_plan *p, const char *term, uint64_t *out);
 /* Passages in the index (statistics). */
 uint64_t pi_plan_passages(const pi_plan *p);
 
