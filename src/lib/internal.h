@@ -54,17 +54,24 @@ void pi_release_key(const char *id, char key[PI_KEY_LEN + 1]);
 void pi_text_hash(const char *data, size_t len, char out[PI_HASH_LEN + 1]);
 
 /* The passage map of a release document (value PI_SLOT_MAP): per passage, in order, its paragraph
- * number (varint, the difference from the previous one), the word positions it spans (varint) and
- * the 8 bytes of its text hash. Passage k's words sit at positions start..start+words-1; the first
+ * number (varint, the difference from the previous one), the word positions it spans (varint), its
+ * flags (varint, PI_PF_*) and the 8 bytes of its text hash. Passage k's words sit at positions start..start+words-1; the first
  * starts at 1, each next one PI_PARA_GAP positions after the previous one's end. The document's
  * data holds the passages' texts in the same order, each ended by a NUL. */
 typedef struct pi_passage {
     unsigned pno;      /* paragraph number, from 1 */
     unsigned start;    /* first word position */
     unsigned words;    /* word positions it spans (its length) */
+    unsigned flags;    /* PI_PF_* */
     char hash[PI_HASH_LEN + 1];
 } pi_passage;
-int pi_pmap_add(pi_buf *map, unsigned pno_delta, unsigned words, const char hash[PI_HASH_LEN + 1]);
+/* Passage flags, known at indexing so that ranking needs no text. */
+#define PI_PF_QUESTION 1 /* a reporter's question in a briefing ("Q ..."): pi_is_question() */
+int pi_pmap_add(pi_buf *map, unsigned pno_delta, unsigned words, unsigned flags,
+                const char hash[PI_HASH_LEN + 1]);
+/* Is this paragraph a reporter's question in a briefing transcript: "Q" then a space (often a
+ * no-break space), a tab, a colon or a full stop? */
+int pi_is_question(const char *t, size_t n);
 /* Decodes a map into a malloc()ed array (*n entries); -1 when malformed, -2 out of memory. */
 int pi_pmap_decode(const char *map, size_t len, pi_passage **out, size_t *n);
 /* The k-th NUL-ended text of a document's data (NULL past the end); *len its length. */

@@ -3,8 +3,9 @@
  * relaxed query finds (BM25 over releases, the date sort, the filters); inside the best of them,
  * passage.c finds the passages that satisfy the query alone and weighs them with BM25 over
  * passages. The passages are then ordered (by weight, or by date then weight), collapsed
- * (identical paragraphs, or one per release) and counted; the rerank window's keys and texts are
- * read once here for the ranking and the results.
+ * (identical paragraphs, or one per release) and counted; the rerank window's release keys are
+ * read here for the ranking (no text: what the ranking needs of a text, whether it is a reporter's
+ * question, is a flag of the passage map).
  *
  * Releases are taken in batches: the first holds PRESSINDEX_CANDIDATES releases for a relevance
  * sort (default 100: the best passages sit in the best releases, and a release outside them
@@ -73,8 +74,6 @@ static pressindex_status finish(pi_search *s, found *f, size_t nf, int relevance
 {
     const pressindex_search_options *o = s->o;
     qsort(f, nf, sizeof *f, relevance ? cmp_relevance : cmp_date);
-    for (size_t i = 0; i < s->n; i++)
-        free(s->c[i].text);
     free(s->c);
     s->c = calloc(nf ? nf : 1, sizeof *s->c);
     s->n = 0;
@@ -113,6 +112,7 @@ static pressindex_status finish(pi_search *s, found *f, size_t nf, int relevance
         c->has = x->pm.has;
         c->bef = x->pm.before;
         c->has_before = x->pm.has_before;
+        c->flags = x->pm.flags;
         memcpy(c->hash, x->pm.hash, sizeof c->hash);
         c->release = x->rweight;
         c->rorder = x->rorder;
@@ -124,24 +124,17 @@ static pressindex_status finish(pi_search *s, found *f, size_t nf, int relevance
     return PRESSINDEX_OK;
 }
 
-/* The window's release keys and texts. */
+/* The window's release keys (for the ranking's release records). */
 static xc_status read_window(pi_search *s)
 {
     xc_status xs = XC_OK;
     for (size_t i = 0; xs == XC_OK && i < s->nw; i++) {
         pi_cand *c = &s->c[i];
-        char *v = NULL, *data = NULL;
-        size_t vl = 0, dl = 0, tl = 0;
+        char *v = NULL;
+        size_t vl = 0;
         if ((xs = xc_db_value(s->idx->db, c->docid, PI_SLOT_RELEASE, &v, &vl)) == XC_OK)
             snprintf(c->key, sizeof c->key, "%.*s", (int)vl, v);
         free(v);
-        if (xs == XC_OK && (xs = xc_db_data(s->idx->db, c->docid, &data, &dl)) == XC_OK) {
-            const char *t = pi_data_text(data, dl, c->pidx, &tl);
-            if (!(c->text = strndup(t ? t : "", t ? tl : 0)))
-                xs = XC_ERR_NO_MEMORY;
-            c->tlen = t ? tl : 0;
-        }
-        free(data);
     }
     return xs;
 }
@@ -193,12 +186,19 @@ pressindex_status pi_match(pi_search *s)
             break;
         unsigned size = xc_mset_size(ms);
         est_releases = xc_mset_matches_estimated(ms);
+        unsigned *ids = calloc(size ? size : 1, sizeof *ids);
+        double *ws = calloc(size ? size : 1, sizeof *ws);
+        if (!ids || !ws)
+            xs = XC_ERR_NO_MEMORY;
         for (unsigned i = 0; xs == XC_OK && i < size; i++) {
-            unsigned docid;
-            double w;
             uint64_t cc;
-            if ((xs = xc_mset_item(ms, i, &docid, &w, &cc)) != XC_OK)
-                break;
+            xs = xc_mset_item(ms, i, &ids[i], &ws[i], &cc);
+        }
+        if (xs == XC_OK)
+            xs = pi_plan_prefetch(s->plan, ids, size);
+        for (unsigned i = 0; xs == XC_OK && i < size; i++) {
+            unsigned docid = ids[i];
+            double w = ws[i];
             npm = 0;
             if ((xs = pi_plan_release(s->plan, docid, &pm, &npm, &pmcap)) != XC_OK)
                 break;
@@ -218,6 +218,8 @@ pressindex_status pi_match(pi_search *s)
                 f[nf++] = (found){pm[k], docid, first + i, w};
         }
         xc_mset_free(ms);
+        free(ids);
+        free(ws);
         if (xs != XC_OK)
             break;
         first += size;

@@ -37,7 +37,7 @@ typedef struct pterm {
     unsigned wqf;     /* how often the compiled query holds it */
     long mk;          /* the matcher's stem number (presence bits), -1 if none */
     uint64_t cf;
-    unsigned *pos;    /* positions in the release at hand */
+    const unsigned *pos; /* positions in the release at hand (owned by its read-ahead) */
     size_t n;
     size_t rs, re;    /* the passage at hand: pos[rs..re) */
 } pterm;
@@ -61,6 +61,8 @@ struct pi_plan {
     double avgdl, k1, b;
     double K;         /* the passage at hand's BM25 length factor */
     int titles;       /* the query has title: words */
+    struct pre *pre;  /* the releases read ahead, by docid */
+    size_t npre;
 };
 
 typedef struct ev {
@@ -294,14 +296,16 @@ xc_status pi_plan_new(xc_db *db, const pi_query *pq, const pi_matcher *m, const 
     return XC_OK;
 }
 
+static void pre_free(pi_plan *p);
+
 void pi_plan_free(pi_plan *p)
 {
     if (!p)
         return;
+    pre_free(p);
     for (size_t i = 0; i < p->nt; i++) {
         free(p->t[i].term);
         free(p->t[i].alt);
-        free(p->t[i].pos);
     }
     free(p->t);
     for (size_t i = 0; i < p->nlm; i++)
@@ -341,27 +345,93 @@ static xc_status append_positions(pi_plan *p, unsigned docid, const char *term, 
 
 /* A wildcard's positions: those of every term of the release that starts with its prefix, and of
  * the typed word's stem. */
-static xc_status wildcard_positions(pi_plan *p, unsigned docid, pterm *t)
+static xc_status wildcard_positions(pi_plan *p, unsigned docid, const pterm *t, unsigned **pos,
+                                    size_t *n)
 {
     char *terms = NULL;
     size_t nterms = 0;
+    *pos = NULL;
+    *n = 0;
     xc_status xs = xc_db_doc_terms(p->db, docid, t->term, MAX_EXPANSIONS, &terms, &nterms);
     const char *at = terms;
     for (size_t i = 0; xs == XC_OK && i < nterms; i++) {
         size_t l = strlen(at);
-        xs = append_positions(p, docid, at, l, &t->pos, &t->n);
+        xs = append_positions(p, docid, at, l, pos, n);
         at += l + 1;
     }
     free(terms);
     if (xs == XC_OK && t->alt)
-        xs = append_positions(p, docid, t->alt, strlen(t->alt), &t->pos, &t->n);
-    if (xs == XC_OK && t->n > 1) {
-        qsort(t->pos, t->n, sizeof *t->pos, cmp_uint);
+        xs = append_positions(p, docid, t->alt, strlen(t->alt), pos, n);
+    if (xs == XC_OK && *n > 1) {
+        qsort(*pos, *n, sizeof **pos, cmp_uint);
         size_t k = 1;
-        for (size_t i = 1; i < t->n; i++)
-            if (t->pos[i] != t->pos[k - 1])
-                t->pos[k++] = t->pos[i];
-        t->n = k;
+        for (size_t i = 1; i < *n; i++)
+            if ((*pos)[i] != (*pos)[k - 1])
+                (*pos)[k++] = (*pos)[i];
+        *n = k;
+    }
+    return xs;
+}
+
+/* A release read ahead: its passage map and each term's positions in it. */
+typedef struct pre {
+    unsigned docid;
+    char *map;
+    size_t mlen;
+    unsigned **pos;   /* per term */
+    size_t *n;
+} pre;
+
+static void pre_free(pi_plan *p)
+{
+    for (size_t d = 0; d < p->npre; d++) {
+        free(p->pre[d].map);
+        for (size_t i = 0; p->pre[d].pos && i < p->nt; i++)
+            free(p->pre[d].pos[i]);
+        free(p->pre[d].pos);
+        free(p->pre[d].n);
+    }
+    free(p->pre);
+    p->pre = NULL;
+    p->npre = 0;
+}
+
+static int cmp_pre(const void *a, const void *b)
+{
+    unsigned x = ((const pre *)a)->docid, y = ((const pre *)b)->docid;
+    return x < y ? -1 : x > y;
+}
+
+xc_status pi_plan_prefetch(pi_plan *p, const unsigned *docids, size_t n)
+{
+    pre_free(p);
+    if (!n)
+        return XC_OK;
+    if (!(p->pre = calloc(n, sizeof *p->pre)))
+        return XC_ERR_NO_MEMORY;
+    p->npre = n;
+    xc_status xs = XC_OK;
+    for (size_t d = 0; d < n; d++) {
+        p->pre[d].docid = docids[d];
+        p->pre[d].pos = calloc(p->nt ? p->nt : 1, sizeof *p->pre[d].pos);
+        p->pre[d].n = calloc(p->nt ? p->nt : 1, sizeof *p->pre[d].n);
+        if (!p->pre[d].pos || !p->pre[d].n)
+            xs = XC_ERR_NO_MEMORY;
+    }
+    /* In docid order, term by term: each B-tree is read in key order (terms, then docids), so
+     * the blocks on the way are those of the read before. */
+    qsort(p->pre, n, sizeof *p->pre, cmp_pre);
+    for (size_t d = 0; xs == XC_OK && d < n; d++)
+        xs = xc_db_value(p->db, p->pre[d].docid, PI_SLOT_MAP, &p->pre[d].map, &p->pre[d].mlen);
+    for (size_t i = 0; xs == XC_OK && i < p->nt; i++) {
+        const pterm *t = &p->t[i];
+        for (size_t d = 0; xs == XC_OK && d < n; d++) {
+            pre *r = &p->pre[d];
+            if (t->wildcard)
+                xs = wildcard_positions(p, r->docid, t, &r->pos[i], &r->n[i]);
+            else if (t->cf)
+                xs = xc_db_positions(p->db, r->docid, t->term, t->len, &r->pos[i], &r->n[i]);
+        }
     }
     return xs;
 }
@@ -644,23 +714,23 @@ static ev eval(const pi_plan *p, const pi_qnode *n)
 
 xc_status pi_plan_release(pi_plan *p, unsigned docid, pi_pmatch **out, size_t *n, size_t *cap)
 {
-    char *map = NULL;
-    size_t mlen = 0, np = 0;
+    pre key = {docid, NULL, 0, NULL, NULL};
+    pre *r = p->npre ? bsearch(&key, p->pre, p->npre, sizeof *p->pre, cmp_pre) : NULL;
+    xc_status xs = XC_OK;
+    if (!r) {
+        /* Not read ahead: alone. */
+        if ((xs = pi_plan_prefetch(p, &docid, 1)) != XC_OK)
+            return xs;
+        r = &p->pre[0];
+    }
+    size_t np = 0;
     pi_passage *ps = NULL;
-    xc_status xs = xc_db_value(p->db, docid, PI_SLOT_MAP, &map, &mlen);
-    int rc = xs == XC_OK ? pi_pmap_decode(map, mlen, &ps, &np) : 0;
+    int rc = pi_pmap_decode(r->map, r->mlen, &ps, &np);
     if (rc < 0)
         xs = rc == -2 ? XC_ERR_NO_MEMORY : XC_ERR_CORRUPT;
-    free(map);
-    for (size_t i = 0; xs == XC_OK && i < p->nt; i++) {
-        pterm *t = &p->t[i];
-        free(t->pos);
-        t->pos = NULL;
-        t->n = 0;
-        if (t->wildcard)
-            xs = wildcard_positions(p, docid, t);
-        else if (t->cf)
-            xs = xc_db_positions(p->db, docid, t->term, t->len, &t->pos, &t->n);
+    for (size_t i = 0; i < p->nt; i++) {
+        p->t[i].pos = r->pos[i];
+        p->t[i].n = r->n[i];
     }
     uint64_t prev_bits = 0;
     unsigned prev_pno = 0;
@@ -713,6 +783,7 @@ xc_status pi_plan_release(pi_plan *p, unsigned docid, pi_pmatch **out, size_t *n
             pm->pno = ps_j->pno;
             pm->weight = e.w;
             pm->has = bits;
+            pm->flags = ps_j->flags;
             pm->has_before = j > 0 && prev_pno + 1 == ps_j->pno;
             pm->before = pm->has_before ? prev_bits : 0;
             memcpy(pm->hash, ps_j->hash, sizeof pm->hash);

@@ -27,6 +27,7 @@ typedef struct pi_pmatch {
     uint64_t has;      /* bit k: the matcher's stem k (not excluded) is in the passage */
     uint64_t before;   /* the same bits of the paragraph just before (pno - 1), 0 if none */
     int has_before;    /* there is a paragraph pno - 1 */
+    unsigned flags;    /* PI_PF_* */
     char hash[PI_HASH_LEN + 1];
 } pi_pmatch;
 
@@ -42,7 +43,11 @@ xc_status pi_plan_df(const pi_plan *p, const char *term, uint64_t *out);
 /* Passages in the index (statistics). */
 uint64_t pi_plan_passages(const pi_plan *p);
 
-/* The matching passages of release docid, appended to *out (*n entries, *cap allocated). */
+/* Reads ahead the passage maps and positions of the releases docids[0..n) (replacing those read
+ * before), in the order that reads each B-tree once from left to right. */
+xc_status pi_plan_prefetch(pi_plan *p, const unsigned *docids, size_t n);
+/* The matching passages of release docid (read ahead, or read now), appended to *out (*n entries,
+ * *cap allocated). */
 xc_status pi_plan_release(pi_plan *p, unsigned docid, pi_pmatch **out, size_t *n, size_t *cap);
 
 #endif

@@ -125,21 +125,6 @@ static int is_boilerplate(pressindex *idx, const char *hash, uint64_t releases)
     return tf >= threshold;
 }
 
-/* Is this paragraph a reporter's question in a briefing transcript: "Q" then a space (often a
- * no-break space), a tab, a colon or a full stop? A question names the subject without answering
- * it; the answer is the paragraph after it. */
-static int is_question(const char *t, size_t n)
-{
-    size_t i = 0;
-    while (i < n && (t[i] == ' ' || t[i] == '\t'))
-        i++;
-    if (i + 1 >= n || t[i] != 'Q')
-        return 0;
-    unsigned char c = (unsigned char)t[i + 1];
-    return c == ' ' || c == '\t' || c == ':' || c == '.' ||
-           (c == 0xC2 && i + 2 < n && (unsigned char)t[i + 2] == 0xA0); /* U+00A0 */
-}
-
 /*
  * Passage score = weight / best weight + title_weight x title share
  *                 + neighbour_weight x paragraph-before share
@@ -295,7 +280,7 @@ static pressindex_status factors(pi_search *s)
         c->factor = 1;
         if (o->boilerplate_weight != 1.0 && c->hash[0] && is_boilerplate(s->idx, c->hash, releases))
             c->factor *= o->boilerplate_weight;
-        if (o->question_weight != 1.0 && c->text && is_question(c->text, c->tlen))
+        if (o->question_weight != 1.0 && (c->flags & PI_PF_QUESTION))
             c->factor *= o->question_weight;
     }
     return PRESSINDEX_OK;

@@ -185,7 +185,11 @@ pressindex_status pi_results_fill(pi_search *s, size_t first, size_t count, pres
     res->hits = calloc(count ? count : 1, sizeof *res->hits);
     if (!res->hits)
         return pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
-    rdoc d = {0};
+    /* Each release read once for the page (several of its passages may be on it). */
+    rdoc *docs = calloc(count ? count : 1, sizeof *docs);
+    size_t nd = 0;
+    if (!docs)
+        return pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     for (size_t i = 0; st == PRESSINDEX_OK && i < count; i++) {
         if ((st = pi_search_in_time(s)) != PRESSINDEX_OK)
             break;
@@ -195,17 +199,23 @@ pressindex_status pi_results_fill(pi_search *s, size_t first, size_t count, pres
         h->collapsed = ci->collapsed;
         h->rank = s->o->offset + i + 1;
         res->n = i + 1;
-        if (d.docid != ci->docid) {
-            rdoc_free(&d);
-            if ((st = rdoc_read(s->idx, ci->docid, &d)) != PRESSINDEX_OK)
+        rdoc *d = NULL;
+        for (size_t k = 0; k < nd && !d; k++)
+            if (docs[k].docid == ci->docid)
+                d = &docs[k];
+        if (!d) {
+            if ((st = rdoc_read(s->idx, ci->docid, &docs[nd])) != PRESSINDEX_OK)
                 break;
+            d = &docs[nd++];
         }
-        known_passage kp = {ci->text, ci->tlen, ci->key[0] ? ci->key : NULL, ci->rec};
-        st = fill_hit(s->idx, &d, ci->pidx, &s->m, h, &kp);
+        known_passage kp = {NULL, 0, ci->key[0] ? ci->key : NULL, ci->rec};
+        st = fill_hit(s->idx, d, ci->pidx, &s->m, h, &kp);
         if (st == PRESSINDEX_OK && s->o->context)
-            st = fetch_context(s->idx, &d, s->o->context, h);
+            st = fetch_context(s->idx, d, s->o->context, h);
     }
-    rdoc_free(&d);
+    for (size_t k = 0; k < nd; k++)
+        rdoc_free(&docs[k]);
+    free(docs);
     return st;
 }
 

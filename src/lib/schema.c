@@ -100,12 +100,25 @@ static int unhex(char c)
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-int pi_pmap_add(pi_buf *map, unsigned pno_delta, unsigned words, const char hash[PI_HASH_LEN + 1])
+int pi_is_question(const char *t, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (t[i] == ' ' || t[i] == '\t'))
+        i++;
+    if (i + 1 >= n || t[i] != 'Q')
+        return 0;
+    unsigned char c = (unsigned char)t[i + 1];
+    return c == ' ' || c == '\t' || c == ':' || c == '.' ||
+           (c == 0xC2 && i + 2 < n && (unsigned char)t[i + 2] == 0xA0); /* U+00A0 */
+}
+
+int pi_pmap_add(pi_buf *map, unsigned pno_delta, unsigned words, unsigned flags,
+                const char hash[PI_HASH_LEN + 1])
 {
     unsigned char raw[PI_HASH_LEN / 2];
     for (size_t i = 0; i < sizeof raw; i++)
         raw[i] = (unsigned char)(unhex(hash[2 * i]) << 4 | unhex(hash[2 * i + 1]));
-    if (put_varint(map, pno_delta) < 0 || put_varint(map, words) < 0)
+    if (put_varint(map, pno_delta) < 0 || put_varint(map, words) < 0 || put_varint(map, flags) < 0)
         return -1;
     return pi_buf_add(map, (const char *)raw, sizeof raw);
 }
@@ -119,8 +132,9 @@ int pi_pmap_decode(const char *map, size_t len, pi_passage **out, size_t *n)
     *out = NULL;
     *n = 0;
     while (p < end) {
-        unsigned d, w;
-        if (get_varint(&p, end, &d) < 0 || get_varint(&p, end, &w) < 0 || end - p < PI_HASH_LEN / 2) {
+        unsigned d, w, fl;
+        if (get_varint(&p, end, &d) < 0 || get_varint(&p, end, &w) < 0 || get_varint(&p, end, &fl) < 0 ||
+            end - p < PI_HASH_LEN / 2) {
             free(a);
             return -1;
         }
@@ -137,6 +151,7 @@ int pi_pmap_decode(const char *map, size_t len, pi_passage **out, size_t *n)
         a[k].pno = pno;
         a[k].start = pos;
         a[k].words = w;
+        a[k].flags = fl;
         hex(p, PI_HASH_LEN / 2, a[k].hash);
         p += PI_HASH_LEN / 2;
         pos += w + PI_PARA_GAP;

@@ -63,8 +63,6 @@ pressindex_status pi_search_in_time(pi_search *s)
 
 void pi_search_fini(pi_search *s)
 {
-    for (size_t i = 0; s->c && i < s->n; i++)
-        free(s->c[i].text);
     free(s->c);
     for (size_t i = 0; i < s->nrecs; i++)
         pi_record_free(&s->recs[i]);

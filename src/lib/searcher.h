@@ -30,10 +30,9 @@ typedef struct pi_cand {
     uint64_t has;     /* the matcher's stems it holds (bits) */
     uint64_t bef;     /* the same of the paragraph just before */
     int has_before;   /* there is a paragraph just before */
+    unsigned flags;   /* PI_PF_* */
     /* Read for the rerank window only: */
     char key[PI_KEY_LEN + 1];   /* its release */
-    char *text;       /* its text (reused for the results) */
-    size_t tlen;
     /* Ranking evidence (rank.c): */
     double title;     /* share of the query's weight found in the release's title, 0..1 */
     double release;   /* the release's BM25 (Xapian's weight of its document) */

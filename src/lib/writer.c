@@ -201,7 +201,8 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
             return xs;
         char hash[PI_HASH_LEN + 1];
         pi_text_hash(w->folded.p ? w->folded.p : "", w->folded.len, hash);
-        if (pi_pmap_add(&w->map, (unsigned)(i + 1) - prev, end - pos, hash) < 0 ||
+        unsigned flags = pi_is_question(text, len) ? PI_PF_QUESTION : 0;
+        if (pi_pmap_add(&w->map, (unsigned)(i + 1) - prev, end - pos, flags, hash) < 0 ||
             pi_buf_add(&w->data, text, len + 1) < 0)
             return XC_ERR_NO_MEMORY;
         if ((xs = add_bool(d, PI_P_TEXTHASH, hash)) != XC_OK)
