@@ -425,13 +425,30 @@ xc_status pi_plan_prefetch(pi_plan *p, const unsigned *docids, size_t n)
         xs = xc_db_value(p->db, p->pre[d].docid, PI_SLOT_MAP, &p->pre[d].map, &p->pre[d].mlen);
     for (size_t i = 0; xs == XC_OK && i < p->nt; i++) {
         const pterm *t = &p->t[i];
-        for (size_t d = 0; xs == XC_OK && d < n; d++) {
+        if (t->wildcard) {
+            for (size_t d = 0; xs == XC_OK && d < n; d++)
+                xs = wildcard_positions(p, p->pre[d].docid, t, &p->pre[d].pos[i], &p->pre[d].n[i]);
+            continue;
+        }
+        if (!t->cf)
+            continue;
+        /* The term's postings say which releases hold it (read in chunks of many documents):
+         * positions are looked up only there, not probed for in every release. */
+        xc_postlist *pl = NULL;
+        if ((xs = xc_db_postlist(p->db, t->term, t->len, &pl)) != XC_OK)
+            break;
+        unsigned at = 0;
+        int on = 1;
+        for (size_t d = 0; xs == XC_OK && on > 0 && d < n; d++) {
             pre *r = &p->pre[d];
-            if (t->wildcard)
-                xs = wildcard_positions(p, r->docid, t, &r->pos[i], &r->n[i]);
-            else if (t->cf)
+            if (at < r->docid && (on = xc_postlist_skip_to(pl, r->docid, &at)) <= 0)
+                break;
+            if (at == r->docid)
                 xs = xc_db_positions(p->db, r->docid, t->term, t->len, &r->pos[i], &r->n[i]);
         }
+        if (xs == XC_OK && on < 0)
+            xs = xc_last_status();
+        xc_postlist_free(pl);
     }
     return xs;
 }
