@@ -11,8 +11,9 @@
  * sort (default 100: the best passages sit in the best releases, and a release outside them
  * rarely holds one of the first twenty; doc/schema.md measures it), the page's size for a date
  * sort; more batches follow, each twice the last, until the page is full or no release is left.
- * The total is exact when every matching release was looked at, else the matching passages per
- * release seen times Xapian's estimate of the releases.
+ * The total is exact when every matching release was looked at, else the passages found plus,
+ * for each release Xapian estimates is left, the matching passages per release of the weaker half
+ * of those looked at.
  */
 #include "config.h"
 
@@ -234,8 +235,15 @@ pressindex_status pi_match(pi_search *s)
     if (xs == XC_OK && st == PRESSINDEX_OK) {
         if (exhausted || first >= est_releases || !first)
             s->estimated = s->n;
-        else
-            s->estimated = (uint64_t)((double)s->n * (double)est_releases / (double)first + 0.5);
+        else {
+            /* The releases not looked at hold about as many matching passages each as the
+             * weaker half of those looked at (the best releases hold the most). */
+            size_t half = first / 2, tail = 0;
+            for (size_t i = 0; i < nf; i++)
+                tail += f[i].rorder >= half;
+            double rate = (double)tail / (double)(first - half) * ((double)s->n / (double)nf);
+            s->estimated = s->n + (uint64_t)(rate * (double)(est_releases - first) + 0.5);
+        }
         if (s->estimated < s->n)
             s->estimated = s->n;
         s->nw = s->rerank ? (s->n < o->rerank_depth ? s->n : o->rerank_depth) : 0;
