@@ -155,6 +155,77 @@ START_TEST(newer_schema_is_refused)
 }
 END_TEST
 
+START_TEST(older_schema_says_how_to_rebuild)
+{
+    pressindex_destroy(open_writer());
+    char path[400];
+    snprintf(path, sizeof path, "%s/current", dbpath);
+    xc_db *db = NULL;
+    ck_assert_int_eq(xc_db_open(path, XC_DB_OPEN, &db), XC_OK);
+    ck_assert_int_eq(xc_db_set_metadata(db, PI_META_SCHEMA, "1", 1), XC_OK);
+    ck_assert_int_eq(xc_db_commit(db), XC_OK);
+    xc_db_free(db);
+    pressindex *idx = NULL;
+    ck_assert_int_eq(pressindex_open(dbpath, NULL, &idx), PRESSINDEX_ERR_VERSION);
+    ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "older index schema"));
+    ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "rebuild it"));
+}
+END_TEST
+
+/* The value PI_SLOT_SEQ of the release id's document (schema 2): "" when it has none. */
+static void release_seq(pressindex *idx, const char *id, char out[32])
+{
+    char key[PI_KEY_LEN + 1], term[PI_KEY_LEN + 8];
+    pi_release_key(id, key);
+    snprintf(term, sizeof term, "%s%s", PI_P_RELEASE, key);
+    xc_postlist *pl = NULL;
+    unsigned docid = 0;
+    out[0] = '\0';
+    ck_assert_int_eq(xc_db_postlist(idx->db, term, strlen(term), &pl), XC_OK);
+    if (xc_postlist_next(pl, &docid) > 0) {
+        char *v = NULL;
+        size_t n = 0;
+        ck_assert_int_eq(xc_db_value(idx->db, docid, PI_SLOT_SEQ, &v, &n), XC_OK);
+        snprintf(out, 32, "%.*s", (int)n, v);
+        free(v);
+    }
+    xc_postlist_free(pl);
+}
+
+START_TEST(release_sequence_grows)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    char a1[32], b1[32], a2[32], b2[32], a3[32];
+    release_seq(idx, "akorda/1", a1);
+    release_seq(idx, "akorda/2", b1);
+    ck_assert_uint_eq(strlen(a1), 16);
+    ck_assert_str_lt(a1, b1); /* written in that order: fixed-width hex sorts as numbers */
+    /* The same release again: nothing new, its number stays. */
+    add_two(idx);
+    release_seq(idx, "akorda/1", a2);
+    release_seq(idx, "akorda/2", b2);
+    ck_assert_str_eq(a1, a2);
+    ck_assert_str_eq(b1, b2);
+    /* Changed: a new number, after every other, and it survives reopening. */
+    pressindex_release a = {"akorda/1", "2025-07-30", "Tokayev visits Türkiye", "Akorda",
+                            "https://akorda.kz/1", "en", other_pars, 3};
+    ck_assert_int_eq(pressindex_add_release(idx, &a), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    pressindex_destroy(idx);
+    idx = open_writer();
+    release_seq(idx, "akorda/1", a3);
+    ck_assert_str_gt(a3, b1);
+    pressindex_release c = {"akorda/3", NULL, NULL, NULL, NULL, NULL, other_pars, 3};
+    ck_assert_int_eq(pressindex_add_release(idx, &c), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    char c1[32];
+    release_seq(idx, "akorda/3", c1);
+    ck_assert_str_gt(c1, a3);
+    pressindex_destroy(idx);
+}
+END_TEST
+
 START_TEST(foreign_directory_is_left_alone)
 {
     char f[400];
@@ -1711,6 +1782,8 @@ static Suite *suite(void)
     tcase_add_test(tc, missing_index_is_not_found);
     tcase_add_test(tc, second_writer_is_locked);
     tcase_add_test(tc, newer_schema_is_refused);
+    tcase_add_test(tc, older_schema_says_how_to_rebuild);
+    tcase_add_test(tc, release_sequence_grows);
     tcase_add_test(tc, foreign_directory_is_left_alone);
     tcase_add_loop_test(tc, damaged_directory_is_refused, 0, sizeof damages / sizeof damages[0]);
     tcase_add_test(tc, a_reader_looking_does_not_lock_out_a_writer);
