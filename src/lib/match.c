@@ -195,12 +195,16 @@ pressindex_status pi_match(pi_search *s)
             uint64_t cc;
             xs = xc_mset_item(ms, i, &ids[i], &ws[i], &cc);
         }
-        if (xs == XC_OK)
+        if (xs == XC_OK && (st = pi_search_in_time(s)) == PRESSINDEX_OK)
             xs = pi_plan_prefetch(s->plan, ids, size);
         for (unsigned i = 0; xs == XC_OK && i < size; i++) {
             unsigned docid = ids[i];
             double w = ws[i];
             npm = 0;
+            /* Passage scoring is where a hostile query spends its time: the deadline is checked
+             * every few releases. */
+            if (i % 16 == 15 && (st = pi_search_in_time(s)) != PRESSINDEX_OK)
+                break;
             if ((xs = pi_plan_release(s->plan, docid, &pm, &npm, &pmcap)) != XC_OK)
                 break;
             if (nf + npm > fcap) {
@@ -221,7 +225,7 @@ pressindex_status pi_match(pi_search *s)
         xc_mset_free(ms);
         free(ids);
         free(ws);
-        if (xs != XC_OK)
+        if (xs != XC_OK || st != PRESSINDEX_OK)
             break;
         first += size;
         exhausted = size < batch;

@@ -185,12 +185,18 @@ static int plan_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
     return c->xs != XC_OK;
 }
 
+static int cmp_leafmap(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)((const leafmap *)a)->leaf, y = (uintptr_t)((const leafmap *)b)->leaf;
+    return x < y ? -1 : x > y;
+}
+
+/* The leaf's terms (the maps are sorted by leaf address: a query of 256 words has 256 leaves,
+ * looked up for every passage). */
 static const leafmap *leaf_of(const pi_plan *p, const pi_qnode *leaf)
 {
-    for (size_t i = 0; i < p->nlm; i++)
-        if (p->lm[i].leaf == leaf)
-            return &p->lm[i];
-    return NULL;
+    leafmap key = {leaf, NULL};
+    return p->nlm ? bsearch(&key, p->lm, p->nlm, sizeof *p->lm, cmp_leafmap) : NULL;
 }
 
 typedef struct adj_ctx {
@@ -229,6 +235,8 @@ xc_status pi_plan_new(xc_db *db, const pi_query *pq, const pi_matcher *m, const 
     plan_ctx c = {p, XC_OK};
     pi_query_leaves(pq, plan_leaf, &c);
     xc_status xs = c.xs;
+    if (p->nlm)
+        qsort(p->lm, p->nlm, sizeof *p->lm, cmp_leafmap);
     if (xs == XC_OK && adjacency > 0 && !pq->structured && pq->root) {
         adj_ctx a = {p, XC_OK};
         pi_query_leaves(pq, adj_leaf, &a);
