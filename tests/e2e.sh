@@ -253,9 +253,9 @@ expect_in "bad/unknown_lang.txt:4: unknown language \"klingon\"" "$err" "unknown
 expect_not_in "JSON_ALLOW_NUL" "$err" "no parser internals"
 run "$P" search --json cassowary; expect_rc 0 "release with \\u0000 indexed"
 expect_in '"text":"The ministry announced a grant for cassowary conservation."' "$out" "NUL became a space"
-run "$P" show --json nul_bytes.txt; expect_rc 0 "text with NUL bytes indexed"
+run "$P" show --json bad/nul_bytes.txt; expect_rc 0 "text with NUL bytes indexed"
 expect_in '"paragraph":2' "$out" "its paragraphs shown"
-run "$P" show --json unknown_lang.txt; expect_rc 0 "release in an unknown language indexed"
+run "$P" show --json bad/unknown_lang.txt; expect_rc 0 "release in an unknown language indexed"
 expect_in '"lang":"en"' "$out" "unknown language replaced by the default"
 run "$P" search --lang en warbler; expect_rc 0 "stemmed in the default language"
 for l in zh ja ko kk uk pt-BR; do

@@ -155,6 +155,31 @@ START_TEST(newer_schema_is_refused)
 }
 END_TEST
 
+/* An index of the first schema (text ids without their folder's name) is not read with the ids
+ * of the second: the open says how to rebuild it, and nothing in it is changed. */
+START_TEST(older_schema_asks_for_a_rebuild)
+{
+    pressindex_destroy(open_writer());
+    char path[400];
+    snprintf(path, sizeof path, "%s/current", dbpath);
+    xc_db *db = NULL;
+    ck_assert_int_eq(xc_db_open(path, XC_DB_OPEN, &db), XC_OK);
+    ck_assert_int_eq(xc_db_set_metadata(db, PI_META_SCHEMA, "1", 1), XC_OK);
+    ck_assert_int_eq(xc_db_commit(db), XC_OK);
+    xc_db_free(db);
+    pressindex_open_options o;
+    pressindex_open_options_init(&o);
+    o.writable = 1;
+    for (int writable = 0; writable < 2; writable++) {
+        pressindex *idx = NULL;
+        ck_assert_int_eq(pressindex_open(dbpath, writable ? &o : NULL, &idx), PRESSINDEX_ERR_VERSION);
+        ck_assert_ptr_null(idx);
+        ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "older index schema (1, this pressindex needs 2)"));
+        ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "rebuild it from its sources"));
+    }
+}
+END_TEST
+
 START_TEST(foreign_directory_is_left_alone)
 {
     char f[400];
@@ -930,7 +955,7 @@ START_TEST(index_fixture_folder)
     ck_assert_uint_eq(pressindex_results_count(res), 2);
     for (size_t i = 0; i < 2; i++) {
         ck_assert_str_eq(pressindex_result_date(res, i), "2025-07-30");
-        ck_assert_str_eq(pressindex_result_release(res, i), "000_7a5d2ef6bf956f73.txt");
+        ck_assert_str_eq(pressindex_result_release(res, i), "releases/000_7a5d2ef6bf956f73.txt");
     }
     pressindex_results_destroy(res);
     /* The seed's two airport paragraphs (issue 8's acceptance test, default options): #20 names
@@ -1708,6 +1733,7 @@ static Suite *suite(void)
     tcase_add_test(tc, missing_index_is_not_found);
     tcase_add_test(tc, second_writer_is_locked);
     tcase_add_test(tc, newer_schema_is_refused);
+    tcase_add_test(tc, older_schema_asks_for_a_rebuild);
     tcase_add_test(tc, foreign_directory_is_left_alone);
     tcase_add_loop_test(tc, damaged_directory_is_refused, 0, sizeof damages / sizeof damages[0]);
     tcase_add_test(tc, a_reader_looking_does_not_lock_out_a_writer);

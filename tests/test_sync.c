@@ -245,7 +245,7 @@ START_TEST(add_change_touch_delete)
     put("a.txt", "Title: A\n\nAlpha one, revised.\n", 40);
     ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_OK);
     EXPECT(st, 0, 1, 0, 2);
-    ck_assert_str_eq(last.changes, "~a.txt ");
+    ck_assert_str_eq(last.changes, "~releases/a.txt ");
     counts(3, 3);
 
     /* Renamed: one deleted, one added. */
@@ -255,7 +255,7 @@ START_TEST(add_change_touch_delete)
     ck_assert_int_eq(rename(from, to), 0);
     ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_OK);
     EXPECT(st, 1, 0, 1, 2);
-    ck_assert_str_eq(last.changes, "+sub/b2.txt -sub/b.txt ");
+    ck_assert_str_eq(last.changes, "+releases/sub/b2.txt -releases/sub/b.txt ");
     counts(3, 3);
 
     /* Deleted. */
@@ -375,7 +375,7 @@ START_TEST(dry_run_changes_nothing)
     const char *folders[] = {folder};
     ck_assert_int_eq(pressindex_reindex(idx, folders, 1, &o, &st), PRESSINDEX_OK);
     EXPECT(st, 1, 1, 1, 1);
-    ck_assert_str_eq(last.changes, "~a.txt +d.txt -b.txt ");
+    ck_assert_str_eq(last.changes, "~releases/a.txt +releases/d.txt -releases/b.txt ");
     o.dry_run = 0;
     ck_assert_int_eq(pressindex_reindex(idx, folders, 1, &o, &st), PRESSINDEX_ERR_INVALID_ARGUMENT);
     pressindex_destroy(idx);
@@ -462,7 +462,7 @@ START_TEST(interrupted_run_is_finished_without_duplicates)
     /* What a crash leaves: releases committed, no file records. */
     pressindex *idx = open_writer();
     const char *pa[] = {"Alpha.", "Alpha two."};
-    pressindex_release a = {"a.txt", NULL, NULL, NULL, NULL, NULL, pa, 2};
+    pressindex_release a = {"releases/a.txt", NULL, NULL, NULL, NULL, NULL, pa, 2};
     ck_assert_int_eq(pressindex_add_release(idx, &a), PRESSINDEX_OK);
     ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
     /* ... and work after the last commit, lost with the process. */
@@ -513,7 +513,7 @@ START_TEST(release_deleted_by_hand_is_restored)
     ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_OK);
     EXPECT(st, 4, 0, 0, 0);
 
-    delete_by_hand("a.txt");
+    delete_by_hand("releases/a.txt");
     delete_by_hand("j2");
     counts(2, 2);
     ck_assert_int_eq(run(1, 0, &st), PRESSINDEX_OK); /* a dry run says so, and changes nothing */
@@ -521,7 +521,7 @@ START_TEST(release_deleted_by_hand_is_restored)
     counts(2, 2);
     ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_OK);
     EXPECT(st, 2, 0, 0, 2);
-    ck_assert_str_eq(last.changes, "+a.txt +j2 ");
+    ck_assert_str_eq(last.changes, "+releases/a.txt +j2 ");
     counts(4, 4);
     ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_OK);
     EXPECT(st, 0, 0, 0, 4);

@@ -29,9 +29,10 @@ typedef struct pi_input_options {
     pi_file_done_fn on_file_done;     /* may be NULL; gets ctx; called after each file read to its
                                        * end (problems or not; not for files that cannot be opened);
                                        * non-zero stops the read like on_release */
-    const char *file_id;              /* may be NULL; a file given directly (not a folder) gets this
-                                       * id instead of its base name, so that reading one file of a
-                                       * folder on its own gives it the id a walk of the folder does */
+    const char *file_id;              /* may be NULL; a text file given directly (not a folder), or
+                                       * standard input, gets this id instead of its base name (or
+                                       * content id), so that reading one file of a folder on its own
+                                       * gives it the id a walk of the folder does */
 } pi_input_options;
 
 typedef struct pi_input_stats {
@@ -45,8 +46,10 @@ typedef struct pi_input_stats {
 
 /*
  * Reads path: a file, a folder (recursively; entries in strcmp order; hidden files and leftovers
- * "*~", ".#*", "*.swp", "*.tmp", "*.part" ignored), or "-" for stdin. Release ids of text files are
- * their path relative to the folder argument (a file given directly: its base name; stdin: "-").
+ * "*~", ".#*", "*.swp", "*.tmp", "*.part" ignored), or "-" for stdin. The release id of a text
+ * file is the folder's name (pi_folder_name), "/" and its path relative to the folder
+ * ("akorda/2025/r.txt"); a file given directly: its base name, or opts->file_id; stdin: file_id,
+ * else "stdin-" and 16 hex digits of a hash of its bytes (the same text, the same id).
  * Returns 0 when done (problems or not: see stats), -1 if path does not exist or cannot be opened
  * (reported through on_problem too), or the non-zero value an on_release returned.
  * stats may be NULL; it is zeroed first. Format AUTO: ".jsonl", ".ndjson", ".json" (optionally
@@ -77,6 +80,14 @@ const char *pi_input_link_problem(int err, char *buf, size_t n);
  * non-zero value a callback returned.
  */
 int pi_input_list(const char *dir, pi_list_fn on_file, pi_list_error_fn on_error, void *ctx);
+
+/* The absolute, lexically normalised form of a folder argument (malloc()ed; NULL when out of
+ * memory): "." and ".." resolved as text, never through a symbolic link, so that an argument names
+ * the same folder however it was spelt, whatever the working directory of the run. */
+char *pi_folder_key_path(const char *path);
+/* The last component of pi_folder_key_path(path) (malloc()ed; NULL when out of memory): the folder
+ * part of the ids of the text files under it. "" for "/". */
+char *pi_folder_name(const char *path);
 
 /* Reads releases from memory (text or JSON Lines, not gzip), name standing for a file name in
  * messages and as a text release's id. Returns 0, or the non-zero value an on_release returned. */

@@ -95,46 +95,6 @@ void pi_release_digest(const pressindex_release *r, char out[PI_DIGEST_LEN + 1])
     snprintf(out, PI_DIGEST_LEN + 1, "%016llx", (unsigned long long)XXH3_64bits_digest(&st));
 }
 
-char *pi_folder_key_path(const char *path)
-{
-    pi_buf in = {0}, out = {0};
-    char cwd[PATH_MAX];
-    if (path[0] != '/') {
-        if (!getcwd(cwd, sizeof cwd))
-            snprintf(cwd, sizeof cwd, ".");
-        if (pi_buf_printf(&in, "%s/", cwd) < 0)
-            goto oom;
-    }
-    if (pi_buf_adds(&in, path) < 0 || pi_buf_reserve(&out, in.len + 1) < 0)
-        goto oom;
-    /* Components one by one: "" and "." dropped, ".." takes the last one off (lexically: a
-     * folder argument names the same records however it was spelt). */
-    for (char *s = in.p; *s;) {
-        char *e = strchr(s, '/');
-        size_t n = e ? (size_t)(e - s) : strlen(s);
-        if (n == 2 && s[0] == '.' && s[1] == '.') {
-            char *slash = strrchr(out.p ? out.p : "", '/');
-            if (slash)
-                out.len = (size_t)(slash - out.p);
-            out.p[out.len] = '\0';
-        } else if (n && !(n == 1 && s[0] == '.')) {
-            pi_buf_addc(&out, '/');
-            pi_buf_add(&out, s, n);
-        }
-        s += n;
-        while (*s == '/')
-            s++;
-    }
-    if (out.len == 0)
-        pi_buf_addc(&out, '/');
-    pi_buf_free(&in);
-    return pi_buf_steal(&out);
-oom:
-    pi_buf_free(&in);
-    pi_buf_free(&out);
-    return NULL;
-}
-
 /* ---------------------------------------------------------------------------------------------- */
 /* A set of fixed-length hex keys with a small value: open addressing, linear probing.             */
 
@@ -219,6 +179,7 @@ enum { F_DIR, F_FILE, F_MISSING, F_UNREADABLE };
 typedef struct folder {
     const char *arg;   /* as given: display and file paths */
     char *key_path;    /* absolute: what the records name */
+    char *name;        /* its last component: the folder part of its files' ids */
     char key[PI_KEY_LEN + 1];
     int kind;
     int err;           /* errno when not F_DIR/F_FILE */
@@ -268,6 +229,7 @@ typedef struct sync_run {
     kset file_old;     /* release key -> 1 + index of the entry in the file's old record */
     pi_buf entries;    /* the new entries */
     pi_buf scratch;
+    pi_buf file_id;    /* the id of the text file being read */
     int file_done;
     pressindex_status fatal;
     pi_buf deferred;   /* keys that left a file but another file's record lists: decided at the
@@ -648,6 +610,11 @@ static pressindex_status read_file(sync_run *r, const found *f)
                 return oom(r);
             s->val = (uint32_t)j + 1;
         }
+    /* The id a walk of the folder gives the file (pi_input_read), or a single file's name. */
+    pi_buf_clear(&r->file_id);
+    if (fo->kind == F_DIR ? pi_buf_printf(&r->file_id, "%s/%s", fo->name, f->rel) < 0
+                          : pi_buf_adds(&r->file_id, f->rel) < 0)
+        return oom(r);
     pi_input_options io = {
         .format = PRESSINDEX_FORMAT_AUTO,
         .on_problem = r->o->on_problem,
@@ -655,7 +622,7 @@ static pressindex_status read_file(sync_run *r, const found *f)
         .ctx = r,
         .problem_user = r->o->user,
         .on_file_done = on_file_done,
-        .file_id = f->rel,
+        .file_id = r->file_id.p,
     };
     pi_input_stats is;
     int rc = pi_input_read(f->path, &io, &is);
@@ -792,16 +759,26 @@ static pressindex_status reindex(sync_run *r, const char *const *args)
     pressindex_reindex_stats *st = r->st;
     int missing = 0;
 
-    /* 1. The folders and their records. */
+    /* 1. The folders and their records. Two folders of one name would give their files the
+     * same ids: refused before anything is read (the same folder twice is just the same). */
     for (size_t i = 0; i < r->n_folders; i++) {
         folder *f = &r->folders[i];
         f->arg = args[i];
-        if (!(f->key_path = pi_folder_key_path(args[i])))
+        if (!(f->key_path = pi_folder_key_path(args[i])) || !(f->name = pi_folder_name(args[i])))
             return oom(r);
         pi_release_key(f->key_path, f->key);
-        for (size_t j = 0; j < i; j++)
+        for (size_t j = 0; j < i && !f->dup; j++) {
             if (strcmp(r->folders[j].key_path, f->key_path) == 0)
                 f->dup = 1;
+            else if (strcmp(r->folders[j].name, f->name) == 0)
+                return pi_fail(r->idx, PRESSINDEX_ERR_INVALID_ARGUMENT,
+                               "%s and %s are both named \"%s\": their files would have the same ids "
+                               "(give folders of different names, or their parent); nothing was "
+                               "changed", r->folders[j].arg, f->arg, f->name);
+        }
+    }
+    for (size_t i = 0; i < r->n_folders; i++) {
+        folder *f = &r->folders[i];
         if (f->dup)
             continue;
         struct stat sb;
@@ -1046,6 +1023,7 @@ pressindex_status pressindex_reindex(pressindex *idx, const char *const *folders
 
     for (size_t i = 0; r.folders && i < n; i++) {
         free(r.folders[i].key_path);
+        free(r.folders[i].name);
         for (size_t j = 0; j < r.folders[i].n_bad; j++)
             free(r.folders[i].bad_dirs[j]);
         free(r.folders[i].bad_dirs);
@@ -1065,6 +1043,7 @@ pressindex_status pressindex_reindex(pressindex *idx, const char *const *folders
     ks_free(&r.file_old);
     pi_buf_free(&r.entries);
     pi_buf_free(&r.scratch);
+    pi_buf_free(&r.file_id);
     pi_buf_free(&r.refusal);
     pi_buf_free(&r.deferred);
     clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "input.h"
 #include "internal.h"
 
 /* "F" + key of the folder argument + key of the file's path relative to it (pi_release_key of
@@ -42,9 +43,5 @@ int pi_file_record_decode(char *blob, size_t len, pi_file_record *fr);
 
 /* The digest of a release's whole content (everything that makes its documents). */
 void pi_release_digest(const pressindex_release *r, char out[PI_DIGEST_LEN + 1]);
-
-/* The absolute, lexically normalised form of a folder argument (malloc()ed; NULL when out of
- * memory): what names it in the records, whatever the working directory of the run. */
-char *pi_folder_key_path(const char *path);
 
 #endif
