@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "buf.h"
 #include "pressindex.h"
 
 /* Receives each release read. Returns 0 to go on, non-zero to stop the whole read (that value is
@@ -107,6 +108,37 @@ int pi_date_parse(const char *s, size_t n, char out[11]);
  * NUL-terminated string *out. Returns the number of replacements, or -1 when out of memory.
  */
 long pi_utf8_sanitize(const char *text, size_t len, char **out, size_t *outlen);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* The ids of one indexing run (ids.c): a JSON Lines file repeating an id revises it, another input
+ * giving it clashes (DECISIONS "Ids"). Zero-initialised; pi_idset_free() after use.              */
+
+typedef struct pi_idset {
+    struct pi_idslot *slots;
+    size_t cap, n;
+    pi_buf names, offsets; /* the files that gave releases: names, and each one's offset */
+    uint32_t n_files;
+    int in_file;           /* the last release's file is still being read */
+} pi_idset;
+
+enum { PI_ID_NEW, PI_ID_REVISION, PI_ID_CLASH };
+typedef struct pi_idclaim {
+    int kind;
+    unsigned prev_passages;  /* REVISION: the passages of the version it replaces */
+    const char *first_file;  /* CLASH: where the id came first (lives as long as the set) */
+    unsigned long first_line; /* 0 for a text file */
+} pi_idclaim;
+
+/* The next release read comes from another input (a new argument), even under the same name. */
+void pi_idset_next_input(pi_idset *s);
+/* Claims id for the release with passages non-empty paragraphs read from file (line: 0 for text):
+ * NEW, REVISION (the same file gave it before) or CLASH (another file did: that one stands) in
+ * *out. 0, or -1 when out of memory. */
+int pi_idset_claim(pi_idset *s, const char *id, const char *file, unsigned long line,
+                   unsigned passages, pi_idclaim *out);
+/* The one-line problem message of a clash, in buf. */
+const char *pi_msg_clash(char *buf, size_t n, const char *id, const pi_idclaim *c);
+void pi_idset_free(pi_idset *s);
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Internal: shared by input.c (files, folders, gzip), parse_text.c and parse_jsonl.c.             */

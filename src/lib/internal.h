@@ -92,6 +92,7 @@ typedef struct pi_writer {
     pi_buf fold, folded, source, rec; /* scratch, reused */
     uint64_t pending;                 /* passages since the last commit */
     uint64_t batch;                   /* commit after this many */
+    int replaced;                     /* the last put replaced a release the index held */
 } pi_writer;
 
 int pi_writer_init(pi_writer *w, xc_db *db, const char *default_lang, uint64_t batch);
@@ -128,7 +129,8 @@ struct pressindex {
     pi_buf err;           /* the last error message */
     int broken;           /* an allocation failed since db was opened: see pi_index_usable() */
     int made_dir;         /* pressindex_open created the directory */
-    int input_missing;    /* a run through this handle found an input missing */
+    int input_missing;    /* a run through this handle found an input missing, or refused its
+                           * arguments: an index it created holds nothing worth keeping */
 };
 
 /* Sets idx->err (printf-style) and returns st. */
@@ -171,11 +173,21 @@ char *pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem,
  * impossible or unrecognised (the caller reports it; the release is still indexed, undated). */
 int pi_release_date(const pressindex_release *r, char out[11]);
 
+struct pi_idset; /* input.h */
 /* A full build from empty: releases read by this thread, written by several writer threads onto
- * shards that are then compacted into one database and swapped in. (build.c) */
-pressindex_status pi_build_parallel(pressindex *idx, const char *path,
-                                    const pressindex_index_options *opts,
-                                    pressindex_index_stats *stats, int *rc_input);
+ * shards that are then compacted into one database and swapped in. Reads the paths not skipped,
+ * counting in *missing those that do not exist. (build.c) */
+pressindex_status pi_build_parallel(pressindex *idx, const char *const *paths, size_t n,
+                                    const char *skip, const pressindex_index_options *opts,
+                                    pressindex_index_summary *sum, struct pi_idset *ids,
+                                    size_t *missing);
+/* A run's ruling on the release r read from file (line 0 for text), before it is written: 1 to
+ * write it (*kind: PI_ID_NEW, or PI_ID_REVISION, which the summary does not count again), 0 when
+ * its id clashes with another input's (reported, counted as skipped), -1 when out of memory.
+ * Counts its passages and bytes in sum. (index.c) */
+int pi_index_claim(struct pi_idset *ids, pressindex_index_summary *sum,
+                   const pressindex_index_options *opts, const pressindex_release *r,
+                   const char *file, unsigned long line, int *kind);
 /* Writes a compacted merge of the databases srcs into a new database directory of the index and
  * makes it current; the writer is reopened on it and the old databases are removed. (index.c) */
 pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, size_t n);

@@ -770,11 +770,13 @@ static pressindex_status reindex(sync_run *r, const char *const *args)
         for (size_t j = 0; j < i && !f->dup; j++) {
             if (strcmp(r->folders[j].key_path, f->key_path) == 0)
                 f->dup = 1;
-            else if (strcmp(r->folders[j].name, f->name) == 0)
+            else if (strcmp(r->folders[j].name, f->name) == 0) {
+                r->idx->input_missing = 1; /* an index made for this run is not kept */
                 return pi_fail(r->idx, PRESSINDEX_ERR_INVALID_ARGUMENT,
                                "%s and %s are both named \"%s\": their files would have the same ids "
                                "(give folders of different names, or their parent); nothing was "
                                "changed", r->folders[j].arg, f->arg, f->name);
+            }
         }
     }
     for (size_t i = 0; i < r->n_folders; i++) {

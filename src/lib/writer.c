@@ -141,6 +141,7 @@ static xc_status load_old(pi_writer *w, const char *key, const char *rterm, size
     snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, key);
     xc_status xs = xc_db_get_metadata(w->db, mkey, &blob, &blen);
     pi_release_record rec;
+    w->replaced = xs == XC_OK && blob;
     if (xs != XC_OK || !blob || pi_record_decode(blob, blen, &rec) < 0) {
         free(blob);
         return xs;
