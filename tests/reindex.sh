@@ -81,6 +81,7 @@ export PRESSINDEX_DB="$TMP/taken"
 run "$P" index "$F"; expect_rc 0 "index before reindex"
 run "$P" stats --json; before=$(summary releases passages)
 reindex; expect_rc 0 "reindex after index"; expect_counts $before "reindex took over index"
+expect_summary "0 0 0 $(echo $before | cut -d' ' -f1)" "index then reindex: nothing changed"
 
 # ---- refusals: a folder emptied or gone while the index holds its releases; half deleted
 export PRESSINDEX_DB="$TMP/refuse"

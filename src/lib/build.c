@@ -25,6 +25,7 @@
 typedef struct item {
     pressindex_release r;
     char date[11];
+    char digest[PI_DIGEST_LEN + 1]; /* of the release as read, for its record */
 } item;
 
 typedef struct worker {
@@ -88,6 +89,7 @@ static item *item_copy(const pressindex_release *r, const char date[11])
     it->r.paragraphs = (const char *const *)paras;
     it->r.n_paragraphs = r->n_paragraphs;
     memcpy(it->date, date, 11);
+    pi_release_digest(r, it->digest);
     return it;
 }
 
@@ -109,7 +111,9 @@ static void *worker_main(void *arg)
         pthread_cond_signal(&w->not_full);
         pthread_mutex_unlock(&w->mu);
         if (!failed) {
+            w->w.digest = it->digest;
             xc_status xs = pi_writer_put(&w->w, &it->r, it->date);
+            w->w.digest = NULL;
             if (xs != XC_OK) {
                 pthread_mutex_lock(&w->mu);
                 w->failed = 1;

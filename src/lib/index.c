@@ -931,12 +931,18 @@ pressindex_status pressindex_add_release(pressindex *idx, const pressindex_relea
      * same whichever way it came in: text that is not UTF-8 would be unsearchable and unprintable
      * as JSON, and an unknown language would be a language of its own. */
     pi_repaired fix;
+    /* The record keeps the digest of the release as handed in: what a reindex computes from the
+     * file, so that it can take over a release that pressindex index wrote, unchanged. */
+    char digest[PI_DIGEST_LEN + 1];
+    pi_release_digest(r, digest);
     if (pi_release_repair(r, &fix) < 0)
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     r = &fix.rel;
     char date[11];
     int bad_date = pi_release_date(r, date);
+    idx->w.digest = digest;
     xc_status xs = pi_writer_put(&idx->w, r, date);
+    idx->w.digest = NULL;
     if (xs != XC_OK) {
         char what[160];
         snprintf(what, sizeof what, "adding release %.120s", r->id);

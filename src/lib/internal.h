@@ -47,14 +47,21 @@ void pi_release_key(const char *id, char key[PI_KEY_LEN + 1]);
 #define PI_HASH_LEN 16
 void pi_text_hash(const char *data, size_t len, char out[PI_HASH_LEN + 1]);
 
+/* Hex of a 64-bit digest of a release's whole content (everything that makes its documents; sync.c). */
+#define PI_DIGEST_LEN 16
+void pi_release_digest(const pressindex_release *r, char out[PI_DIGEST_LEN + 1]);
+
 /* The release record stored in the metadata under "R"+key: NUL-separated fields. */
 typedef struct pi_release_record {
     char *blob; /* owns the strings below */
     const char *id, *date, *title, *source, *url, *lang;
     unsigned passages;
+    const char *digest; /* pi_release_digest() of the release as it was handed in ("" if none) */
 } pi_release_record;
+/* digest: the release's pi_release_digest() as read (before any repair), so that a reindex can
+ * tell a release it has no record of from one the index already holds as it is; may be NULL. */
 int pi_record_encode(const pressindex_release *r, const char *date, const char *lang,
-                     unsigned passages, pi_buf *out);
+                     unsigned passages, const char *digest, pi_buf *out);
 /* Takes ownership of blob (malloc()ed, len bytes). Returns 0 or -1 if malformed. */
 int pi_record_decode(char *blob, size_t len, pi_release_record *rec);
 void pi_record_free(pi_release_record *rec);
@@ -93,6 +100,9 @@ typedef struct pi_writer {
     uint64_t pending;                 /* passages since the last commit */
     uint64_t batch;                   /* commit after this many */
     int replaced;                     /* the last put replaced a release the index held */
+    const char *digest;               /* the next put's content digest for its record (set by the
+                                       * caller, for one put: pi_release_digest of the release as
+                                       * read); NULL: computed from what is written */
 } pi_writer;
 
 int pi_writer_init(pi_writer *w, xc_db *db, const char *default_lang, uint64_t batch);
