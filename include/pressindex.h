@@ -241,7 +241,7 @@ void pressindex_index_summary_init_sized(pressindex_index_summary *s, size_t siz
  * read once). A path that does not exist is reported through on_problem and the others are
  * indexed. Commits in batches and at the end. summary may be NULL. Returns PRESSINDEX_OK; _ERR_DATA
  * when any input was skipped, salvaged, or clashed (all good releases are indexed all the same);
- * _ERR_NOT_FOUND when a path does not exist (and nothing else was wrong but data); _ERR_IO,
+ * _ERR_NOT_FOUND when a path does not exist (before _ERR_DATA: the others are indexed); _ERR_IO,
  * _ERR_NO_MEMORY, _ERR_INVALID_ARGUMENT, _ERR_INTERNAL. */
 pressindex_status pressindex_index_paths(pressindex *idx, const char *const *paths, size_t n,
                                          const pressindex_index_options *opts,
@@ -444,7 +444,7 @@ void pressindex_reindex_options_init_sized(pressindex_reindex_options *opts, siz
 
 typedef struct pressindex_reindex_stats {
     uint64_t added;     /* releases added */
-    uint64_t changed;   /* releases replaced because their content changed */
+    uint64_t changed;   /* releases replaced: the index held their id with other content */
     uint64_t deleted;   /* releases deleted */
     uint64_t unchanged; /* releases left as they were */
     uint64_t skipped;   /* releases or files skipped because unreadable or malformed */
@@ -458,8 +458,12 @@ typedef struct pressindex_reindex_stats {
 /*
  * Brings the index to exactly what the folders hold now: releases new to them are added, changed
  * ones replaced, and those whose file is gone (or whose id left a JSON Lines file) deleted. Ids are
- * those pressindex_index_path() gives (a text file: its path relative to its folder argument), so
- * an index built by pressindex_index_path() of the same folders is taken over without duplicates.
+ * those pressindex_index_path() gives (see "Ids" above), so an index built by
+ * pressindex_index_path() of the same folders is taken over without duplicates, and a release it
+ * holds as its file holds it now is unchanged (others count as changed: replaced). Two folders of
+ * one name are refused (_ERR_INVALID_ARGUMENT). A later line of a JSON Lines file with an earlier
+ * line's id revises it (counted once); an id another file holds is a problem naming both, skipped
+ * (_ERR_DATA), and the file is read again on every run until the clash is mended.
  * A folder argument may also be a single file.
  *
  * What the index knows of each source file (size, modification time, checksum, and the digest of
@@ -479,8 +483,9 @@ typedef struct pressindex_reindex_stats {
  * Returns PRESSINDEX_OK; _ERR_DATA when input was skipped or salvaged, or deletions were refused
  * (everything else was done); _ERR_NOT_FOUND when a folder argument does not exist (and no
  * releases were recorded from it: that is a refusal); _ERR_INVALID_ARGUMENT (no folders, a
- * read-only handle without dry_run); _ERR_IO, _ERR_CORRUPT, _ERR_NO_MEMORY, _ERR_INTERNAL (the
- * index failed: the run stops, work since the last commit is discarded).
+ * read-only handle without dry_run, two folders of one name); _ERR_IO, _ERR_CORRUPT,
+ * _ERR_NO_MEMORY, _ERR_INTERNAL (the index failed: the run stops, work since the last commit is
+ * discarded).
  */
 pressindex_status pressindex_reindex(pressindex *idx, const char *const *folders, size_t n,
                                      const pressindex_reindex_options *opts,
