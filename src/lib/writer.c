@@ -141,6 +141,7 @@ static xc_status load_old(pi_writer *w, const char *key, const char *rterm, size
     snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, key);
     xc_status xs = xc_db_get_metadata(w->db, mkey, &blob, &blen);
     pi_release_record rec;
+    w->replaced = xs == XC_OK && blob;
     if (xs != XC_OK || !blob || pi_record_decode(blob, blen, &rec) < 0) {
         free(blob);
         return xs;
@@ -285,7 +286,10 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
     }
     char mkey[PI_KEY_LEN + 8];
     snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, key);
-    if (pi_record_encode(r, date, lang, passages, &w->rec) < 0)
+    char own[PI_DIGEST_LEN + 1];
+    if (!w->digest)
+        pi_release_digest(r, own);
+    if (pi_record_encode(r, date, lang, passages, w->digest ? w->digest : own, &w->rec) < 0)
         return XC_ERR_NO_MEMORY;
     if ((xs = xc_db_set_metadata(w->db, mkey, w->rec.p, w->rec.len)) != XC_OK)
         return xs;
