@@ -69,6 +69,7 @@ put("wildcard-pre", "pre*")
 put("many-wildcards", " ".join(w[:3] + "*" for w in common))
 put("nested-brackets", "(" * 200 + "president" + ")" * 200)
 put("not-everything", "NOT president NOT security NOT economy")
+put("date-0001-9999", "president date:0001..9999")
 PY
 
 median3() {  # median3 FILE -> "status seconds"

@@ -176,6 +176,9 @@ typedef struct pressindex_index_options {
     pressindex_problem_fn on_problem; /* may be NULL */
     pressindex_progress_fn on_progress; /* may be NULL */
     void *user;                      /* passed to the callbacks */
+    const char *id;                  /* the id of a text release read from standard input ("-");
+                                        NULL (default): "stdin-" and 16 hex digits of a hash of its
+                                        bytes, so that two different texts never share an id */
 } pressindex_index_options;
 
 void pressindex_index_options_init_sized(pressindex_index_options *opts, size_t size);
@@ -183,16 +186,30 @@ void pressindex_index_options_init_sized(pressindex_index_options *opts, size_t 
 
 typedef struct pressindex_index_stats {
     uint64_t files;     /* input files read */
-    uint64_t releases;  /* releases added or replaced */
+    uint64_t releases;  /* releases added or replaced (a revision in its own JSON Lines file counts
+                           once; pressindex_index_summary tells added from replaced) */
     uint64_t passages;  /* passages indexed */
     uint64_t bytes;     /* bytes of paragraph text indexed */
     uint64_t skipped;   /* releases or files skipped because unreadable or malformed */
     uint64_t problems;  /* problems reported (skipped, and salvaged ones such as bad UTF-8) */
 } pressindex_index_stats;
 
+/*
+ * Ids. A JSON Lines release's id is its "id". A text file's id is the name of the folder argument it
+ * was found under (its last path component once "." and ".." are resolved as text, never through a
+ * symbolic link; "" for "/"), a slash, and its path under that folder: "akorda/2025/r-001.txt" for
+ * the folder /srv/press/akorda, however it was spelt. A text file given directly: its file name.
+ * Standard input's text: opts->id, else "stdin-" and 16 hex digits of a hash of its bytes.
+ *
+ * Within one run (one call), no release replaces another silently: a later line of the same JSON
+ * Lines file with an earlier line's id is a revision (the last line wins, counted once); the same
+ * id from another input of the run (another file, or another path) is a data problem: the first is
+ * kept, the other skipped, and one problem names both places. Across runs an id replaces its
+ * release: that is how updates arrive (counted as replaced).
+ */
+
 /* Indexes a file or a folder (recursively, in byte order of names; hidden files and transfer
- * leftovers ignored), or standard input for "-". Text files get their path relative to the folder
- * argument as id (a file given directly: its file name). Commits in batches and at the end.
+ * leftovers ignored), or standard input for "-", as pressindex_index_paths() does one path.
  * stats may be NULL. Returns PRESSINDEX_OK; _ERR_DATA when any input was skipped or salvaged (all
  * good releases are indexed all the same); _ERR_NOT_FOUND when path does not exist; _ERR_IO,
  * _ERR_NO_MEMORY, _ERR_INVALID_ARGUMENT, _ERR_INTERNAL. */
@@ -200,9 +217,39 @@ pressindex_status pressindex_index_path(pressindex *idx, const char *path,
                                         const pressindex_index_options *opts,
                                         pressindex_index_stats *stats);
 
+/* What a run of pressindex_index_paths() did. It grows at the end like the options structs
+ * (doc/compatibility.md): fill it with its _init() macro first; the library writes
+ * only the fields the program was compiled with. */
+typedef struct pressindex_index_summary {
+    size_t size;        /* set by _init(): the struct's size as this program was compiled */
+    uint64_t files;     /* input files read */
+    uint64_t releases;  /* added + replaced: what the run holds, each id once */
+    uint64_t added;     /* releases whose id the index did not hold */
+    uint64_t replaced;  /* releases whose id the index held before the run: replaced */
+    uint64_t passages;  /* passages indexed (a revision's count replaces its earlier one's) */
+    uint64_t bytes;     /* bytes of paragraph text read */
+    uint64_t skipped;   /* releases or files skipped: unreadable, malformed, or an id clash */
+    uint64_t problems;  /* problems reported (skipped, and salvaged ones such as bad UTF-8) */
+} pressindex_index_summary;
+
+void pressindex_index_summary_init_sized(pressindex_index_summary *s, size_t size);
+#define pressindex_index_summary_init(s) pressindex_index_summary_init_sized((s), sizeof *(s))
+
+/* Indexes the n paths as one run (the ids and clashes described above span all of them). Two
+ * folder arguments whose names are the same (x/akorda and y/akorda) would give their files the same
+ * ids: refused before anything is read, PRESSINDEX_ERR_INVALID_ARGUMENT (the same path twice is
+ * read once). A path that does not exist is reported through on_problem and the others are
+ * indexed. Commits in batches and at the end. summary may be NULL. Returns PRESSINDEX_OK; _ERR_DATA
+ * when any input was skipped, salvaged, or clashed (all good releases are indexed all the same);
+ * _ERR_NOT_FOUND when a path does not exist (before _ERR_DATA: the others are indexed); _ERR_IO,
+ * _ERR_NO_MEMORY, _ERR_INVALID_ARGUMENT, _ERR_INTERNAL. */
+pressindex_status pressindex_index_paths(pressindex *idx, const char *const *paths, size_t n,
+                                         const pressindex_index_options *opts,
+                                         pressindex_index_summary *summary);
+
 /* Indexes releases held in memory: data[0..len) in the text or JSON Lines format (not gzip), with
- * name standing for the file name in problem messages and as a text release's id. Commits at the
- * end. stats may be NULL. Returns PRESSINDEX_OK; _ERR_DATA when anything was skipped or repaired
+ * name standing for the file name in problem messages and as a text release's id (JSON Lines: a
+ * repeated id is a revision, as in a file). Commits at the end. stats may be NULL. Returns PRESSINDEX_OK; _ERR_DATA when anything was skipped or repaired
  * (all good releases are indexed); _ERR_INVALID_ARGUMENT, _ERR_IO, _ERR_NO_MEMORY, _ERR_INTERNAL. */
 pressindex_status pressindex_index_buffer(pressindex *idx, const char *data, size_t len,
                                           const char *name, const pressindex_index_options *opts,
@@ -397,7 +444,7 @@ void pressindex_reindex_options_init_sized(pressindex_reindex_options *opts, siz
 
 typedef struct pressindex_reindex_stats {
     uint64_t added;     /* releases added */
-    uint64_t changed;   /* releases replaced because their content changed */
+    uint64_t changed;   /* releases replaced: the index held their id with other content */
     uint64_t deleted;   /* releases deleted */
     uint64_t unchanged; /* releases left as they were */
     uint64_t skipped;   /* releases or files skipped because unreadable or malformed */
@@ -411,8 +458,12 @@ typedef struct pressindex_reindex_stats {
 /*
  * Brings the index to exactly what the folders hold now: releases new to them are added, changed
  * ones replaced, and those whose file is gone (or whose id left a JSON Lines file) deleted. Ids are
- * those pressindex_index_path() gives (a text file: its path relative to its folder argument), so
- * an index built by pressindex_index_path() of the same folders is taken over without duplicates.
+ * those pressindex_index_path() gives (see "Ids" above), so an index built by
+ * pressindex_index_path() of the same folders is taken over without duplicates, and a release it
+ * holds as its file holds it now is unchanged (others count as changed: replaced). Two folders of
+ * one name are refused (_ERR_INVALID_ARGUMENT). A later line of a JSON Lines file with an earlier
+ * line's id revises it (counted once); an id another file holds is a problem naming both, skipped
+ * (_ERR_DATA), and the file is read again on every run until the clash is mended.
  * A folder argument may also be a single file.
  *
  * What the index knows of each source file (size, modification time, checksum, and the digest of
@@ -432,8 +483,9 @@ typedef struct pressindex_reindex_stats {
  * Returns PRESSINDEX_OK; _ERR_DATA when input was skipped or salvaged, or deletions were refused
  * (everything else was done); _ERR_NOT_FOUND when a folder argument does not exist (and no
  * releases were recorded from it: that is a refusal); _ERR_INVALID_ARGUMENT (no folders, a
- * read-only handle without dry_run); _ERR_IO, _ERR_CORRUPT, _ERR_NO_MEMORY, _ERR_INTERNAL (the
- * index failed: the run stops, work since the last commit is discarded).
+ * read-only handle without dry_run, two folders of one name); _ERR_IO, _ERR_CORRUPT,
+ * _ERR_NO_MEMORY, _ERR_INTERNAL (the index failed: the run stops, work since the last commit is
+ * discarded).
  */
 pressindex_status pressindex_reindex(pressindex *idx, const char *const *folders, size_t n,
                                      const pressindex_reindex_options *opts,

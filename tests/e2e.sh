@@ -253,9 +253,9 @@ expect_in "bad/unknown_lang.txt:4: unknown language \"klingon\"" "$err" "unknown
 expect_not_in "JSON_ALLOW_NUL" "$err" "no parser internals"
 run "$P" search --json cassowary; expect_rc 0 "release with \\u0000 indexed"
 expect_in '"text":"The ministry announced a grant for cassowary conservation."' "$out" "NUL became a space"
-run "$P" show --json nul_bytes.txt; expect_rc 0 "text with NUL bytes indexed"
+run "$P" show --json bad/nul_bytes.txt; expect_rc 0 "text with NUL bytes indexed"
 expect_in '"paragraph":2' "$out" "its paragraphs shown"
-run "$P" show --json unknown_lang.txt; expect_rc 0 "release in an unknown language indexed"
+run "$P" show --json bad/unknown_lang.txt; expect_rc 0 "release in an unknown language indexed"
 expect_in '"lang":"en"' "$out" "unknown language replaced by the default"
 run "$P" search --lang en warbler; expect_rc 0 "stemmed in the default language"
 for l in zh ja ko kk uk pt-BR; do
@@ -274,5 +274,53 @@ run "$P" search --lang zh host; expect_rc 1 "zh words are not stemmed"
 deep=$(python3 -c 'import sys; sys.stdout.write("(" * 20000 + "x" + ")" * 20000)')
 run "$P" search --max-query-bytes 100000 "$deep"; expect_rc 64 "20,000 nested brackets"
 expect_in "at character 101: brackets nested more than 100 deep" "$err" "nesting limit named"
+
+# ---- identity that cannot collide (issue 15): no release ever replaces another silently
+stats_rp() { "$P" stats --json | python3 -c 'import json,sys; o=json.load(sys.stdin); print(o["releases"], o["passages"])'; }
+C=$TMP/clash; mkdir -p "$C/a" "$C/b" "$C/x/a"
+printf 'Title: A\n\nAlpha one.\n' >"$C/a/release-001.txt"; printf 'Title: B\n\nBeta two.\n' >"$C/b/release-001.txt"
+# two files given directly with one name: was "2 indexed", 1 in stats, exit 0
+export PRESSINDEX_DB="$TMP/clash-direct"
+run "$P" index "$C/a/release-001.txt" "$C/b/release-001.txt"; expect_rc 65 "two files, one name"
+expect_in "$C/b/release-001.txt: id \"release-001.txt\" was already given by $C/a/release-001.txt" "$err" "both places named"
+expect_in "1 releases (1 added, 0 replaced)" "$err" "the summary counts what is there"
+ok; [ "$(stats_rp)" = "1 1" ] || fail "two files, one name: stats $(stats_rp)"
+run "$P" show release-001.txt; expect_in "Alpha one." "$out" "the first is kept"
+# the same folders: ids with their names, all kept
+export PRESSINDEX_DB="$TMP/clash-folders"
+run "$P" index "$C/a" "$C/b"; expect_rc 0 "two folders' release-001.txt"; ok; [ "$(stats_rp)" = "2 2" ] || fail "two folders: stats $(stats_rp)"
+run "$P" index -v "$C/a" "$C/b"; expect_rc 0 "the same again"; expect_in "2 releases (0 added, 2 replaced)" "$err" "a second run replaces, and says so"
+run "$P" --db "$TMP/clash-64" index "$C/a" "$C/x/a"; expect_rc 64 "two folders named a"
+expect_lines 1 "$err" "two folders named a: one line"; expect_in "$C/x/a" "$err" "two folders named a: both named"
+ok; [ ! -e "$TMP/clash-64" ] || fail "two folders named a: an index was left behind"
+# a JSON Lines file repeating an id: a revision, counted once (was "3 added", 2 held)
+printf '%s\n' '{"id": "r1", "paragraphs": ["one", "uno"]}' '{"id": "r2", "paragraphs": ["two"]}' \
+    '{"id": "r1", "paragraphs": ["one, revised"]}' >"$C/r.jsonl"
+export PRESSINDEX_DB="$TMP/clash-revision"
+run "$P" index -v "$C/r.jsonl"; expect_rc 0 "a revision in one file"
+expect_in "2 releases (2 added, 0 replaced), 2 passages" "$err" "a revision counted once"
+ok; [ "$(stats_rp)" = "2 2" ] || fail "revision: stats $(stats_rp)"
+run "$P" show r1; expect_in "one, revised" "$out" "the last line wins"
+# the same id from another JSON Lines file, or from a text file: the first kept, both named, 65
+printf '%s\n' '{"id": "x", "paragraphs": ["ex"]}' '{"id": "r2", "paragraphs": ["two again"]}' >"$C/s.jsonl"
+printf '%s\n' '{"id": "release-001.txt", "paragraphs": ["json one"]}' >"$C/t.jsonl"
+export PRESSINDEX_DB="$TMP/clash-jsonl"
+run "$P" index "$C/r.jsonl" "$C/s.jsonl" "$C/a/release-001.txt" "$C/t.jsonl"; expect_rc 65 "ids clash across inputs"
+expect_in "$C/s.jsonl:2: id \"r2\" was already given by $C/r.jsonl:2" "$err" "JSON Lines clash: both lines named"
+expect_in "$C/t.jsonl:1: id \"release-001.txt\" was already given by $C/a/release-001.txt" "$err" "JSON and text clash named"
+ok; [ "$(stats_rp)" = "4 4" ] || fail "clash: stats $(stats_rp)"
+run "$P" show r2; expect_not_in "two again" "$out" "the first r2 kept"
+# standard input: --id, else an id from the content (was "-" for every pipe)
+export PRESSINDEX_DB="$TMP/stdin-ids"
+printf 'Title: S\n\nFirst pipe.\n' | "$P" index - 2>"$TMP/err1"; r1=$?
+printf 'Title: T\n\nSecond pipe.\n' | "$P" index - 2>>"$TMP/err1"; r2=$?
+ok; [ "$r1$r2" = "00" ] || fail "stdin: $r1 $r2 $(cat "$TMP/err1")"
+ok; [ "$(stats_rp)" = "2 2" ] || fail "two pipes: stats $(stats_rp)"
+run "$P" search --json pipe; expect_in '"release":"stdin-' "$out" "content id"
+printf 'Title: S\n\nFirst pipe.\n' | "$P" index -v - 2>"$TMP/err1"
+ok; grep -q "0 added, 1 replaced" "$TMP/err1" || fail "the same text again: $(cat "$TMP/err1")"
+printf 'Title: U\n\nThird pipe.\n' | "$P" index --id akorda/statement-7 - 2>"$TMP/err1"
+run "$P" show akorda/statement-7; expect_rc 0 "--id names stdin's release"; expect_in "Third pipe." "$out" "--id's release"
+run "$P" index --id x "$C/r.jsonl"; expect_rc 64 "--id without -"
 
 finish

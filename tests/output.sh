@@ -8,7 +8,7 @@
 P=$PRESSINDEX
 
 "$P" index "$FIXTURES/releases" >/dev/null 2>&1 || { echo "cannot index the fixtures"; exit 1; }
-id=000_7a5d2ef6bf956f73.txt
+id=releases/000_7a5d2ef6bf956f73.txt
 
 # ---- a full disk: every command that prints, large output and small (caught only at exit)
 if [ -w /dev/full ]; then

@@ -51,7 +51,7 @@ reindex; expect_rc 0 "change"; expect_summary "0 1 0 4" "changed file"; expect_c
 # ---- renamed: the old id goes, the new comes
 mv "$F/sub/b.txt" "$F/sub/b2.txt"
 reindex; expect_rc 0 "rename"; expect_summary "1 0 1 4" "renamed file"; expect_counts 5 6 "renamed file"
-run "$P" search --json Beta; expect_in '"sub/b2.txt"' "$out" "renamed file under its new id"
+run "$P" search --json Beta; expect_in '"releases/sub/b2.txt"' "$out" "renamed file under its new id"
 
 # ---- JSON Lines appended to: only the new lines
 printf '%s\n' '{"id": "j4", "paragraphs": ["four"]}' '{"id": "j5", "paragraphs": ["five", "fuenf"]}' >>"$F/c.jsonl"
@@ -70,7 +70,7 @@ run "$P" reindex --verbose "$F"; expect_rc 0 "--verbose"; expect_in "unchanged" 
 expect_lines 1 "$err" "--verbose is one line"
 printf 'New.\n' >"$F/n.txt"; rm "$F/sub/b2.txt"
 run "$P" reindex --dry-run "$F"; expect_rc 0 "dry run"; expect_lines 2 "$out" "dry run lines"
-expect_in "added	n.txt" "$out" "dry run: added"; expect_in "deleted	sub/b2.txt" "$out" "dry run: deleted"
+expect_in "added	releases/n.txt" "$out" "dry run: added"; expect_in "deleted	releases/sub/b2.txt" "$out" "dry run: deleted"
 expect_counts 5 6 "dry run changed nothing"
 run "$P" reindex --dry-run --json "$F"; expect_rc 0 "dry run json"; expect_lines 1 "$out" "dry run --json is one object"
 expect_in '"changes"' "$out" "dry run --json lists the changes"
@@ -81,6 +81,7 @@ export PRESSINDEX_DB="$TMP/taken"
 run "$P" index "$F"; expect_rc 0 "index before reindex"
 run "$P" stats --json; before=$(summary releases passages)
 reindex; expect_rc 0 "reindex after index"; expect_counts $before "reindex took over index"
+expect_summary "0 0 0 $(echo $before | cut -d' ' -f1)" "index then reindex: nothing changed"
 
 # ---- refusals: a folder emptied or gone while the index holds its releases; half deleted
 export PRESSINDEX_DB="$TMP/refuse"
@@ -151,12 +152,13 @@ lines = open(os.path.join(d, "bulk.jsonl")).read().splitlines(True)
 open(os.path.join(d, "bulk.jsonl"), "w").write("".join(lines[:250]))
 EOF
 }
-cp -r "$R" "$TMP/gen2"; mutate "$TMP/gen2"
+# The mutated copy and the working copies keep the folder's name: it is part of the ids.
+mkdir -p "$TMP/m" "$TMP/w"; cp -r "$R" "$TMP/m/gen"; mutate "$TMP/m/gen"
 
 export PRESSINDEX_DB="$TMP/clean"
 run "$P" reindex "$R"; expect_rc 0 "clean build"; dump >"$TMP/clean.dump"
 export PRESSINDEX_DB="$TMP/clean2"
-run "$P" reindex "$TMP/gen2"; expect_rc 0 "clean build 2"; dump >"$TMP/clean2.dump"
+run "$P" reindex "$TMP/m/gen"; expect_rc 0 "clean build 2"; dump >"$TMP/clean2.dump"
 
 # ---- SIGKILL at several points of a full build and of an incremental run
 interrupted=0
@@ -176,22 +178,22 @@ for delays in 0.03:0.005 0.1:0.02 0.2:0.035 0.3:0.05; do
 
     # an incremental run killed part-way: the folder built, then changed
     export PRESSINDEX_DB="$TMP/inc-$delay"
-    rm -rf "$TMP/work"; cp -r "$R" "$TMP/work"
-    run "$P" reindex "$TMP/work"; mutate "$TMP/work"
-    PRESSINDEX_BATCH=2 "$P" reindex "$TMP/work" 2>/dev/null &
+    rm -rf "$TMP/w/gen"; cp -r "$R" "$TMP/w/gen"
+    run "$P" reindex "$TMP/w/gen"; mutate "$TMP/w/gen"
+    PRESSINDEX_BATCH=2 "$P" reindex "$TMP/w/gen" 2>/dev/null &
     pid=$!; sleep "$inc_delay"; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
     run "$P" search commonword; ok; [ "$rc" -le 1 ] || fail "search after incremental kill at $delay s: $rc $err"
-    run "$P" reindex "$TMP/work"; expect_rc 0 "incremental reindex after kill"
+    run "$P" reindex "$TMP/w/gen"; expect_rc 0 "incremental reindex after kill"
     dump >"$TMP/crash2.dump"
     ok; cmp -s "$TMP/clean2.dump" "$TMP/crash2.dump" || fail "incremental run killed at $inc_delay s then finished differs: $(diff "$TMP/clean2.dump" "$TMP/crash2.dump" | head -5)"
-    run "$P" reindex --json "$TMP/work"; expect_summary "0 0 0 $(head -1 "$TMP/clean2.dump" | cut -d' ' -f1)" "nothing left to do after the crash"
+    run "$P" reindex --json "$TMP/w/gen"; expect_summary "0 0 0 $(head -1 "$TMP/clean2.dump" | cut -d' ' -f1)" "nothing left to do after the crash"
 done
 # The kills must have hit running builds, or the test proves nothing.
 ok; [ $interrupted -ge 2 ] || fail "only $interrupted of 4 kills interrupted a build: make the builds longer"
 
 # ---- readers during a reindex: no search fails
 export PRESSINDEX_DB="$TMP/readers"
-run "$P" reindex "$TMP/gen2"; expect_rc 0 "readers setup"
+run "$P" reindex "$TMP/m/gen"; expect_rc 0 "readers setup"
 rm -rf "$TMP/gen3"; cp -r "$R" "$TMP/gen3"
 : >"$TMP/search-failures"
 (
@@ -204,7 +206,7 @@ rm -rf "$TMP/gen3"; cp -r "$R" "$TMP/gen3"
 ) &
 loop=$!
 PRESSINDEX_BATCH=300 "$P" reindex --allow-deletions "$TMP/gen3" 2>"$TMP/reindex-err"; r1=$?
-PRESSINDEX_BATCH=300 "$P" reindex --allow-deletions "$TMP/gen2" 2>>"$TMP/reindex-err"; r2=$?
+PRESSINDEX_BATCH=300 "$P" reindex --allow-deletions "$TMP/m/gen" 2>>"$TMP/reindex-err"; r2=$?
 touch "$TMP/stop"; wait $loop
 ok; [ $r1 -eq 0 ] && [ $r2 -eq 0 ] || fail "reindex with readers: $r1 $r2 $(cat "$TMP/reindex-err")"
 ok; [ ! -s "$TMP/search-failures" ] || fail "searches failed during a reindex: $(head -3 "$TMP/search-failures")"
@@ -350,9 +352,27 @@ expect_in "folderlink: symbolic link to a folder" "$err" "index: link to a folde
 # ---- a release deleted by hand comes back with the next reindex (the folder is the truth)
 export PRESSINDEX_DB="$D/hand"
 reindex "$D/src"; expect_rc 0 "hand delete: setup"
-run "$P" delete d2.txt; expect_rc 0 "delete by hand"; expect_counts 2 2 "deleted by hand"
+run "$P" delete src/d2.txt; expect_rc 0 "delete by hand"; expect_counts 2 2 "deleted by hand"
 reindex "$D/src"; expect_rc 0 "restore"; expect_summary "1 0 0 2" "hand-deleted release restored"
 expect_counts 3 3 "restored"
 reindex "$D/src"; expect_summary "0 0 0 3" "then nothing to do"
+
+# ---- ids (issue 15): a text file's id starts with its folder's name, so two sources' folders never
+# give one id (both held release-001.txt: one release was silently lost, and later runs said
+# "2 unchanged"); "." and ".." are resolved as text; two folders of one name are a usage error
+I=$TMP/ids; mkdir -p "$I/a/sub" "$I/b" "$I/x/b"
+printf 'Title: A\n\nAlpha one.\n' >"$I/a/release-001.txt"; printf 'Title: B\n\nBeta two.\n' >"$I/b/release-001.txt"
+cp "$I/a/release-001.txt" "$I/a/sub/x.txt"; printf 'Other b.\n' >"$I/x/b/r.txt"
+export PRESSINDEX_DB="$I/idx"
+run "$P" reindex --json "$I/a" "$I/b"; expect_rc 0 "two folders' release-001.txt"
+expect_summary "3 0 0 0" "two folders' release-001.txt: all added"; expect_counts 3 3 "two folders' release-001.txt"
+run "$P" show b/release-001.txt; expect_rc 0 "id with the folder's name"; expect_in "Beta two." "$out" "b's release"
+run "$P" reindex --json "$I/a" "$I/b"; expect_rc 0 "second run"; expect_summary "0 0 0 3" "second run: unchanged"
+PA=$(cd "$(dirname "$P")" && pwd)/$(basename "$P")
+run sh -c 'cd "$1/a" && exec "$2" reindex --json . ../b/' sh "$I" "$PA"; expect_rc 0 "folders spelt . and ../b/"
+expect_summary "0 0 0 3" "the same folders spelt otherwise: the same ids"
+run "$P" reindex --json "$I/b" "$I/x/b"; expect_rc 64 "two folders named b"
+expect_lines 1 "$err" "two folders named b: one line"; expect_in '"b"' "$err" "two folders named b: the name"
+expect_in "$I/x/b" "$err" "two folders named b: both named"; expect_counts 3 3 "two folders named b: nothing changed"
 
 finish

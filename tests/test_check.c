@@ -94,7 +94,7 @@ START_TEST(record_states_other_passages)
     snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, key);
     pressindex_release b = {"census/2", "2025-01-16", "Walrus again", "Arctic Office", NULL, "en", NULL, 0};
     pi_buf rec = {0};
-    ck_assert_int_eq(pi_record_encode(&b, "2025-01-16", "en", 5, &rec), 0);
+    ck_assert_int_eq(pi_record_encode(&b, "2025-01-16", "en", 5, NULL, &rec), 0);
     ck_assert_int_eq(xc_db_set_metadata(idx->db, mkey, rec.p, rec.len), XC_OK);
     ck_assert_int_eq(xc_db_commit(idx->db), XC_OK);
     pi_buf_free(&rec);

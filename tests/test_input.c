@@ -599,9 +599,10 @@ START_TEST(test_releases_folder)
     ck_assert_uint_eq(st.files, 8);
     ck_assert_uint_eq(st.releases, 1 + 5 + 5 + 3);
     ck_assert_uint_eq(c.nrec, 14);
-    ck_assert_str_eq(c.recs[0].id, "000_7a5d2ef6bf956f73.txt");
-    ck_assert_str_eq(c.recs[1].id, "lk_pmd_2024-09-23-en-3bba97.txt");
-    ck_assert_str_eq(c.recs[2].id, "lk_pmd_2024-09-27-en-2df713_crlf_bom.txt");
+    /* The folder's own name starts the ids (DECISIONS "Ids", round 2). */
+    ck_assert_str_eq(c.recs[0].id, "releases/000_7a5d2ef6bf956f73.txt");
+    ck_assert_str_eq(c.recs[1].id, "releases/lk_pmd_2024-09-23-en-3bba97.txt");
+    ck_assert_str_eq(c.recs[2].id, "releases/lk_pmd_2024-09-27-en-2df713_crlf_bom.txt");
     ck_assert_str_eq(c.recs[2].file, fx("releases/lk_pmd_2024-09-27-en-2df713_crlf_bom.txt"));
     ck_assert_uint_eq(c.ndone, 8);
     coll_free(&c);
@@ -1111,7 +1112,12 @@ START_TEST(test_folder_walk)
     for (size_t i = 0, k = 0; i < nw; i++) {
         if (strcmp(want[i], "record.JSON") == 0)
             continue;
-        ck_assert_str_eq(c.recs[k].id, want[i]);
+        /* Text files: the folder's name, then the path under it; JSON Lines: the line's id. */
+        if (strcmp(want[i], "j1") == 0)
+            snprintf(q, sizeof q, "%s", want[i]);
+        else
+            snprintf(q, sizeof q, "%s/%s", strrchr(dir, '/') + 1, want[i]);
+        ck_assert_str_eq(c.recs[k].id, q);
         k++;
     }
     snprintf(q, sizeof q, "%s/sub/deeper/d.txt", dir);
@@ -1127,11 +1133,24 @@ START_TEST(test_folder_walk)
     memset(&c, 0, sizeof c);
     ck_assert_int_eq(run(p, PRESSINDEX_FORMAT_AUTO, &c, &st), 0);
     ck_assert_uint_eq(c.nrec, 2);
-    ck_assert_str_eq(c.recs[0].id, "c.txt");
-    ck_assert_str_eq(c.recs[1].id, "deeper/d.txt");
+    ck_assert_str_eq(c.recs[0].id, "sub/c.txt");
+    ck_assert_str_eq(c.recs[1].id, "sub/deeper/d.txt");
     snprintf(q, sizeof q, "%s/sub/c.txt", dir);
     ck_assert_str_eq(c.recs[0].file, q);
     coll_free(&c);
+
+    /* "." and ".." are resolved as text: the folder's name is what the path names, never
+     * "." or "..", and a symbolic link on the way is not followed (linkdir/.. is dir). */
+    const char *spelt[][2] = {{"sub/deeper/..", "sub/c.txt"}, {"sub/./", "sub/c.txt"},
+                              {"linkdir/..", "B.txt"}};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, spelt[i][0]);
+        memset(&c, 0, sizeof c);
+        ck_assert_int_eq(run(p, PRESSINDEX_FORMAT_AUTO, &c, &st), 0);
+        snprintf(q, sizeof q, "%s/%s", strrchr(dir, '/') + 1, spelt[i][1]);
+        ck_assert_str_eq(c.recs[0].id, i < 2 ? spelt[i][1] : q);
+        coll_free(&c);
+    }
 
     /* A file given directly: its base name. */
     snprintf(p, sizeof p, "%s/sub/deeper/d.txt", dir);
@@ -1244,7 +1263,8 @@ START_TEST(test_stdin)
     ck_assert_int_eq(
         read_stdin_from(fx("releases/000_7a5d2ef6bf956f73.txt"), PRESSINDEX_FORMAT_AUTO, &c, &st), 0);
     ck_assert_uint_eq(c.nrec, 1);
-    ck_assert_str_eq(c.recs[0].id, "-");
+    /* Standard input's text: an id from its bytes (was "-" for every pipe). */
+    ck_assert_str_eq(c.recs[0].id, "stdin-5426a0eb71e0f998");
     ck_assert_str_eq(c.recs[0].date, "2025-07-30");
     ck_assert_uint_eq(c.recs[0].n, 25);
     coll_free(&c);

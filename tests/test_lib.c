@@ -155,7 +155,9 @@ START_TEST(newer_schema_is_refused)
 }
 END_TEST
 
-START_TEST(older_schema_says_how_to_rebuild)
+/* An index of the first schema (text ids without their folder's name) is not read with the ids
+ * of the second: the open says how to rebuild it, and nothing in it is changed. */
+START_TEST(older_schema_asks_for_a_rebuild)
 {
     pressindex_destroy(open_writer());
     char path[400];
@@ -165,14 +167,20 @@ START_TEST(older_schema_says_how_to_rebuild)
     ck_assert_int_eq(xc_db_set_metadata(db, PI_META_SCHEMA, "1", 1), XC_OK);
     ck_assert_int_eq(xc_db_commit(db), XC_OK);
     xc_db_free(db);
-    pressindex *idx = NULL;
-    ck_assert_int_eq(pressindex_open(dbpath, NULL, &idx), PRESSINDEX_ERR_VERSION);
-    ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "older index schema"));
-    ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "rebuild it"));
+    pressindex_open_options o;
+    pressindex_open_options_init(&o);
+    o.writable = 1;
+    for (int writable = 0; writable < 2; writable++) {
+        pressindex *idx = NULL;
+        ck_assert_int_eq(pressindex_open(dbpath, writable ? &o : NULL, &idx), PRESSINDEX_ERR_VERSION);
+        ck_assert_ptr_null(idx);
+        ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "older index schema (1, this pressindex needs 3)"));
+        ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "rebuild it from its sources"));
+    }
 }
 END_TEST
 
-/* The value PI_SLOT_SEQ of the release id's document (schema 2): "" when it has none. */
+/* The value PI_SLOT_SEQ of the release id's document (schema 3): "" when it has none. */
 static void release_seq(pressindex *idx, const char *id, char out[32])
 {
     char key[PI_KEY_LEN + 1], term[PI_KEY_LEN + 8];
@@ -417,6 +425,101 @@ static void count_problem(void *user, const char *file, unsigned long line, cons
     ck_assert_uint_eq(line, 2);
     (*(int *)user)++;
 }
+
+static void put_file(const char *rel, const char *text)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, rel);
+    for (char *c = path + strlen(tmpdir) + 1; *c; c++)
+        if (*c == '/') {
+            *c = '\0';
+            mkdir(path, 0777);
+            *c = '/';
+        }
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void count_any_problem(void *user, const char *file, unsigned long line, const char *msg)
+{
+    (void)file;
+    (void)line;
+    (void)msg;
+    (*(int *)user)++;
+}
+
+/* Issue 15: one run never lets a release replace another silently. A JSON Lines file repeating an
+ * id revises it (counted once); another input giving it is a clash (the first kept); a later run
+ * replaces, and the summary says so. */
+START_TEST(index_paths_ids_never_collide)
+{
+    put_file("src/r.jsonl", "{\"id\": \"r1\", \"paragraphs\": [\"one\", \"uno\"]}\n"
+                            "{\"id\": \"r2\", \"paragraphs\": [\"two\"]}\n"
+                            "{\"id\": \"r1\", \"paragraphs\": [\"one revised\"]}\n");
+    put_file("src/s.jsonl", "{\"id\": \"r2\", \"paragraphs\": [\"clash\"]}\n");
+    put_file("a/release-001.txt", "Alpha.\n");
+    put_file("b/release-001.txt", "Beta.\n");
+    char p[4][600];
+    snprintf(p[0], sizeof p[0], "%s/src/r.jsonl", tmpdir);
+    snprintf(p[1], sizeof p[1], "%s/src/s.jsonl", tmpdir);
+    snprintf(p[2], sizeof p[2], "%s/a/release-001.txt", tmpdir);
+    snprintf(p[3], sizeof p[3], "%s/b/release-001.txt", tmpdir);
+    const char *paths[] = {p[0], p[1], p[2], p[3]};
+    pressindex_index_options o;
+    pressindex_index_options_init(&o);
+    int problems = 0;
+    o.on_problem = count_any_problem;
+    o.user = &problems;
+    for (int serial = 0; serial < 2; serial++) { /* the parallel build of an empty index, then not */
+        pressindex *idx = open_writer();
+        if (serial) {
+            const char *pr[] = {"x"};
+            pressindex_release other = {"other", NULL, NULL, NULL, NULL, NULL, pr, 1};
+            ck_assert_int_eq(pressindex_add_release(idx, &other), PRESSINDEX_OK);
+        }
+        pressindex_index_summary sum;
+        pressindex_index_summary_init(&sum);
+        problems = 0;
+        ck_assert_int_eq(pressindex_index_paths(idx, paths, 4, &o, &sum), PRESSINDEX_ERR_DATA);
+        ck_assert_int_eq(problems, 2); /* s.jsonl's r2, b's release-001.txt */
+        ck_assert_uint_eq(sum.releases, 3);
+        ck_assert_uint_eq(sum.added, 3);
+        ck_assert_uint_eq(sum.replaced, 0);
+        ck_assert_uint_eq(sum.passages, 3);
+        ck_assert_uint_eq(sum.skipped, 2);
+        pressindex_stats st;
+        ck_assert_int_eq(pressindex_get_stats(idx, &st), PRESSINDEX_OK);
+        ck_assert_uint_eq(st.releases, 3 + (unsigned)serial);
+        ck_assert_uint_eq(st.passages, 3 + (unsigned)serial);
+        pressindex_results *res = search(idx, "alpha OR beta OR clash OR uno");
+        ck_assert_uint_eq(pressindex_results_count(res), 1);
+        ck_assert_str_eq(pressindex_result_text(res, 0), "Alpha.");
+        pressindex_results_destroy(res);
+        /* Again: every id replaces its release, counted as replaced. */
+        ck_assert_int_eq(pressindex_index_paths(idx, paths, 1, &o, &sum), PRESSINDEX_OK);
+        ck_assert_uint_eq(sum.added, 0);
+        ck_assert_uint_eq(sum.replaced, 2);
+        pressindex_destroy(idx);
+        char cmd[700];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dbpath);
+        ck_assert_int_eq(system(cmd), 0);
+    }
+    /* Two folders of one name: refused before anything is read. */
+    char x[2][600];
+    snprintf(x[0], sizeof x[0], "%s/a", tmpdir);
+    snprintf(x[1], sizeof x[1], "%s/src/../b/../a/", tmpdir);
+    put_file("z/a/q.txt", "Q.\n");
+    pressindex *idx = open_writer();
+    const char *same[] = {x[0], x[1]};
+    ck_assert_int_eq(pressindex_index_paths(idx, same, 2, NULL, NULL), PRESSINDEX_OK); /* one folder */
+    snprintf(x[1], sizeof x[1], "%s/z/a", tmpdir);
+    ck_assert_int_eq(pressindex_index_paths(idx, same, 2, NULL, NULL), PRESSINDEX_ERR_INVALID_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(pressindex_last_error(idx), "both named \"a\""));
+    pressindex_destroy(idx);
+}
+END_TEST
 
 START_TEST(index_from_memory)
 {
@@ -1004,7 +1107,7 @@ START_TEST(index_fixture_folder)
     ck_assert_uint_eq(pressindex_results_count(res), 2);
     for (size_t i = 0; i < 2; i++) {
         ck_assert_str_eq(pressindex_result_date(res, i), "2025-07-30");
-        ck_assert_str_eq(pressindex_result_release(res, i), "000_7a5d2ef6bf956f73.txt");
+        ck_assert_str_eq(pressindex_result_release(res, i), "releases/000_7a5d2ef6bf956f73.txt");
     }
     pressindex_results_destroy(res);
     /* The seed's two airport paragraphs (issue 8's acceptance test, default options): #20 names
@@ -1782,8 +1885,8 @@ static Suite *suite(void)
     tcase_add_test(tc, missing_index_is_not_found);
     tcase_add_test(tc, second_writer_is_locked);
     tcase_add_test(tc, newer_schema_is_refused);
-    tcase_add_test(tc, older_schema_says_how_to_rebuild);
     tcase_add_test(tc, release_sequence_grows);
+    tcase_add_test(tc, older_schema_asks_for_a_rebuild);
     tcase_add_test(tc, foreign_directory_is_left_alone);
     tcase_add_loop_test(tc, damaged_directory_is_refused, 0, sizeof damages / sizeof damages[0]);
     tcase_add_test(tc, a_reader_looking_does_not_lock_out_a_writer);
@@ -1795,6 +1898,7 @@ static Suite *suite(void)
     tcase_add_test(tc, add_search_and_metadata);
     tcase_add_test(tc, replace_and_delete);
     tcase_add_test(tc, index_from_memory);
+    tcase_add_test(tc, index_paths_ids_never_collide);
     tcase_add_test(tc, uncommitted_changes_are_discarded);
     tcase_add_test(tc, edit_keeps_unchanged_paragraphs);
     tcase_add_test(tc, impossible_date_is_stored_undated);

@@ -245,7 +245,7 @@ START_TEST(add_change_touch_delete)
     put("a.txt", "Title: A\n\nAlpha one, revised.\n", 40);
     ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_OK);
     EXPECT(st, 0, 1, 0, 2);
-    ck_assert_str_eq(last.changes, "~a.txt ");
+    ck_assert_str_eq(last.changes, "~releases/a.txt ");
     counts(3, 3);
 
     /* Renamed: one deleted, one added. */
@@ -255,7 +255,7 @@ START_TEST(add_change_touch_delete)
     ck_assert_int_eq(rename(from, to), 0);
     ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_OK);
     EXPECT(st, 1, 0, 1, 2);
-    ck_assert_str_eq(last.changes, "+sub/b2.txt -sub/b.txt ");
+    ck_assert_str_eq(last.changes, "+releases/sub/b2.txt -releases/sub/b.txt ");
     counts(3, 3);
 
     /* Deleted. */
@@ -309,11 +309,79 @@ START_TEST(takes_over_an_index_built_by_index)
     pressindex_destroy(idx);
     counts(2, 3);
     pressindex_reindex_stats st;
-    ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_OK);
-    ck_assert_uint_eq(st.added + st.changed, 2);
-    counts(2, 3); /* replaced by id, not duplicated */
+    /* The same ids, and the index's records know the content: nothing to do (was 2 "added",
+     * each release written again). */
     ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_OK);
     EXPECT(st, 0, 0, 0, 2);
+    ck_assert_str_eq(last.changes, "");
+    counts(2, 3);
+    ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_OK);
+    EXPECT(st, 0, 0, 0, 2);
+
+    /* What changed since index ran is replaced, and counted so. */
+    put("a.txt", "Alpha, revised.\n", 50);
+    idx = open_writer();
+    ck_assert_int_eq(pressindex_delete_release(idx, "releases/sub/b.txt"), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_index_path(idx, folder, NULL, NULL), PRESSINDEX_OK);
+    pressindex_destroy(idx);
+    put("a.txt", "Alpha, revised again.\n", 40);
+    ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_OK);
+    EXPECT(st, 0, 1, 0, 1);
+    ck_assert_str_eq(last.changes, "~releases/a.txt ");
+}
+END_TEST
+
+/* Issue 15: within one reindex, no release replaces another silently. */
+START_TEST(ids_never_collide)
+{
+    pressindex_reindex_stats st;
+    /* A JSON Lines file repeating an id: a revision, the last line wins, counted once. */
+    put("a.jsonl", "{\"id\": \"r1\", \"paragraphs\": [\"one\", \"uno\"]}\n"
+                   "{\"id\": \"r2\", \"paragraphs\": [\"two\"]}\n"
+                   "{\"id\": \"r1\", \"paragraphs\": [\"one revised\"]}\n", 100);
+    ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_OK);
+    EXPECT(st, 2, 0, 0, 0);
+    counts(2, 2);
+    ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_OK);
+    EXPECT(st, 0, 0, 0, 2);
+
+    /* Another file giving r2: the first kept, both
+     * named, every run until someone looks. */
+    put("b.jsonl", "{\"id\": \"r2\", \"paragraphs\": [\"clash\"]}\n"
+                   "{\"id\": \"r3\", \"paragraphs\": [\"three\"]}\n", 100);
+    for (int night = 0; night < 2; night++) {
+        ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_ERR_DATA);
+        ck_assert_int_eq(last.problems, 1);
+        ck_assert_uint_eq(last.last_line, 1);
+        ck_assert_uint_eq(st.skipped, 1);
+        ck_assert_uint_eq(st.added, night ? 0 : 1);
+        counts(3, 3);
+    }
+    pressindex *idx = NULL;
+    ck_assert_int_eq(pressindex_open(dbpath, NULL, &idx), PRESSINDEX_OK);
+    pressindex_results *res = NULL;
+    ck_assert_int_eq(pressindex_get_release(idx, "r2", &res), PRESSINDEX_OK);
+    ck_assert_str_eq(pressindex_result_text(res, 0), "two");
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+    /* Mended: quiet again, and r2 stays a.jsonl's. */
+    put("b.jsonl", "{\"id\": \"r3\", \"paragraphs\": [\"three\"]}\n", 50);
+    ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_OK);
+    EXPECT(st, 0, 0, 0, 3);
+    counts(3, 3);
+
+    /* Two folders of one name would give one id to two files: refused before anything. */
+    char other[400], same[400];
+    snprintf(other, sizeof other, "%s/x", tmpdir);
+    snprintf(same, sizeof same, "%s/x/releases", tmpdir);
+    ck_assert_int_eq(mkdir(other, 0777), 0);
+    ck_assert_int_eq(mkdir(same, 0777), 0);
+    idx = open_writer();
+    const char *folders[] = {folder, same};
+    ck_assert_int_eq(pressindex_reindex(idx, folders, 2, NULL, &st), PRESSINDEX_ERR_INVALID_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(pressindex_last_error(idx), "both named \"releases\""));
+    pressindex_destroy(idx);
+    counts(3, 3);
 }
 END_TEST
 
@@ -375,7 +443,7 @@ START_TEST(dry_run_changes_nothing)
     const char *folders[] = {folder};
     ck_assert_int_eq(pressindex_reindex(idx, folders, 1, &o, &st), PRESSINDEX_OK);
     EXPECT(st, 1, 1, 1, 1);
-    ck_assert_str_eq(last.changes, "~a.txt +d.txt -b.txt ");
+    ck_assert_str_eq(last.changes, "~releases/a.txt +releases/d.txt -releases/b.txt ");
     o.dry_run = 0;
     ck_assert_int_eq(pressindex_reindex(idx, folders, 1, &o, &st), PRESSINDEX_ERR_INVALID_ARGUMENT);
     pressindex_destroy(idx);
@@ -462,7 +530,7 @@ START_TEST(interrupted_run_is_finished_without_duplicates)
     /* What a crash leaves: releases committed, no file records. */
     pressindex *idx = open_writer();
     const char *pa[] = {"Alpha.", "Alpha two."};
-    pressindex_release a = {"a.txt", NULL, NULL, NULL, NULL, NULL, pa, 2};
+    pressindex_release a = {"releases/a.txt", NULL, NULL, NULL, NULL, NULL, pa, 2};
     ck_assert_int_eq(pressindex_add_release(idx, &a), PRESSINDEX_OK);
     ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
     /* ... and work after the last commit, lost with the process. */
@@ -513,7 +581,7 @@ START_TEST(release_deleted_by_hand_is_restored)
     ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_OK);
     EXPECT(st, 4, 0, 0, 0);
 
-    delete_by_hand("a.txt");
+    delete_by_hand("releases/a.txt");
     delete_by_hand("j2");
     counts(2, 2);
     ck_assert_int_eq(run(1, 0, &st), PRESSINDEX_OK); /* a dry run says so, and changes nothing */
@@ -521,7 +589,7 @@ START_TEST(release_deleted_by_hand_is_restored)
     counts(2, 2);
     ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_OK);
     EXPECT(st, 2, 0, 0, 2);
-    ck_assert_str_eq(last.changes, "+a.txt +j2 ");
+    ck_assert_str_eq(last.changes, "+releases/a.txt +j2 ");
     counts(4, 4);
     ck_assert_int_eq(run(0, 0, &st), PRESSINDEX_OK);
     EXPECT(st, 0, 0, 0, 4);
@@ -600,6 +668,7 @@ static Suite *suite(void)
     tcase_add_test(tc, add_change_touch_delete);
     tcase_add_test(tc, jsonl_append_reads_only_new_releases);
     tcase_add_test(tc, takes_over_an_index_built_by_index);
+    tcase_add_test(tc, ids_never_collide);
     tcase_add_test(tc, jsonl_moved_to_another_file_is_kept);
     tcase_add_test(tc, bad_input_is_named_and_skipped);
     tcase_add_test(tc, dry_run_changes_nothing);

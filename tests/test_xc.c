@@ -950,11 +950,14 @@ START_TEST(test_date_range_direct)
         {"2025-07-01", NULL, XC_OK, RANGE(9, 12), 6 + 1}, /* Jul..Dec 2025 + Y2026 */
         {NULL, "2024-01-31", XC_OK, BIT(1) | BIT(2), 4 + 1}, /* Y2020..Y2023 + M202401 */
         {NULL, NULL, XC_OK, RANGE(1, 12), 7},
-        {"2000", "2001", XC_OK, 0, 2}, /* explicit ends outside [min,max] are fine */
+        {"2000", "2001", XC_OK, 0, 0}, /* explicit ends outside [min,max] are fine: nothing */
+        /* A range wider than the index's years covers only those years: not 9,999 terms. */
+        {"0001", "9999", XC_OK, RANGE(1, 12), 7},
+        {"0001-01-02", "2021-03-04", XC_OK, 0, 1 + 2 + 4}, /* Y2020, 2 months, 4 days */
         {NULL, "2010", XC_OK, 0, 0},   /* open end beyond the years: matches nothing */
         {"2024-02-30", NULL, XC_ERR_INVALID, 0, -1},
         {"2100-02-29", NULL, XC_ERR_INVALID, 0, -1}, /* not a leap year */
-        {"2000-02-29", "2000-02-29", XC_OK, 0, 1},   /* a leap year */
+        {"2000-02-29", "2000-02-29", XC_OK, 0, 0},   /* a leap year (outside the years: nothing) */
         {"2025-12-31", "2025-01-01", XC_ERR_INVALID, 0, -1},
         {"2025-00", NULL, XC_ERR_INVALID, 0, -1},
         {"", "2025", XC_OK, RANGE(1, 12), 6}, /* "" is an open end too */

@@ -16,17 +16,24 @@ static void usage(FILE *f)
     fprintf(f,
             "Usage: pressindex index [OPTIONS] PATH...\n"
             "Adds the releases in PATH (files, folders searched recursively, or - for stdin) to the index.\n"
-            "A release already in the index (same id) is replaced.\n"
+            "A release already in the index (same id) is replaced: that is how updates arrive.\n"
             "\n"
             "Formats (detected from the name and content; .gz files are decompressed):\n"
             "  text    optional header (\"date 2025-07-30\" inline, or Date:/Title:/Source:/URL:/Lang: lines\n"
             "          ended by a blank line), then paragraphs separated by blank lines;\n"
-            "          id = path relative to the folder given (a file given directly: its name)\n"
-            "  jsonl   one JSON object per line: id, date, title, source, url, lang, paragraphs\n"
+            "          id = the folder's name, a slash and the path under it (akorda/2025/r-001.txt\n"
+            "          for /srv/press/akorda); a file given directly: its name; stdin: --id, else\n"
+            "          stdin- and 16 hex digits of a hash of the text\n"
+            "  jsonl   one JSON object per line: id, date, title, source, url, lang, paragraphs;\n"
+            "          a later line with an earlier line's id revises it (the last one counts)\n"
+            "\n"
+            "Two inputs of one run with the same id: the first is kept, the other named and skipped\n"
+            "(exit 65). Two folders of the same name (x/akorda y/akorda) are refused (exit 64).\n"
             "\n"
             "Options:\n"
             "  --db PATH            the index (created if missing)\n"
             "  --format FORMAT      auto (default), text or jsonl\n"
+            "  --id ID              the id of the text release read from standard input (-)\n"
             "  --lock-timeout SECS  wait this long for another writer (default 30), then exit 75\n"
             "  -v, --verbose        print a summary at the end\n"
             "  -h, --help           show this help\n"
@@ -71,6 +78,7 @@ int cmd_index(int argc, char **argv)
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
         {"format", required_argument, NULL, 'f'},
+        {"id", required_argument, NULL, 'i'},
         {"lock-timeout", required_argument, NULL, 'l'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -100,6 +108,14 @@ int cmd_index(int argc, char **argv)
                 return EX_USAGE;
             }
             break;
+        case 'i':
+            if (!*optarg) {
+                cli_error("--id wants a non-empty id");
+                free(db);
+                return EX_USAGE;
+            }
+            io.id = optarg;
+            break;
         case 'l': {
             char *end;
             lock_timeout = strtod(optarg, &end);
@@ -128,6 +144,14 @@ int cmd_index(int argc, char **argv)
         free(db);
         return EX_USAGE;
     }
+    int stdin_given = 0;
+    for (int i = optind; i < argc; i++)
+        stdin_given |= !strcmp(argv[i], "-");
+    if (io.id && !stdin_given) {
+        cli_error("index: --id names the release read from standard input: give - as a PATH");
+        free(db);
+        return EX_USAGE;
+    }
     if (!db)
         db = cli_default_db();
     pressindex *idx = NULL;
@@ -141,39 +165,31 @@ int cmd_index(int argc, char **argv)
     io.on_progress = on_progress;
     io.user = &cx;
 
-    pressindex_index_stats total = {0};
+    /* One run: ids are checked across all the paths (DECISIONS "Ids"). */
+    pressindex_index_summary total;
+    pressindex_index_summary_init(&total);
     int missing = 0, data = 0, fatal = 0;
-    for (int i = optind; i < argc && !fatal; i++) {
-        pressindex_index_stats st;
-        pressindex_status s = pressindex_index_path(idx, argv[i], &io, &st);
-        total.files += st.files;
-        total.releases += st.releases;
-        total.passages += st.passages;
-        total.bytes += st.bytes;
-        total.skipped += st.skipped;
-        total.problems += st.problems;
-        if (s == PRESSINDEX_ERR_NOT_FOUND)
-            missing = 1; /* already reported through on_problem */
-        else if (s == PRESSINDEX_ERR_DATA)
-            data = 1;
-        else if (s != PRESSINDEX_OK) {
-            if (cx.tty)
-                fputs("\r\033[K", stderr);
-            /* A failure of the index names the index itself: the input is not to blame. */
-            if (s == PRESSINDEX_ERR_IO || s == PRESSINDEX_ERR_CORRUPT)
-                cli_error("%s", pressindex_last_error(idx));
-            else
-                cli_error("%s: %s", argv[i], pressindex_last_error(idx));
-            fatal = cli_exit_status(s);
-        }
+    pressindex_status s = pressindex_index_paths(idx, (const char *const *)argv + optind,
+                                                 (size_t)(argc - optind), &io, &total);
+    if (s == PRESSINDEX_ERR_NOT_FOUND)
+        missing = 1; /* already reported through on_problem */
+    else if (s == PRESSINDEX_ERR_DATA)
+        data = 1;
+    else if (s != PRESSINDEX_OK) {
+        if (cx.tty)
+            fputs("\r\033[K", stderr);
+        /* A failure of the index names the index itself: the input is not to blame. */
+        cli_error("%s", pressindex_last_error(idx));
+        fatal = cli_exit_status(s);
     }
     if (cx.tty)
         fputs("\r\033[K", stderr);
     double secs = difftime(time(NULL), cx.start);
     if (verbose || data || missing)
-        fprintf(stderr, "%s: %llu releases, %llu passages indexed from %llu files; %llu skipped, "
-                        "%llu problems (%.0f s)\n", cli_prog,
-                (unsigned long long)total.releases, (unsigned long long)total.passages,
+        fprintf(stderr, "%s: %llu releases (%llu added, %llu replaced), %llu passages indexed from "
+                        "%llu files; %llu skipped, %llu problems (%.0f s)\n", cli_prog,
+                (unsigned long long)total.releases, (unsigned long long)total.added,
+                (unsigned long long)total.replaced, (unsigned long long)total.passages,
                 (unsigned long long)total.files, (unsigned long long)total.skipped,
                 (unsigned long long)total.problems, secs);
     pressindex_destroy(idx);

@@ -26,6 +26,7 @@ typedef struct item {
     pressindex_release r;
     char date[11];
     uint64_t seq; /* its sequence number, given in reading order across the writers */
+    char digest[PI_DIGEST_LEN + 1]; /* of the release as read, for its record */
 } item;
 
 typedef struct worker {
@@ -49,7 +50,8 @@ typedef struct worker {
 typedef struct build {
     pressindex *idx;
     const pressindex_index_options *opts;
-    pressindex_index_stats *stats;
+    pressindex_index_summary *stats;
+    pi_idset *ids;
     worker *workers;
     size_t n;
     int stop;
@@ -89,6 +91,7 @@ static item *item_copy(const pressindex_release *r, const char date[11])
     it->r.paragraphs = (const char *const *)paras;
     it->r.n_paragraphs = r->n_paragraphs;
     memcpy(it->date, date, 11);
+    pi_release_digest(r, it->digest);
     return it;
 }
 
@@ -111,7 +114,9 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&w->mu);
         if (!failed) {
             w->w.seq = it->seq - 1; /* pi_writer_put gives the next one */
+            w->w.digest = it->digest;
             xc_status xs = pi_writer_put(&w->w, &it->r, it->date);
+            w->w.digest = NULL;
             if (xs != XC_OK) {
                 pthread_mutex_lock(&w->mu);
                 w->failed = 1;
@@ -153,6 +158,15 @@ static int on_release(void *ctx, const pressindex_release *r, const char *file, 
     build *b = ctx;
     if (!r->id || !*r->id)
         return 0; /* the reader never delivers one; kept for safety */
+    /* Ruled on here, in the one reading thread: a revision goes to the same shard as its first
+     * version (by id) and replaces it there, in order. */
+    int kind, k = pi_index_claim(b->ids, b->stats, b->opts, r, file, line, &kind);
+    if (k < 0) {
+        b->stop = 1;
+        return 1;
+    }
+    if (k == 0)
+        return 0;
     char date[11];
     if (pi_release_date(r, date)) {
         b->stats->problems++;
@@ -171,12 +185,10 @@ static int on_release(void *ctx, const pressindex_release *r, const char *file, 
     worker *w = &b->workers[XXH3_64bits(r->id, strlen(r->id)) % b->n];
     if (push(w, it))
         return 1; /* that writer failed: stop reading, the error is reported below */
+    if (kind != PI_ID_NEW)
+        return 0;
     b->stats->releases++;
-    for (size_t i = 0; i < r->n_paragraphs; i++)
-        if (r->paragraphs[i] && *r->paragraphs[i]) {
-            b->stats->passages++;
-            b->stats->bytes += strlen(r->paragraphs[i]);
-        }
+    b->stats->added++; /* the index was empty */
     if (b->opts->on_progress && b->stats->releases % 256 == 0)
         b->opts->on_progress(b->opts->user, b->stats->releases, b->stats->passages, b->stats->bytes);
     return 0;
@@ -203,15 +215,15 @@ static xc_status shard_open(pressindex *idx, worker *w)
     return xs;
 }
 
-pressindex_status pi_build_parallel(pressindex *idx, const char *path,
-                                    const pressindex_index_options *opts,
-                                    pressindex_index_stats *stats, int *rc_input)
+pressindex_status pi_build_parallel(pressindex *idx, const char *const *paths, size_t n_paths,
+                                    const char *skip, const pressindex_index_options *opts,
+                                    pressindex_index_summary *stats, pi_idset *ids, size_t *missing)
 {
     size_t n = worker_count();
     worker *ws = calloc(n, sizeof *ws);
     if (!ws)
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
-    build b = {idx, opts, stats, ws, 0, 0, idx->w.seq};
+    build b = {idx, opts, stats, ids, ws, 0, 0, idx->w.seq};
     pressindex_status st = PRESSINDEX_OK;
     xc_status xs = XC_OK;
     for (size_t i = 0; i < n && xs == XC_OK; i++) {
@@ -240,19 +252,29 @@ pressindex_status pi_build_parallel(pressindex *idx, const char *path,
     if (xs != XC_OK) {
         st = pi_fail_write(idx, xs, "starting the build");
     } else {
-        pi_input_options io = {
-            .format = opts->format,
-            .on_problem = opts->on_problem,
-            .on_release = on_release,
-            .ctx = &b,
-            .problem_user = opts->user,
-        };
-        pi_input_stats is = {0};
-        *rc_input = pi_input_read(path, &io, &is);
-        stats->files = is.files;
-        stats->skipped = is.skipped;
-        stats->problems += is.problems;
-        b.stop |= is.no_memory; /* reported below, as a writer's own lack of memory is */
+        for (size_t i = 0; i < n_paths && !b.stop; i++) {
+            if (skip[i])
+                continue;
+            pi_input_options io = {
+                .format = opts->format,
+                .on_problem = opts->on_problem,
+                .on_release = on_release,
+                .ctx = &b,
+                .problem_user = opts->user,
+                .file_id = strcmp(paths[i], "-") == 0 ? opts->id : NULL,
+            };
+            pi_input_stats is = {0};
+            pi_idset_next_input(ids);
+            int rc = pi_input_read(paths[i], &io, &is);
+            stats->files += is.files;
+            stats->skipped += is.skipped;
+            stats->problems += is.problems;
+            b.stop |= is.no_memory; /* reported below, as a writer's own lack of memory is */
+            if (rc < 0)
+                (*missing)++;
+            else if (rc)
+                break; /* a writer failed: reported below */
+        }
     }
     for (size_t i = 0; i < b.n; i++) {
         pthread_mutex_lock(&ws[i].mu);

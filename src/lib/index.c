@@ -936,12 +936,18 @@ pressindex_status pressindex_add_release(pressindex *idx, const pressindex_relea
      * same whichever way it came in: text that is not UTF-8 would be unsearchable and unprintable
      * as JSON, and an unknown language would be a language of its own. */
     pi_repaired fix;
+    /* The record keeps the digest of the release as handed in: what a reindex computes from the
+     * file, so that it can take over a release that pressindex index wrote, unchanged. */
+    char digest[PI_DIGEST_LEN + 1];
+    pi_release_digest(r, digest);
     if (pi_release_repair(r, &fix) < 0)
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     r = &fix.rel;
     char date[11];
     int bad_date = pi_release_date(r, date);
+    idx->w.digest = digest;
     xc_status xs = pi_writer_put(&idx->w, r, date);
+    idx->w.digest = NULL;
     if (xs != XC_OK) {
         char what[160];
         snprintf(what, sizeof what, "adding release %.120s", r->id);
@@ -1001,30 +1007,78 @@ pressindex_status pressindex_commit(pressindex *idx)
 typedef struct run {
     pressindex *idx;
     const pressindex_index_options *opts;
-    pressindex_index_stats *stats;
+    pressindex_index_summary *sum;
+    pi_idset ids;
     pressindex_status fatal;
 } run;
+
+void pressindex_index_summary_init_sized(pressindex_index_summary *s, size_t size)
+{
+    pressindex_index_summary full;
+    memset(&full, 0, sizeof full);
+    full.size = sizeof full;
+    pi_options_give(s, size, &full, sizeof full);
+}
+
+int pi_index_claim(pi_idset *ids, pressindex_index_summary *sum, const pressindex_index_options *opts,
+                   const pressindex_release *r, const char *file, unsigned long line, int *kind)
+{
+    unsigned passages = 0;
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < r->n_paragraphs; i++)
+        if (r->paragraphs[i] && *r->paragraphs[i]) {
+            passages++;
+            bytes += strlen(r->paragraphs[i]);
+        }
+    pi_idclaim c;
+    if (pi_idset_claim(ids, r->id, file, line, passages, &c) < 0)
+        return -1;
+    *kind = c.kind;
+    if (c.kind == PI_ID_CLASH) {
+        char msg[768];
+        sum->problems++;
+        sum->skipped++;
+        if (opts->on_problem)
+            opts->on_problem(opts->user, file, line, pi_msg_clash(msg, sizeof msg, r->id, &c));
+        return 0;
+    }
+    /* A revision's passages take the place of its earlier version's. */
+    sum->passages += passages;
+    if (c.kind == PI_ID_REVISION)
+        sum->passages -= c.prev_passages;
+    sum->bytes += bytes;
+    return 1;
+}
 
 static int on_release(void *ctx, const pressindex_release *r, const char *file, unsigned long line)
 {
     run *ru = ctx;
+    int kind;
+    int k = pi_index_claim(&ru->ids, ru->sum, ru->opts, r, file, line, &kind);
+    if (k < 0) {
+        ru->fatal = pi_fail(ru->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+        return 1;
+    }
+    if (k == 0)
+        return 0;
     pressindex_status st = pressindex_add_release(ru->idx, r);
     if (st == PRESSINDEX_ERR_DATA) {
-        ru->stats->problems++;
+        ru->sum->problems++;
         if (ru->opts->on_problem)
             ru->opts->on_problem(ru->opts->user, file, line, pressindex_last_error(ru->idx));
     } else if (st != PRESSINDEX_OK) {
         ru->fatal = st; /* the index itself failed: stop, the caller reports it */
         return 1;
     }
-    ru->stats->releases++;
-    for (size_t i = 0; i < r->n_paragraphs; i++)
-        if (r->paragraphs[i] && *r->paragraphs[i]) {
-            ru->stats->passages++;
-            ru->stats->bytes += strlen(r->paragraphs[i]);
-        }
-    if (ru->opts->on_progress && ru->stats->releases % 256 == 0)
-        ru->opts->on_progress(ru->opts->user, ru->stats->releases, ru->stats->passages, ru->stats->bytes);
+    if (kind == PI_ID_NEW) {
+        ru->sum->releases++;
+        if (ru->idx->w.replaced)
+            ru->sum->replaced++;
+        else
+            ru->sum->added++;
+    }
+    if (ru->opts->on_progress && kind == PI_ID_NEW && ru->sum->releases % 256 == 0)
+        ru->opts->on_progress(ru->opts->user, ru->sum->releases, ru->sum->passages, ru->sum->bytes);
     return 0;
 }
 
@@ -1039,68 +1093,180 @@ static pressindex_status check_index_options(pressindex *idx, const pressindex_i
     return PRESSINDEX_OK;
 }
 
-pressindex_status pressindex_index_path(pressindex *idx, const char *path,
-                                        const pressindex_index_options *opts,
-                                        pressindex_index_stats *stats)
+/* Which paths to read: a path given twice (however spelt) is read once, and two folders of one
+ * name, whose files would share their ids, are refused before anything is read. skip[i] is set
+ * for the repeats. */
+static pressindex_status plan_paths(pressindex *idx, const char *const *paths, size_t n, char *skip)
 {
-    pressindex_index_options defaults;
-    pressindex_index_stats local;
-    pressindex_status st = need_writer(idx);
-    if (st != PRESSINDEX_OK)
-        return st;
-    if (!path)
-        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "no path given");
-    index_defaults(&defaults);
-    if (opts && pi_options_take(&defaults, sizeof defaults, opts) < 0)
+    char **keys = calloc(n ? n : 1, sizeof *keys), **names = calloc(n ? n : 1, sizeof *names);
+    pressindex_status st = keys && names ? PRESSINDEX_OK
+                                         : pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    for (size_t i = 0; i < n && st == PRESSINDEX_OK; i++) {
+        if (strcmp(paths[i], "-") == 0)
+            continue;
+        struct stat sb;
+        if (!(keys[i] = pi_folder_key_path(paths[i])) ||
+            (stat(paths[i], &sb) == 0 && S_ISDIR(sb.st_mode) && !(names[i] = pi_folder_name(paths[i])))) {
+            st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+            break;
+        }
+        for (size_t j = 0; j < i && !skip[i]; j++) {
+            if (keys[j] && strcmp(keys[j], keys[i]) == 0)
+                skip[i] = 1;
+            else if (names[i] && names[j] && strcmp(names[i], names[j]) == 0) {
+                idx->input_missing = 1; /* an index made for this run is not kept */
+                st = pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT,
+                             "%s and %s are both named \"%s\": their files would have the same ids "
+                             "(give folders of different names, or their parent); nothing was "
+                             "indexed", paths[j], paths[i], names[i]);
+            }
+        }
+    }
+    for (size_t i = 0; keys && names && i < n; i++) {
+        free(keys[i]);
+        free(names[i]);
+    }
+    free(keys);
+    free(names);
+    return st;
+}
+
+/* The options and summary a caller handed in, checked, with the defaults behind them. */
+static pressindex_status take_index_options(pressindex *idx, const pressindex_index_options *opts,
+                                            pressindex_index_options *full)
+{
+    index_defaults(full);
+    if (opts && pi_options_take(full, sizeof *full, opts) < 0)
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT,
                        "options not made by pressindex_index_options_init()");
-    opts = &defaults;
-    if ((st = check_index_options(idx, opts)) != PRESSINDEX_OK)
-        return st;
-    if (!stats)
-        stats = &local;
-    memset(stats, 0, sizeof *stats);
+    return check_index_options(idx, full);
+}
 
+static void summary_to_stats(const pressindex_index_summary *s, pressindex_index_stats *st)
+{
+    if (!st)
+        return;
+    st->files = s->files;
+    st->releases = s->releases;
+    st->passages = s->passages;
+    st->bytes = s->bytes;
+    st->skipped = s->skipped;
+    st->problems = s->problems;
+}
+
+/* The run over paths (already planned); the status of its input ("missing" counted). */
+static pressindex_status index_run(pressindex *idx, const char *const *paths, size_t n,
+                                   const char *skip, const pressindex_index_options *opts,
+                                   pressindex_index_summary *sum, size_t *missing)
+{
+    pressindex_status st;
     /* An empty index is built on every core; otherwise releases replace others one by one. */
     uint64_t docs = 0;
     pressindex_stats have;
-    int rc = 0;
+    run ru = {idx, opts, sum, {0}, PRESSINDEX_OK};
     if (idx->w.pending == 0 && xc_db_doccount(idx->db, &docs) == XC_OK && docs == 0 &&
         pressindex_get_stats(idx, &have) == PRESSINDEX_OK && have.releases == 0 &&
         !(getenv("PRESSINDEX_THREADS") && atoi(getenv("PRESSINDEX_THREADS")) == 1)) {
-        if ((st = pi_build_parallel(idx, path, opts, stats, &rc)) != PRESSINDEX_OK)
-            return st;
-    } else {
-        run ru = {idx, opts, stats, PRESSINDEX_OK};
+        st = pi_build_parallel(idx, paths, n, skip, opts, sum, &ru.ids, missing);
+        pi_idset_free(&ru.ids);
+        return st;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (skip[i])
+            continue;
         pi_input_options io = {
             .format = opts->format,
             .on_problem = opts->on_problem,
             .on_release = on_release,
             .ctx = &ru,
             .problem_user = opts->user,
+            .file_id = strcmp(paths[i], "-") == 0 ? opts->id : NULL,
         };
         pi_input_stats is = {0};
-        rc = pi_input_read(path, &io, &is);
-        stats->files = is.files;
-        stats->skipped = is.skipped;
-        stats->problems += is.problems;
+        pi_idset_next_input(&ru.ids);
+        int rc = pi_input_read(paths[i], &io, &is);
+        sum->files += is.files;
+        sum->skipped += is.skipped;
+        sum->problems += is.problems;
         if (ru.fatal != PRESSINDEX_OK)
-            return ru.fatal; /* message already on the handle; uncommitted work is discarded */
-        if (is.no_memory)
-            return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "%s: out of memory", path);
-        if ((st = pressindex_commit(idx)) != PRESSINDEX_OK)
-            return st;
+            break;
+        if (is.no_memory) {
+            ru.fatal = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "%s: out of memory", paths[i]);
+            break;
+        }
+        if (rc < 0)
+            (*missing)++;
     }
-    if (opts->on_progress)
-        opts->on_progress(opts->user, stats->releases, stats->passages, stats->bytes);
-    if (rc < 0) {
+    pi_idset_free(&ru.ids);
+    if (ru.fatal != PRESSINDEX_OK)
+        return ru.fatal; /* message already on the handle; uncommitted work is discarded */
+    return pressindex_commit(idx);
+}
+
+pressindex_status pressindex_index_paths(pressindex *idx, const char *const *paths, size_t n,
+                                         const pressindex_index_options *opts,
+                                         pressindex_index_summary *summary)
+{
+    pressindex_index_options defaults;
+    pressindex_status st = need_writer(idx);
+    if (st != PRESSINDEX_OK)
+        return st;
+    if ((!paths && n) || (summary && summary->size < sizeof(size_t)))
+        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "no paths, or a summary not made by "
+                                                             "pressindex_index_summary_init()");
+    for (size_t i = 0; i < n; i++)
+        if (!paths[i] || !*paths[i])
+            return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "no path given");
+    if ((st = take_index_options(idx, opts, &defaults)) != PRESSINDEX_OK)
+        return st;
+    opts = &defaults;
+    char *skip = calloc(n ? n : 1, 1);
+    if (!skip)
+        return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    pressindex_index_summary sum;
+    pressindex_index_summary_init(&sum);
+    size_t missing = 0;
+    if ((st = plan_paths(idx, paths, n, skip)) == PRESSINDEX_OK)
+        st = index_run(idx, paths, n, skip, opts, &sum, &missing);
+    if (summary)
+        pi_options_give(summary, summary->size, &sum, sizeof sum);
+    if (st == PRESSINDEX_OK && opts->on_progress)
+        opts->on_progress(opts->user, sum.releases, sum.passages, sum.bytes);
+    const char *first_missing = NULL;
+    for (size_t i = 0; st == PRESSINDEX_OK && missing && i < n && !first_missing; i++) {
+        struct stat sb;
+        if (!skip[i] && strcmp(paths[i], "-") && stat(paths[i], &sb) < 0)
+            first_missing = paths[i];
+    }
+    free(skip);
+    if (st != PRESSINDEX_OK)
+        return st;
+    if (missing) {
         idx->input_missing = 1;
-        return pi_fail(idx, PRESSINDEX_ERR_NOT_FOUND, "%s: no such file or directory", path);
+        if (missing == 1 && first_missing)
+            return pi_fail(idx, PRESSINDEX_ERR_NOT_FOUND, "%s: no such file or directory", first_missing);
+        return pi_fail(idx, PRESSINDEX_ERR_NOT_FOUND, "%zu inputs not found", missing);
     }
-    if (stats->problems || stats->skipped)
-        return pi_fail(idx, PRESSINDEX_ERR_DATA, "%s: %llu problem(s) in the input, %llu skipped", path,
-                       (unsigned long long)stats->problems, (unsigned long long)stats->skipped);
+    if (sum.problems || sum.skipped)
+        return pi_fail(idx, PRESSINDEX_ERR_DATA, "%s: %llu problem(s) in the input, %llu skipped",
+                       n == 1 ? paths[0] : "the inputs", (unsigned long long)sum.problems,
+                       (unsigned long long)sum.skipped);
     return PRESSINDEX_OK;
+}
+
+pressindex_status pressindex_index_path(pressindex *idx, const char *path,
+                                        const pressindex_index_options *opts,
+                                        pressindex_index_stats *stats)
+{
+    if (stats)
+        memset(stats, 0, sizeof *stats);
+    if (idx && !path)
+        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "no path given");
+    pressindex_index_summary sum;
+    pressindex_index_summary_init(&sum);
+    pressindex_status st = pressindex_index_paths(idx, &path, 1, opts, &sum);
+    summary_to_stats(&sum, stats);
+    return st;
 }
 
 pressindex_status pressindex_index_buffer(pressindex *idx, const char *data, size_t len,
@@ -1108,23 +1274,19 @@ pressindex_status pressindex_index_buffer(pressindex *idx, const char *data, siz
                                           pressindex_index_stats *stats)
 {
     pressindex_index_options defaults;
-    pressindex_index_stats local;
     pressindex_status st = need_writer(idx);
     if (st != PRESSINDEX_OK)
         return st;
     if ((!data && len) || !name || !*name)
         return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "no data or no name given");
-    index_defaults(&defaults);
-    if (opts && pi_options_take(&defaults, sizeof defaults, opts) < 0)
-        return pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT,
-                       "options not made by pressindex_index_options_init()");
-    opts = &defaults;
-    if ((st = check_index_options(idx, opts)) != PRESSINDEX_OK)
+    if ((st = take_index_options(idx, opts, &defaults)) != PRESSINDEX_OK)
         return st;
-    if (!stats)
-        stats = &local;
-    memset(stats, 0, sizeof *stats);
-    run ru = {idx, opts, stats, PRESSINDEX_OK};
+    opts = &defaults;
+    if (stats)
+        memset(stats, 0, sizeof *stats);
+    pressindex_index_summary sum;
+    pressindex_index_summary_init(&sum);
+    run ru = {idx, opts, &sum, {0}, PRESSINDEX_OK};
     pi_input_options io = {
         .format = opts->format,
         .on_problem = opts->on_problem,
@@ -1134,18 +1296,20 @@ pressindex_status pressindex_index_buffer(pressindex *idx, const char *data, siz
     };
     pi_input_stats is = {0};
     pi_input_read_buffer(data ? data : "", len, name, &io, &is);
-    stats->files = is.files;
-    stats->skipped = is.skipped;
-    stats->problems += is.problems;
+    pi_idset_free(&ru.ids);
+    sum.files = is.files;
+    sum.skipped += is.skipped;
+    sum.problems += is.problems;
+    summary_to_stats(&sum, stats);
     if (ru.fatal != PRESSINDEX_OK)
         return ru.fatal;
     if (is.no_memory)
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "%s: out of memory", name);
     if ((st = pressindex_commit(idx)) != PRESSINDEX_OK)
         return st;
-    if (stats->problems || stats->skipped)
+    if (sum.problems || sum.skipped)
         return pi_fail(idx, PRESSINDEX_ERR_DATA, "%s: %llu problem(s) in the input, %llu skipped", name,
-                       (unsigned long long)stats->problems, (unsigned long long)stats->skipped);
+                       (unsigned long long)sum.problems, (unsigned long long)sum.skipped);
     return PRESSINDEX_OK;
 }
 

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 #include <zlib.h>
 
 #define CHUNK ((size_t)1 << 20) /* bytes asked of gzread at a time */
@@ -415,6 +417,14 @@ static int read_text(pi_reader *r, src *s, const char *file, const char *id)
     }
     if (pi_buf_reserve(&b, 1) < 0) /* b.p exists even for an empty file */
         goto oom;
+    char content_id[32];
+    if (!id) {
+        /* Standard input has no name: an id from its bytes, so that two different pipes never
+         * replace each other and the same text piped again replaces itself. */
+        snprintf(content_id, sizeof content_id, "stdin-%016llx",
+                 (unsigned long long)XXH3_64bits(b.p, b.len));
+        id = content_id;
+    }
     int rc = pi_parse_text(r, file, id, b.p, b.len);
     pi_buf_free(&b);
     return rc;
@@ -829,6 +839,60 @@ int pi_input_list(const char *dir, pi_list_fn on_file, pi_list_error_fn on_error
 }
 
 /* ---------------------------------------------------------------------------------------------- */
+/* Folder arguments                                                                                */
+
+char *pi_folder_key_path(const char *path)
+{
+    pi_buf in = {0}, out = {0};
+    char cwd[PATH_MAX];
+    if (path[0] != '/') {
+        if (!getcwd(cwd, sizeof cwd))
+            snprintf(cwd, sizeof cwd, ".");
+        if (pi_buf_printf(&in, "%s/", cwd) < 0)
+            goto oom;
+    }
+    if (pi_buf_adds(&in, path) < 0 || pi_buf_reserve(&out, in.len + 1) < 0)
+        goto oom;
+    /* Components one by one: "" and "." dropped, ".." takes the last one off (lexically: a
+     * folder argument names the same records however it was spelt). */
+    for (char *s = in.p; *s;) {
+        char *e = strchr(s, '/');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        if (n == 2 && s[0] == '.' && s[1] == '.') {
+            char *slash = strrchr(out.p ? out.p : "", '/');
+            if (slash)
+                out.len = (size_t)(slash - out.p);
+            out.p[out.len] = '\0';
+        } else if (n && !(n == 1 && s[0] == '.')) {
+            pi_buf_addc(&out, '/');
+            pi_buf_add(&out, s, n);
+        }
+        s += n;
+        while (*s == '/')
+            s++;
+    }
+    if (out.len == 0)
+        pi_buf_addc(&out, '/');
+    pi_buf_free(&in);
+    return pi_buf_steal(&out);
+oom:
+    pi_buf_free(&in);
+    pi_buf_free(&out);
+    return NULL;
+}
+
+char *pi_folder_name(const char *path)
+{
+    char *abs = pi_folder_key_path(path);
+    if (!abs)
+        return NULL;
+    /* "/" has no last component: "" makes its files' ids their absolute paths ("/srv/x.txt"). */
+    const char *last = strrchr(abs, '/') + 1;
+    memmove(abs, last, strlen(last) + 1);
+    return abs;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
 
 int pi_input_read(const char *path, const pi_input_options *opts, pi_input_stats *stats)
 {
@@ -848,7 +912,7 @@ int pi_input_read(const char *path, const pi_input_options *opts, pi_input_stats
             pi_input_problem(&r, "-", 0, 0, "%s", errtext(errno, eb, sizeof eb));
             return -1;
         }
-        rc = read_fd(&r, fd, "-", "-");
+        rc = read_fd(&r, fd, "-", opts->file_id && *opts->file_id ? opts->file_id : NULL);
     } else {
         struct stat st;
         if (stat(path, &st) < 0) {
@@ -864,7 +928,18 @@ int pi_input_read(const char *path, const pi_input_options *opts, pi_input_stats
                 return -1;
             }
             closedir(d);
-            rc = walk(&r, path, "");
+            /* Ids start with the folder's own name, so that two sources' folders never give
+             * one id (DECISIONS "Ids"). */
+            char *name = pi_folder_name(path);
+            pi_buf prefix = {0};
+            if (!name || pi_buf_printf(&prefix, "%s/", name) < 0) {
+                free(name);
+                free(r.paras);
+                return pi_input_no_memory(&r);
+            }
+            free(name);
+            rc = walk(&r, path, prefix.p);
+            pi_buf_free(&prefix);
         } else {
             /* A file given directly (a pipe or a device too): its base name is the id, unless
              * the caller says which id it has under its folder. */

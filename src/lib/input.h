@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "buf.h"
 #include "pressindex.h"
 
 /* Receives each release read. Returns 0 to go on, non-zero to stop the whole read (that value is
@@ -29,9 +30,10 @@ typedef struct pi_input_options {
     pi_file_done_fn on_file_done;     /* may be NULL; gets ctx; called after each file read to its
                                        * end (problems or not; not for files that cannot be opened);
                                        * non-zero stops the read like on_release */
-    const char *file_id;              /* may be NULL; a file given directly (not a folder) gets this
-                                       * id instead of its base name, so that reading one file of a
-                                       * folder on its own gives it the id a walk of the folder does */
+    const char *file_id;              /* may be NULL; a text file given directly (not a folder), or
+                                       * standard input, gets this id instead of its base name (or
+                                       * content id), so that reading one file of a folder on its own
+                                       * gives it the id a walk of the folder does */
 } pi_input_options;
 
 typedef struct pi_input_stats {
@@ -45,8 +47,10 @@ typedef struct pi_input_stats {
 
 /*
  * Reads path: a file, a folder (recursively; entries in strcmp order; hidden files and leftovers
- * "*~", ".#*", "*.swp", "*.tmp", "*.part" ignored), or "-" for stdin. Release ids of text files are
- * their path relative to the folder argument (a file given directly: its base name; stdin: "-").
+ * "*~", ".#*", "*.swp", "*.tmp", "*.part" ignored), or "-" for stdin. The release id of a text
+ * file is the folder's name (pi_folder_name), "/" and its path relative to the folder
+ * ("akorda/2025/r.txt"); a file given directly: its base name, or opts->file_id; stdin: file_id,
+ * else "stdin-" and 16 hex digits of a hash of its bytes (the same text, the same id).
  * Returns 0 when done (problems or not: see stats), -1 if path does not exist or cannot be opened
  * (reported through on_problem too), or the non-zero value an on_release returned.
  * stats may be NULL; it is zeroed first. Format AUTO: ".jsonl", ".ndjson", ".json" (optionally
@@ -78,6 +82,14 @@ const char *pi_input_link_problem(int err, char *buf, size_t n);
  */
 int pi_input_list(const char *dir, pi_list_fn on_file, pi_list_error_fn on_error, void *ctx);
 
+/* The absolute, lexically normalised form of a folder argument (malloc()ed; NULL when out of
+ * memory): "." and ".." resolved as text, never through a symbolic link, so that an argument names
+ * the same folder however it was spelt, whatever the working directory of the run. */
+char *pi_folder_key_path(const char *path);
+/* The last component of pi_folder_key_path(path) (malloc()ed; NULL when out of memory): the folder
+ * part of the ids of the text files under it. "" for "/". */
+char *pi_folder_name(const char *path);
+
 /* Reads releases from memory (text or JSON Lines, not gzip), name standing for a file name in
  * messages and as a text release's id. Returns 0, or the non-zero value an on_release returned. */
 int pi_input_read_buffer(const char *data, size_t len, const char *name, const pi_input_options *opts,
@@ -96,6 +108,37 @@ int pi_date_parse(const char *s, size_t n, char out[11]);
  * NUL-terminated string *out. Returns the number of replacements, or -1 when out of memory.
  */
 long pi_utf8_sanitize(const char *text, size_t len, char **out, size_t *outlen);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* The ids of one indexing run (ids.c): a JSON Lines file repeating an id revises it, another input
+ * giving it clashes (DECISIONS "Ids"). Zero-initialised; pi_idset_free() after use.              */
+
+typedef struct pi_idset {
+    struct pi_idslot *slots;
+    size_t cap, n;
+    pi_buf names, offsets; /* the files that gave releases: names, and each one's offset */
+    uint32_t n_files;
+    int in_file;           /* the last release's file is still being read */
+} pi_idset;
+
+enum { PI_ID_NEW, PI_ID_REVISION, PI_ID_CLASH };
+typedef struct pi_idclaim {
+    int kind;
+    unsigned prev_passages;  /* REVISION: the passages of the version it replaces */
+    const char *first_file;  /* CLASH: where the id came first (lives as long as the set) */
+    unsigned long first_line; /* 0 for a text file */
+} pi_idclaim;
+
+/* The next release read comes from another input (a new argument), even under the same name. */
+void pi_idset_next_input(pi_idset *s);
+/* Claims id for the release with passages non-empty paragraphs read from file (line: 0 for text):
+ * NEW, REVISION (the same file gave it before) or CLASH (another file did: that one stands) in
+ * *out. 0, or -1 when out of memory. */
+int pi_idset_claim(pi_idset *s, const char *id, const char *file, unsigned long line,
+                   unsigned passages, pi_idclaim *out);
+/* The one-line problem message of a clash, in buf. */
+const char *pi_msg_clash(char *buf, size_t n, const char *id, const pi_idclaim *c);
+void pi_idset_free(pi_idset *s);
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Internal: shared by input.c (files, folders, gzip), parse_text.c and parse_jsonl.c.             */

@@ -13,7 +13,7 @@
 #include "xc.h"
 
 /* ---- The on-disk schema (doc/schema.md explains each choice). Bump PI_SCHEMA on any change. ---- */
-#define PI_SCHEMA 2
+#define PI_SCHEMA 3
 #define PI_META_SCHEMA "pressindex:schema"
 #define PI_META_LANG "pressindex:lang"
 #define PI_META_RELEASE "R" /* + release key -> pi_release_record */
@@ -53,6 +53,10 @@ void pi_release_key(const char *id, char key[PI_KEY_LEN + 1]);
 #define PI_HASH_LEN 16
 void pi_text_hash(const char *data, size_t len, char out[PI_HASH_LEN + 1]);
 
+/* Hex of a 64-bit digest of a release's whole content (everything that makes its documents; sync.c). */
+#define PI_DIGEST_LEN 16
+void pi_release_digest(const pressindex_release *r, char out[PI_DIGEST_LEN + 1]);
+
 /* The passage map of a release document (value PI_SLOT_MAP): per passage, in order, its paragraph
  * number (varint, the difference from the previous one), the word positions it spans (varint), its
  * flags (varint, PI_PF_*) and the 8 bytes of its text hash. Passage k's words sit at positions start..start+words-1; the first
@@ -82,9 +86,12 @@ typedef struct pi_release_record {
     char *blob; /* owns the strings below */
     const char *id, *date, *title, *source, *url, *lang;
     unsigned passages;
+    const char *digest; /* pi_release_digest() of the release as it was handed in ("" if none) */
 } pi_release_record;
+/* digest: the release's pi_release_digest() as read (before any repair), so that a reindex can
+ * tell a release it has no record of from one the index already holds as it is; may be NULL. */
 int pi_record_encode(const pressindex_release *r, const char *date, const char *lang,
-                     unsigned passages, pi_buf *out);
+                     unsigned passages, const char *digest, pi_buf *out);
 /* Takes ownership of blob (malloc()ed, len bytes). Returns 0 or -1 if malformed. */
 int pi_record_decode(char *blob, size_t len, pi_release_record *rec);
 void pi_record_free(pi_release_record *rec);
@@ -123,6 +130,10 @@ typedef struct pi_writer {
     uint64_t pending;                 /* passages since the last commit */
     uint64_t seq;                     /* the last release sequence number given */
     uint64_t batch;                   /* commit after this many */
+    int replaced;                     /* the last put replaced a release the index held */
+    const char *digest;               /* the next put's content digest for its record (set by the
+                                       * caller, for one put: pi_release_digest of the release as
+                                       * read); NULL: computed from what is written */
 } pi_writer;
 
 int pi_writer_init(pi_writer *w, xc_db *db, const char *default_lang, uint64_t batch);
@@ -161,7 +172,8 @@ struct pressindex {
     pi_buf err;           /* the last error message */
     int broken;           /* an allocation failed since db was opened: see pi_index_usable() */
     int made_dir;         /* pressindex_open created the directory */
-    int input_missing;    /* a run through this handle found an input missing */
+    int input_missing;    /* a run through this handle found an input missing, or refused its
+                           * arguments: an index it created holds nothing worth keeping */
 };
 
 /* Sets idx->err (printf-style) and returns st. */
@@ -204,11 +216,21 @@ char *pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem,
  * impossible or unrecognised (the caller reports it; the release is still indexed, undated). */
 int pi_release_date(const pressindex_release *r, char out[11]);
 
+struct pi_idset; /* input.h */
 /* A full build from empty: releases read by this thread, written by several writer threads onto
- * shards that are then compacted into one database and swapped in. (build.c) */
-pressindex_status pi_build_parallel(pressindex *idx, const char *path,
-                                    const pressindex_index_options *opts,
-                                    pressindex_index_stats *stats, int *rc_input);
+ * shards that are then compacted into one database and swapped in. Reads the paths not skipped,
+ * counting in *missing those that do not exist. (build.c) */
+pressindex_status pi_build_parallel(pressindex *idx, const char *const *paths, size_t n,
+                                    const char *skip, const pressindex_index_options *opts,
+                                    pressindex_index_summary *sum, struct pi_idset *ids,
+                                    size_t *missing);
+/* A run's ruling on the release r read from file (line 0 for text), before it is written: 1 to
+ * write it (*kind: PI_ID_NEW, or PI_ID_REVISION, which the summary does not count again), 0 when
+ * its id clashes with another input's (reported, counted as skipped), -1 when out of memory.
+ * Counts its passages and bytes in sum. (index.c) */
+int pi_index_claim(struct pi_idset *ids, pressindex_index_summary *sum,
+                   const pressindex_index_options *opts, const pressindex_release *r,
+                   const char *file, unsigned long line, int *kind);
 /* Writes a compacted merge of the databases srcs into a new database directory of the index and
  * makes it current; the writer is reopened on it and the old databases are removed. (index.c) */
 pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, size_t n);

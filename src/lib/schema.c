@@ -33,17 +33,19 @@ void pi_text_hash(const char *data, size_t len, char out[PI_HASH_LEN + 1])
     hex(c.digest, sizeof c.digest, out);
 }
 
-/* Fields in order: id, date, title, source, url, lang, passages; each NUL-terminated. Strings
- * cannot hold NUL (they are C strings), so NUL is a safe separator. */
+/* Fields in order: id, date, title, source, url, lang, passages, digest; each NUL-terminated.
+ * Strings cannot hold NUL (they are C strings), so NUL is a safe separator. */
 int pi_record_encode(const pressindex_release *r, const char *date, const char *lang,
-                     unsigned passages, pi_buf *out)
+                     unsigned passages, const char *digest, pi_buf *out)
 {
     const char *f[6] = {r->id, date, r->title, r->source, r->url, lang};
     pi_buf_clear(out);
     for (size_t i = 0; i < 6; i++)
         if (pi_buf_add(out, f[i] ? f[i] : "", strlen(f[i] ? f[i] : "") + 1) < 0)
             return -1;
-    return pi_buf_printf(out, "%u", passages);
+    if (pi_buf_printf(out, "%u", passages) < 0 || pi_buf_addc(out, '\0') < 0)
+        return -1;
+    return pi_buf_adds(out, digest ? digest : "");
 }
 
 int pi_record_decode(char *blob, size_t len, pi_release_record *rec)
@@ -61,6 +63,8 @@ int pi_record_decode(char *blob, size_t len, pi_release_record *rec)
     }
     /* get_metadata NUL-terminates the blob, so the count parses safely. */
     rec->passages = (unsigned)strtoul(blob + at, NULL, 10);
+    const char *end = memchr(blob + at, '\0', len - at);
+    rec->digest = end && (size_t)(end - blob) < len ? end + 1 : "";
     return 0;
 }
 

@@ -95,46 +95,6 @@ void pi_release_digest(const pressindex_release *r, char out[PI_DIGEST_LEN + 1])
     snprintf(out, PI_DIGEST_LEN + 1, "%016llx", (unsigned long long)XXH3_64bits_digest(&st));
 }
 
-char *pi_folder_key_path(const char *path)
-{
-    pi_buf in = {0}, out = {0};
-    char cwd[PATH_MAX];
-    if (path[0] != '/') {
-        if (!getcwd(cwd, sizeof cwd))
-            snprintf(cwd, sizeof cwd, ".");
-        if (pi_buf_printf(&in, "%s/", cwd) < 0)
-            goto oom;
-    }
-    if (pi_buf_adds(&in, path) < 0 || pi_buf_reserve(&out, in.len + 1) < 0)
-        goto oom;
-    /* Components one by one: "" and "." dropped, ".." takes the last one off (lexically: a
-     * folder argument names the same records however it was spelt). */
-    for (char *s = in.p; *s;) {
-        char *e = strchr(s, '/');
-        size_t n = e ? (size_t)(e - s) : strlen(s);
-        if (n == 2 && s[0] == '.' && s[1] == '.') {
-            char *slash = strrchr(out.p ? out.p : "", '/');
-            if (slash)
-                out.len = (size_t)(slash - out.p);
-            out.p[out.len] = '\0';
-        } else if (n && !(n == 1 && s[0] == '.')) {
-            pi_buf_addc(&out, '/');
-            pi_buf_add(&out, s, n);
-        }
-        s += n;
-        while (*s == '/')
-            s++;
-    }
-    if (out.len == 0)
-        pi_buf_addc(&out, '/');
-    pi_buf_free(&in);
-    return pi_buf_steal(&out);
-oom:
-    pi_buf_free(&in);
-    pi_buf_free(&out);
-    return NULL;
-}
-
 /* ---------------------------------------------------------------------------------------------- */
 /* A set of fixed-length hex keys with a small value: open addressing, linear probing.             */
 
@@ -215,10 +175,13 @@ static void ks_free(kset *k)
 /* A run                                                                                           */
 
 enum { F_DIR, F_FILE, F_MISSING, F_UNREADABLE };
+#define LIVE_DELETED UINT32_MAX
+#define LIVE_UNKNOWN (UINT32_MAX - 1)
 
 typedef struct folder {
     const char *arg;   /* as given: display and file paths */
     char *key_path;    /* absolute: what the records name */
+    char *name;        /* its last component: the folder part of its files' ids */
     char key[PI_KEY_LEN + 1];
     int kind;
     int err;           /* errno when not F_DIR/F_FILE */
@@ -258,7 +221,9 @@ typedef struct sync_run {
     size_t n_recs, cap_recs;
     kset rec_by_key;   /* file key (64 hex) -> index in recs */
     kset old_keys;     /* release keys in any loaded record -> how many records list it */
-    kset live;         /* release keys some file holds now: never deleted */
+    kset live;         /* release keys some file holds now: never deleted; the value says which
+                        * (1 + index in found; LIVE_UNKNOWN: a file not found this time;
+                        * LIVE_DELETED: none, deleted in this run) */
     found *found;
     size_t n_found, cap_found;
     size_t cur_folder; /* while listing */
@@ -266,8 +231,11 @@ typedef struct sync_run {
     const found *file;
     const rec *file_rec;
     kset file_old;     /* release key -> 1 + index of the entry in the file's old record */
+    kset file_new;     /* release key -> 1 + index of its entry in entries */
+    int file_clash;    /* the file gave an id another file holds */
     pi_buf entries;    /* the new entries */
     pi_buf scratch;
+    pi_buf file_id;    /* the id of the text file being read */
     int file_done;
     pressindex_status fatal;
     pi_buf deferred;   /* keys that left a file but another file's record lists: decided at the
@@ -494,6 +462,7 @@ static int delete_key(sync_run *r, const char *key, const char *file)
         r->fatal = oom(r);
         return -1;
     }
+    s->val = LIVE_DELETED; /* a file read later may still claim it */
     char mkey[1 + PI_KEY_LEN + 1];
     snprintf(mkey, sizeof mkey, "%s%.*s", PI_META_RELEASE, PI_KEY_LEN, key);
     char *blob = NULL;
@@ -524,30 +493,41 @@ static int delete_key(sync_run *r, const char *key, const char *file)
     return 1;
 }
 
-/* The releases of a record that stay as they are (its file unchanged, or unknown this time). */
-static pressindex_status keep_live(sync_run *r, const rec *rc)
+/* The releases of a record that stay as they are (its file unchanged, or unknown this time),
+ * held by the file found[owner - 1] (owner 0: a file not found this time). */
+static pressindex_status keep_live(sync_run *r, const rec *rc, size_t owner)
 {
-    for (size_t j = 0; j < rc->fr.n; j++)
-        if (!ks_put(&r->live, rc->fr.entries + j * PI_ENTRY_LEN))
+    for (size_t j = 0; j < rc->fr.n; j++) {
+        kslot *s = ks_put(&r->live, rc->fr.entries + j * PI_ENTRY_LEN);
+        if (!s)
             return oom(r);
+        if (s->val == 0 || s->val == LIVE_DELETED || s->val == LIVE_UNKNOWN)
+            s->val = owner ? (uint32_t)owner : LIVE_UNKNOWN;
+    }
     return PRESSINDEX_OK;
 }
 
-/* Whether the index holds the release with key (hex): 1 or 0, -1 on a failure of the index
- * (recorded in r->fatal). */
-static int release_present(sync_run *r, const char *key)
+/* Whether the index holds the release with key (hex): 1 (its content digest in dig, "" when its
+ * record has none) or 0, -1 on a failure of the index (recorded in r->fatal). */
+static int release_present(sync_run *r, const char *key, char dig[PI_DIGEST_LEN + 1])
 {
     char mkey[1 + PI_KEY_LEN + 1];
     snprintf(mkey, sizeof mkey, "%s%.*s", PI_META_RELEASE, PI_KEY_LEN, key);
     char *blob = NULL;
     size_t blen = 0;
+    dig[0] = '\0';
     xc_status xs = xc_db_get_metadata(r->idx->db, mkey, &blob, &blen);
     if (xs != XC_OK) {
         r->fatal = pi_fail_xc(r->idx, xs, "reading a release record");
         return -1;
     }
-    free(blob);
-    return blob != NULL;
+    if (!blob)
+        return 0;
+    pi_release_record rr;
+    if (pi_record_decode(blob, blen, &rr) == 0)
+        snprintf(dig, PI_DIGEST_LEN + 1, "%s", rr.digest);
+    pi_record_free(&rr);
+    return 1;
 }
 
 /* ---- Reading one file ---- */
@@ -555,28 +535,60 @@ static int release_present(sync_run *r, const char *key)
 static int on_release(void *ctx, const pressindex_release *rel, const char *file, unsigned long line)
 {
     sync_run *r = ctx;
-    char key[PI_KEY_LEN + 1], dig[PI_DIGEST_LEN + 1];
+    char key[PI_KEY_LEN + 1], dig[PI_DIGEST_LEN + 1], held[PI_DIGEST_LEN + 1];
     pi_release_key(rel->id, key);
     pi_release_digest(rel, dig);
-    if (pi_buf_add(&r->entries, key, PI_KEY_LEN) < 0 || pi_buf_add(&r->entries, dig, PI_DIGEST_LEN) < 0 ||
-        !ks_put(&r->live, key)) {
+    uint32_t me = (uint32_t)(r->file - r->found) + 1;
+    kslot *owner = ks_put(&r->live, key);
+    if (!owner) {
         r->fatal = oom(r);
         return 1;
     }
-    kslot *s = ks_find(&r->file_old, key);
+    if (owner->val && owner->val != LIVE_DELETED && owner->val != me) {
+        /* Another file holds this id (unchanged ones first, then those read earlier in this run):
+         * the first kept, both named (DECISIONS "Ids"). The file is read again every run, so that
+         * the clash is told every night until someone looks. */
+        pi_idclaim c = {PI_ID_CLASH, 0, owner->val != LIVE_UNKNOWN ? r->found[owner->val - 1].path
+                                                                   : "another file of the folders", 0};
+        char msg[768];
+        problem(r, file, line, "%s", pi_msg_clash(msg, sizeof msg, rel->id, &c));
+        r->st->skipped++;
+        r->file_clash = 1;
+        return 0;
+    }
+    owner->val = me;
+    /* A later line of the same JSON Lines file with an earlier line's id revises it: its entry
+     * takes the new digest, and it is not counted again. */
+    kslot *mine = ks_find(&r->file_new, key);
+    int revision = mine != NULL;
+    if (!mine) {
+        if (!(mine = ks_put(&r->file_new, key)) || pi_buf_add(&r->entries, key, PI_KEY_LEN) < 0 ||
+            pi_buf_add(&r->entries, dig, PI_DIGEST_LEN) < 0) {
+            r->fatal = oom(r);
+            return 1;
+        }
+        mine->val = (uint32_t)(r->entries.len / PI_ENTRY_LEN);
+    } else {
+        char *entry = r->entries.p + (size_t)(mine->val - 1) * PI_ENTRY_LEN;
+        if (memcmp(entry + PI_KEY_LEN, dig, PI_DIGEST_LEN) == 0)
+            return 0; /* the same again */
+        memcpy(entry + PI_KEY_LEN, dig, PI_DIGEST_LEN);
+    }
+    kslot *s = revision ? NULL : ks_find(&r->file_old, key);
     int same = s && memcmp(r->file_rec->fr.entries + (size_t)(s->val - 1) * PI_ENTRY_LEN + PI_KEY_LEN,
                            dig, PI_DIGEST_LEN) == 0;
-    int present = same ? release_present(r, key) : 1;
+    int present = release_present(r, key, held);
     if (present < 0)
         return 1;
-    if (same && present) {
+    /* Unchanged: as its file's record lists it, or as the index holds it (written by pressindex
+     * index, or by a run that did not get to record its file). */
+    if (!revision && present && (same || strcmp(held, dig) == 0)) {
         r->st->unchanged++;
         return 0;
     }
-    /* Unchanged in its file but deleted from the index by hand: the folder is the truth, so it is
-     * added again (doc/cron.md). */
-    pressindex_change kind = same || !ks_find(&r->old_keys, key) ? PRESSINDEX_CHANGE_ADDED
-                                                                 : PRESSINDEX_CHANGE_CHANGED;
+    /* A release the index does not hold is added, whatever its file's record said: deleted by
+     * hand while its file still holds it, the folder is the truth (doc/cron.md). */
+    pressindex_change kind = present ? PRESSINDEX_CHANGE_CHANGED : PRESSINDEX_CHANGE_ADDED;
     if (!r->o->dry_run) {
         pressindex_status ps = pressindex_add_release(r->idx, rel);
         if (ps == PRESSINDEX_ERR_DATA) {
@@ -591,6 +603,8 @@ static int on_release(void *ctx, const pressindex_release *rel, const char *file
             problem(r, file, line, "release %s: bad date \"%s\", would be indexed undated", rel->id,
                     rel->date);
     }
+    if (revision)
+        return 0;
     change(r, kind, rel->id, file);
     if (kind == PRESSINDEX_CHANGE_ADDED)
         r->st->added++;
@@ -613,7 +627,10 @@ static pressindex_status write_record(sync_run *r, const found *f, uint64_t chec
     if (r->o->dry_run)
         return PRESSINDEX_OK;
     const folder *fo = &r->folders[f->folder];
-    pi_file_record fr = {NULL, f->size, f->mtime_ns, checksum, fo->key_path, f->rel, entries, n};
+    /* A file that gave a clashing id is recorded with a size no file has: it is read again
+     * next time, and its clash told again, until someone looks. */
+    uint64_t size = r->file_clash && f == r->file ? UINT64_MAX : f->size;
+    pi_file_record fr = {NULL, size, f->mtime_ns, checksum, fo->key_path, f->rel, entries, n};
     char key[PI_FILE_KEY_LEN + 1];
     pi_file_key(fo->key_path, f->rel, key);
     if (pi_file_record_encode(&fr, &r->scratch) < 0)
@@ -633,13 +650,15 @@ static pressindex_status read_file(sync_run *r, const found *f)
         /* Gone or unreadable since the listing: as if not found (read again next time). */
         problem(r, f->path, 0, "cannot read: %s, skipped", strerror(errno));
         r->st->skipped++;
-        return old ? keep_live(r, old) : PRESSINDEX_OK;
+        return old ? keep_live(r, old, (size_t)(f - r->found) + 1) : PRESSINDEX_OK;
     }
     r->st->files_read++;
     r->file = f;
     r->file_rec = old;
     r->file_done = 0;
     ks_clear(&r->file_old);
+    ks_clear(&r->file_new);
+    r->file_clash = 0;
     pi_buf_clear(&r->entries);
     if (old)
         for (size_t j = 0; j < old->fr.n; j++) {
@@ -648,6 +667,11 @@ static pressindex_status read_file(sync_run *r, const found *f)
                 return oom(r);
             s->val = (uint32_t)j + 1;
         }
+    /* The id a walk of the folder gives the file (pi_input_read), or a single file's name. */
+    pi_buf_clear(&r->file_id);
+    if (fo->kind == F_DIR ? pi_buf_printf(&r->file_id, "%s/%s", fo->name, f->rel) < 0
+                          : pi_buf_adds(&r->file_id, f->rel) < 0)
+        return oom(r);
     pi_input_options io = {
         .format = PRESSINDEX_FORMAT_AUTO,
         .on_problem = r->o->on_problem,
@@ -655,7 +679,7 @@ static pressindex_status read_file(sync_run *r, const found *f)
         .ctx = r,
         .problem_user = r->o->user,
         .on_file_done = on_file_done,
-        .file_id = f->rel,
+        .file_id = r->file_id.p,
     };
     pi_input_stats is;
     int rc = pi_input_read(f->path, &io, &is);
@@ -666,7 +690,7 @@ static pressindex_status read_file(sync_run *r, const found *f)
     if (is.no_memory)
         return oom(r);
     if (rc != 0 || !r->file_done) /* could not be opened after all: its record stays */
-        return old ? keep_live(r, old) : PRESSINDEX_OK;
+        return old ? keep_live(r, old, (size_t)(f - r->found) + 1) : PRESSINDEX_OK;
 
     /* The releases that left the file: those of the old record that it no longer lists. */
     size_t n_new = r->entries.len / PI_ENTRY_LEN;
@@ -691,7 +715,7 @@ static pressindex_status read_file(sync_run *r, const found *f)
                fo->arg, (unsigned long long)leaving, f->path, (unsigned long long)fo->recorded);
         r->st->refused += leaving;
         ks_free(&now);
-        return keep_live(r, old);
+        return keep_live(r, old, (size_t)(f - r->found) + 1);
     }
     if (leaving) {
         size_t fi = (size_t)(f - r->found);
@@ -792,16 +816,28 @@ static pressindex_status reindex(sync_run *r, const char *const *args)
     pressindex_reindex_stats *st = r->st;
     int missing = 0;
 
-    /* 1. The folders and their records. */
+    /* 1. The folders and their records. Two folders of one name would give their files the
+     * same ids: refused before anything is read (the same folder twice is just the same). */
     for (size_t i = 0; i < r->n_folders; i++) {
         folder *f = &r->folders[i];
         f->arg = args[i];
-        if (!(f->key_path = pi_folder_key_path(args[i])))
+        if (!(f->key_path = pi_folder_key_path(args[i])) || !(f->name = pi_folder_name(args[i])))
             return oom(r);
         pi_release_key(f->key_path, f->key);
-        for (size_t j = 0; j < i; j++)
+        for (size_t j = 0; j < i && !f->dup; j++) {
             if (strcmp(r->folders[j].key_path, f->key_path) == 0)
                 f->dup = 1;
+            else if (strcmp(r->folders[j].name, f->name) == 0) {
+                r->idx->input_missing = 1; /* an index made for this run is not kept */
+                return pi_fail(r->idx, PRESSINDEX_ERR_INVALID_ARGUMENT,
+                               "%s and %s are both named \"%s\": their files would have the same ids "
+                               "(give folders of different names, or their parent); nothing was "
+                               "changed", r->folders[j].arg, f->arg, f->name);
+            }
+        }
+    }
+    for (size_t i = 0; i < r->n_folders; i++) {
+        folder *f = &r->folders[i];
         if (f->dup)
             continue;
         struct stat sb;
@@ -877,7 +913,7 @@ static pressindex_status reindex(sync_run *r, const char *const *args)
         if (!f->unchanged)
             continue;
         st->unchanged += r->recs[f->rec].fr.n;
-        if ((ps = keep_live(r, &r->recs[f->rec])) != PRESSINDEX_OK)
+        if ((ps = keep_live(r, &r->recs[f->rec], i + 1)) != PRESSINDEX_OK)
             return ps;
     }
     /* Records of files not found: gone, unless their folder could not be read. */
@@ -888,7 +924,7 @@ static pressindex_status reindex(sync_run *r, const char *const *args)
             continue;
         if (under_bad_dir(fo, rc->fr.rel)) {
             rc->seen = 1; /* unknown, not gone: kept */
-            if ((ps = keep_live(r, rc)) != PRESSINDEX_OK)
+            if ((ps = keep_live(r, rc, 0)) != PRESSINDEX_OK)
                 return ps;
             continue;
         }
@@ -1037,7 +1073,7 @@ pressindex_status pressindex_reindex(pressindex *idx, const char *const *folders
     r.st = stats;
     r.n_folders = n;
     r.rec_by_key.klen = 2 * PI_KEY_LEN;
-    r.old_keys.klen = r.live.klen = r.file_old.klen = PI_KEY_LEN;
+    r.old_keys.klen = r.live.klen = r.file_old.klen = r.file_new.klen = PI_KEY_LEN;
     pressindex_status ps;
     if (!(r.folders = calloc(n, sizeof *r.folders)))
         ps = oom(&r);
@@ -1046,6 +1082,7 @@ pressindex_status pressindex_reindex(pressindex *idx, const char *const *folders
 
     for (size_t i = 0; r.folders && i < n; i++) {
         free(r.folders[i].key_path);
+        free(r.folders[i].name);
         for (size_t j = 0; j < r.folders[i].n_bad; j++)
             free(r.folders[i].bad_dirs[j]);
         free(r.folders[i].bad_dirs);
@@ -1063,8 +1100,10 @@ pressindex_status pressindex_reindex(pressindex *idx, const char *const *folders
     ks_free(&r.old_keys);
     ks_free(&r.live);
     ks_free(&r.file_old);
+    ks_free(&r.file_new);
     pi_buf_free(&r.entries);
     pi_buf_free(&r.scratch);
+    pi_buf_free(&r.file_id);
     pi_buf_free(&r.refusal);
     pi_buf_free(&r.deferred);
     clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "input.h"
 #include "internal.h"
 
 /* "F" + key of the folder argument + key of the file's path relative to it (pi_release_key of
@@ -19,7 +20,6 @@
 #define PI_FILE_KEY_LEN (1 + 2 * PI_KEY_LEN)
 
 /* A release as a file record lists it: its key and the digest of its whole content. */
-#define PI_DIGEST_LEN 16
 #define PI_ENTRY_LEN (PI_KEY_LEN + PI_DIGEST_LEN)
 
 /* The record of one source file. Encoded as "PI1", size, mtime (ns), checksum, folder, rel, each
@@ -39,12 +39,5 @@ void pi_file_key(const char *folder, const char *rel, char key[PI_FILE_KEY_LEN +
 int pi_file_record_encode(const pi_file_record *fr, pi_buf *out);
 /* Takes ownership of blob (len bytes). Returns 0, or -1 when it is not a file record. */
 int pi_file_record_decode(char *blob, size_t len, pi_file_record *fr);
-
-/* The digest of a release's whole content (everything that makes its documents). */
-void pi_release_digest(const pressindex_release *r, char out[PI_DIGEST_LEN + 1]);
-
-/* The absolute, lexically normalised form of a folder argument (malloc()ed; NULL when out of
- * memory): what names it in the records, whatever the working directory of the run. */
-char *pi_folder_key_path(const char *path);
 
 #endif

@@ -137,6 +137,7 @@ static xc_status unchanged(pi_writer *w, const char *key, const char *rterm, siz
     unsigned docid = 0;
     snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, key);
     xc_status xs = xc_db_get_metadata(w->db, mkey, &blob, &blen);
+    w->replaced = xs == XC_OK && blob;
     *same = xs == XC_OK && blob && blen == w->rec.len && !memcmp(blob, w->rec.p, blen);
     if (*same && w->map.len) {
         /* Failures are failures (out of memory must not pass for "changed"). */
@@ -211,7 +212,10 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
         pos = end + PI_PARA_GAP;
         passages++;
     }
-    if (pi_record_encode(r, date, lang, passages, &w->rec) < 0)
+    char own[PI_DIGEST_LEN + 1];
+    if (!w->digest)
+        pi_release_digest(r, own);
+    if (pi_record_encode(r, date, lang, passages, w->digest ? w->digest : own, &w->rec) < 0)
         return XC_ERR_NO_MEMORY;
     int same = 0;
     if ((xs = unchanged(w, key, rterm, rlen, &same)) != XC_OK || same)

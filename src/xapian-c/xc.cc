@@ -1499,6 +1499,18 @@ date_cover cover_date_range(const std::string &lo_s, const std::string &hi_s,
         res.query = Xapian::Query::MatchNothing;
         return res;
     }
+    /* No release is dated outside [min_year, max_year] (the index's own bounds), so the cover need
+     * not walk there: date:0001..9999 would otherwise be an OR of 9,999 year terms, seconds of
+     * lookups for terms that do not exist. */
+    if (key(lo) < key(ymd{p.min_year, 1, 1}))
+        lo = ymd{p.min_year, 1, 1};
+    if (key(hi) > key(ymd{p.max_year, 12, 31}))
+        hi = ymd{p.max_year, 12, 31};
+    if (key(lo) > key(hi)) {
+        res.ok = true; /* the whole range lies outside the index's years */
+        res.query = Xapian::Query::MatchNothing;
+        return res;
+    }
     std::vector<Xapian::Query> terms;
     ymd cur = lo;
     while (key(cur) <= key(hi)) {

@@ -59,7 +59,7 @@ void fuzz_check_release(const pressindex_release *r)
     }
     /* The stored record gives back what was written. */
     pi_buf b = {0};
-    if (pi_record_encode(r, r->date, r->lang, (unsigned)r->n_paragraphs, &b) < 0)
+    if (pi_record_encode(r, r->date, r->lang, (unsigned)r->n_paragraphs, NULL, &b) < 0)
         fuzz_fail("pi_record_encode failed");
     pi_release_record rec;
     size_t len = b.len;
