@@ -47,6 +47,13 @@ typedef struct leafmap {
     long *ix;         /* per word: its term, -1 not searched, -2 never indexed (too long) */
 } leafmap;
 
+/* A sequence's plain words typed more than once count once, weighted by how often (compile.c's
+ * seq_kids()): per kid, its weight factor, 0 for a repeat. Worked out once, not per passage. */
+typedef struct seqmap {
+    const pi_qnode *seq;
+    unsigned *times;
+} seqmap;
+
 struct pi_plan {
     xc_db *db;
     const pi_query *pq;
@@ -54,6 +61,8 @@ struct pi_plan {
     size_t nt;
     leafmap *lm;
     size_t nlm;
+    seqmap *sm;
+    size_t nsm;
     long *adj;        /* the adjacency phrase's terms, NULL when off */
     size_t nadj;
     double adjw;
@@ -199,6 +208,73 @@ static const leafmap *leaf_of(const pi_plan *p, const pi_qnode *leaf)
     return p->nlm ? bsearch(&key, p->lm, p->nlm, sizeof *p->lm, cmp_leafmap) : NULL;
 }
 
+static int cmp_seqmap(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)((const seqmap *)a)->seq, y = (uintptr_t)((const seqmap *)b)->seq;
+    return x < y ? -1 : x > y;
+}
+
+static int plain_word(const pi_plan *p, const pi_qnode *kid)
+{
+    return kid && kid->kind == PI_Q_WORD && !kid->sign && pi_qword_searched(p->pq, kid, &kid->words[0]);
+}
+
+static xc_status plan_seqs(pi_plan *p, const pi_qnode *n, unsigned depth)
+{
+    if (!n || depth > PI_QUERY_MAX_DEPTH + 1)
+        return XC_OK;
+    xc_status xs = XC_OK;
+    if (n->kind == PI_Q_SEQ) {
+        seqmap *g = realloc(p->sm, (p->nsm + 1) * sizeof *g);
+        unsigned *times = calloc(n->n_kids ? n->n_kids : 1, sizeof *times);
+        if (g)
+            p->sm = g;
+        if (!g || !times) {
+            free(times);
+            return XC_ERR_NO_MEMORY;
+        }
+        p->sm[p->nsm].seq = n;
+        p->sm[p->nsm++].times = times;
+        /* Repeats found by sorting the plain words by stem: 512 stopwords are 512 kids. */
+        size_t *order = calloc(n->n_kids ? n->n_kids : 1, sizeof *order), k = 0;
+        if (!order)
+            return XC_ERR_NO_MEMORY;
+        for (size_t i = 0; i < n->n_kids; i++) {
+            times[i] = 1;
+            if (plain_word(p, n->kids[i]))
+                order[k++] = i;
+        }
+        /* Insertion by stem, stable by position: small k in practice; n log n is not needed. */
+        for (size_t a = 1; a < k; a++) {
+            size_t v = order[a], b = a;
+            while (b > 0) {
+                const pi_qnode *x = n->kids[order[b - 1]], *y = n->kids[v];
+                int c = x->field != y->field ? (int)x->field - (int)y->field
+                                             : strcmp(x->words[0].stem, y->words[0].stem);
+                if (c <= 0)
+                    break;
+                order[b] = order[b - 1];
+                b--;
+            }
+            order[b] = v;
+        }
+        for (size_t a = 0; a < k;) {
+            size_t b = a + 1;
+            while (b < k && n->kids[order[b]]->field == n->kids[order[a]]->field &&
+                   !strcmp(n->kids[order[b]]->words[0].stem, n->kids[order[a]]->words[0].stem))
+                b++;
+            times[order[a]] = (unsigned)(b - a); /* the first typed counts for all */
+            for (size_t c = a + 1; c < b; c++)
+                times[order[c]] = 0;
+            a = b;
+        }
+        free(order);
+    }
+    for (size_t i = 0; xs == XC_OK && i < n->n_kids; i++)
+        xs = plan_seqs(p, n->kids[i], depth + 1);
+    return xs;
+}
+
 typedef struct adj_ctx {
     pi_plan *p;
     xc_status xs;
@@ -237,6 +313,10 @@ xc_status pi_plan_new(xc_db *db, const pi_query *pq, const pi_matcher *m, const 
     xc_status xs = c.xs;
     if (p->nlm)
         qsort(p->lm, p->nlm, sizeof *p->lm, cmp_leafmap);
+    if (xs == XC_OK)
+        xs = plan_seqs(p, pq->root, 0);
+    if (p->nsm)
+        qsort(p->sm, p->nsm, sizeof *p->sm, cmp_seqmap);
     if (xs == XC_OK && adjacency > 0 && !pq->structured && pq->root) {
         adj_ctx a = {p, XC_OK};
         pi_query_leaves(pq, adj_leaf, &a);
@@ -319,6 +399,9 @@ void pi_plan_free(pi_plan *p)
     for (size_t i = 0; i < p->nlm; i++)
         free(p->lm[i].ix);
     free(p->lm);
+    for (size_t i = 0; i < p->nsm; i++)
+        free(p->sm[i].times);
+    free(p->sm);
     free(p->adj);
     free(p);
 }
@@ -622,31 +705,18 @@ static ev near(const pi_plan *p, const pi_qnode *n)
     return r;
 }
 
-static int plain_word(const pi_plan *p, const pi_qnode *kid)
-{
-    return kid && kid->kind == PI_Q_WORD && !kid->sign && pi_qword_searched(p->pq, kid, &kid->words[0]);
-}
-
 /* Items side by side: (required AND_MAYBE optional) AND_NOT excluded (compile.c's sequence()). */
 static ev sequence(const pi_plan *p, const pi_qnode *n)
 {
     int any_req = 0, req_ok = 1, any_opt = 0, opt_ok = 0, any_exc = 0, exc_hit = 0, treq = 0, topt = 0;
     double wreq = 0, wopt = 0;
+    seqmap key = {n, NULL};
+    const seqmap *sm = p->nsm ? bsearch(&key, p->sm, p->nsm, sizeof *p->sm, cmp_seqmap) : NULL;
     for (size_t i = 0; i < n->n_kids; i++) {
         const pi_qnode *kid = n->kids[i];
-        double times = 1;
-        if (plain_word(p, kid)) {
-            int seen = 0;
-            times = 0;
-            for (size_t j = 0; j < n->n_kids && !seen; j++)
-                if (plain_word(p, n->kids[j]) && n->kids[j]->field == kid->field &&
-                    !strcmp(n->kids[j]->words[0].stem, kid->words[0].stem)) {
-                    seen = j < i;
-                    times++;
-                }
-            if (seen)
-                continue;
-        }
+        double times = sm ? sm->times[i] : 1;
+        if (!times)
+            continue;
         ev e = eval(p, kid);
         if (e.m < 0)
             continue;
