@@ -32,6 +32,9 @@ typedef struct pterm {
     size_t len;
     int wildcard;
     char *alt;        /* a wildcard's typed stem, also matched (NULL: none) */
+    char *exp;        /* a wildcard's words in the index, each NUL-ended */
+    size_t nexp;
+    int too_many;     /* more than MAX_EXPANSIONS: each release's own terms are looked through */
     int whole;        /* a title term: it applies to the whole release */
     double tw;        /* BM25 term weight x (k1 + 1) x the within-query frequency factor */
     unsigned wqf;     /* how often the compiled query holds it */
@@ -376,6 +379,37 @@ xc_status pi_plan_new(xc_db *db, const pi_query *pq, const pi_matcher *m, const 
             pt->mk = -1;
     }
     free(wqf);
+    /* A wildcard's words, listed once for the query (bounded as the compiler bounds them); more
+     * than that, and each release's own terms are looked through instead. */
+    for (size_t i = 0; xs == XC_OK && i < p->nt; i++) {
+        pterm *pt = &p->t[i];
+        if (!pt->wildcard)
+            continue;
+        xc_keylist *el = NULL;
+        pi_buf all = {0};
+        size_t count = 0;
+        int more = 0;
+        if ((xs = xc_db_allterms(db, pt->term, &el)) != XC_OK)
+            break;
+        while (count <= MAX_EXPANSIONS && (more = xc_keylist_next(el, &t, &tn)) > 0) {
+            if (pi_buf_add(&all, t, tn) < 0 || pi_buf_addc(&all, '\0') < 0) {
+                xs = XC_ERR_NO_MEMORY;
+                break;
+            }
+            count++;
+        }
+        if (xs == XC_OK && more < 0)
+            xs = xc_last_status();
+        xc_keylist_free(el);
+        pt->too_many = count > MAX_EXPANSIONS;
+        if (xs == XC_OK && count <= MAX_EXPANSIONS) {
+            pt->exp = pi_buf_steal(&all);
+            pt->nexp = count;
+            if (!pt->exp && count)
+                xs = XC_ERR_NO_MEMORY;
+        }
+        pi_buf_free(&all);
+    }
     if (xs != XC_OK) {
         pi_plan_free(p);
         return xs;
@@ -394,6 +428,7 @@ void pi_plan_free(pi_plan *p)
     for (size_t i = 0; i < p->nt; i++) {
         free(p->t[i].term);
         free(p->t[i].alt);
+        free(p->t[i].exp);
     }
     free(p->t);
     for (size_t i = 0; i < p->nlm; i++)
@@ -493,6 +528,39 @@ static int cmp_pre(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static void sort_unique(unsigned *a, size_t *n)
+{
+    if (*n < 2)
+        return;
+    qsort(a, *n, sizeof *a, cmp_uint);
+    size_t k = 1;
+    for (size_t i = 1; i < *n; i++)
+        if (a[i] != a[k - 1])
+            a[k++] = a[i];
+    *n = k;
+}
+
+/* Appends word's positions in each release read ahead (p->pre, by docid) to their term i. */
+static xc_status merge_postings(pi_plan *p, const char *word, size_t i, size_t n)
+{
+    xc_postlist *pl = NULL;
+    size_t len = strlen(word);
+    xc_status xs = xc_db_postlist(p->db, word, len, &pl);
+    unsigned at = 0;
+    int on = 1;
+    for (size_t d = 0; xs == XC_OK && on > 0 && d < n; d++) {
+        pre *r = &p->pre[d];
+        if (at < r->docid && (on = xc_postlist_skip_to(pl, r->docid, &at)) <= 0)
+            break;
+        if (at == r->docid)
+            xs = append_positions(p, r->docid, word, len, &r->pos[i], &r->n[i]);
+    }
+    if (xs == XC_OK && on < 0)
+        xs = xc_last_status();
+    xc_postlist_free(pl);
+    return xs;
+}
+
 xc_status pi_plan_prefetch(pi_plan *p, const unsigned *docids, size_t n)
 {
     pre_free(p);
@@ -516,9 +584,24 @@ xc_status pi_plan_prefetch(pi_plan *p, const unsigned *docids, size_t n)
         xs = xc_db_value(p->db, p->pre[d].docid, PI_SLOT_MAP, &p->pre[d].map, &p->pre[d].mlen);
     for (size_t i = 0; xs == XC_OK && i < p->nt; i++) {
         const pterm *t = &p->t[i];
-        if (t->wildcard) {
+        if (t->wildcard && t->too_many) {
+            /* Too many words for the prefix: each release's own. */
             for (size_t d = 0; xs == XC_OK && d < n; d++)
                 xs = wildcard_positions(p, p->pre[d].docid, t, &p->pre[d].pos[i], &p->pre[d].n[i]);
+            continue;
+        }
+        if (t->wildcard) {
+            /* Each of its words (and the typed word's stem) like a term of its own, merged. */
+            const char *w = t->exp;
+            for (size_t e = 0; xs == XC_OK && e <= t->nexp; e++) {
+                const char *word = e < t->nexp ? w : t->alt;
+                if (e < t->nexp)
+                    w += strlen(w) + 1;
+                if (word)
+                    xs = merge_postings(p, word, i, n);
+            }
+            for (size_t d = 0; xs == XC_OK && d < n; d++)
+                sort_unique(p->pre[d].pos[i], &p->pre[d].n[i]);
             continue;
         }
         if (!t->cf)
