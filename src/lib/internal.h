@@ -28,7 +28,11 @@
 #define PI_P_SOURCE "K"
 #define PI_P_LANG "L"
 #define PI_P_RELEASE "XR" /* + release key: the release's document (replace/delete at once) */
-#define PI_P_TEXTHASH "XH" /* + text hash: how many releases hold this paragraph text */
+#define PI_P_TEXTHASH "XH" /* + text hash's first PI_XH_LEN hex digits: how many releases hold this
+                             * paragraph text (32 bits: 400,000 whitehouse texts collide in pairs
+                             * about 20 times, with one of its 389 boilerplate texts about never;
+                             * 8 bytes fewer per term and posting than the whole hash) */
+#define PI_XH_LEN 8
 #define PI_P_PASSAGES "XP" /* wdf = the release's passages: its collection frequency counts them */
 
 /* Positions left free between two paragraphs of a release: phrases never join paragraphs, and a

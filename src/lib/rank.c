@@ -117,7 +117,7 @@ static pressindex_status title_shares(pi_search *s)
 static int is_boilerplate(pressindex *idx, const char *hash, uint64_t releases)
 {
     char term[PI_HASH_LEN + 8];
-    snprintf(term, sizeof term, "%s%s", PI_P_TEXTHASH, hash);
+    snprintf(term, sizeof term, "%s%.*s", PI_P_TEXTHASH, PI_XH_LEN, hash);
     uint64_t tf = 0;
     if (xc_db_termfreq(idx->db, term, strlen(term), &tf) != XC_OK)
         return 0;

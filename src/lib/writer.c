@@ -206,7 +206,9 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
         if (pi_pmap_add(&w->map, (unsigned)(i + 1) - prev, end - pos, flags, hash) < 0 ||
             pi_buf_add(&w->data, text, len + 1) < 0)
             return XC_ERR_NO_MEMORY;
-        if ((xs = add_bool(d, PI_P_TEXTHASH, hash)) != XC_OK)
+        char xh[PI_XH_LEN + 1];
+        snprintf(xh, sizeof xh, "%.*s", PI_XH_LEN, hash);
+        if ((xs = add_bool(d, PI_P_TEXTHASH, xh)) != XC_OK)
             return xs;
         prev = (unsigned)(i + 1);
         pos = end + PI_PARA_GAP;
