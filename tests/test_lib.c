@@ -703,6 +703,69 @@ START_TEST(folding_and_stemming)
 }
 END_TEST
 
+/* DECISIONS.md, "What a passage match is": a passage matches when it alone satisfies the query's
+ * words and operators; title: applies to its release. Schema 3 keeps a release in one document, so
+ * these are decided inside it (passage.c), and must come out as they did paragraph by paragraph. */
+static const struct {
+    const char *query;
+    const char *expect; /* "release#paragraph ..." sorted, or "" */
+} alone_rows[] = {
+    /* Words in two paragraphs of one release: no paragraph holds both. */
+    {"Erdogan AND ceremony", ""},
+    {"+Erdogan +ceremony", ""},
+    {"\"Erdogan ceremony\"", ""},
+    {"Erdogan NEAR ceremony", ""},
+    /* An exclusion in another paragraph does not exclude this one. */
+    {"Tokayev -ceremony", "akorda/1#1"},
+    {"Tokayev NOT Ankara", "akorda/1#4"},
+    {"Erdogan XOR ceremony", "akorda/1#1 akorda/1#4"},
+    /* The title is the release's: it excludes every paragraph, and filters every paragraph. */
+    {"Tokayev -title:visits", ""},
+    {"title:visits AND ceremony", "akorda/1#4"},
+    {"title:cooperation AND Photo", "akorda/2#2"},
+    /* Matched by the title alone (OR), a release gives its lead. */
+    {"title:visits ceremony", "akorda/1#1 akorda/1#4"},
+    {"title:cooperation OR Photo", "akorda/1#2 akorda/2#1 akorda/2#2"},
+};
+
+START_TEST(passage_alone_satisfies)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = alone_rows[_i].query;
+    so.collapse = 0;
+    so.limit = 100;
+    pressindex_results *res = search_with(idx, &so);
+    char got[512] = "";
+    const char *ids[32];
+    unsigned pnos[32];
+    size_t n = pressindex_results_count(res);
+    for (size_t i = 0; i < n && i < 32; i++) {
+        ids[i] = pressindex_result_release(res, i);
+        pnos[i] = pressindex_result_paragraph(res, i);
+    }
+    /* sorted by release, then paragraph */
+    for (size_t i = 1; i < n && i < 32; i++)
+        for (size_t j = i; j > 0 && (strcmp(ids[j - 1], ids[j]) > 0 ||
+                                     (!strcmp(ids[j - 1], ids[j]) && pnos[j - 1] > pnos[j])); j--) {
+            const char *ts = ids[j];
+            unsigned tp = pnos[j];
+            ids[j] = ids[j - 1];
+            pnos[j] = pnos[j - 1];
+            ids[j - 1] = ts;
+            pnos[j - 1] = tp;
+        }
+    for (size_t i = 0; i < n && i < 32; i++)
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s#%u", i ? " " : "", ids[i], pnos[i]);
+    ck_assert_msg(!strcmp(got, alone_rows[_i].expect), "%s: got \"%s\", expected \"%s\"",
+                  alone_rows[_i].query, got, alone_rows[_i].expect);
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
 START_TEST(title_weight_counts)
 {
     pressindex *idx = open_writer();
@@ -1924,6 +1987,7 @@ static Suite *suite(void)
     tcase_add_test(tc, overlong_words_not_highlighted);
     tcase_add_test(tc, tokenizer_agrees_with_index);
     tcase_add_test(tc, title_weight_counts);
+    tcase_add_loop_test(tc, passage_alone_satisfies, 0, sizeof alone_rows / sizeof alone_rows[0]);
     tcase_add_test(tc, phrase_scored_by_its_frequency);
     tcase_add_test(tc, question_ranks_below_its_answer);
     tcase_add_test(tc, release_evidence_and_weight_zero);
