@@ -9,8 +9,10 @@
  *
  * Releases are taken in batches: the first holds PRESSINDEX_CANDIDATES releases for a relevance
  * sort (default 100: the best passages sit in the best releases, and a release outside them
- * rarely holds one of the first twenty; doc/schema.md measures it), the page's size for a date
- * sort; more batches follow, each twice the last, until the page is full or no release is left.
+ * rarely holds one of the first twenty; doc/core-v2-status.md measures it), the page's size for a
+ * date sort; more batches follow, each twice the last, until the page is full or no release is
+ * left. By relevance, a later batch's passages follow the earlier ones' (so that more results
+ * never reorder the first).
  * The total is exact when every matching release was looked at, else the passages found plus,
  * for each release Xapian estimates is left, the matching passages per release of the weaker half
  * of those looked at.
@@ -39,11 +41,16 @@ typedef struct found {
     unsigned docid;
     size_t rorder;
     double rweight;
+    unsigned tier;    /* the batch of releases it came from */
 } found;
 
+/* Batch by batch, then by weight: a bigger page (which reads more batches) never changes the
+ * first results, and page 2 continues page 1 whatever the limit. */
 static int cmp_relevance(const void *a, const void *b)
 {
     const found *x = a, *y = b;
+    if (x->tier != y->tier)
+        return x->tier < y->tier ? -1 : 1;
     if (x->pm.weight != y->pm.weight)
         return x->pm.weight < y->pm.weight ? 1 : -1;
     if (x->rorder != y->rorder)
@@ -171,10 +178,9 @@ pressindex_status pi_match(pi_search *s)
     for (size_t k = 0; xs == XC_OK && s->m.df && k < s->m.n_stems; k++)
         xs = pi_plan_df(s->plan, s->m.stems[k], &s->m.df[k]);
     size_t batch = relevance ? candidates() : want;
-    if (batch < want)
-        batch = want;
     if (batch < 1)
         batch = 1;
+    unsigned tier = 0;
     size_t first = 0, nf = 0, fcap = 0, npm = 0, pmcap = 0;
     found *f = NULL;
     pi_pmatch *pm = NULL;
@@ -220,7 +226,7 @@ pressindex_status pi_match(pi_search *s)
                 fcap = c2;
             }
             for (size_t k = 0; k < npm; k++)
-                f[nf++] = (found){pm[k], docid, first + i, w};
+                f[nf++] = (found){pm[k], docid, first + i, w, tier};
         }
         xc_mset_free(ms);
         free(ids);
@@ -235,6 +241,7 @@ pressindex_status pi_match(pi_search *s)
             break;
         st = pi_search_in_time(s);
         batch *= 2;
+        tier++;
     }
     if (xs == XC_OK && st == PRESSINDEX_OK) {
         if (exhausted || first >= est_releases || !first)
