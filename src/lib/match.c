@@ -81,7 +81,8 @@ static uint64_t mix(uint64_t k)
 static pressindex_status finish(pi_search *s, found *f, size_t nf, int relevance)
 {
     const pressindex_search_options *o = s->o;
-    qsort(f, nf, sizeof *f, relevance ? cmp_relevance : cmp_date);
+    if (nf)
+        qsort(f, nf, sizeof *f, relevance ? cmp_relevance : cmp_date);
     free(s->c);
     s->c = calloc(nf ? nf : 1, sizeof *s->c);
     s->n = 0;
