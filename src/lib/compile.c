@@ -244,20 +244,6 @@ static xc_query *node(const pi_query *pq, const pi_qnode *n, cc *c)
         k = leaf_terms(pq, n, &count, c);
         q = k ? combine(count > 1 ? XC_OP_PHRASE : XC_OP_OR, k, count, 0, c) : NULL;
         free(k);
-        if (c->relax && count == 1 && n->field == PI_QF_TEXT && q && c->xs == XC_OK &&
-            !getenv("PI_EXP_NO_TITLE_SYN")) {
-            /* For releases, the title is part of the release: a word's frequency is its count in
-             * the text and the title together (doc/ranking.md: title words counted in the
-             * release's BM25 lifted the press-release set). */
-            for (size_t i = 0; i < n->n_words; i++)
-                if (pi_qword_searched(pq, n, &n->words[i])) {
-                    unsigned pos = c->pos;
-                    xc_query *t = term(PI_QF_TITLE, n->words[i].stem, c);
-                    c->pos = pos;
-                    q = t ? combine2(XC_OP_SYNONYM, q, t, c) : q;
-                    break;
-                }
-        }
         return q;
     case PI_Q_WILDCARD: {
         /* The index holds stems: "security*" expands over terms starting "security", which

@@ -38,6 +38,8 @@ typedef struct pterm {
     int whole;        /* a title term: it applies to the whole release */
     double tw;        /* BM25 term weight x (k1 + 1) x the within-query frequency factor */
     unsigned wqf;     /* how often the compiled query holds it */
+    double rtw;       /* its BM25 term weight over releases (the release's evidence), 0: none */
+    long twin;        /* a text word's title term (S + stem), counted with it for the release */
     long mk;          /* the matcher's stem number (presence bits), -1 if none */
     uint64_t cf;
     const unsigned *pos; /* positions in the release at hand (owned by its read-ahead) */
@@ -73,6 +75,7 @@ struct pi_plan {
     double avgdl, k1, b;
     double K;         /* the passage at hand's BM25 length factor */
     int titles;       /* the query has title: words */
+    double ravg;      /* the mean release length */
     struct pre *pre;  /* the releases read ahead, by docid */
     size_t npre;
 };
@@ -131,6 +134,7 @@ static long add_term(pi_plan *p, const char *term, size_t len, int wildcard, int
     pterm *t = &p->t[p->nt];
     memset(t, 0, sizeof *t);
     t->mk = -1;
+    t->twin = -1;
     t->wildcard = wildcard;
     t->whole = whole;
     t->len = len;
@@ -172,6 +176,8 @@ static int plan_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
         return 1;
     }
     p->nlm++;
+    if (leaf->field == PI_QF_TITLE)
+        p->titles = 1;
     if (leaf->kind == PI_Q_WILDCARD) {
         const pi_qword *w = &leaf->words[0];
         char t[PI_MAX_TERM + 8];
@@ -366,10 +372,8 @@ xc_status pi_plan_new(xc_db *db, const pi_query *pq, const pi_matcher *m, const 
             xs = pi_plan_df(p, st, &pt->cf);
         if (pt->wildcard && !pt->cf)
             pt->cf = p->passages / 100 + 1; /* a prefix's words: no statistic of its own */
-        if (pt->whole) {
-            p->titles = 1;
+        if (pt->whole)
             continue; /* the release's title: evidence of the rank stage, not of the passage */
-        }
         pt->wqf = wqf[i];
         double f = wqf[i] ? wqf[i] : 1;
         pt->tw = bm25_termweight(p->passages, pt->cf) * (k1 + 1) * 2 * f / (1 + f);
@@ -377,7 +381,32 @@ xc_status pi_plan_new(xc_db *db, const pi_query *pq, const pi_matcher *m, const 
             pt->mk = pi_matcher_find(m, pt->term);
         if (pt->mk >= 64)
             pt->mk = -1;
+        /* The release's evidence: the query's words, not those it excludes. */
+        long k = pt->wildcard ? -1 : pi_matcher_find(m, pt->term);
+        if (k >= 0 && !m->excluded[k]) {
+            uint64_t rdf = 0;
+            if ((xs = xc_db_termfreq(db, pt->term, pt->len, &rdf)) != XC_OK)
+                break;
+            pt->rtw = bm25_termweight(docs, rdf) * 2 * f / (1 + f);
+        }
     }
+    /* Each of those words' title term, counted with it in the release (doc/ranking.md: title words
+     * in the release's BM25). Added after: new terms have no passage weight. */
+    for (size_t i = 0, nt = p->nt; xs == XC_OK && i < nt; i++) {
+        if (p->t[i].rtw <= 0)
+            continue;
+        char st[PI_MAX_TERM + 8];
+        int sl = snprintf(st, sizeof st, "%s%s", PI_P_TITLE, p->t[i].term);
+        long k = sl > 0 && (size_t)sl < sizeof st ? add_term(p, st, (size_t)sl, 0, 1, &xs) : -1;
+        if (k >= 0) {
+            p->t[k].mk = -1;
+            p->t[k].twin = -1;
+            if ((xs = xc_db_collfreq(db, st, (size_t)sl, &p->t[k].cf)) != XC_OK)
+                break;
+        }
+        p->t[i].twin = k;
+    }
+    p->ravg = avlen > 0 ? avlen : 1;
     free(wqf);
     /* A wildcard's words, listed once for the query (bounded as the compiler bounds them); more
      * than that, and each release's own terms are looked through instead. */
@@ -910,6 +939,16 @@ xc_status pi_plan_release(pi_plan *p, unsigned docid, pi_pmatch **out, size_t *n
         p->t[i].pos = r->pos[i];
         p->t[i].n = r->n[i];
     }
+    /* The release's BM25 as one document (its text and title), with the query's weights. */
+    double rel = 0, rlen = 0;
+    for (size_t j = 0; j < np; j++)
+        rlen += ps[j].words;
+    double rK = p->k1 * (1 - p->b + p->b * rlen / p->ravg);
+    for (size_t i = 0; i < p->nt; i++) {
+        const pterm *t = &p->t[i];
+        double f = t->rtw > 0 ? (double)t->n + (t->twin >= 0 ? (double)p->t[t->twin].n : 0) : 0;
+        rel += f > 0 ? t->rtw * f * (p->k1 + 1) / (f + rK) : 0;
+    }
     uint64_t prev_bits = 0;
     unsigned prev_pno = 0;
     for (size_t j = 0; xs == XC_OK && j < np; j++) {
@@ -960,6 +999,7 @@ xc_status pi_plan_release(pi_plan *p, unsigned docid, pi_pmatch **out, size_t *n
             pm->pidx = (unsigned)j;
             pm->pno = ps_j->pno;
             pm->weight = e.w;
+            pm->release = rel;
             pm->has = bits;
             pm->flags = ps_j->flags;
             pm->has_before = j > 0 && prev_pno + 1 == ps_j->pno;

@@ -24,6 +24,7 @@ typedef struct pi_pmatch {
     unsigned pidx;     /* its index in the release's passage map */
     unsigned pno;      /* paragraph number */
     double weight;     /* BM25 over passages (phrases counted by occurrence) */
+    double release;    /* its release's BM25 as one document (text and title) */
     uint64_t has;      /* bit k: the matcher's stem k (not excluded) is in the passage */
     uint64_t before;   /* the same bits of the paragraph just before (pno - 1), 0 if none */
     int has_before;    /* there is a paragraph pno - 1 */
