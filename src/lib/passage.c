@@ -75,6 +75,8 @@ struct pi_plan {
     double avgdl, k1, b;
     double K;         /* the passage at hand's BM25 length factor */
     int titles;       /* the query has title: words */
+    int needs_all;    /* a passage holding none of the query's words may match (NOT x, filters,
+                       * title:): every passage is evaluated */
     double ravg;      /* the mean release length */
     struct pre *pre;  /* the releases read ahead, by docid */
     size_t npre;
@@ -101,6 +103,8 @@ xc_status pi_plan_df(const pi_plan *p, const char *term, uint64_t *out)
     *out = cf < df ? df : cf;
     return xs;
 }
+
+static ev eval(const pi_plan *p, const pi_qnode *n);
 
 uint64_t pi_plan_passages(const pi_plan *p)
 {
@@ -407,6 +411,13 @@ xc_status pi_plan_new(xc_db *db, const pi_query *pq, const pi_matcher *m, const 
         p->t[i].twin = k;
     }
     p->ravg = avlen > 0 ? avlen : 1;
+    /* Can a passage without any of the query's words match? Evaluated once, on an empty one. */
+    if (xs == XC_OK) {
+        for (size_t i = 0; i < p->nt; i++)
+            p->t[i].pos = NULL, p->t[i].n = p->t[i].rs = p->t[i].re = 0;
+        p->K = 1;
+        p->needs_all = p->titles || !pq->root || eval(p, pq->root).m != 0;
+    }
     free(wqf);
     /* A wildcard's words, listed once for the query (bounded as the compiler bounds them); more
      * than that, and each release's own terms are looked through instead. */
@@ -951,21 +962,39 @@ xc_status pi_plan_release(pi_plan *p, unsigned docid, pi_pmatch **out, size_t *n
     }
     uint64_t prev_bits = 0;
     unsigned prev_pno = 0;
+    /* Passages come in position order: each term's positions are walked once, not searched. */
+    for (size_t i = 0; i < p->nt; i++) {
+        pterm *t = &p->t[i];
+        t->rs = 0;
+        t->re = t->whole ? t->n : 0;
+    }
     for (size_t j = 0; xs == XC_OK && j < np; j++) {
         const pi_passage *ps_j = &ps[j];
         unsigned lo = ps_j->start, hi = ps_j->start + ps_j->words; /* [lo, hi) */
         uint64_t bits = 0;
+        int any = 0;
         for (size_t i = 0; i < p->nt; i++) {
             pterm *t = &p->t[i];
-            if (t->whole) {
-                t->rs = 0;
-                t->re = t->n;
+            if (t->whole)
                 continue;
+            size_t k = t->re;
+            while (k < t->n && t->pos[k] < lo)
+                k++;
+            t->rs = k;
+            while (k < t->n && t->pos[k] < hi)
+                k++;
+            t->re = k;
+            if (k > t->rs) {
+                any = 1;
+                if (t->mk >= 0)
+                    bits |= (uint64_t)1 << t->mk;
             }
-            t->rs = lower(t->pos, t->n, lo);
-            t->re = t->rs + lower(t->pos + t->rs, t->n - t->rs, hi);
-            if (t->mk >= 0 && t->re > t->rs)
-                bits |= (uint64_t)1 << t->mk;
+        }
+        if (!any && !p->needs_all) {
+            /* None of the query's words: it cannot match (the plan checked the empty passage). */
+            prev_bits = 0;
+            prev_pno = ps_j->pno;
+            continue;
         }
         double normlen = (double)ps_j->words / p->avgdl;
         if (normlen < 0.5)
