@@ -71,8 +71,9 @@ typedef struct pi_passage {
     unsigned start;    /* first word position */
     unsigned words;    /* word positions it spans (its length) */
     unsigned flags;    /* PI_PF_* */
-    char hash[PI_HASH_LEN + 1];
+    uint64_t hash;     /* its text's hash (pi_hash_hex() gives pi_text_hash()'s hex) */
 } pi_passage;
+void pi_hash_hex(uint64_t h, char out[PI_HASH_LEN + 1]);
 /* Passage flags, known at indexing so that ranking needs no text. */
 #define PI_PF_QUESTION 1 /* a reporter's question in a briefing ("Q ..."): pi_is_question() */
 int pi_pmap_add(pi_buf *map, unsigned pno_delta, unsigned words, unsigned flags,

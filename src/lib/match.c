@@ -106,7 +106,7 @@ static pressindex_status finish(pi_search *s, found *f, size_t nf, int relevance
         const found *x = &f[i];
         if (by) {
             /* Key 0 marks a free slot: keys are made non-zero. */
-            uint64_t k = by == 1 ? (uint64_t)x->docid : strtoull(x->pm.hash, NULL, 16);
+            uint64_t k = by == 1 ? (uint64_t)x->docid : x->pm.hash;
             k = k ? k : 1;
             size_t h = (size_t)mix(k) & (tsize - 1);
             while (keys[h] && keys[h] != k)
@@ -127,7 +127,7 @@ static pressindex_status finish(pi_search *s, found *f, size_t nf, int relevance
         c->bef = x->pm.before;
         c->has_before = x->pm.has_before;
         c->flags = x->pm.flags;
-        memcpy(c->hash, x->pm.hash, sizeof c->hash);
+        pi_hash_hex(x->pm.hash, c->hash);
         c->release = x->rweight;
         c->rorder = x->rorder;
         c->order = s->n;

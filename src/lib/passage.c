@@ -1033,7 +1033,7 @@ xc_status pi_plan_release(pi_plan *p, unsigned docid, pi_pmatch **out, size_t *n
             pm->flags = ps_j->flags;
             pm->has_before = j > 0 && prev_pno + 1 == ps_j->pno;
             pm->before = pm->has_before ? prev_bits : 0;
-            memcpy(pm->hash, ps_j->hash, sizeof pm->hash);
+            pm->hash = ps_j->hash;
         }
         prev_bits = bits;
         prev_pno = ps_j->pno;

@@ -29,7 +29,7 @@ typedef struct pi_pmatch {
     uint64_t before;   /* the same bits of the paragraph just before (pno - 1), 0 if none */
     int has_before;    /* there is a paragraph pno - 1 */
     unsigned flags;    /* PI_PF_* */
-    char hash[PI_HASH_LEN + 1];
+    uint64_t hash;     /* its text's hash */
 } pi_pmatch;
 
 /* The plan of a search: the query tree's terms, their statistics and weights. m gives the stems'

@@ -156,7 +156,10 @@ int pi_pmap_decode(const char *map, size_t len, pi_passage **out, size_t *n)
         a[k].start = pos;
         a[k].words = w;
         a[k].flags = fl;
-        hex(p, PI_HASH_LEN / 2, a[k].hash);
+        uint64_t h = 0;
+        for (size_t b = 0; b < PI_HASH_LEN / 2; b++)
+            h = h << 8 | p[b];
+        a[k].hash = h;
         p += PI_HASH_LEN / 2;
         pos += w + PI_PARA_GAP;
         k++;
@@ -164,6 +167,14 @@ int pi_pmap_decode(const char *map, size_t len, pi_passage **out, size_t *n)
     *out = a;
     *n = k;
     return 0;
+}
+
+void pi_hash_hex(uint64_t h, char out[PI_HASH_LEN + 1])
+{
+    unsigned char raw[PI_HASH_LEN / 2];
+    for (size_t b = 0; b < sizeof raw; b++)
+        raw[b] = (unsigned char)(h >> (8 * (sizeof raw - 1 - b)));
+    hex(raw, sizeof raw, out);
 }
 
 const char *pi_data_text(const char *data, size_t dlen, size_t k, size_t *len)
