@@ -72,7 +72,12 @@ typedef struct pi_passage {
     unsigned words;    /* word positions it spans (its length) */
     unsigned flags;    /* PI_PF_* */
     uint64_t hash;     /* its text's hash (pi_hash_hex() gives pi_text_hash()'s hex) */
+    unsigned hoff;     /* where the hash sits in the map */
 } pi_passage;
+/* Decodes into *buf (reused, *cap entries allocated) without the hashes (pi_pmap_hash() reads one):
+ * the search decodes a map per candidate release and needs few hashes. 0, -1 or -2 as below. */
+int pi_pmap_decode_into(const char *map, size_t len, pi_passage **buf, size_t *cap, size_t *n);
+uint64_t pi_pmap_hash(const char *map, const pi_passage *ps);
 void pi_hash_hex(uint64_t h, char out[PI_HASH_LEN + 1]);
 /* Passage flags, known at indexing so that ranking needs no text. */
 #define PI_PF_QUESTION 1 /* a reporter's question in a briefing ("Q ..."): pi_is_question() */

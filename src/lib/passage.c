@@ -79,6 +79,8 @@ struct pi_plan {
                        * title:): every passage is evaluated */
     double ravg;      /* the mean release length */
     struct pre *pre;  /* the releases read ahead, by docid */
+    pi_passage *ps;   /* the passage map at hand (reused) */
+    size_t ps_cap;
     size_t npre;
 };
 
@@ -465,6 +467,7 @@ void pi_plan_free(pi_plan *p)
     if (!p)
         return;
     pre_free(p);
+    free(p->ps);
     for (size_t i = 0; i < p->nt; i++) {
         free(p->t[i].term);
         free(p->t[i].alt);
@@ -942,8 +945,8 @@ xc_status pi_plan_release(pi_plan *p, unsigned docid, pi_pmatch **out, size_t *n
         r = &p->pre[0];
     }
     size_t np = 0;
-    pi_passage *ps = NULL;
-    int rc = pi_pmap_decode(r->map, r->mlen, &ps, &np);
+    int rc = pi_pmap_decode_into(r->map, r->mlen, &p->ps, &p->ps_cap, &np);
+    const pi_passage *ps = p->ps;
     if (rc < 0)
         xs = rc == -2 ? XC_ERR_NO_MEMORY : XC_ERR_CORRUPT;
     for (size_t i = 0; i < p->nt; i++) {
@@ -1033,11 +1036,10 @@ xc_status pi_plan_release(pi_plan *p, unsigned docid, pi_pmatch **out, size_t *n
             pm->flags = ps_j->flags;
             pm->has_before = j > 0 && prev_pno + 1 == ps_j->pno;
             pm->before = pm->has_before ? prev_bits : 0;
-            pm->hash = ps_j->hash;
+            pm->hash = pi_pmap_hash(r->map, ps_j);
         }
         prev_bits = bits;
         prev_pno = ps_j->pno;
     }
-    free(ps);
     return xs;
 }

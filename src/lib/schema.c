@@ -127,45 +127,63 @@ int pi_pmap_add(pi_buf *map, unsigned pno_delta, unsigned words, unsigned flags,
     return pi_buf_add(map, (const char *)raw, sizeof raw);
 }
 
-int pi_pmap_decode(const char *map, size_t len, pi_passage **out, size_t *n)
+int pi_pmap_decode_into(const char *map, size_t len, pi_passage **buf, size_t *cap, size_t *n)
 {
     const unsigned char *p = (const unsigned char *)map, *end = p + len;
-    size_t cap = 0, k = 0;
-    pi_passage *a = NULL;
+    size_t k = 0;
     unsigned pno = 0, pos = 1;
-    *out = NULL;
     *n = 0;
     while (p < end) {
         unsigned d, w, fl;
         if (get_varint(&p, end, &d) < 0 || get_varint(&p, end, &w) < 0 || get_varint(&p, end, &fl) < 0 ||
-            end - p < PI_HASH_LEN / 2) {
-            free(a);
+            end - p < PI_HASH_LEN / 2)
             return -1;
-        }
-        if (k == cap) {
-            cap = cap ? 2 * cap : 16;
-            pi_passage *g = realloc(a, cap * sizeof *g);
-            if (!g) {
-                free(a);
+        if (k == *cap) {
+            size_t c2 = *cap ? 2 * *cap : 16;
+            pi_passage *g = realloc(*buf, c2 * sizeof *g);
+            if (!g)
                 return -2;
-            }
-            a = g;
+            *buf = g;
+            *cap = c2;
         }
+        pi_passage *a = &(*buf)[k];
         pno += d;
-        a[k].pno = pno;
-        a[k].start = pos;
-        a[k].words = w;
-        a[k].flags = fl;
-        uint64_t h = 0;
-        for (size_t b = 0; b < PI_HASH_LEN / 2; b++)
-            h = h << 8 | p[b];
-        a[k].hash = h;
+        a->pno = pno;
+        a->start = pos;
+        a->words = w;
+        a->flags = fl;
+        a->hoff = (unsigned)(p - (const unsigned char *)map);
+        a->hash = 0;
         p += PI_HASH_LEN / 2;
         pos += w + PI_PARA_GAP;
         k++;
     }
-    *out = a;
     *n = k;
+    return 0;
+}
+
+uint64_t pi_pmap_hash(const char *map, const pi_passage *ps)
+{
+    const unsigned char *p = (const unsigned char *)map + ps->hoff;
+    uint64_t h = 0;
+    for (size_t b = 0; b < PI_HASH_LEN / 2; b++)
+        h = h << 8 | p[b];
+    return h;
+}
+
+int pi_pmap_decode(const char *map, size_t len, pi_passage **out, size_t *n)
+{
+    size_t cap = 0;
+    *out = NULL;
+    int rc = pi_pmap_decode_into(map, len, out, &cap, n);
+    if (rc < 0) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return rc;
+    }
+    for (size_t k = 0; k < *n; k++)
+        (*out)[k].hash = pi_pmap_hash(map, &(*out)[k]);
     return 0;
 }
 
