@@ -88,6 +88,12 @@ int pi_pmap_add(pi_buf *map, unsigned pno_delta, unsigned words, unsigned flags,
 int pi_is_question(const char *t, size_t n);
 /* Decodes a map into a malloc()ed array (*n entries); -1 when malformed, -2 out of memory. */
 int pi_pmap_decode(const char *map, size_t len, pi_passage **out, size_t *n);
+/* A release document's data is its passages' texts, each ended by NUL, compressed by us with zlib
+ * (Glass, finding nothing left to compress, stores it as it is): a result needs one passage, and
+ * inflating stops once it is whole. pi_texts_pack: 0 or -2 (no memory). pi_texts_unpack inflates
+ * into out the texts up to passage upto (SIZE_MAX: all): 0, -1 damaged, -2 no memory. */
+int pi_texts_pack(const char *texts, size_t len, pi_buf *out);
+int pi_texts_unpack(const char *z, size_t zlen, size_t upto, pi_buf *out);
 /* The k-th NUL-ended text of a document's data (NULL past the end); *len its length. */
 const char *pi_data_text(const char *data, size_t dlen, size_t k, size_t *len);
 
@@ -136,7 +142,7 @@ typedef struct pi_writer {
     xc_doc *doc;
     pi_stemmers stemmers;
     const char *default_lang;
-    pi_buf fold, folded, source, rec, map, data; /* scratch, reused */
+    pi_buf fold, folded, source, rec, map, data, zdata; /* scratch, reused */
     uint64_t pending;                 /* passages since the last commit */
     uint64_t seq;                     /* the last release sequence number given */
     uint64_t batch;                   /* commit after this many */

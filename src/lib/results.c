@@ -45,16 +45,32 @@ typedef struct rdoc {
     unsigned docid;
     pi_passage *ps;
     size_t np;
-    char *data;
-    size_t dlen;
+    char *z;          /* the texts as stored (compressed) */
+    size_t zlen;
+    pi_buf t;         /* the texts inflated so far */
+    size_t upto;      /* t holds the passages up to this one (SIZE_MAX: all; 0 with t empty: none) */
     char key[PI_KEY_LEN + 1];
 } rdoc;
 
 static void rdoc_free(rdoc *d)
 {
     free(d->ps);
-    free(d->data);
+    free(d->z);
+    pi_buf_free(&d->t);
     memset(d, 0, sizeof *d);
+}
+
+/* Makes sure d->t holds the texts up to passage k (inflating no further than that). */
+static pressindex_status rdoc_texts(pressindex *idx, rdoc *d, size_t k)
+{
+    if (d->t.p && d->t.len && d->upto >= k)
+        return PRESSINDEX_OK;
+    int rc = pi_texts_unpack(d->z, d->zlen, k, &d->t);
+    if (rc < 0)
+        return rc == -2 ? pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory")
+                        : pi_fail(idx, PRESSINDEX_ERR_CORRUPT, "a release's texts are damaged");
+    d->upto = k;
+    return PRESSINDEX_OK;
 }
 
 static pressindex_status rdoc_read(pressindex *idx, unsigned docid, rdoc *d)
@@ -67,7 +83,7 @@ static pressindex_status rdoc_read(pressindex *idx, unsigned docid, rdoc *d)
     if (xs == XC_OK)
         xs = xc_db_value(idx->db, docid, PI_SLOT_RELEASE, &key, &klen);
     if (xs == XC_OK)
-        xs = xc_db_data(idx->db, docid, &d->data, &d->dlen);
+        xs = xc_db_data(idx->db, docid, &d->z, &d->zlen);
     if (xs == XC_OK)
         snprintf(d->key, sizeof d->key, "%.*s", (int)klen, key);
     int bad = xs == XC_OK ? pi_pmap_decode(map, mlen, &d->ps, &d->np) : 0;
@@ -82,7 +98,7 @@ static pressindex_status rdoc_read(pressindex *idx, unsigned docid, rdoc *d)
     return PRESSINDEX_OK;
 }
 
-static pressindex_status fetch_context(pressindex *idx, const rdoc *d, size_t context, hit *h);
+static pressindex_status fetch_context(pressindex *idx, rdoc *d, size_t context, hit *h);
 
 /* What the rerank window already read of a passage (its text and release), or NULLs. */
 typedef struct known_passage {
@@ -94,7 +110,7 @@ typedef struct known_passage {
 
 /* Fills a hit from passage pidx of the release document d (its text, paragraph number, its
  * release's record) or from what the window read; highlights when m is given. */
-static pressindex_status fill_hit(pressindex *idx, const rdoc *d, unsigned pidx, const pi_matcher *m,
+static pressindex_status fill_hit(pressindex *idx, rdoc *d, unsigned pidx, const pi_matcher *m,
                                   hit *h, const known_passage *known)
 {
     char mkey[PI_KEY_LEN + 8];
@@ -102,8 +118,13 @@ static pressindex_status fill_hit(pressindex *idx, const rdoc *d, unsigned pidx,
     const char *t = known && known->text ? known->text : NULL;
     if (t)
         dlen = known->len;
-    else if (!(t = pi_data_text(d->data, d->dlen, pidx, &dlen)))
-        return pi_fail(idx, PRESSINDEX_ERR_CORRUPT, "a release's texts do not match its passage map");
+    else {
+        pressindex_status st = rdoc_texts(idx, d, pidx);
+        if (st != PRESSINDEX_OK)
+            return st;
+        if (!(t = pi_data_text(d->t.p, d->t.len, pidx, &dlen)))
+            return pi_fail(idx, PRESSINDEX_ERR_CORRUPT, "a release's texts do not match its passage map");
+    }
     if (!(h->text = strndup(t, dlen)))
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     h->paragraph = pidx < d->np ? d->ps[pidx].pno : 0;
@@ -233,7 +254,7 @@ static pressindex_status release_doc(pressindex *idx, const char *key, unsigned 
     return xs == XC_OK ? PRESSINDEX_OK : pi_read_fail(idx, xs, "reading a release");
 }
 
-static pressindex_status fetch_context(pressindex *idx, const rdoc *d, size_t context, hit *h)
+static pressindex_status fetch_context(pressindex *idx, rdoc *d, size_t context, hit *h)
 {
     h->ctx = calloc(2 * context + 1, sizeof *h->ctx);
     if (!h->ctx)
@@ -244,7 +265,10 @@ static pressindex_status fetch_context(pressindex *idx, const rdoc *d, size_t co
         if (dd == 0 || dd < -(long)context || dd > (long)context)
             continue;
         size_t len = 0;
-        const char *t = pi_data_text(d->data, d->dlen, i, &len);
+        pressindex_status st = rdoc_texts(idx, d, i);
+        if (st != PRESSINDEX_OK)
+            return st;
+        const char *t = pi_data_text(d->t.p, d->t.len, i, &len);
         if (t && !(h->ctx[dd + (long)context] = strndup(t, len)))
             return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
+#include <zlib.h>
 
 #include "internal.h"
 
@@ -209,4 +210,53 @@ const char *pi_data_text(const char *data, size_t dlen, size_t k, size_t *len)
     const char *z = memchr(data + at, '\0', dlen - at);
     *len = z ? (size_t)(z - (data + at)) : dlen - at;
     return data + at;
+}
+
+int pi_texts_pack(const char *texts, size_t len, pi_buf *out)
+{
+    uLongf zl = compressBound((uLong)len);
+    pi_buf_clear(out);
+    if (pi_buf_reserve(out, zl) < 0)
+        return -2;
+    if (compress2((Bytef *)out->p, &zl, (const Bytef *)texts, (uLong)len, 6) != Z_OK)
+        return -2;
+    out->len = zl;
+    return 0;
+}
+
+int pi_texts_unpack(const char *z, size_t zlen, size_t upto, pi_buf *out)
+{
+    z_stream st;
+    memset(&st, 0, sizeof st);
+    pi_buf_clear(out);
+    if (inflateInit(&st) != Z_OK)
+        return -2;
+    st.next_in = (Bytef *)z;
+    st.avail_in = (uInt)zlen;
+    size_t nuls = 0, scanned = 0;
+    int rc = Z_OK;
+    while (rc == Z_OK) {
+        if (pi_buf_reserve(out, 4096) < 0) {
+            inflateEnd(&st);
+            return -2;
+        }
+        st.next_out = (Bytef *)out->p + out->len;
+        st.avail_out = 4096;
+        rc = inflate(&st, Z_NO_FLUSH);
+        out->len = (size_t)((char *)st.next_out - out->p);
+        out->p[out->len] = '\0';
+        /* Stop once the text of passage `upto` is whole: the rest is not needed. */
+        for (; scanned < out->len && nuls <= upto; scanned++)
+            nuls += out->p[scanned] == '\0';
+        if (nuls > upto)
+            break;
+        if (rc == Z_BUF_ERROR && st.avail_in == 0)
+            break;
+    }
+    inflateEnd(&st);
+    if (rc == Z_MEM_ERROR)
+        return -2;
+    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
+        return -1;
+    return 0;
 }

@@ -102,7 +102,11 @@ static char *surface_form(pressindex *idx, pi_stemmer *stem, const char *term, c
         xc_doc *doc = NULL;
         const char *data;
         size_t len;
-        if (xc_db_get_document(idx->db, docid, &doc) == XC_OK && xc_doc_get_data(doc, &data, &len) == XC_OK) {
+        pi_buf texts = {0};
+        if (xc_db_get_document(idx->db, docid, &doc) == XC_OK && xc_doc_get_data(doc, &data, &len) == XC_OK &&
+            pi_texts_unpack(data, len, (size_t)-1, &texts) == 0 && texts.p) {
+            data = texts.p; /* a release's texts, NUL-separated (schema 3) */
+            len = texts.len;
             size_t at = 0, s, e;
             while (pi_word_next(data, len, &at, &s, &e)) {
                 int n = pi_fold_word(data + s, e - s, &f);
@@ -121,6 +125,7 @@ static char *surface_form(pressindex *idx, pi_stemmer *stem, const char *term, c
                 }
             }
         }
+        pi_buf_free(&texts);
         xc_doc_free(doc);
     }
     pi_buf_free(&f);

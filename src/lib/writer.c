@@ -47,6 +47,7 @@ void pi_writer_fini(pi_writer *w)
     pi_buf_free(&w->rec);
     pi_buf_free(&w->map);
     pi_buf_free(&w->data);
+    pi_buf_free(&w->zdata);
 }
 
 /* Folds every word of text and joins them with single spaces (the matching form of a name). */
@@ -144,8 +145,8 @@ static xc_status unchanged(pi_writer *w, const char *key, const char *rterm, siz
         if ((xs = release_docid(w->db, rterm, rlen, &docid)) == XC_OK && docid &&
             (xs = xc_db_value(w->db, docid, PI_SLOT_MAP, &map, &mlen)) == XC_OK &&
             (xs = xc_db_data(w->db, docid, &data, &dlen)) == XC_OK)
-            *same = mlen == w->map.len && !memcmp(map, w->map.p, mlen) && dlen == w->data.len &&
-                    !memcmp(data, w->data.p, dlen);
+            *same = mlen == w->map.len && !memcmp(map, w->map.p, mlen) && dlen == w->zdata.len &&
+                    !memcmp(data, w->zdata.p, dlen);
         else
             *same = 0;
     }
@@ -219,6 +220,8 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
         pi_release_digest(r, own);
     if (pi_record_encode(r, date, lang, passages, w->digest ? w->digest : own, &w->rec) < 0)
         return XC_ERR_NO_MEMORY;
+    if (passages && pi_texts_pack(w->data.p, w->data.len, &w->zdata) < 0)
+        return XC_ERR_NO_MEMORY;
     int same = 0;
     if ((xs = unchanged(w, key, rterm, rlen, &same)) != XC_OK || same)
         return xs;
@@ -242,7 +245,7 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
             (xs = xc_doc_set_value(d, PI_SLOT_RELEASE, key, PI_KEY_LEN)) != XC_OK ||
             (xs = xc_doc_set_value(d, PI_SLOT_MAP, w->map.p, w->map.len)) != XC_OK ||
             (xs = xc_doc_set_value(d, PI_SLOT_SEQ, seq, 16)) != XC_OK ||
-            (xs = xc_doc_set_data(d, w->data.p, w->data.len)) != XC_OK ||
+            (xs = xc_doc_set_data(d, w->zdata.p, w->zdata.len)) != XC_OK ||
             (xs = xc_db_replace_document_by_term(w->db, rterm, rlen, d, NULL)) != XC_OK)
             return xs ? xs : XC_ERR_OTHER;
     }
