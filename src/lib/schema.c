@@ -246,8 +246,15 @@ int pi_texts_unpack(const char *z, size_t zlen, size_t upto, pi_buf *out)
         out->len = (size_t)((char *)st.next_out - out->p);
         out->p[out->len] = '\0';
         /* Stop once the text of passage `upto` is whole: the rest is not needed. */
-        for (; scanned < out->len && nuls <= upto; scanned++)
-            nuls += out->p[scanned] == '\0';
+        while (scanned < out->len && nuls <= upto) {
+            const char *z = memchr(out->p + scanned, '\0', out->len - scanned);
+            if (!z) {
+                scanned = out->len;
+                break;
+            }
+            scanned = (size_t)(z - out->p) + 1;
+            nuls++;
+        }
         if (nuls > upto)
             break;
         if (rc == Z_BUF_ERROR && st.avail_in == 0)
