@@ -247,12 +247,12 @@ int pi_texts_unpack(const char *z, size_t zlen, size_t upto, pi_buf *out)
         out->p[out->len] = '\0';
         /* Stop once the text of passage `upto` is whole: the rest is not needed. */
         while (scanned < out->len && nuls <= upto) {
-            const char *z = memchr(out->p + scanned, '\0', out->len - scanned);
-            if (!z) {
+            const char *nul = memchr(out->p + scanned, '\0', out->len - scanned);
+            if (!nul) {
                 scanned = out->len;
                 break;
             }
-            scanned = (size_t)(z - out->p) + 1;
+            scanned = (size_t)(nul - out->p) + 1;
             nuls++;
         }
         if (nuls > upto)
