@@ -65,10 +65,6 @@ double pi_clock(void);
 pressindex_status pi_search_in_time(pi_search *s);
 pressindex_status pi_deadline_check(pressindex *idx, double deadline, double limit);
 
-/* A read failed: a commit that landed meanwhile is PRESSINDEX_ERR_MODIFIED with no message (the
- * search is retried); anything else is named with context. */
-pressindex_status pi_read_fail(pressindex *idx, xc_status xs, const char *context);
-
 /* match.c: runs the query, fills s->c (s->n entries, the window's documents read). */
 pressindex_status pi_match(pi_search *s);
 
