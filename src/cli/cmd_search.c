@@ -1,8 +1,8 @@
-/* cmd_search.c - pressindex search QUERY...: ranked paragraphs, for people or (--json) programs. */
+/* cmd_search.c - pressindex search QUERY...: ranked paragraphs, for people or programs (--json,
+ * --csv), written through an output printer (printer.h). */
 #include "config.h"
 
 #include <getopt.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "printer.h"
 
 /* -n, -C, -h, or -n5 / -C2: this command's short options, written after the query. */
 static int is_short_option(const char *a)
@@ -78,132 +79,15 @@ static void usage(FILE *f)
             "      --time-limit S          give up after S seconds, exit 75 (default: none)\n"
             "      --count         print only the estimated number of matching paragraphs\n"
             "      --json          one JSON object per result per line (see pressindex(1))\n"
+            "      --csv           CSV (RFC 4180): a header row, then one row per paragraph:\n"
+            "                      rank,score,date,source,title,url,release,paragraph,text\n"
             "  -h, --help          show this help\n"
             "\n"
             "Exit status: 0 found, 1 nothing found, 64 malformed query or past a bound, 66 no index,\n"
-            "75 past the time limit.\n",
+            "74 output not written, 75 past the time limit.\n",
             d.release_weight, d.adjacency_weight, d.title_weight, d.boilerplate_weight,
             d.neighbour_weight, d.question_weight, d.rerank_depth, d.bm25_k1, d.bm25_b,
             d.max_query_bytes, d.max_query_terms, d.max_wildcard_expansion);
-}
-
-static void print_json(const pressindex_results *res, size_t context)
-{
-    for (size_t i = 0; i < pressindex_results_count(res); i++) {
-        const size_t *offs;
-        size_t n;
-        pressindex_result_highlights(res, i, &offs, &n);
-        json_t *hl = json_array();
-        for (size_t k = 0; k < n; k++)
-            json_array_append_new(hl, json_pack("[II]", (json_int_t)offs[2 * k], (json_int_t)offs[2 * k + 1]));
-        const char *date = pressindex_result_date(res, i);
-        const char *url = pressindex_result_url(res, i);
-        json_t *o = json_pack("{sI sf ss sI so ss ss so ss ss so sI}",
-                              "rank", (json_int_t)pressindex_result_rank(res, i),
-                              "score", pressindex_result_score(res, i),
-                              "release", pressindex_result_release(res, i),
-                              "paragraph", (json_int_t)pressindex_result_paragraph(res, i),
-                              "date", *date ? json_string(date) : json_null(),
-                              "title", pressindex_result_title(res, i),
-                              "source", pressindex_result_source(res, i),
-                              "url", *url ? json_string(url) : json_null(),
-                              "lang", pressindex_result_lang(res, i),
-                              "text", pressindex_result_text(res, i),
-                              "highlights", hl,
-                              "collapsed", (json_int_t)pressindex_result_collapsed(res, i));
-        if (o && context) {
-            json_t *before = json_array(), *after = json_array();
-            for (long d = -(long)context; d <= (long)context; d++) {
-                unsigned p;
-                const char *t = d ? pressindex_result_context(res, i, d, &p) : NULL;
-                if (t)
-                    json_array_append_new(d < 0 ? before : after, json_pack("{sI ss}", "paragraph", (json_int_t)p, "text", t));
-            }
-            json_object_set_new(o, "before", before);
-            json_object_set_new(o, "after", after);
-        }
-        if (o) {
-            char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-            if (s)
-                puts(s);
-            free(s);
-            json_decref(o);
-        }
-    }
-}
-
-/* Long paragraphs are shown as a window around their first matches, cut at word boundaries. */
-#define SNIPPET_BYTES 480
-
-static void print_text(const char *text, const size_t *offs, size_t n, int colour, int full)
-{
-    size_t len = strlen(text), from = 0, to = len;
-    if (!full && len > SNIPPET_BYTES) {
-        size_t centre = n ? offs[0] : 0;
-        from = centre > SNIPPET_BYTES / 3 ? centre - SNIPPET_BYTES / 3 : 0;
-        to = from + SNIPPET_BYTES < len ? from + SNIPPET_BYTES : len;
-        while (from > 0 && text[from - 1] != ' ')
-            from++; /* forward to a word start (never splits a UTF-8 sequence: ' ' is ASCII) */
-        while (to < len && text[to] != ' ')
-            to++;
-    }
-    if (from)
-        fputs("… ", stdout);
-    /* Highlights are offsets into the whole text: shift them into the window. */
-    size_t *shifted = malloc((n ? n : 1) * 2 * sizeof *shifted), m = 0;
-    for (size_t k = 0; shifted && k < n; k++)
-        if (offs[2 * k] >= from && offs[2 * k + 1] <= to) {
-            shifted[2 * m] = offs[2 * k] - from;
-            shifted[2 * m + 1] = offs[2 * k + 1] - from;
-            m++;
-        }
-    cli_print_highlighted(stdout, text + from, to - from, shifted, shifted ? m : 0, colour);
-    free(shifted);
-    if (to < len)
-        fputs(" …", stdout);
-}
-
-static void print_human(const pressindex_results *res, size_t context, int full, int by_release)
-{
-    int colour = cli_use_colour(stdout);
-    for (size_t i = 0; i < pressindex_results_count(res); i++) {
-        const char *date = pressindex_result_date(res, i);
-        const char *source = pressindex_result_source(res, i);
-        const char *title = pressindex_result_title(res, i);
-        printf("%s%zu.%s %s  %s #%u  score %.3f", colour ? "\033[1m" : "", pressindex_result_rank(res, i),
-               colour ? "\033[0m" : "", *date ? date : "(undated)", pressindex_result_release(res, i),
-               pressindex_result_paragraph(res, i), pressindex_result_score(res, i));
-        if (*source)
-            printf("  %s", source);
-        /* By release, what collapsed are the release's other matching paragraphs. */
-        if (pressindex_result_collapsed(res, i))
-            printf(by_release ? "  (+%llu more in this release)" : "  (+%llu identical)",
-                   (unsigned long long)pressindex_result_collapsed(res, i));
-        putchar('\n');
-        if (*title)
-            printf("   %s\n", title);
-        for (long d = -(long)context; d < 0; d++) {
-            unsigned p;
-            const char *t = pressindex_result_context(res, i, d, &p);
-            if (t)
-                printf("   [#%u] %s\n", p, t);
-        }
-        const size_t *offs;
-        size_t n;
-        pressindex_result_highlights(res, i, &offs, &n);
-        fputs(context ? "   >> " : "   ", stdout);
-        print_text(pressindex_result_text(res, i), offs, n, colour, full || context);
-        putchar('\n');
-        for (long d = 1; d <= (long)context; d++) {
-            unsigned p;
-            const char *t = pressindex_result_context(res, i, d, &p);
-            if (t)
-                printf("   [#%u] %s\n", p, t);
-        }
-        putchar('\n');
-    }
-    unsigned long long est = pressindex_results_estimated(res);
-    printf("about %llu matching paragraph%s\n", est, est == 1 ? "" : "s");
 }
 
 static int parse_size(const char *s, size_t *out)
@@ -231,6 +115,7 @@ int cmd_search(int argc, char **argv)
         {"lang", required_argument, NULL, 'L'},
         {"count", no_argument, NULL, 'c'},
         {"json", no_argument, NULL, 'j'},
+        {"csv", no_argument, NULL, 1015},
         {"context", required_argument, NULL, 'C'},
         {"full", no_argument, NULL, 'F'},
         {"release-weight", required_argument, NULL, 1001},
@@ -251,7 +136,7 @@ int cmd_search(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     char *db = NULL;
-    int json = 0, count = 0, c, rc = EX_OK;
+    int json = 0, csv = 0, count = 0, c, rc = EX_OK;
     pressindex_search_options so;
     pressindex_search_options_init(&so);
     int full = 0;
@@ -338,9 +223,14 @@ int cmd_search(int argc, char **argv)
         case 'L': so.lang = optarg; break;
         case 'c': count = 1; break;
         case 'j': json = 1; break;
+        case 1015: csv = 1; break;
         case 'h': usage(stdout); free(db); return EX_OK;
         default: rc = EX_USAGE; break;
         }
+    }
+    if (rc == EX_OK && json && csv) {
+        cli_error("search: --json and --csv together: choose one format");
+        rc = EX_USAGE;
     }
     if (rc == EX_OK && optind >= argc) {
         cli_error("search: no QUERY given (see pressindex search --help)");
@@ -359,6 +249,7 @@ int cmd_search(int argc, char **argv)
         free(db);
         return rc;
     }
+    cli_format fmt = json ? CLI_FORMAT_JSON : csv ? CLI_FORMAT_CSV : CLI_FORMAT_TEXT;
     /* The words of the command line are one query, as typed. */
     size_t qlen = 0;
     for (int i = optind; i < argc; i++)
@@ -390,23 +281,29 @@ int cmd_search(int argc, char **argv)
             cli_error("%s", pressindex_last_error(idx));
             rc = cli_exit_status(st);
         } else {
-            if (count)
-                printf("%llu\n", (unsigned long long)pressindex_results_estimated(res));
-            else if (json)
-                print_json(res, so.context);
-            else if (pressindex_results_count(res))
-                print_human(res, so.context, full, so.by_release);
-            else if (pressindex_results_estimated(res))
+            int machine = json || csv || count;
+            size_t n = pressindex_results_count(res);
+            unsigned long long est = pressindex_results_estimated(res);
+            if (count) {
+                printf("%llu\n", est);
+            } else if (n || machine) {
+                cli_printer p;
+                cli_printer_config pc = {.context = so.context, .full = full, .by_release = so.by_release};
+                cli_printer_init(&p, fmt, stdout, &pc);
+                p.ops->begin(&p);
+                cli_print_results(&p, NULL, res, n);
+                p.ops->end(&p);
+                cli_printer_fini(&p);
+            }
+            rc = est > 0 || n ? EXIT_FOUND : EXIT_NOTHING;
+            if (!machine && !n && est)
                 fprintf(stderr, "%s: no results past the first %llu (about %llu match)\n", cli_prog,
-                        (unsigned long long)so.offset,
-                        (unsigned long long)pressindex_results_estimated(res));
-            rc = pressindex_results_estimated(res) > 0 || pressindex_results_count(res) ? EXIT_FOUND
-                                                                                        : EXIT_NOTHING;
+                        (unsigned long long)so.offset, est);
             /* A pasted page would fill the terminal: the first 80 characters say which query. */
-            if (rc == EXIT_NOTHING && !json && !count)
+            else if (rc == EXIT_NOTHING && !machine)
                 fprintf(stderr, "%s: nothing found for: %.80s%s\n", cli_prog, query,
                         strlen(query) > 80 ? "..." : "");
-            if (*pressindex_results_suggestion(res) && !json && !count)
+            if (*pressindex_results_suggestion(res) && !machine)
                 fprintf(stderr, "%s: did you mean: %.80s%s\n", cli_prog, pressindex_results_suggestion(res),
                         strlen(pressindex_results_suggestion(res)) > 80 ? "..." : "");
         }
