@@ -1,6 +1,6 @@
 #!/bin/sh
 # End-to-end: the reporter's workflow on the command line (issue 16): search --csv, read back with
-# Python's own parsers.
+# Python's own parsers, and the edges of a result list (an empty query, a page past the end).
 . "$(dirname "$0")/lib.sh"
 P=$PRESSINDEX
 
@@ -58,5 +58,15 @@ ok; [ -z "$err" ] || fail "search --csv of nothing wrote to stderr: $err"
 # One format at a time.
 run "$P" search --csv --json Turkic; expect_rc 64 "--csv with --json"; expect_lines 1 "$err" "--csv --json: one line"
 run "$P" search --json --csv Turkic; expect_rc 64 "--json with --csv"
+
+# ---- the edges of a result list
+run "$P" search ''; expect_rc 64 "an empty query"; expect_lines 1 "$err" "an empty query: one line"
+run "$P" search ' ?! '; expect_rc 64 "a query of punctuation"
+run "$P" search --offset 1000 Turkic; expect_rc 1 "a page past the end"
+expect_in "no results past the first 1000" "$err" "a page past the end says so"
+expect_lines 1 "$err" "a page past the end: one line"
+run "$P" search --json --offset 1000 Turkic; expect_rc 1 "a page past the end, --json"
+ok; [ -z "$out" ] || fail "a page past the end printed: $out"
+run "$P" search --offset 1 Turkic; expect_rc 0 "the second result's page"
 
 finish

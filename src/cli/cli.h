@@ -34,6 +34,12 @@ int cli_use_colour(FILE *f);
 void cli_print_highlighted(FILE *f, const char *text, size_t len, const size_t *offs, size_t n,
                            int colour);
 
+/* Does the query hold anything to search: a letter or digit of any script, not only spaces,
+ * punctuation and symbols (emoji included)? Filters (date:, source:) hold letters: they count. */
+int cli_query_has_word(const char *query);
+/* Do the options filter by source or date (then a query with no word lists what they let through)? */
+int cli_search_has_filter(const pressindex_search_options *so);
+
 int cmd_index(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_stats(int argc, char **argv);

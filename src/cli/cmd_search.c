@@ -83,8 +83,9 @@ static void usage(FILE *f)
             "                      rank,score,date,source,title,url,release,paragraph,text\n"
             "  -h, --help          show this help\n"
             "\n"
-            "Exit status: 0 found, 1 nothing found, 64 malformed query or past a bound, 66 no index,\n"
-            "74 output not written, 75 past the time limit.\n",
+            "Exit status: 0 found, 1 nothing found (or no results past --offset), 64 malformed query,\n"
+            "a query with no word to search, or past a bound, 66 no index, 74 output not written,\n"
+            "75 past the time limit.\n",
             d.release_weight, d.adjacency_weight, d.title_weight, d.boilerplate_weight,
             d.neighbour_weight, d.question_weight, d.rerank_depth, d.bm25_k1, d.bm25_b,
             d.max_query_bytes, d.max_query_terms, d.max_wildcard_expansion);
@@ -266,6 +267,15 @@ int cmd_search(int argc, char **argv)
             strcat(query, " ");
         strcat(query, argv[i]);
     }
+    /* Nothing to search and nothing to filter by: the library would answer "nothing" (rather than
+     * everything), which reads as "no release mentions it". It is a slip of the fingers or of a
+     * script's variable: say so. (With a filter, an empty query lists what the filter lets through.) */
+    if (!cli_query_has_word(query) && !cli_search_has_filter(&so)) {
+        cli_error("search: the query has no word to search%s", *query ? " (only spaces and punctuation)" : "");
+        free(query);
+        free(db);
+        return EX_USAGE;
+    }
     so.query = query;
     if (count)
         so.limit = 0;
@@ -295,7 +305,9 @@ int cmd_search(int argc, char **argv)
                 p.ops->end(&p);
                 cli_printer_fini(&p);
             }
-            rc = est > 0 || n ? EXIT_FOUND : EXIT_NOTHING;
+            /* Found = something shown; a page past the end is as empty as any other result.
+             * (--count and --limit 0 show nothing by design: what matches decides.) */
+            rc = (so.limit == 0 ? est > 0 : n > 0) ? EXIT_FOUND : EXIT_NOTHING;
             if (!machine && !n && est)
                 fprintf(stderr, "%s: no results past the first %llu (about %llu match)\n", cli_prog,
                         (unsigned long long)so.offset, est);
@@ -313,4 +325,53 @@ int cmd_search(int argc, char **argv)
     free(query);
     free(db);
     return rc;
+}
+
+/* Code points that are no word: Latin-1's punctuation and symbols, general punctuation (dashes,
+ * curly quotes, ellipsis, zero-width joiners), currency, arrows, mathematical and technical
+ * symbols, shapes, dingbats, CJK and full-width punctuation, variation selectors, emoji. A
+ * letter or digit anywhere else counts: the library decides what it finds. */
+static int is_no_word(unsigned long c)
+{
+    static const unsigned long ranges[][2] = {
+        {0x80, 0xBF},       {0xD7, 0xD7},       {0xF7, 0xF7},       {0x2000, 0x206F},
+        {0x20A0, 0x20CF},   {0x2100, 0x214F},   {0x2190, 0x2BFF},   {0x3000, 0x3003},
+        {0x3008, 0x3020},   {0xFE00, 0xFE0F},   {0xFE30, 0xFE6F},   {0xFEFF, 0xFEFF},
+        {0xFF01, 0xFF0F},   {0xFF1A, 0xFF20},   {0xFF3B, 0xFF40},   {0xFF5B, 0xFF65},
+        {0x1F000, 0x1FAFF}, {0xE0000, 0xE007F},
+    };
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+        if (c >= ranges[i][0] && c <= ranges[i][1])
+            return 1;
+    return 0;
+}
+
+int cli_query_has_word(const char *query)
+{
+    const unsigned char *s = (const unsigned char *)query;
+    while (*s) {
+        if (*s < 0x80) {
+            if ((*s >= '0' && *s <= '9') || ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z'))
+                return 1;
+            s++;
+            continue;
+        }
+        /* UTF-8: anything malformed is the library's to judge (it repairs, then searches). */
+        int len = *s >= 0xF0 ? 4 : *s >= 0xE0 ? 3 : *s >= 0xC0 ? 2 : 0;
+        unsigned long c = len == 4 ? *s & 0x07u : len == 3 ? *s & 0x0Fu : *s & 0x1Fu;
+        for (int k = 1; len && k < len; k++) {
+            if ((s[k] & 0xC0) != 0x80)
+                return 1;
+            c = c << 6 | (s[k] & 0x3Fu);
+        }
+        if (!len || !is_no_word(c))
+            return 1;
+        s += len;
+    }
+    return 0;
+}
+
+int cli_search_has_filter(const pressindex_search_options *so)
+{
+    return (so->source && *so->source) || so->since || so->until;
 }
