@@ -1,6 +1,7 @@
 #!/bin/sh
-# End-to-end: the reporter's workflow on the command line (issue 16): search --csv, read back with
-# Python's own parsers, and the edges of a result list (an empty query, a page past the end).
+# End-to-end: the reporter's workflow on the command line (issue 16): search --csv, search --batch
+# (table, CSV, JSON; from a file or standard input), and the edges of a result list (an empty
+# query, a page past the end). CSV and JSON are read back with Python's own parsers.
 . "$(dirname "$0")/lib.sh"
 P=$PRESSINDEX
 
@@ -68,5 +69,129 @@ expect_lines 1 "$err" "a page past the end: one line"
 run "$P" search --json --offset 1000 Turkic; expect_rc 1 "a page past the end, --json"
 ok; [ -z "$out" ] || fail "a page past the end printed: $out"
 run "$P" search --offset 1 Turkic; expect_rc 0 "the second result's page"
+
+# ---- search --batch: three queries (one malformed), comments and blank lines skipped
+printf '# reporters'"'"' list\nTurkic\n\n"unbalanced\n  zzqxv  \nErdogan OR zebracorn\n' >"$TMP/q.txt"
+run "$P" search --batch "$TMP/q.txt"; expect_rc 65 "batch with a malformed line"
+expect_in "$TMP/q.txt:4: malformed query" "$err" "the malformed line is named with its number"
+expect_lines 1 "$err" "batch: one line for the malformed query"
+expect_in "LINE" "$out" "batch table header"
+for row in "Turkic" "zzqxv" "Erdogan OR zebracorn"; do
+    expect_in "$row" "$out" "batch table answers: $row"
+done
+# The counts: those of the whole result list (exact below the bound).
+"$P" search --json --limit 1000 'Erdogan OR zebracorn' >"$TMP/all.jsonl"
+want=$(python3 -c '
+import json, sys
+rs = [json.loads(l) for l in open(sys.argv[1])]
+print(len(rs), len({r["release"] for r in rs}))' "$TMP/all.jsonl")
+# JSON: one object per query, its results those of search --json with the batch limit.
+run "$P" search --json --batch "$TMP/q.txt"; expect_rc 65 "batch --json"
+printf '%s\n' "$out" >"$TMP/b.jsonl"
+"$P" search --json --limit 3 Turkic >"$TMP/t.jsonl"
+"$P" search --json --limit 3 'Erdogan OR zebracorn' >"$TMP/e.jsonl"
+got=$(python3 - "$TMP/b.jsonl" "$TMP/t.jsonl" "$TMP/e.jsonl" <<'PY' 2>&1
+import json, sys
+qs = [json.loads(l) for l in open(sys.argv[1])]
+assert [q["line"] for q in qs] == [2, 5, 6], qs
+assert [q["query"] for q in qs] == ["Turkic", "zzqxv", "Erdogan OR zebracorn"], qs
+for q in qs:
+    assert set(q) == {"line", "query", "passages", "releases", "exact", "results"}, q.keys()
+    assert q["exact"] is True and len(q["results"]) <= 3, q
+assert qs[1]["passages"] == 0 and qs[1]["releases"] == 0 and qs[1]["results"] == [], qs[1]
+for q, f in ((qs[0], sys.argv[2]), (qs[2], sys.argv[3])):
+    assert q["results"] == [json.loads(l) for l in open(f)], (q["results"], f)
+print(qs[2]["passages"], qs[2]["releases"])
+PY
+)
+ok; [ "$got" = "$want" ] || fail "batch --json: counts '$got', expected '$want' (passages releases)"
+# Past the bound of exact counts (1000 passages): estimates, said so, within what is certain.
+python3 -c '
+import json
+for i in range(1100):
+    print(json.dumps({"id": "h%d" % i, "paragraphs": ["The harvest report %d." % i, "Harvest figures, %d tonnes." % i]}))' >"$TMP/harvest.jsonl"
+"$P" --db "$TMP/harvest" index "$TMP/harvest.jsonl" >/dev/null 2>&1
+printf 'harvest\n"report 17"\n' >"$TMP/h.txt"
+run "$P" --db "$TMP/harvest" search --json --batch "$TMP/h.txt"; expect_rc 0 "batch past the exact bound"
+printf '%s\n' "$out" | python3 -c '
+import json, sys
+big, small = [json.loads(l) for l in sys.stdin]
+assert big["exact"] is False and 1000 <= big["passages"] <= 2200, big
+assert 1 <= big["releases"] <= min(big["passages"], 1100), big
+assert len(big["results"]) == 3, big
+assert small["exact"] is True and small["passages"] >= 1 and small["releases"] >= 1, small
+' || fail "batch counts past the bound: $out"
+ok
+run "$P" --db "$TMP/harvest" search --batch "$TMP/h.txt"; expect_in "~" "$out" "an estimate is marked in the table"
+# CSV: one row per query and passage, a row for the query without results.
+run "$P" search --csv --batch "$TMP/q.txt"; expect_rc 65 "batch --csv"
+printf '%s' "$out" >"$TMP/b.csv"
+python3 - "$TMP/b.csv" "$TMP/b.jsonl" <<'PY' || fail "batch --csv does not read back as batch --json"
+import csv, json, sys
+rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))
+assert rows[0] == ["line", "query", "passages", "releases", "exact", "rank", "score", "date", "source",
+                   "title", "url", "release", "paragraph", "text"], rows[0]
+want = []
+for q in map(json.loads, open(sys.argv[2])):
+    head = [str(q["line"]), q["query"], str(q["passages"]), str(q["releases"]), "true"]
+    if not q["results"]:
+        want.append(head + [""] * 9)
+    for r in q["results"]:
+        want.append(head + [str(r["rank"]), "%.3f" % r["score"], r["date"] or "", r["source"], r["title"],
+                            r["url"] or "", r["release"], str(r["paragraph"]), r["text"]])
+assert rows[1:] == want, (rows[1:], want)
+PY
+ok
+# Standard input, and the options of one search (here --by-release and --limit) for every query.
+printf 'Erdogan OR zebracorn\nTurkic\n' | "$P" search --json --by-release --limit 2 --batch - >"$TMP/out" 2>"$TMP/err"
+rc=$?; err=$(cat "$TMP/err")
+expect_rc 0 "batch from standard input"
+"$P" search --json --by-release --limit 2 'Erdogan OR zebracorn' >"$TMP/br.jsonl"
+python3 - "$TMP/out" "$TMP/br.jsonl" <<'PY' || fail "batch from stdin with --by-release"
+import json, sys
+qs = [json.loads(l) for l in open(sys.argv[1])]
+assert [q["line"] for q in qs] == [1, 2], qs
+assert qs[0]["results"] == [json.loads(l) for l in open(sys.argv[2])], qs[0]["results"]
+assert len({r["release"] for r in qs[0]["results"]}) == len(qs[0]["results"]) == 2, qs[0]
+PY
+ok
+# Nothing found by any query: 1; a file that is not there: 66; a query on the command line too: 64.
+printf 'zzqxv\nqqzzv\n' >"$TMP/none.txt"
+run "$P" search --batch "$TMP/none.txt"; expect_rc 1 "batch where nothing is found"
+run "$P" search --batch "$TMP/no-such-file"; expect_rc 66 "batch of a missing file"; expect_lines 1 "$err" "missing batch file: one line"
+run "$P" search --batch "$TMP/q.txt" Turkic; expect_rc 64 "--batch with a query"
+# --count: the counts alone.
+run "$P" search --count --json --batch "$TMP/none.txt"; expect_rc 1 "batch --count"
+# An over-long line is refused with its number, memory bounded; the other lines run.
+python3 -c 'print("Turkic"); print("trade " * 20000); print("Erdogan")' >"$TMP/long.txt"
+run "$P" search --batch "$TMP/long.txt"; expect_rc 65 "batch with an over-long line"
+expect_in "long.txt:2: a line of more than 65536 bytes" "$err" "the over-long line is named"
+expect_in "Erdogan" "$out" "the line after the over-long one runs"
+# A line of punctuation: no word to search, named, the batch goes on.
+printf '...\nTurkic\n' >"$TMP/punct.txt"
+run "$P" search --batch "$TMP/punct.txt"; expect_rc 65 "batch with a line of punctuation"
+expect_in "punct.txt:1: the query has no word to search" "$err" "the punctuation line is named"
+expect_in "Turkic" "$out" "the line after it runs"
+
+# ---- output checked: a full disk is 74, a closed pipe quiet
+if [ -w /dev/full ]; then
+    for cmd in "search --csv Turkic" "search --batch $TMP/q.txt" "search --csv --batch $TMP/q.txt" \
+        "search --json --batch $TMP/q.txt"; do
+        # shellcheck disable=SC2086 # the words of the command
+        "$P" $cmd >/dev/full 2>"$TMP/err"
+        rc=$?; err=$(cat "$TMP/err")
+        expect_rc 74 "pressindex $cmd >/dev/full"
+        expect_in "writing to standard output: No space left on device" "$err" "pressindex $cmd >/dev/full says so"
+    done
+else
+    echo "no writable /dev/full: the write error checks are skipped"
+fi
+python3 -c '
+for i in range(3000):
+    print("Turkic OR Erdogan OR trade OR cooperation")' >"$TMP/many.txt"
+{ "$P" search --batch "$TMP/many.txt" 2>"$TMP/err"; echo $? >"$TMP/rc"; } | head -1 >/dev/null
+rc=$(cat "$TMP/rc"); err=$(cat "$TMP/err")
+expect_rc 0 "batch | head -1: the batch's own status"
+ok; [ -z "$err" ] || fail "batch | head -1 is not quiet: $err"
 
 finish

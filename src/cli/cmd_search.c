@@ -1,5 +1,5 @@
 /* cmd_search.c - pressindex search QUERY...: ranked paragraphs, for people or programs (--json,
- * --csv), written through an output printer (printer.h). */
+ * --csv); search --batch FILE runs a file of queries (batch.c). */
 #include "config.h"
 
 #include <getopt.h>
@@ -27,6 +27,7 @@ static void usage(FILE *f)
     pressindex_search_options_init(&d);
     fprintf(f,
             "Usage: pressindex search [OPTIONS] [--] QUERY...\n"
+            "       pressindex search [OPTIONS] --batch FILE\n"
             "Prints the paragraphs of the indexed releases that best answer QUERY, best first.\n"
             "Options come first: from the first query word on, every word is the query (a query\n"
             "that starts with '-' follows --: pressindex search -- -China trade).\n"
@@ -81,14 +82,21 @@ static void usage(FILE *f)
             "      --json          one JSON object per result per line (see pressindex(1))\n"
             "      --csv           CSV (RFC 4180): a header row, then one row per paragraph:\n"
             "                      rank,score,date,source,title,url,release,paragraph,text\n"
+            "      --batch FILE    one query per line of FILE (- = standard input; empty lines\n"
+            "                      and lines starting with # are skipped), each with the options\n"
+            "                      above: its line, number of matching paragraphs and releases\n"
+            "                      (exact up to %d paragraphs, else estimates), and its best\n"
+            "                      %d paragraphs (--limit), as a table, --csv or --json\n"
             "  -h, --help          show this help\n"
             "\n"
             "Exit status: 0 found, 1 nothing found (or no results past --offset), 64 malformed query,\n"
             "a query with no word to search, or past a bound, 66 no index, 74 output not written,\n"
-            "75 past the time limit.\n",
+            "75 past the time limit. --batch: 65 if a line was malformed (named on stderr with its\n"
+            "line number; the other lines still run), else 0 if any query found something, else 1.\n",
             d.release_weight, d.adjacency_weight, d.title_weight, d.boilerplate_weight,
             d.neighbour_weight, d.question_weight, d.rerank_depth, d.bm25_k1, d.bm25_b,
-            d.max_query_bytes, d.max_query_terms, d.max_wildcard_expansion);
+            d.max_query_bytes, d.max_query_terms, d.max_wildcard_expansion, CLI_BATCH_EXACT_UP_TO,
+            CLI_BATCH_LIMIT);
 }
 
 static int parse_size(const char *s, size_t *out)
@@ -117,6 +125,7 @@ int cmd_search(int argc, char **argv)
         {"count", no_argument, NULL, 'c'},
         {"json", no_argument, NULL, 'j'},
         {"csv", no_argument, NULL, 1015},
+        {"batch", required_argument, NULL, 1016},
         {"context", required_argument, NULL, 'C'},
         {"full", no_argument, NULL, 'F'},
         {"release-weight", required_argument, NULL, 1001},
@@ -137,7 +146,8 @@ int cmd_search(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     char *db = NULL;
-    int json = 0, csv = 0, count = 0, c, rc = EX_OK;
+    int json = 0, csv = 0, count = 0, limit_given = 0, c, rc = EX_OK;
+    const char *batch = NULL;
     pressindex_search_options so;
     pressindex_search_options_init(&so);
     int full = 0;
@@ -175,6 +185,7 @@ int cmd_search(int argc, char **argv)
                 cli_error("--limit wants a number, not '%s'", optarg);
                 rc = EX_USAGE;
             }
+            limit_given = 1;
             break;
         case 'o':
             if (parse_size(optarg, &so.offset) < 0) {
@@ -225,6 +236,7 @@ int cmd_search(int argc, char **argv)
         case 'c': count = 1; break;
         case 'j': json = 1; break;
         case 1015: csv = 1; break;
+        case 1016: batch = optarg; break;
         case 'h': usage(stdout); free(db); return EX_OK;
         default: rc = EX_USAGE; break;
         }
@@ -233,7 +245,11 @@ int cmd_search(int argc, char **argv)
         cli_error("search: --json and --csv together: choose one format");
         rc = EX_USAGE;
     }
-    if (rc == EX_OK && optind >= argc) {
+    if (rc == EX_OK && batch && optind < argc) {
+        cli_error("search: --batch reads its queries from %s: no QUERY on the command line", batch);
+        rc = EX_USAGE;
+    }
+    if (rc == EX_OK && !batch && optind >= argc) {
         cli_error("search: no QUERY given (see pressindex search --help)");
         rc = EX_USAGE;
     }
@@ -251,6 +267,26 @@ int cmd_search(int argc, char **argv)
         return rc;
     }
     cli_format fmt = json ? CLI_FORMAT_JSON : csv ? CLI_FORMAT_CSV : CLI_FORMAT_TEXT;
+    if (batch) {
+        /* A batch is for a first look at many queries: a few passages each, unless asked. */
+        if (!limit_given)
+            so.limit = CLI_BATCH_LIMIT;
+        if (count)
+            so.limit = 0;
+        if (!db)
+            db = cli_default_db();
+        pressindex *idx = NULL;
+        if ((rc = cli_open(db, 0, -1, &idx)) == 0) {
+            cli_printer p;
+            cli_printer_config pc = {.batch = 1, .context = so.context, .full = full, .by_release = so.by_release};
+            cli_printer_init(&p, fmt, stdout, &pc);
+            rc = cli_batch_run(idx, &so, batch, &p);
+            cli_printer_fini(&p);
+            pressindex_destroy(idx);
+        }
+        free(db);
+        return rc;
+    }
     /* The words of the command line are one query, as typed. */
     size_t qlen = 0;
     for (int i = optind; i < argc; i++)
