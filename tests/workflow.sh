@@ -60,6 +60,22 @@ ok; [ -z "$err" ] || fail "search --csv of nothing wrote to stderr: $err"
 run "$P" search --csv --json Turkic; expect_rc 64 "--csv with --json"; expect_lines 1 "$err" "--csv --json: one line"
 run "$P" search --json --csv Turkic; expect_rc 64 "--json with --csv"
 
+# show --csv: a release through the same printer, one row per paragraph.
+run "$P" show --csv tricky-1; expect_rc 0 "show --csv"
+printf '%s' "$out" >"$TMP/show.csv"
+"$P" show --json tricky-1 >"$TMP/show.json"
+python3 - "$TMP/show.csv" "$TMP/show.json" <<'PY' || fail "show --csv does not read back as show --json"
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))
+rel = json.load(open(sys.argv[2]))
+assert [(int(r["paragraph"]), r["text"]) for r in rows] == [(p["paragraph"], p["text"]) for p in rel["paragraphs"]], rows
+for r in rows:
+    assert (r["release"], r["title"], r["source"], r["url"], r["date"]) == \
+        (rel["id"], rel["title"], rel["source"], rel["url"], rel["date"]), r
+PY
+ok
+run "$P" show --csv --json tricky-1; expect_rc 64 "show --csv --json"
+
 # ---- the edges of a result list
 run "$P" search ''; expect_rc 64 "an empty query"; expect_lines 1 "$err" "an empty query: one line"
 run "$P" search ' ?! '; expect_rc 64 "a query of punctuation"
