@@ -183,6 +183,18 @@ python3 -c 'print("Turkic"); print("trade " * 20000); print("Erdogan")' >"$TMP/l
 run "$P" search --batch "$TMP/long.txt"; expect_rc 65 "batch with an over-long line"
 expect_in "long.txt:2: a line of more than 65536 bytes" "$err" "the over-long line is named"
 expect_in "Erdogan" "$out" "the line after the over-long one runs"
+# A line that is not UTF-8 (a list saved in a legacy code page) is named, not searched as mojibake.
+printf 'Turkic\nErdo\347an\n' >"$TMP/latin.txt"
+run "$P" search --json --batch "$TMP/latin.txt"; expect_rc 65 "batch with a line not in UTF-8"
+expect_in "latin.txt:2: not UTF-8" "$err" "the line not in UTF-8 is named"
+printf '%s\n' "$out" | python3 -c 'import json, sys; [json.loads(l) for l in sys.stdin]' \
+    || fail "batch --json with a line not in UTF-8: $out"
+ok
+# A folder is no file of queries: 66. --time-limit is each query's: past it, named, 75 at the end.
+run "$P" search --batch "$TMP"; expect_rc 66 "batch of a folder"
+printf 'Turkic\ntrade\n' >"$TMP/two.txt"
+run "$P" search --time-limit 0.000000001 --batch "$TMP/two.txt"; expect_rc 75 "batch past the time limit"
+expect_in "two.txt:2: " "$err" "every query past the time limit is named"
 # A line of punctuation: no word to search, named, the batch goes on.
 printf '...\nTurkic\n' >"$TMP/punct.txt"
 run "$P" search --batch "$TMP/punct.txt"; expect_rc 65 "batch with a line of punctuation"

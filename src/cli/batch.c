@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "cli.h"
 #include "printer.h"
@@ -35,6 +37,43 @@ static int read_line(FILE *f, char *buf, size_t cap, size_t *len, int *too_long,
     if (c == EOF && ferror(f))
         return -1;
     return any;
+}
+
+/* Is s valid UTF-8 (no overlong forms, surrogates or code points past U+10FFFF)? */
+static int valid_utf8(const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    while (*s) {
+        unsigned c = *s;
+        int len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        if (!len || (len == 2 && c < 0xC2) || (len == 4 && c > 0xF4))
+            return 0;
+        for (int k = 1; k < len; k++)
+            if ((s[k] & 0xC0) != 0x80)
+                return 0;
+        if ((len == 3 && c == 0xE0 && s[1] < 0xA0) || (len == 3 && c == 0xED && s[1] >= 0xA0) ||
+            (len == 4 && c == 0xF0 && s[1] < 0x90) || (len == 4 && c == 0xF4 && s[1] >= 0x90))
+            return 0;
+        s += len;
+    }
+    return 1;
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* --time-limit is the query's, over all the searches it takes: each gets what is left of it. When
+ * nothing is, the smallest limit, so that the library says "past the time limit" in its words. */
+static void time_left(pressindex_search_options *o, const pressindex_search_options *so, double start)
+{
+    if (so->time_limit > 0) {
+        double left = so->time_limit - (now() - start);
+        o->time_limit = left > 1e-9 ? left : 1e-9;
+    }
 }
 
 static int is_blank(char c)
@@ -80,8 +119,8 @@ static uint64_t clamp(uint64_t v, uint64_t lo, uint64_t hi)
  * what was fetched and distinct, at most what the index holds, releases at most passages).
  * *all keeps the first search's results when they can stand for the query's own (run_query). */
 static pressindex_status count_query(pressindex *idx, const pressindex_search_options *so,
-                                     const pressindex_stats *held, cli_query_info *q,
-                                     pressindex_results **all)
+                                     const pressindex_stats *held, double start,
+                                     cli_query_info *q, pressindex_results **all)
 {
     pressindex_search_options o = *so;
     o.offset = 0;
@@ -104,6 +143,7 @@ static pressindex_status count_query(pressindex *idx, const pressindex_search_op
         q->passages = clamp(pressindex_results_estimated(res), n, held->passages);
         o.by_release = 1;
         o.limit = 0;
+        time_left(&o, so, start);
         if ((st = pressindex_search(idx, &o, &rel)) != PRESSINDEX_OK) {
             pressindex_results_destroy(res);
             return st;
@@ -120,16 +160,18 @@ static pressindex_status count_query(pressindex *idx, const pressindex_search_op
 static pressindex_status run_query(pressindex *idx, const pressindex_search_options *so,
                                    const pressindex_stats *held, cli_query_info *q, cli_printer *p)
 {
+    double start = now();
     pressindex_search_options o = *so;
     o.query = q->query;
     pressindex_results *all = NULL, *res = NULL;
-    pressindex_status st = count_query(idx, &o, held, q, &all);
+    pressindex_status st = count_query(idx, &o, held, start, q, &all);
     if (st != PRESSINDEX_OK)
         return st;
     /* The counting search's first passages are this search's when it asks for nothing else: the
      * library ranks a fixed window from the top whatever the limit, so that pages continue each
      * other. Otherwise (an offset, by release, context), a search of its own. */
     int reuse = !o.offset && !o.by_release && !o.context && o.limit <= CLI_BATCH_EXACT_UP_TO;
+    time_left(&o, so, start);
     if (!reuse && o.limit && (st = pressindex_search(idx, &o, &res)) != PRESSINDEX_OK) {
         pressindex_results_destroy(all);
         return st;
@@ -150,6 +192,12 @@ int cli_batch_run(pressindex *idx, const pressindex_search_options *so, const ch
         int e = errno;
         cli_error("%s: %s", file, strerror(e));
         return e == ENOENT || e == ENOTDIR ? EX_NOINPUT : EX_IOERR;
+    }
+    struct stat sb;
+    if (!from_stdin && fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        cli_error("%s: a folder, not a file of queries", file);
+        fclose(f);
+        return EX_NOINPUT;
     }
     char *buf = malloc(CLI_BATCH_MAX_LINE + 1);
     if (!buf) {
@@ -197,6 +245,11 @@ int cli_batch_run(pressindex *idx, const pressindex_search_options *so, const ch
             continue;
         if (nul) {
             cli_error("%s:%lu: a NUL byte in the line: skipped", name, line);
+            malformed = 1;
+            continue;
+        }
+        if (!valid_utf8(s)) {
+            cli_error("%s:%lu: not UTF-8 (save the file as UTF-8): skipped", name, line);
             malformed = 1;
             continue;
         }

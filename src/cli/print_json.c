@@ -34,7 +34,7 @@ static void query_begin(cli_printer *p, const cli_query_info *q)
 static void result(cli_printer *p, const pressindex_results *res, size_t i)
 {
     json_t *o = cli_result_json(res, i, p->cfg.context);
-    if (p->pending && o)
+    if (p->cfg.batch) /* inside the query's object (none when out of memory: nothing) */
         json_array_append_new(json_object_get(p->pending, "results"), o);
     else {
         put_line(p->out, o);

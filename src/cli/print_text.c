@@ -146,7 +146,7 @@ static void batch_result(cli_printer *p, const pressindex_results *res, size_t i
             if (*c == '\n' || *c == '\r' || *c == '\t')
                 *c = ' ';
     fputs(INDENT "   ", f);
-    print_window(f, flat ? flat : "", offs, flat ? n : 0, p->colour, BATCH_SNIPPET_BYTES);
+    print_window(f, flat ? flat : text, offs, n, p->colour, BATCH_SNIPPET_BYTES);
     putc('\n', f);
     free(flat);
 }
