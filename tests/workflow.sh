@@ -190,6 +190,10 @@ expect_in "latin.txt:2: not UTF-8" "$err" "the line not in UTF-8 is named"
 printf '%s\n' "$out" | python3 -c 'import json, sys; [json.loads(l) for l in sys.stdin]' \
     || fail "batch --json with a line not in UTF-8: $out"
 ok
+# A NUL byte, even at the start of a line (the line is not blank for it), is named.
+printf 'Turkic\n\000abc\n' >"$TMP/nul.txt"
+run "$P" search --batch "$TMP/nul.txt"; expect_rc 65 "batch with a NUL byte"
+expect_in "nul.txt:2: a NUL byte" "$err" "the line with a NUL byte is named"
 # A folder is no file of queries: 66. --time-limit is each query's: past it, named, 75 at the end.
 run "$P" search --batch "$TMP"; expect_rc 66 "batch of a folder"
 printf 'Turkic\ntrade\n' >"$TMP/two.txt"

@@ -216,12 +216,12 @@ int cli_batch_run(pressindex *idx, const pressindex_search_options *so, const ch
             fclose(f);
         return cli_exit_status(hs);
     }
-    int malformed = 0, late = 0, found = 0, rc = -1, r;
+    int malformed = 0, late = 0, found = 0, stop = 0, rc = -1, r;
     unsigned long line = 0;
     size_t len;
     int too_long, nul;
     p->ops->begin(p);
-    while (rc < 0 && (r = read_line(f, buf, CLI_BATCH_MAX_LINE, &len, &too_long, &nul)) != 0) {
+    while (rc < 0 && !stop && (r = read_line(f, buf, CLI_BATCH_MAX_LINE, &len, &too_long, &nul)) != 0) {
         if (r < 0) {
             cli_error("reading %s: %s", name, strerror(errno));
             rc = EX_IOERR;
@@ -241,13 +241,13 @@ int cli_batch_run(pressindex *idx, const pressindex_search_options *so, const ch
             malformed = 1;
             continue;
         }
-        if (!*s || *s == '#')
-            continue;
-        if (nul) {
+        if (nul) { /* before the blank test: the string ends at the NUL */
             cli_error("%s:%lu: a NUL byte in the line: skipped", name, line);
             malformed = 1;
             continue;
         }
+        if (!*s || *s == '#')
+            continue;
         if (!valid_utf8(s)) {
             cli_error("%s:%lu: not UTF-8 (save the file as UTF-8): skipped", name, line);
             malformed = 1;
@@ -274,14 +274,13 @@ int cli_batch_run(pressindex *idx, const pressindex_search_options *so, const ch
             late = 1;
             break;
         default: /* the index's or the machine's: the next line would fail alike */
-            cli_error("%s", pressindex_last_error(idx));
+            cli_error("%s", st == PRESSINDEX_ERR_NO_MEMORY ? "out of memory" : pressindex_last_error(idx));
             rc = cli_exit_status(st);
             break;
         }
         /* Nobody reads any more (a full disk, a closed pipe): the rest would be lost work.
-         * cli_output_close() says why, or stays quiet for a pipe. */
-        if (rc < 0 && ferror(p->out))
-            rc = found ? EXIT_FOUND : EXIT_NOTHING;
+         * cli_output_close() says why (74), or stays quiet for a pipe (the status so far). */
+        stop = ferror(p->out);
     }
     p->ops->end(p);
     free(buf);
