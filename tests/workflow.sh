@@ -87,7 +87,7 @@ ok; [ -z "$out" ] || fail "a page past the end printed: $out"
 run "$P" search --offset 1 Turkic; expect_rc 0 "the second result's page"
 
 # ---- search --batch: three queries (one malformed), comments and blank lines skipped
-printf '# reporters'"'"' list\nTurkic\n\n"unbalanced\n  zzqxv  \nErdogan OR zebracorn\n' >"$TMP/q.txt"
+printf '# reporters'"'"' list\nTurkic\n\n"unbalanced\n  zzqxv  \nErdogan OR zebracorn\n"zebracorn accord", minister\r\n' >"$TMP/q.txt"
 run "$P" search --batch "$TMP/q.txt"; expect_rc 65 "batch with a malformed line"
 expect_in "$TMP/q.txt:4: malformed query" "$err" "the malformed line is named with its number"
 expect_lines 1 "$err" "batch: one line for the malformed query"
@@ -109,8 +109,9 @@ printf '%s\n' "$out" >"$TMP/b.jsonl"
 got=$(python3 - "$TMP/b.jsonl" "$TMP/t.jsonl" "$TMP/e.jsonl" <<'PY' 2>&1
 import json, sys
 qs = [json.loads(l) for l in open(sys.argv[1])]
-assert [q["line"] for q in qs] == [2, 5, 6], qs
-assert [q["query"] for q in qs] == ["Turkic", "zzqxv", "Erdogan OR zebracorn"], qs
+assert [q["line"] for q in qs] == [2, 5, 6, 7], qs
+# A query holding quotes and a comma (for the CSV below), its CRLF line end dropped.
+assert [q["query"] for q in qs] == ["Turkic", "zzqxv", "Erdogan OR zebracorn", '"zebracorn accord", minister'], qs
 for q in qs:
     assert set(q) == {"line", "query", "passages", "releases", "exact", "results"}, q.keys()
     assert q["exact"] is True and len(q["results"]) <= 3, q
