@@ -872,6 +872,13 @@ pressindex_status pi_index_refresh(pressindex *idx)
     return xs == XC_OK ? PRESSINDEX_OK : pi_fail_xc(idx, xs, "reopening the index");
 }
 
+/* A reader's revision is no longer the newest: reopened onto the newest, 1; else 0. */
+static int moved_on(pressindex *idx)
+{
+    int changed = 0;
+    return xc_db_reopen(idx->db, &changed) == XC_OK && changed;
+}
+
 pressindex_status pi_read_fail(pressindex *idx, xc_status xs, const char *context)
 {
     if (xs == XC_ERR_MODIFIED)
@@ -882,12 +889,19 @@ pressindex_status pi_read_fail(pressindex *idx, xc_status xs, const char *contex
          * recycled under them. A newer revision says it was that race; none says damage. */
         char detail[512];
         snprintf(detail, sizeof detail, "%s", xc_last_error());
-        int changed = 0;
-        if (xc_db_reopen(idx->db, &changed) == XC_OK && changed)
+        if (moved_on(idx))
             return PRESSINDEX_ERR_MODIFIED;
         return pi_fail_xc_detail(idx, xs, context, detail, 0);
     }
     return pi_fail_xc(idx, xs, context);
+}
+
+pressindex_status pi_read_damaged(pressindex *idx, const char *what)
+{
+    /* A recycled revision can also read as a key that is not there, without an error. */
+    if (!idx->writable && moved_on(idx))
+        return PRESSINDEX_ERR_MODIFIED;
+    return pi_fail(idx, PRESSINDEX_ERR_CORRUPT, "%s", what);
 }
 
 pressindex_status pi_retry_pause(pressindex *idx, unsigned attempt, double deadline, double limit)
@@ -1191,14 +1205,7 @@ static pressindex_status index_run(pressindex *idx, const char *const *paths, si
     for (size_t i = 0; i < n; i++) {
         if (skip[i])
             continue;
-        pi_input_options io = {
-            .format = opts->format,
-            .on_problem = opts->on_problem,
-            .on_release = on_release,
-            .ctx = &ru,
-            .problem_user = opts->user,
-            .file_id = strcmp(paths[i], "-") == 0 ? opts->id : NULL,
-        };
+        pi_input_options io = pi_index_input_options(opts, paths[i], on_release, &ru);
         pi_input_stats is = {0};
         pi_idset_next_input(&ru.ids);
         int rc = pi_input_read(paths[i], &io, &is);
