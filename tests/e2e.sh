@@ -179,9 +179,14 @@ printf '%s' "$out" | python3 -c 'import json,sys; o=json.load(sys.stdin); assert
     || fail "check --json of a damaged index: $out"
 ok
 
-# ---- nothing searchable matches nothing; an operator's empty operand is malformed; bounds
-run "$P" search ''; expect_rc 1 "empty query"
-run "$P" search '"" -'; expect_rc 1 "punctuation-only query"
+# ---- nothing to search is a usage error (one line), unless a filter lists what it lets through;
+# an operator's empty operand is malformed; bounds
+run "$P" search ''; expect_rc 64 "empty query"; expect_lines 1 "$err" "empty query: one line"
+expect_in "no word to search" "$err" "empty query: says why"
+run "$P" search '"" -'; expect_rc 64 "punctuation-only query"; expect_lines 1 "$err" "punctuation-only: one line"
+run "$P" search '“…” — 🙂'; expect_rc 64 "Unicode punctuation and emoji only"
+run "$P" search --source 'The White House' ''; expect_rc 0 "an empty query with a filter lists the source"
+run "$P" search 'source:"The White House"'; expect_rc 0 "a filter alone in the query"
 run "$P" search 'Turkic AND —'; expect_rc 64 "operand with no word"; expect_in "character" "$err" "its position"
 run "$P" search -C 1000 Turkic; expect_rc 64 "context too large"
 run "$P" search --limit 4294967296 Turkic; expect_rc 64 "limit too large"

@@ -816,6 +816,9 @@ static const struct {
     {"bad/empty.txt", 0, 1, {{0, "empty file, skipped"}}},
     {"bad/whitespace_only.txt", 0, 1, {{0, "empty file, skipped"}}},
     {"bad/header_only.txt", 0, 1, {{0, "empty file, skipped"}}},
+    /* DECISIONS "Empty inputs": a JSON Lines file with no line is named as an empty text is. */
+    {"bad/empty.jsonl", 0, 1, {{0, "empty file, skipped"}}},
+    {"bad/blank_lines.jsonl", 0, 1, {{0, "empty file, skipped"}}},
 };
 
 static size_t count_wanted(const want_prob *w)
@@ -939,8 +942,8 @@ START_TEST(test_bad_folder)
     ck_assert_uint_eq(st.skipped, skipped);
     ck_assert_uint_eq(st.problems, probs);
     ck_assert_uint_eq(c.nprob, probs);
-    /* Problems come in file order: empty.txt is the first file. */
-    ck_assert_str_eq(c.probs[0].file, fx("bad/empty.txt"));
+    /* Problems come in file order: blank_lines.jsonl is the first file. */
+    ck_assert_str_eq(c.probs[0].file, fx("bad/blank_lines.jsonl"));
     coll_free(&c);
 }
 END_TEST

@@ -34,6 +34,28 @@ int cli_use_colour(FILE *f);
 void cli_print_highlighted(FILE *f, const char *text, size_t len, const size_t *offs, size_t n,
                            int colour);
 
+/* Does the query hold anything to search: a letter or digit of any script, not only spaces,
+ * punctuation and symbols (emoji included)? Filters (date:, source:) hold letters: they count. */
+int cli_query_has_word(const char *query);
+/* Do the options filter by source or date (then a query with no word lists what they let through)? */
+int cli_search_has_filter(const pressindex_search_options *so);
+
+/* search --batch (batch.c): a query per line of file ("-": standard input), each searched with the
+ * options so (its query replaced), written through printer p. Returns the exit status: 65 if a
+ * line was malformed (named on stderr, file:line:), else 75 if one ran out of time, else 0 if a
+ * query found something, else 1; a failure of the index or of reading stops it with its own. */
+struct cli_printer;
+int cli_batch_run(pressindex *idx, const pressindex_search_options *so, const char *file,
+                  struct cli_printer *p);
+/* A batch shows this many passages per query unless --limit says otherwise. */
+#define CLI_BATCH_LIMIT 3
+/* A batch's counts are exact when fewer passages than this match (they are all fetched to count
+ * them); above it they are the library's estimates. */
+#define CLI_BATCH_EXACT_UP_TO 1000
+/* The longest line of a batch file (bytes): longer ones are refused (a query is at most 16 KiB by
+ * default), and the file is read with this much memory whatever its size. */
+#define CLI_BATCH_MAX_LINE 65536
+
 int cmd_index(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_stats(int argc, char **argv);

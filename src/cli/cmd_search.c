@@ -1,8 +1,8 @@
-/* cmd_search.c - pressindex search QUERY...: ranked paragraphs, for people or (--json) programs. */
+/* cmd_search.c - pressindex search QUERY...: ranked paragraphs, for people or programs (--json,
+ * --csv); search --batch FILE runs a file of queries (batch.c). */
 #include "config.h"
 
 #include <getopt.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "printer.h"
 
 /* -n, -C, -h, or -n5 / -C2: this command's short options, written after the query. */
 static int is_short_option(const char *a)
@@ -26,6 +27,7 @@ static void usage(FILE *f)
     pressindex_search_options_init(&d);
     fprintf(f,
             "Usage: pressindex search [OPTIONS] [--] QUERY...\n"
+            "       pressindex search [OPTIONS] --batch FILE\n"
             "Prints the paragraphs of the indexed releases that best answer QUERY, best first.\n"
             "Options come first: from the first query word on, every word is the query (a query\n"
             "that starts with '-' follows --: pressindex search -- -China trade).\n"
@@ -78,132 +80,23 @@ static void usage(FILE *f)
             "      --time-limit S          give up after S seconds, exit 75 (default: none)\n"
             "      --count         print only the estimated number of matching paragraphs\n"
             "      --json          one JSON object per result per line (see pressindex(1))\n"
+            "      --csv           CSV (RFC 4180): a header row, then one row per paragraph:\n"
+            "                      rank,score,date,source,title,url,release,paragraph,text\n"
+            "      --batch FILE    one query per line of FILE (- = standard input; empty lines\n"
+            "                      and lines starting with # are skipped), each with the options\n"
+            "                      above: its line, number of matching paragraphs and releases\n"
+            "                      (exact up to %d paragraphs, else estimates), and its best\n"
+            "                      %d paragraphs (--limit), as a table, --csv or --json\n"
             "  -h, --help          show this help\n"
             "\n"
-            "Exit status: 0 found, 1 nothing found, 64 malformed query or past a bound, 66 no index,\n"
-            "75 past the time limit.\n",
+            "Exit status: 0 found, 1 nothing found (or no results past --offset), 64 malformed query,\n"
+            "a query with no word to search, or past a bound, 66 no index, 74 output not written,\n"
+            "75 past the time limit. --batch: 65 if a line was malformed (named on stderr with its\n"
+            "line number; the other lines still run), else 0 if any query found something, else 1.\n",
             d.release_weight, d.adjacency_weight, d.title_weight, d.boilerplate_weight,
             d.neighbour_weight, d.question_weight, d.rerank_depth, d.bm25_k1, d.bm25_b,
-            d.max_query_bytes, d.max_query_terms, d.max_wildcard_expansion);
-}
-
-static void print_json(const pressindex_results *res, size_t context)
-{
-    for (size_t i = 0; i < pressindex_results_count(res); i++) {
-        const size_t *offs;
-        size_t n;
-        pressindex_result_highlights(res, i, &offs, &n);
-        json_t *hl = json_array();
-        for (size_t k = 0; k < n; k++)
-            json_array_append_new(hl, json_pack("[II]", (json_int_t)offs[2 * k], (json_int_t)offs[2 * k + 1]));
-        const char *date = pressindex_result_date(res, i);
-        const char *url = pressindex_result_url(res, i);
-        json_t *o = json_pack("{sI sf ss sI so ss ss so ss ss so sI}",
-                              "rank", (json_int_t)pressindex_result_rank(res, i),
-                              "score", pressindex_result_score(res, i),
-                              "release", pressindex_result_release(res, i),
-                              "paragraph", (json_int_t)pressindex_result_paragraph(res, i),
-                              "date", *date ? json_string(date) : json_null(),
-                              "title", pressindex_result_title(res, i),
-                              "source", pressindex_result_source(res, i),
-                              "url", *url ? json_string(url) : json_null(),
-                              "lang", pressindex_result_lang(res, i),
-                              "text", pressindex_result_text(res, i),
-                              "highlights", hl,
-                              "collapsed", (json_int_t)pressindex_result_collapsed(res, i));
-        if (o && context) {
-            json_t *before = json_array(), *after = json_array();
-            for (long d = -(long)context; d <= (long)context; d++) {
-                unsigned p;
-                const char *t = d ? pressindex_result_context(res, i, d, &p) : NULL;
-                if (t)
-                    json_array_append_new(d < 0 ? before : after, json_pack("{sI ss}", "paragraph", (json_int_t)p, "text", t));
-            }
-            json_object_set_new(o, "before", before);
-            json_object_set_new(o, "after", after);
-        }
-        if (o) {
-            char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-            if (s)
-                puts(s);
-            free(s);
-            json_decref(o);
-        }
-    }
-}
-
-/* Long paragraphs are shown as a window around their first matches, cut at word boundaries. */
-#define SNIPPET_BYTES 480
-
-static void print_text(const char *text, const size_t *offs, size_t n, int colour, int full)
-{
-    size_t len = strlen(text), from = 0, to = len;
-    if (!full && len > SNIPPET_BYTES) {
-        size_t centre = n ? offs[0] : 0;
-        from = centre > SNIPPET_BYTES / 3 ? centre - SNIPPET_BYTES / 3 : 0;
-        to = from + SNIPPET_BYTES < len ? from + SNIPPET_BYTES : len;
-        while (from > 0 && text[from - 1] != ' ')
-            from++; /* forward to a word start (never splits a UTF-8 sequence: ' ' is ASCII) */
-        while (to < len && text[to] != ' ')
-            to++;
-    }
-    if (from)
-        fputs("… ", stdout);
-    /* Highlights are offsets into the whole text: shift them into the window. */
-    size_t *shifted = malloc((n ? n : 1) * 2 * sizeof *shifted), m = 0;
-    for (size_t k = 0; shifted && k < n; k++)
-        if (offs[2 * k] >= from && offs[2 * k + 1] <= to) {
-            shifted[2 * m] = offs[2 * k] - from;
-            shifted[2 * m + 1] = offs[2 * k + 1] - from;
-            m++;
-        }
-    cli_print_highlighted(stdout, text + from, to - from, shifted, shifted ? m : 0, colour);
-    free(shifted);
-    if (to < len)
-        fputs(" …", stdout);
-}
-
-static void print_human(const pressindex_results *res, size_t context, int full, int by_release)
-{
-    int colour = cli_use_colour(stdout);
-    for (size_t i = 0; i < pressindex_results_count(res); i++) {
-        const char *date = pressindex_result_date(res, i);
-        const char *source = pressindex_result_source(res, i);
-        const char *title = pressindex_result_title(res, i);
-        printf("%s%zu.%s %s  %s #%u  score %.3f", colour ? "\033[1m" : "", pressindex_result_rank(res, i),
-               colour ? "\033[0m" : "", *date ? date : "(undated)", pressindex_result_release(res, i),
-               pressindex_result_paragraph(res, i), pressindex_result_score(res, i));
-        if (*source)
-            printf("  %s", source);
-        /* By release, what collapsed are the release's other matching paragraphs. */
-        if (pressindex_result_collapsed(res, i))
-            printf(by_release ? "  (+%llu more in this release)" : "  (+%llu identical)",
-                   (unsigned long long)pressindex_result_collapsed(res, i));
-        putchar('\n');
-        if (*title)
-            printf("   %s\n", title);
-        for (long d = -(long)context; d < 0; d++) {
-            unsigned p;
-            const char *t = pressindex_result_context(res, i, d, &p);
-            if (t)
-                printf("   [#%u] %s\n", p, t);
-        }
-        const size_t *offs;
-        size_t n;
-        pressindex_result_highlights(res, i, &offs, &n);
-        fputs(context ? "   >> " : "   ", stdout);
-        print_text(pressindex_result_text(res, i), offs, n, colour, full || context);
-        putchar('\n');
-        for (long d = 1; d <= (long)context; d++) {
-            unsigned p;
-            const char *t = pressindex_result_context(res, i, d, &p);
-            if (t)
-                printf("   [#%u] %s\n", p, t);
-        }
-        putchar('\n');
-    }
-    unsigned long long est = pressindex_results_estimated(res);
-    printf("about %llu matching paragraph%s\n", est, est == 1 ? "" : "s");
+            d.max_query_bytes, d.max_query_terms, d.max_wildcard_expansion, CLI_BATCH_EXACT_UP_TO,
+            CLI_BATCH_LIMIT);
 }
 
 static int parse_size(const char *s, size_t *out)
@@ -231,6 +124,8 @@ int cmd_search(int argc, char **argv)
         {"lang", required_argument, NULL, 'L'},
         {"count", no_argument, NULL, 'c'},
         {"json", no_argument, NULL, 'j'},
+        {"csv", no_argument, NULL, 1015},
+        {"batch", required_argument, NULL, 1016},
         {"context", required_argument, NULL, 'C'},
         {"full", no_argument, NULL, 'F'},
         {"release-weight", required_argument, NULL, 1001},
@@ -251,7 +146,8 @@ int cmd_search(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     char *db = NULL;
-    int json = 0, count = 0, c, rc = EX_OK;
+    int json = 0, csv = 0, count = 0, limit_given = 0, c, rc = EX_OK;
+    const char *batch = NULL;
     pressindex_search_options so;
     pressindex_search_options_init(&so);
     int full = 0;
@@ -289,6 +185,7 @@ int cmd_search(int argc, char **argv)
                 cli_error("--limit wants a number, not '%s'", optarg);
                 rc = EX_USAGE;
             }
+            limit_given = 1;
             break;
         case 'o':
             if (parse_size(optarg, &so.offset) < 0) {
@@ -338,11 +235,21 @@ int cmd_search(int argc, char **argv)
         case 'L': so.lang = optarg; break;
         case 'c': count = 1; break;
         case 'j': json = 1; break;
+        case 1015: csv = 1; break;
+        case 1016: batch = optarg; break;
         case 'h': usage(stdout); free(db); return EX_OK;
         default: rc = EX_USAGE; break;
         }
     }
-    if (rc == EX_OK && optind >= argc) {
+    if (rc == EX_OK && json && csv) {
+        cli_error("search: --json and --csv together: choose one format");
+        rc = EX_USAGE;
+    }
+    if (rc == EX_OK && batch && optind < argc) {
+        cli_error("search: --batch reads its queries from %s: no QUERY on the command line", batch);
+        rc = EX_USAGE;
+    }
+    if (rc == EX_OK && !batch && optind >= argc) {
         cli_error("search: no QUERY given (see pressindex search --help)");
         rc = EX_USAGE;
     }
@@ -356,6 +263,27 @@ int cmd_search(int argc, char **argv)
             rc = EX_USAGE;
         }
     if (rc != EX_OK) {
+        free(db);
+        return rc;
+    }
+    cli_format fmt = json ? CLI_FORMAT_JSON : csv ? CLI_FORMAT_CSV : CLI_FORMAT_TEXT;
+    if (batch) {
+        /* A batch is for a first look at many queries: a few passages each, unless asked. */
+        if (!limit_given)
+            so.limit = CLI_BATCH_LIMIT;
+        if (count)
+            so.limit = 0;
+        if (!db)
+            db = cli_default_db();
+        pressindex *idx = NULL;
+        if ((rc = cli_open(db, 0, -1, &idx)) == 0) {
+            cli_printer p;
+            cli_printer_config pc = {.batch = 1, .context = so.context, .full = full, .by_release = so.by_release};
+            cli_printer_init(&p, fmt, stdout, &pc);
+            rc = cli_batch_run(idx, &so, batch, &p);
+            cli_printer_fini(&p);
+            pressindex_destroy(idx);
+        }
         free(db);
         return rc;
     }
@@ -375,6 +303,15 @@ int cmd_search(int argc, char **argv)
             strcat(query, " ");
         strcat(query, argv[i]);
     }
+    /* Nothing to search and nothing to filter by: the library would answer "nothing" (rather than
+     * everything), which reads as "no release mentions it". It is a slip of the fingers or of a
+     * script's variable: say so. (With a filter, an empty query lists what the filter lets through.) */
+    if (!cli_query_has_word(query) && !cli_search_has_filter(&so)) {
+        cli_error("search: the query has no word to search%s", *query ? " (only spaces and punctuation)" : "");
+        free(query);
+        free(db);
+        return EX_USAGE;
+    }
     so.query = query;
     if (count)
         so.limit = 0;
@@ -390,23 +327,31 @@ int cmd_search(int argc, char **argv)
             cli_error("%s", pressindex_last_error(idx));
             rc = cli_exit_status(st);
         } else {
-            if (count)
-                printf("%llu\n", (unsigned long long)pressindex_results_estimated(res));
-            else if (json)
-                print_json(res, so.context);
-            else if (pressindex_results_count(res))
-                print_human(res, so.context, full, so.by_release);
-            else if (pressindex_results_estimated(res))
+            int machine = json || csv || count;
+            size_t n = pressindex_results_count(res);
+            unsigned long long est = pressindex_results_estimated(res);
+            if (count) {
+                printf("%llu\n", est);
+            } else if (n || machine) {
+                cli_printer p;
+                cli_printer_config pc = {.context = so.context, .full = full, .by_release = so.by_release};
+                cli_printer_init(&p, fmt, stdout, &pc);
+                p.ops->begin(&p);
+                cli_print_results(&p, NULL, res, n);
+                p.ops->end(&p);
+                cli_printer_fini(&p);
+            }
+            /* Found = something shown; a page past the end is as empty as any other result.
+             * (--count and --limit 0 show nothing by design: what matches decides.) */
+            rc = (so.limit == 0 ? est > 0 : n > 0) ? EXIT_FOUND : EXIT_NOTHING;
+            if (!machine && !n && est)
                 fprintf(stderr, "%s: no results past the first %llu (about %llu match)\n", cli_prog,
-                        (unsigned long long)so.offset,
-                        (unsigned long long)pressindex_results_estimated(res));
-            rc = pressindex_results_estimated(res) > 0 || pressindex_results_count(res) ? EXIT_FOUND
-                                                                                        : EXIT_NOTHING;
+                        (unsigned long long)so.offset, est);
             /* A pasted page would fill the terminal: the first 80 characters say which query. */
-            if (rc == EXIT_NOTHING && !json && !count)
+            else if (rc == EXIT_NOTHING && !machine)
                 fprintf(stderr, "%s: nothing found for: %.80s%s\n", cli_prog, query,
                         strlen(query) > 80 ? "..." : "");
-            if (*pressindex_results_suggestion(res) && !json && !count)
+            if (*pressindex_results_suggestion(res) && !machine)
                 fprintf(stderr, "%s: did you mean: %.80s%s\n", cli_prog, pressindex_results_suggestion(res),
                         strlen(pressindex_results_suggestion(res)) > 80 ? "..." : "");
         }
@@ -416,4 +361,53 @@ int cmd_search(int argc, char **argv)
     free(query);
     free(db);
     return rc;
+}
+
+/* Code points that are no word: Latin-1's punctuation and symbols, general punctuation (dashes,
+ * curly quotes, ellipsis, zero-width joiners), currency, arrows, mathematical and technical
+ * symbols, shapes, dingbats, CJK and full-width punctuation, variation selectors, emoji. A
+ * letter or digit anywhere else counts: the library decides what it finds. */
+static int is_no_word(unsigned long c)
+{
+    static const unsigned long ranges[][2] = {
+        {0x80, 0xBF},       {0xD7, 0xD7},       {0xF7, 0xF7},       {0x2000, 0x206F},
+        {0x20A0, 0x20CF},   {0x2100, 0x214F},   {0x2190, 0x2BFF},   {0x3000, 0x3003},
+        {0x3008, 0x3020},   {0xFE00, 0xFE0F},   {0xFE30, 0xFE6F},   {0xFEFF, 0xFEFF},
+        {0xFF01, 0xFF0F},   {0xFF1A, 0xFF20},   {0xFF3B, 0xFF40},   {0xFF5B, 0xFF65},
+        {0x1F000, 0x1FAFF}, {0xE0000, 0xE007F},
+    };
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+        if (c >= ranges[i][0] && c <= ranges[i][1])
+            return 1;
+    return 0;
+}
+
+int cli_query_has_word(const char *query)
+{
+    const unsigned char *s = (const unsigned char *)query;
+    while (*s) {
+        if (*s < 0x80) {
+            if ((*s >= '0' && *s <= '9') || ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z'))
+                return 1;
+            s++;
+            continue;
+        }
+        /* UTF-8: anything malformed is the library's to judge (it repairs, then searches). */
+        int len = *s >= 0xF0 ? 4 : *s >= 0xE0 ? 3 : *s >= 0xC0 ? 2 : 0;
+        unsigned long c = len == 4 ? *s & 0x07u : len == 3 ? *s & 0x0Fu : *s & 0x1Fu;
+        for (int k = 1; len && k < len; k++) {
+            if ((s[k] & 0xC0) != 0x80)
+                return 1;
+            c = c << 6 | (s[k] & 0x3Fu);
+        }
+        if (!len || !is_no_word(c))
+            return 1;
+        s += len;
+    }
+    return 0;
+}
+
+int cli_search_has_filter(const pressindex_search_options *so)
+{
+    return (so->source && *so->source) || so->since || so->until;
 }

@@ -9,12 +9,15 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "printer.h"
 
-static int parse_common(int argc, char **argv, const char *usage_text, int *json, char **db)
+/* fmt NULL: the command has one output format (delete: none); else --json or --csv choose. */
+static int parse_common(int argc, char **argv, const char *usage_text, cli_format *fmt, char **db)
 {
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
         {"json", no_argument, NULL, 'j'},
+        {"csv", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -23,12 +26,17 @@ static int parse_common(int argc, char **argv, const char *usage_text, int *json
         if (c == 'd') {
             free(*db);
             *db = strdup(optarg);
-        } else if (c == 'j' && json) {
-            *json = 1;
+        } else if ((c == 'j' || c == 'v') && fmt) {
+            cli_format want = c == 'j' ? CLI_FORMAT_JSON : CLI_FORMAT_CSV;
+            if (*fmt != CLI_FORMAT_TEXT && *fmt != want) {
+                cli_error("--json and --csv together: choose one format");
+                return EX_USAGE;
+            }
+            *fmt = want;
         } else if (c == 'h') {
             fputs(usage_text, stdout);
             return -1;
-        } else { /* unknown, or --json where it means nothing */
+        } else { /* unknown, or --json or --csv where it means nothing */
             fputs(usage_text, stderr);
             return EX_USAGE;
         }
@@ -45,12 +53,13 @@ static int parse_common(int argc, char **argv, const char *usage_text, int *json
 int cmd_show(int argc, char **argv)
 {
     static const char usage_text[] =
-        "Usage: pressindex show [--db PATH] [--json] ID\n"
+        "Usage: pressindex show [--db PATH] [--json | --csv] ID\n"
         "Prints a release: its metadata, then its paragraphs numbered from 1.\n"
-        "  --json   one JSON object: id, date, title, source, url, lang, paragraphs [{paragraph, text}]\n";
-    int json = 0;
+        "  --json   one JSON object: id, date, title, source, url, lang, paragraphs [{paragraph, text}]\n"
+        "  --csv    CSV with search --csv's columns, one row per paragraph (rank: its order, score 0)\n";
+    cli_format fmt = CLI_FORMAT_TEXT;
     char *db = NULL;
-    int rc = parse_common(argc, argv, usage_text, &json, &db);
+    int rc = parse_common(argc, argv, usage_text, &fmt, &db);
     if (rc) {
         free(db);
         return rc < 0 ? EX_OK : rc;
@@ -65,7 +74,16 @@ int cmd_show(int argc, char **argv)
     if (st != PRESSINDEX_OK) {
         cli_error("%s", pressindex_last_error(idx));
         rc = cli_exit_status(st);
-    } else if (json) {
+    } else if (fmt == CLI_FORMAT_CSV) {
+        /* The search's printer: a release's rows read like a search's, columns and quoting. */
+        cli_printer p;
+        cli_printer_config pc = {0};
+        cli_printer_init(&p, fmt, stdout, &pc);
+        p.ops->begin(&p);
+        cli_print_results(&p, NULL, res, pressindex_results_count(res));
+        p.ops->end(&p);
+        cli_printer_fini(&p);
+    } else if (fmt == CLI_FORMAT_JSON) {
         const char *date = pressindex_result_date(res, 0), *url = pressindex_result_url(res, 0);
         json_t *paras = json_array();
         for (size_t i = 0; i < pressindex_results_count(res); i++)

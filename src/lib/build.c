@@ -255,14 +255,7 @@ pressindex_status pi_build_parallel(pressindex *idx, const char *const *paths, s
         for (size_t i = 0; i < n_paths && !b.stop; i++) {
             if (skip[i])
                 continue;
-            pi_input_options io = {
-                .format = opts->format,
-                .on_problem = opts->on_problem,
-                .on_release = on_release,
-                .ctx = &b,
-                .problem_user = opts->user,
-                .file_id = strcmp(paths[i], "-") == 0 ? opts->id : NULL,
-            };
+            pi_input_options io = pi_index_input_options(opts, paths[i], on_release, &b);
             pi_input_stats is = {0};
             pi_idset_next_input(ids);
             int rc = pi_input_read(paths[i], &io, &is);

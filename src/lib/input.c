@@ -433,8 +433,17 @@ oom:
     return pi_input_no_memory(r);
 }
 
+/* A JSON Lines file that gave neither a release nor a problem held nothing but blank lines: named
+ * like an empty text file (DECISIONS, "Empty inputs"), not passed over in silence. */
+static void jsonl_empty_check(pi_reader *r, const char *file, uint64_t seen_before)
+{
+    if (!r->stats->no_memory && r->stats->releases + r->stats->problems == seen_before)
+        pi_input_problem(r, file, 0, 1, "empty file, skipped");
+}
+
 static int read_jsonl(pi_reader *r, src *s, const char *file)
 {
+    const uint64_t seen_before = r->stats->releases + r->stats->problems;
     pi_buf acc = {0};
     unsigned long line = 0;  /* complete lines seen */
     int discarding = 0;      /* inside a line over the limit */
@@ -499,6 +508,8 @@ static int read_jsonl(pi_reader *r, src *s, const char *file)
     } else if (partial && !discarding && acc.len) {
         rc = pi_parse_jsonl_line(r, file, line + 1, acc.p, acc.len);
     }
+    if (rc == 0)
+        jsonl_empty_check(r, file, seen_before);
 done:
     pi_buf_free(&acc);
     return rc;
@@ -987,6 +998,7 @@ int pi_input_read_buffer(const char *data, size_t len, const char *name, const p
         rc = pi_parse_text(&r, name, name, copy, len);
         free(copy);
     } else {
+        const uint64_t seen_before = r.stats->releases + r.stats->problems;
         unsigned long line = 0;
         size_t start = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
         for (size_t at = start; at < len && rc == 0;) {
@@ -997,6 +1009,8 @@ int pi_input_read_buffer(const char *data, size_t len, const char *name, const p
             rc = pi_parse_jsonl_line(&r, name, ++line, data + at, n);
             at = end + 1;
         }
+        if (rc == 0)
+            jsonl_empty_check(&r, name, seen_before);
     }
     free(r.paras);
     return rc;

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "buf.h"
@@ -35,6 +36,22 @@ typedef struct pi_input_options {
                                        * content id), so that reading one file of a folder on its own
                                        * gives it the id a walk of the folder does */
 } pi_input_options;
+
+/* How an indexing run reads one of its paths: the caller's format and problem callback, its own
+ * on_release(ctx), and the --id of standard input. */
+static inline pi_input_options pi_index_input_options(const pressindex_index_options *opts,
+                                                      const char *path, pi_release_fn on_release,
+                                                      void *ctx)
+{
+    return (pi_input_options){
+        .format = opts->format,
+        .on_problem = opts->on_problem,
+        .on_release = on_release,
+        .ctx = ctx,
+        .problem_user = opts->user,
+        .file_id = strcmp(path, "-") == 0 ? opts->id : NULL,
+    };
+}
 
 typedef struct pi_input_stats {
     uint64_t files;

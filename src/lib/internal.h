@@ -210,6 +210,14 @@ pi_stemmer *pi_index_stemmer(pressindex *idx, const char *lang);
 
 /* Re-opens a reader on the latest commit (following a swapped database). */
 pressindex_status pi_index_refresh(pressindex *idx);
+/* A read failed: a commit that landed meanwhile is PRESSINDEX_ERR_MODIFIED with no message (the
+ * read is retried); so is "corrupt" from a reader when a newer revision exists (Xapian 1.4's glass
+ * reader can meet blocks that later commits reused, and calls it corruption). Anything else is
+ * named with context. */
+pressindex_status pi_read_fail(pressindex *idx, xc_status xs, const char *context);
+/* What a read found is inconsistent (a record missing): PRESSINDEX_ERR_MODIFIED when a newer
+ * revision exists (a race, as above), else PRESSINDEX_ERR_CORRUPT with the message what. */
+pressindex_status pi_read_damaged(pressindex *idx, const char *what);
 /* Called before any use of idx->db by an entry point. After an allocation failed (idx->broken,
  * set by pi_fail), Xapian's objects may be left half-updated (a Glass cursor whose block could not
  * be allocated crashes on its next use): the database is closed and opened again. A writer's

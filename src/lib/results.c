@@ -139,7 +139,7 @@ static pressindex_status fill_hit(pressindex *idx, rdoc *d, unsigned pidx, const
             return pi_read_fail(idx, xs, "reading a result's release");
         if (!blob || pi_record_decode(blob, blen, &own) < 0) {
             free(blob);
-            return pi_fail(idx, PRESSINDEX_ERR_CORRUPT, "a passage's release record is missing or damaged");
+            return pi_read_damaged(idx, "a passage's release record is missing or damaged");
         }
         rec = &own;
     }

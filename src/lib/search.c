@@ -35,11 +35,6 @@ void pressindex_search_options_init_sized(pressindex_search_options *opts, size_
     pi_options_give(opts, size, &full, sizeof full);
 }
 
-pressindex_status pi_read_fail(pressindex *idx, xc_status xs, const char *context)
-{
-    return xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED : pi_fail_xc(idx, xs, context);
-}
-
 double pi_clock(void)
 {
     struct timespec ts;

@@ -70,12 +70,8 @@ double pi_clock(void);
 pressindex_status pi_search_in_time(pi_search *s);
 pressindex_status pi_deadline_check(pressindex *idx, double deadline, double limit);
 
-/* A read failed: a commit that landed meanwhile is PRESSINDEX_ERR_MODIFIED with no message (the
- * search is retried); anything else is named with context. */
-pressindex_status pi_read_fail(pressindex *idx, xc_status xs, const char *context);
-
 /* match.c: runs the query over releases and finds their matching passages; fills s->c (s->n
- * entries from the top, in order, collapsed; the window's keys and texts read). */
+ * entries from the top, in order, collapsed; the window's release keys read). */
 pressindex_status pi_match(pi_search *s);
 
 /* rank.c */
