@@ -144,17 +144,11 @@ pressindex_status pressindex_reindex(pressindex *idx, const char *const *folders
                                      const pressindex_reindex_options *opts,
                                      pressindex_reindex_stats *stats);
 
-/* The binding's own helper (below): one call reads a whole result, one GIL release, not fourteen. */
-typedef struct pi_py_hit {
-    const char *text, *release, *date, *title, *source, *url, *lang;
-    unsigned paragraph;
-    double score;
-    size_t rank;
-    uint64_t collapsed;
-    const size_t *offsets;
-    size_t n_offsets;
-} pi_py_hit;
-void pi_py_hits(const pressindex_results *res, size_t n, pi_py_hit *out);
+/* The binding's own helpers (below): a whole result list read in two calls, not fourteen per
+ * result (each cffi call, and each field read from a C struct, costs more than the copy). */
+size_t pi_py_pack_size(const pressindex_results *res, size_t n, size_t *n_offsets);
+void pi_py_pack(const pressindex_results *res, size_t n, char *buf, double *scores, size_t *nums,
+                size_t *code_points);
 
 extern "Python" void _pi_problem_cb(void *, const char *, unsigned long, const char *);
 extern "Python" void _pi_source_cb(void *, const char *, uint64_t);
@@ -162,36 +156,73 @@ extern "Python" void _pi_change_cb(void *, pressindex_change, const char *, cons
 """
 
 SOURCE = r"""
+#include <string.h>
 #include <pressindex.h>
 
-typedef struct pi_py_hit {
-    const char *text, *release, *date, *title, *source, *url, *lang;
-    unsigned paragraph;
-    double score;
-    size_t rank;
-    uint64_t collapsed;
-    const size_t *offsets;
-    size_t n_offsets;
-} pi_py_hit;
+#define PI_PY_FIELDS 7
 
-/* Every accessor of results 0..n-1, in one call: the binding reads all of them anyway, and each
- * cffi call costs a GIL release and reacquisition. Pointers stay owned by res. */
-static void pi_py_hits(const pressindex_results *res, size_t n, pi_py_hit *out)
+static const char *pi_py_field(const pressindex_results *res, size_t i, int f)
+{
+    switch (f) {
+    case 0: return pressindex_result_text(res, i);
+    case 1: return pressindex_result_release(res, i);
+    case 2: return pressindex_result_date(res, i);
+    case 3: return pressindex_result_title(res, i);
+    case 4: return pressindex_result_source(res, i);
+    case 5: return pressindex_result_url(res, i);
+    default: return pressindex_result_lang(res, i);
+    }
+}
+
+/* Bytes pi_py_pack() needs for results 0..n-1 (each string and its NUL), and in *n_offsets the
+ * number of highlight offsets of them all. */
+static size_t pi_py_pack_size(const pressindex_results *res, size_t n, size_t *n_offsets)
+{
+    size_t total = 0, offs = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (int f = 0; f < PI_PY_FIELDS; f++)
+            total += strlen(pi_py_field(res, i, f)) + 1;
+        const size_t *o;
+        size_t k;
+        pressindex_result_highlights(res, i, &o, &k);
+        offs += 2 * k;
+    }
+    *n_offsets = offs;
+    return total;
+}
+
+/* Results 0..n-1 into caller-allocated arrays: buf, each result's text, release, date, title,
+ * source, url and lang, each ended by a NUL (Python splits them in one go); scores[i]; nums[4i..]:
+ * paragraph, rank, collapsed, number of highlights; code_points: the highlight offsets of each
+ * result one after the other, as code-point offsets into its text (Python's str indexes code
+ * points, the library gives UTF-8 byte offsets; a code point is a byte that is not 10xxxxxx). */
+static void pi_py_pack(const pressindex_results *res, size_t n, char *buf, double *scores,
+                       size_t *nums, size_t *code_points)
 {
     for (size_t i = 0; i < n; i++) {
-        pi_py_hit *h = &out[i];
-        h->text = pressindex_result_text(res, i);
-        h->release = pressindex_result_release(res, i);
-        h->date = pressindex_result_date(res, i);
-        h->title = pressindex_result_title(res, i);
-        h->source = pressindex_result_source(res, i);
-        h->url = pressindex_result_url(res, i);
-        h->lang = pressindex_result_lang(res, i);
-        h->paragraph = pressindex_result_paragraph(res, i);
-        h->score = pressindex_result_score(res, i);
-        h->rank = pressindex_result_rank(res, i);
-        h->collapsed = pressindex_result_collapsed(res, i);
-        pressindex_result_highlights(res, i, &h->offsets, &h->n_offsets);
+        for (int f = 0; f < PI_PY_FIELDS; f++) {
+            const char *s = pi_py_field(res, i, f);
+            size_t len = strlen(s) + 1;
+            memcpy(buf, s, len);
+            buf += len;
+        }
+        scores[i] = pressindex_result_score(res, i);
+        const size_t *o;
+        size_t k;
+        pressindex_result_highlights(res, i, &o, &k);
+        nums[4 * i] = pressindex_result_paragraph(res, i);
+        nums[4 * i + 1] = pressindex_result_rank(res, i);
+        nums[4 * i + 2] = (size_t)pressindex_result_collapsed(res, i);
+        nums[4 * i + 3] = k;
+        const unsigned char *t = (const unsigned char *)pressindex_result_text(res, i);
+        size_t byte = 0, cp = 0;
+        for (size_t j = 0; j < 2 * k; j++) {
+            if (o[j] < byte)
+                byte = cp = 0; /* not ascending: count again from the start */
+            for (; byte < o[j] && t[byte]; byte++)
+                cp += (t[byte] & 0xC0) != 0x80;
+            *code_points++ = cp;
+        }
     }
 }
 """

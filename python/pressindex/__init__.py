@@ -216,17 +216,14 @@ def _date_arg(value, name, partial=True):
 _date_cache = {}
 
 
-def _date(p):
-    """A "YYYY-MM-DD" C string as datetime.date, None when undated."""
-    if p == _ffi.NULL:
-        return None
-    s = _ffi.string(p)
+def _date_str(s):
+    """A "YYYY-MM-DD" str as datetime.date, None when undated ("")."""
     if not s:
         return None
     d = _date_cache.get(s)
     if d is None:
         try:
-            d = _dt.date.fromisoformat(s.decode())
+            d = _dt.date.fromisoformat(s)
         except ValueError:
             return None
         if len(_date_cache) < 65536:
@@ -234,24 +231,13 @@ def _date(p):
     return d
 
 
+def _date(p):
+    """A "YYYY-MM-DD" C string (or char array) as datetime.date, None when undated."""
+    return None if p == _ffi.NULL else _date_str(_ffi.string(p).decode("ascii", "replace"))
+
+
 # ---------------------------------------------------------------------------------------------
 # Value objects (plain Python: no C memory behind them).
-
-def _utf8_to_str_offsets(b, text, offsets):
-    """UTF-8 byte offsets into b (ascending) as code-point offsets into text (b decoded)."""
-    if len(b) == len(text):  # ASCII: the same offsets
-        return list(offsets)
-    out = []
-    last_b = last_c = 0
-    for off in offsets:
-        if off >= last_b:
-            last_c += len(b[last_b:off].decode("utf-8", "replace"))
-        else:  # not ascending: count from the start
-            last_c = len(b[:off].decode("utf-8", "replace"))
-        last_b = off
-        out.append(last_c)
-    return out
-
 
 class Hit:
     """One result: a passage (paragraph) of a release.
@@ -863,42 +849,53 @@ def _index_options(format):
 
 
 def _hits(res, context):
-    """Copies every result of res into Hits (res is destroyed by the caller right after)."""
+    """Copies every result of res into Hits (res is destroyed by the caller right after).
+    The hot path of search(): two C calls copy every field and convert every highlight offset
+    (pi_py_pack in pressindex_build.py), one decode and one split make the strings, and a
+    release's metadata is made once per result list."""
     n = _lib.pressindex_results_count(res)
     if not n:
         return []
-    raw = _ffi.new("pi_py_hit[]", n)
-    _lib.pi_py_hits(res, n, raw)
+    n_offs = _ffi.new("size_t *")
+    size = _lib.pi_py_pack_size(res, n, n_offs)
+    buf = _ffi.new("char[]", size)
+    scores = _ffi.new("double[]", n)
+    nums = _ffi.new("size_t[]", 4 * n)
+    k_all = n_offs[0]
+    cps = _ffi.new("size_t[]", k_all or 1)
+    _lib.pi_py_pack(res, n, buf, scores, nums, cps)
+    fields = _ffi.unpack(buf, size).decode("utf-8", "replace").split("\0")
+    scores = _ffi.unpack(scores, n)
+    nums = _ffi.unpack(nums, 4 * n)
+    cps = _ffi.unpack(cps, k_all) if k_all else ()
+    pos = 0
     hits = []
-    string = _ffi.string
-    unpack = _ffi.unpack
+    meta = {}
+    para = _ffi.new("unsigned *") if context else None
     for i in range(n):
-        h = raw[i]
-        b = string(h.text)
-        text = b.decode("utf-8", "replace")
+        f = 7 * i
         hit = Hit()
-        hit.text = text
-        k = h.n_offsets
+        hit.text = fields[f]
+        k = 2 * nums[4 * i + 3]
         if k:
-            offs = unpack(h.offsets, 2 * k)
-            if len(b) != len(text):
-                offs = _utf8_to_str_offsets(b, text, offs)
+            offs = cps[pos:pos + k]
+            pos += k
             hit.highlights = list(zip(offs[0::2], offs[1::2]))
         else:
             hit.highlights = []
-        hit.release = string(h.release).decode("utf-8", "replace")
-        hit.paragraph = h.paragraph
-        hit.date = _date(h.date)
-        hit.title = _opt(h.title)
-        hit.source = _opt(h.source)
-        hit.url = _opt(h.url)
-        hit.lang = _opt(h.lang)
-        hit.score = h.score
-        hit.rank = h.rank
-        hit.collapsed = h.collapsed
+        key = (fields[f + 1], fields[f + 2], fields[f + 3], fields[f + 4], fields[f + 5],
+               fields[f + 6])
+        m = meta.get(key)
+        if m is None:
+            m = meta[key] = (key[0], _date_str(key[1]), key[2] or None, key[3] or None,
+                             key[4] or None, key[5] or None)
+        hit.release, hit.date, hit.title, hit.source, hit.url, hit.lang = m
+        hit.paragraph = nums[4 * i]
+        hit.rank = nums[4 * i + 1]
+        hit.collapsed = nums[4 * i + 2]
+        hit.score = scores[i]
         if context:
             before, after = [], []
-            para = _ffi.new("unsigned *")
             for d in range(-context, context + 1):
                 if d == 0:
                     continue

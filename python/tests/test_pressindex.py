@@ -160,15 +160,36 @@ def test_ranking_options_are_passed(idx):
 
 # ---- offsets into str --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, offsets, expected", [
-    ("plain ascii", [0, 5, 6, 11], [0, 5, 6, 11]),
-    ("Türkiye x", [0, 8, 9, 10], [0, 7, 8, 9]),
-    ("🎉 Türkiye", [5, 13], [2, 9]),
-    ("東京 Tokyo", [0, 6, 7, 12], [0, 2, 3, 8]),
-    ("e\u0301t\u00e9 x", [0, 7], [0, 5]),  # a combining accent is a code point of its own
-])
-def test_byte_offsets_become_code_points(text, offsets, expected):
-    assert pressindex._utf8_to_str_offsets(text.encode(), text, offsets) == expected
+OFFSET_ROWS = [  # text, query, the (start, end) of its one highlight in code points
+    ("plain ascii quokka", "quokka", (12, 18)),
+    ("Türkiye quokka", "quokka", (8, 14)),
+    ("🎉 quokka", "quokka", (2, 8)),
+    ("🇰🇿🤝🇹🇷 quokka", "quokka", (6, 12)),  # flags: two code points each
+    ("東京 quokka 東京", "quokka", (3, 9)),
+    ("e\u0301te\u0301 quokka", "quokka", (6, 12)),  # combining accents: code points of their own
+    ("“Quoted” quokka, Türkiye’s", "quokka", (9, 15)),  # curly quotes
+    ("İstanbul'da quokka", "quokka", (12, 18)),
+]
+
+
+@pytest.fixture(scope="module")
+def offsets_index(tmp_path_factory):
+    d = tmp_path_factory.mktemp("offsets") / "ix"
+    with pressindex.Index(d, writable=True) as w:
+        for i, (text, _, _) in enumerate(OFFSET_ROWS):
+            w.add(id=f"row/{i}", paragraphs=[text])
+        w.commit()
+    return d
+
+
+@pytest.mark.parametrize("row", range(len(OFFSET_ROWS)))
+def test_byte_offsets_become_code_points(offsets_index, row):
+    text, query, expected = OFFSET_ROWS[row]
+    with pressindex.Index(offsets_index) as idx:
+        # collapse=False: "🎉 quokka" and "🇰🇿🤝🇹🇷 quokka" are the same words, which collapse
+        [hit] = [h for h in idx.search(query, limit=50, collapse=False) if h.release == f"row/{row}"]
+    assert hit.text == text
+    assert hit.highlights == [expected], (text, hit.highlights)
 
 
 @pytest.mark.parametrize("query, word, lang", [
