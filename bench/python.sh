@@ -7,7 +7,7 @@
 # The C side is bench/pi-query (as bench/search.sh times it: pressindex_search() and reading each
 # result's text, id, paragraph and score); the Python side, bench/python_bench.py, times
 # Index.search() and reading the same four fields of each Hit. The two run in turn, N rounds of
-# R timed passes each (defaults 3 and 5), so that a change of machine load hits both; each query's
+# R timed passes each (defaults 5 and 3), so that a change of machine load hits both; each query's
 # median over all passes is compared. Default corpus: fixtures/releases with a built-in query
 # list (a tiny index: the binding's fixed cost is at its largest share); --corpus NAME indexes
 # ../shared/corpus/NAME/releases.jsonl.gz (cisi: ~1 min on 2 cores) and takes its queries.tsv.
