@@ -545,14 +545,14 @@ def test_garbage_collection_order(index_dir, order):
 
 
 def test_gil_is_released_during_calls(writer_dir):
-    """A thread waiting in the library (for the writer lock, 1 s) does not stop Python threads:
+    """A thread waiting in the library (for the writer lock, 2 s) does not stop Python threads:
     the main thread's loop keeps turning all along."""
     holder = pressindex.Index(writer_dir, writable=True)
     failures = []
 
     def wait_for_lock():
         try:
-            pressindex.Index(writer_dir, writable=True, lock_timeout=1.0)
+            pressindex.Index(writer_dir, writable=True, lock_timeout=2.0)
         except pressindex.LockedError as e:
             failures.append(e)
 
@@ -565,7 +565,7 @@ def test_gil_is_released_during_calls(writer_dir):
     t.join()
     holder.close()
     assert failures, "the second writer got the lock"
-    assert longest < 0.5, f"the main thread stood still {longest:.2f} s during a C call"
+    assert longest < 1.0, f"the main thread stood still {longest:.2f} s during a C call"
 
 
 def test_gil_release_in_generated_code():
