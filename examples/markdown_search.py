@@ -59,8 +59,9 @@ def main():
         return 64
 
     print(f"# {escape(args.query)}\n")
-    print(f"{results.total} matching paragraph{'s' if results.total != 1 else ''}"
-          f"{', best ' + str(len(results)) + ' releases' if len(results) else ''}.\n")
+    n = len(results)
+    print(f"About {results.total} matching paragraph{'s' if results.total != 1 else ''}"
+          + (f"; the best of {n} release{'s' if n != 1 else ''}:" if n else ".") + "\n")
     if results.suggestion:
         print(f"Did you mean *{escape(results.suggestion)}*?\n")
     for hit in results:
