@@ -585,7 +585,10 @@ def test_gil_release_in_generated_code():
 
 
 def test_writer_and_readers_in_threads(writer_dir):
-    errors, seen = [], []
+    """A writer adds and commits in batches while three readers, one Index each, search: each
+    reader sees only committed states, so its count of matches never goes down, and all of them
+    once the writer is done."""
+    errors, seen = [], {}
     done = threading.Event()
 
     def writer():
@@ -601,26 +604,29 @@ def test_writer_and_readers_in_threads(writer_dir):
         finally:
             done.set()
 
-    def reader():
+    def reader(name):
+        counts = seen[name] = []
         try:
             with pressindex.Index(writer_dir) as r:  # one Index per thread
                 while True:
                     finished = done.is_set()
-                    n = len(r.search("wombat", limit=100))
+                    counts.append(len(r.search("wombat", limit=100)))
                     assert len(r.search(SEED)) == 2
-                    seen.append(n)
                     if finished:
                         break
         except Exception as e:  # pragma: no cover
             errors.append(e)
 
-    threads = [threading.Thread(target=writer)] + [threading.Thread(target=reader) for _ in range(3)]
+    threads = [threading.Thread(target=writer)] + \
+        [threading.Thread(target=reader, args=(n,)) for n in range(3)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
     assert not errors, errors
-    assert max(seen) == 20 and seen == sorted(seen) or max(seen) == 20
+    for counts in seen.values():
+        assert counts == sorted(counts) and counts[-1] == 20
+        assert all(c % 4 == 0 for c in counts)  # whole commits only
 
 
 def test_one_index_shared_by_threads_is_serialised(idx):
