@@ -58,14 +58,16 @@ class Error(Exception):
             self.status = status
 
 
-class NotFoundError(Error, FileNotFoundError):
+class _OSErrorKind:
+    """For the classes that are also OSErrors: OSError's constructor reads two arguments as
+    (errno, strerror); give it the message alone (errno stays None, str() the message)."""
+
+    def __new__(cls, message, status=None, **extra):
+        return super().__new__(cls, message)
+
+
+class NotFoundError(_OSErrorKind, Error, FileNotFoundError):
     """No index (or no release, or no input) at that name: PRESSINDEX_ERR_NOT_FOUND."""
-
-    def __init__(self, message, status=None):
-        Error.__init__(self, message, status)
-
-    def __str__(self):
-        return self.message
 
 
 class LockedError(Error):
@@ -106,14 +108,8 @@ class ModifiedError(Error):
     """The index changed under a reader too often to answer: PRESSINDEX_ERR_MODIFIED."""
 
 
-class InputOutputError(Error, OSError):
+class InputOutputError(_OSErrorKind, Error, OSError):
     """Reading or writing files failed: PRESSINDEX_ERR_IO."""
-
-    def __init__(self, message, status=None):
-        Error.__init__(self, message, status)
-
-    def __str__(self):
-        return self.message
 
 
 class NoMemoryError(Error, MemoryError):
@@ -129,15 +125,9 @@ class LimitError(Error):
     PRESSINDEX_ERR_LIMIT. Refused before any work."""
 
 
-class TimeoutError(Error, _builtins.TimeoutError):  # noqa: A001 - the status's name, on purpose
+class TimeoutError(_OSErrorKind, Error, _builtins.TimeoutError):  # noqa: A001 - the status's name
     """The search took longer than its time_limit: PRESSINDEX_ERR_TIMEOUT. No partial results;
     try a narrower query later. Also a builtin TimeoutError."""
-
-    def __init__(self, message, status=None):
-        Error.__init__(self, message, status)
-
-    def __str__(self):
-        return self.message
 
 
 class DataWarning(UserWarning):

@@ -392,6 +392,10 @@ def test_every_status_has_its_class():
         assert type(exc).status == status == exc.status
         assert type(exc).__name__ in pressindex.__all__
         assert str(exc)  # the library's own words when there is no message
+        named = pressindex._error(status, "the message")
+        assert str(named) == named.message == "the message" and named.args == ("the message",)
+        if isinstance(named, OSError):
+            assert named.errno is None and named.strerror is None
         if status in bases:
             assert isinstance(exc, bases[status])
         seen.add(type(exc))
