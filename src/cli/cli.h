@@ -19,6 +19,11 @@ char *cli_default_db(void);
 int cli_exit_status(pressindex_status st);
 /* "pressindex: message" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The command line of a command that takes only --db PATH, --json and --help (stats, check):
+ * *db the index path (malloc()ed), *json the flag. Returns -1 to go on, or the exit status to
+ * return with (after --help, or a usage error: printed). */
+int cli_db_json_args(int argc, char **argv, const char *name, void (*print_usage)(FILE *), char **db,
+                     int *json);
 /* Opens the index, printing the error and returning the exit status (0 when opened). */
 int cli_open(const char *db, int writable, double lock_timeout, pressindex **out);
 

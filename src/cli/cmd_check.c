@@ -1,7 +1,6 @@
 /* cmd_check.c - pressindex check: is the index healthy? (pressindex_check(); exit 0 or 74) */
 #include "config.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,29 +40,11 @@ static void on_problem(void *user, const char *where, unsigned long line, const 
 
 int cmd_check(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    char *db = NULL;
-    int json = 0, c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': free(db); db = strdup(optarg); break;
-        case 'j': json = 1; break;
-        case 'h': usage(stdout); free(db); return EX_OK;
-        default: usage(stderr); free(db); return EX_USAGE;
-        }
-    }
-    if (optind < argc) {
-        cli_error("check: unexpected argument '%s'", argv[optind]);
-        free(db);
-        return EX_USAGE;
-    }
-    if (!db)
-        db = cli_default_db();
+    char *db;
+    int json;
+    int early = cli_db_json_args(argc, argv, "check", usage, &db, &json);
+    if (early >= 0)
+        return early;
     pressindex *idx = NULL;
     int rc = cli_open(db, 0, -1, &idx);
     if (rc) {

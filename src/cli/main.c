@@ -110,6 +110,39 @@ static void make_parents(const char *path)
     free(p);
 }
 
+int cli_db_json_args(int argc, char **argv, const char *name, void (*print_usage)(FILE *), char **db,
+                     int *json)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c, rc = -1;
+    *db = NULL;
+    *json = 0;
+    while (rc < 0 && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': free(*db); *db = strdup(optarg); break;
+        case 'j': *json = 1; break;
+        case 'h': print_usage(stdout); rc = EX_OK; break;
+        default: print_usage(stderr); rc = EX_USAGE; break;
+        }
+    }
+    if (rc < 0 && optind < argc) {
+        cli_error("%s: unexpected argument '%s'", name, argv[optind]);
+        rc = EX_USAGE;
+    }
+    if (rc < 0 && !*db)
+        *db = cli_default_db();
+    if (rc >= 0) {
+        free(*db);
+        *db = NULL;
+    }
+    return rc;
+}
+
 int cli_open(const char *db, int writable, double lock_timeout, pressindex **out)
 {
     pressindex_open_options o;
