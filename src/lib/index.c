@@ -670,11 +670,23 @@ static pressindex_status open_current_once(pressindex *idx)
  * gets the newest one. Damage that is really there stays after ten tries. */
 static pressindex_status open_current(pressindex *idx)
 {
+    /* A commit replaces the version file (a new inode): if it stayed the same through every try,
+     * no writer was racing us and "modified" was the damage speaking. */
+    struct stat before = {0}, after = {0};
+    char *cp = path_join(idx->path, "current/iamglass");
+    int seen = cp && stat(cp, &before) == 0;
     pressindex_status st = PRESSINDEX_ERR_MODIFIED;
     for (int attempt = 0; attempt < 10 && (st == PRESSINDEX_ERR_MODIFIED ||
                                            (st == PRESSINDEX_ERR_CORRUPT && attempt && !idx->writable));
          attempt++)
         st = open_current_once(idx);
+    if (st == PRESSINDEX_ERR_MODIFIED && seen && stat(cp, &after) == 0 &&
+        before.st_ino == after.st_ino && before.st_mtime == after.st_mtime &&
+        before.st_size == after.st_size)
+        st = pi_fail(idx, PRESSINDEX_ERR_CORRUPT,
+                     "%s is damaged: its database cannot be read (Xapian keeps saying a revision "
+                     "was discarded while nothing writes to it). Repair: %s", idx->path, rebuild_hint);
+    free(cp);
     return st;
 }
 
