@@ -23,7 +23,8 @@ typedef struct cc {
     xc_db *db;             /* for counting a wildcard's words */
     size_t max_expansion;  /* 0: no bound */
     const char *too_wide;  /* the first wildcard over it (its folded prefix) */
-    int relax;             /* for releases: no exclusions, XOR as OR (see pi_compile) */
+    int relax;             /* for releases: no exclusions, XOR as OR, body phrases and NEAR as
+                            * AND (see pi_compile_releases) */
 } cc;
 
 /* Combines the non-NULL queries of subs with op (freeing them): NULL when there are none, the
@@ -158,6 +159,14 @@ static xc_query *near(const pi_query *pq, const pi_qnode *n, cc *c)
     return q;
 }
 
+static int near_has_body(const pi_qnode *n)
+{
+    for (size_t i = 0; i < n->n_kids; i++)
+        if (n->kids[i]->field != PI_QF_TITLE)
+            return 1;
+    return 0;
+}
+
 /* Items side by side: (required AND_MAYBE optional) AND_NOT excluded, as Xapian's love/hate. */
 /* Is kid a plain optional word of a sequence (the same word typed again adds its weight again)? */
 static int plain_word(const pi_query *pq, const pi_qnode *kid)
@@ -242,7 +251,12 @@ static xc_query *node(const pi_query *pq, const pi_qnode *n, cc *c)
     case PI_Q_WORD:
     case PI_Q_PHRASE:
         k = leaf_terms(pq, n, &count, c);
-        q = k ? combine(count > 1 ? XC_OP_PHRASE : XC_OP_OR, k, count, 0, c) : NULL;
+        /* For releases, a body phrase is its words: Xapian has no body positions (they are in
+         * the positions blob, and passage.c checks the phrase in each paragraph). */
+        q = k ? combine(count < 2 ? XC_OP_OR
+                        : c->relax && n->field != PI_QF_TITLE ? XC_OP_AND : XC_OP_PHRASE,
+                        k, count, 0, c)
+              : NULL;
         free(k);
         return q;
     case PI_Q_WILDCARD: {
@@ -282,6 +296,13 @@ static xc_query *node(const pi_query *pq, const pi_qnode *n, cc *c)
         return right ? combine2(XC_OP_AND_NOT, left, right, c) : left;
     }
     case PI_Q_NEAR:
+        if (c->relax && near_has_body(n)) {
+            /* For releases, NEAR is its operands (passage.c checks the window). */
+            k = kids(pq, n, c);
+            q = k ? combine(XC_OP_AND, k, n->n_kids, 0, c) : NULL;
+            free(k);
+            return q;
+        }
         return near(pq, n, c);
     }
     return NULL;

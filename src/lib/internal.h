@@ -47,7 +47,8 @@ enum {
     PI_SLOT_DATE = 0,      /* "YYYYMMDD" (sortable), absent when undated */
     PI_SLOT_RELEASE = 1,   /* release key */
     PI_SLOT_MAP = 2,       /* the passage map (pi_passage below) */
-    PI_SLOT_SEQ = 3        /* the release's index sequence: 16 hex digits, grows with every write */
+    PI_SLOT_SEQ = 3,       /* the release's index sequence: 16 hex digits, grows with every write */
+    PI_SLOT_POS = 4        /* the body words' positions (posblob.h) */
 };
 
 /* A release id's fixed-length key: hex of a 128-bit digest (ids may exceed Xapian's term limit). */
@@ -142,7 +143,8 @@ typedef struct pi_writer {
     xc_doc *doc;
     pi_stemmers stemmers;
     const char *default_lang;
-    pi_buf fold, folded, source, rec, map, data, zdata; /* scratch, reused */
+    pi_buf fold, folded, source, rec, map, data, zdata, posv; /* scratch, reused */
+    struct pi_posb *posb;             /* the release's body positions (posblob.h) */
     uint64_t pending;                 /* passages since the last commit */
     uint64_t seq;                     /* the last release sequence number given */
     uint64_t batch;                   /* commit after this many */

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "passage.h"
+#include "posblob.h"
 
 /* Expansions of a wildcard looked at in one release. */
 #define MAX_EXPANSIONS 1000
@@ -82,7 +83,19 @@ struct pi_plan {
     pi_passage *ps;   /* the passage map at hand (reused) */
     size_t ps_cap;
     size_t npre;
+    struct probe *probe; /* the body terms looked up in each release's positions blob, by term */
+    size_t nprobe;
+    struct probe *pfx;   /* the body wildcards' prefixes */
+    size_t npfx;
+    pi_buf scratch;      /* an inflated blob */
 };
+
+/* A body term (or a wildcard's typed stem) or a wildcard's prefix, and the plan term it fills. */
+typedef struct probe {
+    const char *s;
+    size_t len;
+    size_t ti;
+} probe;
 
 typedef struct ev {
     int m;            /* -1: no part of the query (compiles to nothing), 0 no, 1 yes */
@@ -312,6 +325,39 @@ static int adj_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
     return a->xs != XC_OK;
 }
 
+static int cmp_probe(const void *a, const void *b)
+{
+    const probe *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->s, y->s, n);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The body terms to find in each release's positions blob, sorted as the blob's dictionary is:
+ * words (absent from the index: none), wildcards' typed stems, and apart the wildcards' prefixes. */
+static xc_status plan_probes(pi_plan *p)
+{
+    p->probe = calloc(2 * p->nt + 1, sizeof *p->probe);
+    p->pfx = calloc(p->nt + 1, sizeof *p->pfx);
+    if (!p->probe || !p->pfx)
+        return XC_ERR_NO_MEMORY;
+    for (size_t i = 0; i < p->nt; i++) {
+        const pterm *t = &p->t[i];
+        if (t->whole)
+            continue;
+        if (t->wildcard) {
+            p->pfx[p->npfx++] = (probe){t->term, t->len, i};
+            if (t->alt)
+                p->probe[p->nprobe++] = (probe){t->alt, strlen(t->alt), i};
+        } else if (t->cf) {
+            p->probe[p->nprobe++] = (probe){t->term, t->len, i};
+        }
+    }
+    if (p->nprobe > 1)
+        qsort(p->probe, p->nprobe, sizeof *p->probe, cmp_probe);
+    return XC_OK;
+}
+
 xc_status pi_plan_new(xc_db *db, const pi_query *pq, const pi_matcher *m, const xc_query *q,
                       double k1, double b, double adjacency, pi_plan **out)
 {
@@ -421,11 +467,12 @@ xc_status pi_plan_new(xc_db *db, const pi_query *pq, const pi_matcher *m, const 
         p->needs_all = p->titles || !pq->root || eval(p, pq->root).m != 0;
     }
     free(wqf);
-    /* A wildcard's words, listed once for the query (bounded as the compiler bounds them); more
-     * than that, and each release's own terms are looked through instead. */
+    /* A title wildcard's words, listed once for the query (bounded as the compiler bounds them);
+     * more than that, and each release's own terms are looked through instead. A body wildcard
+     * is looked up in each release's positions blob. */
     for (size_t i = 0; xs == XC_OK && i < p->nt; i++) {
         pterm *pt = &p->t[i];
-        if (!pt->wildcard)
+        if (!pt->wildcard || !pt->whole)
             continue;
         xc_keylist *el = NULL;
         pi_buf all = {0};
@@ -452,6 +499,8 @@ xc_status pi_plan_new(xc_db *db, const pi_query *pq, const pi_matcher *m, const 
         }
         pi_buf_free(&all);
     }
+    if (xs == XC_OK)
+        xs = plan_probes(p);
     if (xs != XC_OK) {
         pi_plan_free(p);
         return xs;
@@ -481,6 +530,9 @@ void pi_plan_free(pi_plan *p)
         free(p->sm[i].times);
     free(p->sm);
     free(p->adj);
+    free(p->probe);
+    free(p->pfx);
+    pi_buf_free(&p->scratch);
     free(p);
 }
 
@@ -604,6 +656,70 @@ static xc_status merge_postings(pi_plan *p, const char *word, size_t i, size_t n
     return xs;
 }
 
+/* Appends the blob's term at hand's positions to term i's in r. */
+static xc_status take_positions(pre *r, size_t i, const pi_posr *rd)
+{
+    unsigned *g = realloc(r->pos[i], (r->n[i] + rd->plen + 1) * sizeof *g);
+    if (!g)
+        return XC_ERR_NO_MEMORY;
+    r->pos[i] = g;
+    long k = pi_posr_positions(rd, g + r->n[i]);
+    if (k < 0)
+        return XC_ERR_CORRUPT;
+    r->n[i] += (size_t)k;
+    return XC_OK;
+}
+
+/* Does the term at hand come after every term starting with the prefix? */
+static int past_prefix(const pi_posr *rd, const probe *x)
+{
+    size_t n = rd->len < x->len ? rd->len : x->len;
+    return memcmp(rd->term, x->s, n) > 0;
+}
+
+/* The positions of the plan's body terms in release r, from its blob: its dictionary and the
+ * plan's sorted terms merged in one pass (a wildcard: every term with its prefix). */
+static xc_status blob_positions(pi_plan *p, pre *r, const char *blob, size_t blen)
+{
+    pi_posr rd;
+    int rc = pi_posr_init(&rd, blob, blen, &p->scratch);
+    if (rc < 0)
+        return rc == -2 ? XC_ERR_NO_MEMORY : XC_ERR_CORRUPT;
+    size_t e = 0;
+    xc_status xs = XC_OK;
+    int wild = 0;
+    while (xs == XC_OK && (rc = pi_posr_next(&rd)) > 0) {
+        probe key = {rd.term, rd.len, 0};
+        int c = -1;
+        while (e < p->nprobe && (c = cmp_probe(&p->probe[e], &key)) < 0)
+            e++;
+        for (size_t k = e; xs == XC_OK && c == 0 && k < p->nprobe; k++) {
+            if (k > e && cmp_probe(&p->probe[k], &key) != 0)
+                break;
+            xs = take_positions(r, p->probe[k].ti, &rd);
+        }
+        int left = e < p->nprobe;
+        for (size_t k = 0; xs == XC_OK && k < p->npfx; k++) {
+            const probe *x = &p->pfx[k];
+            if (rd.len >= x->len && !memcmp(rd.term, x->s, x->len)) {
+                xs = take_positions(r, x->ti, &rd);
+                wild = 1;
+                left = 1;
+            } else if (!left && !past_prefix(&rd, x)) {
+                left = 1;
+            }
+        }
+        if (!left)
+            break; /* every term looked for is behind */
+    }
+    if (xs == XC_OK && rc < 0)
+        xs = XC_ERR_CORRUPT;
+    /* A wildcard's words merged: one ascending list, as a word's. */
+    for (size_t k = 0; xs == XC_OK && wild && k < p->npfx; k++)
+        sort_unique(r->pos[p->pfx[k].ti], &r->n[p->pfx[k].ti]);
+    return xs;
+}
+
 xc_status pi_plan_prefetch(pi_plan *p, const unsigned *docids, size_t n)
 {
     pre_free(p);
@@ -625,8 +741,22 @@ xc_status pi_plan_prefetch(pi_plan *p, const unsigned *docids, size_t n)
     qsort(p->pre, n, sizeof *p->pre, cmp_pre);
     for (size_t d = 0; xs == XC_OK && d < n; d++)
         xs = xc_db_value(p->db, p->pre[d].docid, PI_SLOT_MAP, &p->pre[d].map, &p->pre[d].mlen);
+    /* Body words: from each release's positions blob, one pass over its dictionary. */
+    if (p->nprobe || p->npfx) {
+        char *blob = NULL;
+        size_t blen = 0;
+        for (size_t d = 0; xs == XC_OK && d < n; d++) {
+            if ((xs = xc_db_value(p->db, p->pre[d].docid, PI_SLOT_POS, &blob, &blen)) == XC_OK)
+                xs = blob_positions(p, &p->pre[d], blob, blen);
+            free(blob);
+            blob = NULL;
+        }
+    }
+    /* Title words: Xapian's positions. */
     for (size_t i = 0; xs == XC_OK && i < p->nt; i++) {
         const pterm *t = &p->t[i];
+        if (!t->whole)
+            continue;
         if (t->wildcard && t->too_many) {
             /* Too many words for the prefix: each release's own. */
             for (size_t d = 0; xs == XC_OK && d < n; d++)

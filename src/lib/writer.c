@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "posblob.h"
 #include "text.h"
 
 /* Longer "words" (base64, hashes) are not searchable text, and Xapian refuses terms over 245 bytes. */
@@ -48,6 +49,12 @@ void pi_writer_fini(pi_writer *w)
     pi_buf_free(&w->map);
     pi_buf_free(&w->data);
     pi_buf_free(&w->zdata);
+    pi_buf_free(&w->posv);
+    if (w->posb) {
+        pi_posb_free(w->posb);
+        free(w->posb);
+        w->posb = NULL;
+    }
 }
 
 /* Folds every word of text and joins them with single spaces (the matching form of a name). */
@@ -68,7 +75,8 @@ int pi_fold_text(const char *text, pi_buf *out)
     return rc;
 }
 
-/* Adds the stems of text to the document with prefix, from position pos; appends the folded
+/* Adds the stems of text from position pos: with prefix (title words) to the document with their
+ * positions, without (body words) to the release's positions blob (posblob.h). Appends the folded
  * words to folded (if not NULL) separated by spaces. Returns the next free position, 0 on error. */
 static unsigned add_words(pi_writer *w, pi_stemmer *stem, const char *text, size_t len,
                           const char *prefix, unsigned pos, pi_buf *folded, xc_status *xs)
@@ -92,9 +100,16 @@ static unsigned add_words(pi_writer *w, pi_stemmer *stem, const char *text, size
         size_t sl;
         const char *st = (size_t)n <= PI_MAX_TERM ? pi_stemmer_stem(stem, w->fold.p, (size_t)n, &sl) : NULL;
         if (st && sl > 0 && sl <= PI_MAX_TERM) {
-            memcpy(term + plen, st, sl);
-            if ((*xs = xc_doc_add_posting(w->doc, term, plen + sl, pos)) != XC_OK)
-                return 0;
+            if (!plen) {
+                if (pi_posb_add(w->posb, st, sl, pos) < 0) {
+                    *xs = XC_ERR_NO_MEMORY;
+                    return 0;
+                }
+            } else {
+                memcpy(term + plen, st, sl);
+                if ((*xs = xc_doc_add_posting(w->doc, term, plen + sl, pos)) != XC_OK)
+                    return 0;
+            }
         }
         pos++; /* an overlong word still takes its place, so phrases do not jump over it */
     }
@@ -162,8 +177,8 @@ static void seq_hex(uint64_t seq, char out[17])
 }
 
 /*
- * One Xapian document per release (doc/schema.md): the paragraphs' stems with positions, each
- * paragraph PI_PARA_GAP positions after the previous one; the passage map (paragraph numbers,
+ * One Xapian document per release (doc/schema.md): the paragraphs' stems (their positions in a
+ * value, each paragraph PI_PARA_GAP positions after the previous one); the passage map (paragraph numbers,
  * lengths, text hashes) in a value; the texts as the data. Passages are found and scored inside
  * the release from positions at search time (passage.c).
  */
@@ -189,6 +204,9 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
     if ((xs = xc_doc_clear(w->doc)) != XC_OK)
         return xs;
     xc_doc *d = w->doc;
+    if (!w->posb && !(w->posb = calloc(1, sizeof *w->posb)))
+        return XC_ERR_NO_MEMORY;
+    pi_posb_clear(w->posb);
     pi_buf_clear(&w->map);
     pi_buf_clear(&w->data);
     unsigned passages = 0, pos = 1, prev = 0;
@@ -232,6 +250,17 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
     } else {
         char seq[17];
         seq_hex(++w->seq, seq);
+        /* Body words without positions (their wdf keeps BM25 over releases as it was): the
+         * positions go to one value. */
+        if (pi_posb_finish(w->posb, PI_POSB_COMPRESS, &w->posv) < 0)
+            return XC_ERR_NO_MEMORY;
+        for (size_t i = 0; i < pi_posb_terms(w->posb); i++) {
+            size_t tl;
+            unsigned wdf;
+            const char *t = pi_posb_term(w->posb, i, &tl, &wdf);
+            if ((xs = xc_doc_add_term(d, t, tl, wdf)) != XC_OK)
+                return xs;
+        }
         if ((r->title && *r->title &&
              add_words(w, stem, r->title, strlen(r->title), PI_P_TITLE, 1, NULL, &xs) == 0) ||
             (xs = xc_doc_add_boolean_term(d, rterm, rlen)) != XC_OK ||
@@ -245,6 +274,7 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
             (xs = xc_doc_set_value(d, PI_SLOT_RELEASE, key, PI_KEY_LEN)) != XC_OK ||
             (xs = xc_doc_set_value(d, PI_SLOT_MAP, w->map.p, w->map.len)) != XC_OK ||
             (xs = xc_doc_set_value(d, PI_SLOT_SEQ, seq, 16)) != XC_OK ||
+            (w->posv.len && (xs = xc_doc_set_value(d, PI_SLOT_POS, w->posv.p, w->posv.len)) != XC_OK) ||
             (xs = xc_doc_set_data(d, w->zdata.p, w->zdata.len)) != XC_OK ||
             (xs = xc_db_replace_document_by_term(w->db, rterm, rlen, d, NULL)) != XC_OK)
             return xs ? xs : XC_ERR_OTHER;

@@ -1,0 +1,77 @@
+/*
+ * posblob.h - the positions of a release's body words, one value per release (PI_SLOT_POS).
+ *
+ * Xapian keeps a position-table entry per distinct (word, document): for a release document that
+ * is a 12-13 byte key for ~1.4 bytes of positions, and a B-tree lookup per query word per
+ * candidate at search time. Instead the writer gives Xapian the body words without positions
+ * (only their wdf, so BM25 over releases is unchanged) and stores here, per release:
+ *
+ *   format byte (PI_POSB_RAW, or PI_POSB_ZLIB: the rest is one zlib stream of the raw form)
+ *   then per distinct body term, in byte order:
+ *     varint  bytes shared with the previous term
+ *     varint  bytes of the rest, then those bytes
+ *     varint  byte length of the positions that follow (a reader skips them undecoded)
+ *     varints the positions ascending: the first, then the differences
+ *
+ * A search walks the dictionary once per candidate release, merged with its own sorted terms
+ * (passage.c).
+ */
+#ifndef PI_POSBLOB_H
+#define PI_POSBLOB_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "internal.h"
+
+#define PI_POSB_RAW 0
+#define PI_POSB_ZLIB 1
+/* What the writer makes (both are read). */
+#ifndef PI_POSB_COMPRESS
+#define PI_POSB_COMPRESS 0
+#endif
+
+/* ---- writing: terms and positions come in position order; the blob is made at the end ---- */
+typedef struct pi_posb {
+    pi_buf names;        /* the distinct terms' bytes */
+    struct pi_posb_ent *t;
+    size_t nt, tcap;
+    unsigned *slot;      /* open-addressed table of term numbers + 1 (0: empty) */
+    size_t nslot;
+    unsigned *occ_t, *occ_p; /* occurrences: term number, position */
+    size_t nocc, occcap;
+    unsigned *order;     /* term numbers in byte order, after pi_posb_finish() */
+    unsigned *grouped;   /* positions grouped by term */
+    size_t gcap;
+    pi_buf raw;          /* scratch */
+} pi_posb;
+
+void pi_posb_clear(pi_posb *b); /* empty, memory kept */
+void pi_posb_free(pi_posb *b);
+/* One occurrence of term (len <= PI_MAX_TERM) at pos; positions never go down. 0 or -2 (memory). */
+int pi_posb_add(pi_posb *b, const char *term, size_t len, unsigned pos);
+/* The blob into out (replaced), zlib-compressed when compress. 0 or -2 (memory). */
+int pi_posb_finish(pi_posb *b, int compress, pi_buf *out);
+/* After pi_posb_finish(): the i-th term in byte order (not NUL-ended), its length and occurrences. */
+size_t pi_posb_terms(const pi_posb *b);
+const char *pi_posb_term(const pi_posb *b, size_t i, size_t *len, unsigned *wdf);
+
+/* ---- reading ---- */
+typedef struct pi_posr {
+    const unsigned char *p, *end;
+    char term[PI_MAX_TERM + 1]; /* the term at hand, NUL-ended */
+    size_t len;
+    const unsigned char *pos;   /* its positions, encoded */
+    size_t plen;                /* their bytes: at most that many positions */
+} pi_posr;
+
+/* Starts reading blob; a compressed one is inflated into scratch (reused). 0, -1 damaged, -2
+ * memory. An empty blob (a release without body words) has no terms. */
+int pi_posr_init(pi_posr *r, const char *blob, size_t len, pi_buf *scratch);
+/* The next term: 1, 0 at the end, -1 damaged. */
+int pi_posr_next(pi_posr *r);
+/* The term at hand's positions into out (room for r->plen), ascending; their number, or -1
+ * damaged. */
+long pi_posr_positions(const pi_posr *r, unsigned *out);
+
+#endif
