@@ -688,6 +688,29 @@ static xc_status blob_positions(pi_plan *p, pre *r, const char *blob, size_t ble
     size_t e = 0;
     xc_status xs = XC_OK;
     int wild = 0;
+    if (!p->npfx) {
+        /* Words only: from one looked-for term to the next, over the first bytes' index. */
+        rc = pi_posr_next(&rd);
+        while (xs == XC_OK && rc > 0 && e < p->nprobe) {
+            unsigned char want = (unsigned char)p->probe[e].s[0];
+            if ((unsigned char)rd.term[0] < want) {
+                if ((rc = pi_posr_seek(&rd, want)) > 0)
+                    rc = pi_posr_next(&rd);
+                continue;
+            }
+            probe key = {rd.term, rd.len, 0};
+            int c = cmp_probe(&p->probe[e], &key);
+            if (c < 0) {
+                e++;
+                continue;
+            }
+            if (c == 0)
+                for (size_t k = e; xs == XC_OK && k < p->nprobe && !cmp_probe(&p->probe[k], &key); k++)
+                    xs = take_positions(r, p->probe[k].ti, &rd);
+            rc = pi_posr_next(&rd);
+        }
+        return xs == XC_OK && rc < 0 ? XC_ERR_CORRUPT : xs;
+    }
     while (xs == XC_OK && (rc = pi_posr_next(&rd)) > 0) {
         probe key = {rd.term, rd.len, 0};
         int c = -1;
@@ -720,6 +743,22 @@ static xc_status blob_positions(pi_plan *p, pre *r, const char *blob, size_t ble
     return xs;
 }
 
+static xc_status got_map(void *ctx, size_t i, const char *v, size_t len)
+{
+    pre *r = &((pi_plan *)ctx)->pre[i];
+    if (!(r->map = malloc(len + 1)))
+        return XC_ERR_NO_MEMORY;
+    memcpy(r->map, v, len);
+    r->mlen = len;
+    return XC_OK;
+}
+
+static xc_status got_blob(void *ctx, size_t i, const char *v, size_t len)
+{
+    pi_plan *p = ctx;
+    return blob_positions(p, &p->pre[i], v, len);
+}
+
 xc_status pi_plan_prefetch(pi_plan *p, const unsigned *docids, size_t n)
 {
     pre_free(p);
@@ -739,19 +778,18 @@ xc_status pi_plan_prefetch(pi_plan *p, const unsigned *docids, size_t n)
     /* In docid order, term by term: each B-tree is read in key order (terms, then docids), so
      * the blocks on the way are those of the read before. */
     qsort(p->pre, n, sizeof *p->pre, cmp_pre);
+    unsigned *ids = xs == XC_OK ? malloc(n * sizeof *ids) : NULL;
+    if (xs == XC_OK && !ids)
+        xs = XC_ERR_NO_MEMORY;
     for (size_t d = 0; xs == XC_OK && d < n; d++)
-        xs = xc_db_value(p->db, p->pre[d].docid, PI_SLOT_MAP, &p->pre[d].map, &p->pre[d].mlen);
+        ids[d] = p->pre[d].docid;
+    /* Values as streams, slot by slot (maps, then positions), each from left to right. */
+    if (xs == XC_OK)
+        xs = xc_db_values(p->db, PI_SLOT_MAP, ids, n, got_map, p);
     /* Body words: from each release's positions blob, one pass over its dictionary. */
-    if (p->nprobe || p->npfx) {
-        char *blob = NULL;
-        size_t blen = 0;
-        for (size_t d = 0; xs == XC_OK && d < n; d++) {
-            if ((xs = xc_db_value(p->db, p->pre[d].docid, PI_SLOT_POS, &blob, &blen)) == XC_OK)
-                xs = blob_positions(p, &p->pre[d], blob, blen);
-            free(blob);
-            blob = NULL;
-        }
-    }
+    if (xs == XC_OK && (p->nprobe || p->npfx))
+        xs = xc_db_values(p->db, PI_SLOT_POS, ids, n, got_blob, p);
+    free(ids);
     /* Title words: Xapian's positions. */
     for (size_t i = 0; xs == XC_OK && i < p->nt; i++) {
         const pterm *t = &p->t[i];

@@ -31,6 +31,7 @@ void pi_posb_free(pi_posb *b)
 {
     pi_buf_free(&b->names);
     pi_buf_free(&b->raw);
+    pi_buf_free(&b->head);
     free(b->t);
     free(b->slot);
     free(b->occ_t);
@@ -179,10 +180,12 @@ int pi_posb_finish(pi_posb *b, int compress, pi_buf *out)
     /* The slots name terms by number, and the numbers just changed: the table starts again. */
     if (b->slot)
         memset(b->slot, 0, b->nslot * sizeof *b->slot);
-    pi_buf *raw = compress ? &b->raw : out;
+    /* The dictionary into raw, and where each first byte's terms start (there the front coding
+     * starts again by itself: nothing is shared with a term of another first byte). */
+    pi_buf *raw = &b->raw;
     pi_buf_clear(raw);
-    if (!compress && pi_buf_addc(raw, PI_POSB_RAW) < 0)
-        return -2;
+    unsigned char gb[256];
+    size_t go[256], ng = 0;
     const pi_posb_ent *prev = NULL;
     for (size_t i = 0; i < b->nt; i++) {
         const pi_posb_ent *t = &b->t[i];
@@ -190,6 +193,10 @@ int pi_posb_finish(pi_posb *b, int compress, pi_buf *out)
         if (prev)
             while (shared < t->len && shared < prev->len && t->s[shared] == prev->s[shared])
                 shared++;
+        if (!prev || prev->s[0] != t->s[0]) {
+            gb[ng] = (unsigned char)t->s[0];
+            go[ng++] = raw->len;
+        }
         const unsigned *g = b->grouped + t->start;
         size_t plen = 0;
         for (unsigned k = 0; k < t->count; k++)
@@ -202,14 +209,24 @@ int pi_posb_finish(pi_posb *b, int compress, pi_buf *out)
                 return -2;
         prev = t;
     }
+    pi_buf *head = compress ? &b->head : out;
+    pi_buf_clear(head);
+    if (!compress && pi_buf_addc(head, PI_POSB_RAW) < 0)
+        return -2;
+    if (put_varint(head, (unsigned)ng) < 0)
+        return -2;
+    for (size_t k = 0; k < ng; k++)
+        if (pi_buf_addc(head, (char)gb[k]) < 0 || put_varint(head, (unsigned)(go[k] - (k ? go[k - 1] : 0))) < 0)
+            return -2;
+    if (pi_buf_add(head, raw->p ? raw->p : "", raw->len) < 0)
+        return -2;
     if (!compress)
         return 0;
-    uLongf zl = compressBound((uLong)raw->len);
+    uLongf zl = compressBound((uLong)head->len);
     if (pi_buf_reserve(out, zl + 1) < 0)
         return -2;
     out->p[0] = PI_POSB_ZLIB;
-    if (compress2((Bytef *)out->p + 1, &zl, (const Bytef *)(raw->p ? raw->p : ""), (uLong)raw->len, 6) !=
-        Z_OK)
+    if (compress2((Bytef *)out->p + 1, &zl, (const Bytef *)head->p, (uLong)head->len, 6) != Z_OK)
         return -2;
     out->len = zl + 1;
     out->p[out->len] = '\0';
@@ -230,33 +247,54 @@ const char *pi_posb_term(const pi_posb *b, size_t i, size_t *len, unsigned *wdf)
 
 /* ---- reading ---- */
 
-static int get_varint(const unsigned char **p, const unsigned char *end, unsigned *v)
+/* Reads the first bytes' index; the dictionary follows. */
+static int index_of(pi_posr *r, const unsigned char *p, const unsigned char *end)
 {
-    unsigned r = 0;
-    for (int shift = 0; *p < end && shift < 35; shift += 7) {
-        unsigned char c = *(*p)++;
-        r |= (unsigned)(c & 0x7f) << shift;
-        if (!(c & 0x80)) {
-            *v = r;
-            return 0;
-        }
+    unsigned ng, off = 0;
+    if (pi_posr_varint(&p, end, &ng) < 0 || ng > 256)
+        return -1;
+    for (unsigned k = 0; k < ng; k++) {
+        unsigned d;
+        if (p >= end)
+            return -1;
+        r->gb[k] = *p++;
+        if (pi_posr_varint(&p, end, &d) < 0 || (k && r->gb[k] <= r->gb[k - 1]))
+            return -1;
+        off += d;
+        r->go[k] = off;
     }
-    return -1;
+    if (ng && r->go[ng - 1] > (size_t)(end - p))
+        return -1;
+    r->ng = ng;
+    r->dict = r->p = p;
+    r->end = end;
+    return 0;
+}
+
+int pi_posr_seek(pi_posr *r, unsigned char byte)
+{
+    while (r->g < r->ng && r->gb[r->g] < byte)
+        r->g++;
+    if (r->g >= r->ng)
+        return 0;
+    r->p = r->dict + r->go[r->g];
+    r->pos = NULL;
+    r->len = 0;
+    return 1;
 }
 
 int pi_posr_init(pi_posr *r, const char *blob, size_t len, pi_buf *scratch)
 {
-    memset(r, 0, sizeof *r);
+    r->pos = NULL;
+    r->len = r->plen = 0;
+    r->ng = r->g = 0;
     const unsigned char *p = (const unsigned char *)blob;
     if (!len) {
         r->p = r->end = p;
         return 0;
     }
-    if (p[0] == PI_POSB_RAW) {
-        r->p = p + 1;
-        r->end = p + len;
-        return 0;
-    }
+    if (p[0] == PI_POSB_RAW)
+        return index_of(r, p + 1, p + len);
     if (p[0] != PI_POSB_ZLIB)
         return -1;
     z_stream st;
@@ -281,30 +319,7 @@ int pi_posr_init(pi_posr *r, const char *blob, size_t len, pi_buf *scratch)
     inflateEnd(&st);
     if (rc != Z_STREAM_END)
         return rc == Z_MEM_ERROR ? -2 : -1;
-    r->p = (const unsigned char *)scratch->p;
-    r->end = r->p + scratch->len;
-    return 0;
-}
-
-int pi_posr_next(pi_posr *r)
-{
-    if (r->pos)
-        r->p = r->pos + r->plen;
-    if (r->p >= r->end)
-        return 0;
-    unsigned shared, rest, plen;
-    if (get_varint(&r->p, r->end, &shared) < 0 || get_varint(&r->p, r->end, &rest) < 0 ||
-        shared > r->len || (size_t)shared + rest > PI_MAX_TERM || (size_t)(r->end - r->p) < rest)
-        return -1;
-    memcpy(r->term + shared, r->p, rest);
-    r->len = (size_t)shared + rest;
-    r->term[r->len] = '\0';
-    r->p += rest;
-    if (get_varint(&r->p, r->end, &plen) < 0 || (size_t)(r->end - r->p) < plen)
-        return -1;
-    r->pos = r->p;
-    r->plen = plen;
-    return 1;
+    return index_of(r, (const unsigned char *)scratch->p, (const unsigned char *)scratch->p + scratch->len);
 }
 
 long pi_posr_positions(const pi_posr *r, unsigned *out)
@@ -313,7 +328,7 @@ long pi_posr_positions(const pi_posr *r, unsigned *out)
     unsigned v = 0, d;
     long n = 0;
     while (p < end) {
-        if (get_varint(&p, end, &d) < 0 || (n && !d))
+        if (pi_posr_varint(&p, end, &d) < 0 || (n && !d))
             return -1;
         v += d;
         out[n++] = v;

@@ -7,14 +7,17 @@
  * (only their wdf, so BM25 over releases is unchanged) and stores here, per release:
  *
  *   format byte (PI_POSB_RAW, or PI_POSB_ZLIB: the rest is one zlib stream of the raw form)
- *   then per distinct body term, in byte order:
+ *   varint  G, the distinct first bytes of the terms, then G times: that byte, and (varint) where
+ *           its first term starts in the dictionary, as the difference from the previous one's
+ *   the dictionary: per distinct body term, in byte order:
  *     varint  bytes shared with the previous term
  *     varint  bytes of the rest, then those bytes
  *     varint  byte length of the positions that follow (a reader skips them undecoded)
  *     varints the positions ascending: the first, then the differences
  *
  * A search walks the dictionary once per candidate release, merged with its own sorted terms
- * (passage.c).
+ * (passage.c), jumping to the first byte of the next term it looks for (a term starting a first
+ * byte shares nothing with the one before: the front coding starts again there by itself).
  */
 #ifndef PI_POSBLOB_H
 #define PI_POSBLOB_H
@@ -43,7 +46,7 @@ typedef struct pi_posb {
     unsigned *order;     /* term numbers in byte order, after pi_posb_finish() */
     unsigned *grouped;   /* positions grouped by term */
     size_t gcap;
-    pi_buf raw;          /* scratch */
+    pi_buf raw, head;    /* scratch */
 } pi_posb;
 
 void pi_posb_clear(pi_posb *b); /* empty, memory kept */
@@ -58,7 +61,10 @@ const char *pi_posb_term(const pi_posb *b, size_t i, size_t *len, unsigned *wdf)
 
 /* ---- reading ---- */
 typedef struct pi_posr {
-    const unsigned char *p, *end;
+    const unsigned char *p, *end, *dict;
+    unsigned char gb[256];      /* the first bytes' index */
+    size_t go[256];
+    unsigned ng, g;
     char term[PI_MAX_TERM + 1]; /* the term at hand, NUL-ended */
     size_t len;
     const unsigned char *pos;   /* its positions, encoded */
@@ -68,8 +74,49 @@ typedef struct pi_posr {
 /* Starts reading blob; a compressed one is inflated into scratch (reused). 0, -1 damaged, -2
  * memory. An empty blob (a release without body words) has no terms. */
 int pi_posr_init(pi_posr *r, const char *blob, size_t len, pi_buf *scratch);
-/* The next term: 1, 0 at the end, -1 damaged. */
-int pi_posr_next(pi_posr *r);
+/* The next term: 1, 0 at the end, -1 damaged. Inline: a search walks some 300 terms of each
+ * candidate release's dictionary. */
+static inline int pi_posr_varint(const unsigned char **p, const unsigned char *end, unsigned *v)
+{
+    if (*p < end && **p < 0x80) {
+        *v = *(*p)++;
+        return 0;
+    }
+    unsigned x = 0;
+    for (int shift = 0; *p < end && shift < 35; shift += 7) {
+        unsigned char c = *(*p)++;
+        x |= (unsigned)(c & 0x7f) << shift;
+        if (!(c & 0x80)) {
+            *v = x;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static inline int pi_posr_next(pi_posr *r)
+{
+    if (r->pos)
+        r->p = r->pos + r->plen;
+    if (r->p >= r->end)
+        return 0;
+    unsigned shared, rest, plen;
+    if (pi_posr_varint(&r->p, r->end, &shared) < 0 || pi_posr_varint(&r->p, r->end, &rest) < 0 ||
+        shared > r->len || (size_t)shared + rest > PI_MAX_TERM || (size_t)(r->end - r->p) < rest)
+        return -1;
+    for (unsigned i = 0; i < rest; i++)
+        r->term[shared + i] = (char)r->p[i];
+    r->len = (size_t)shared + rest;
+    r->term[r->len] = '\0';
+    r->p += rest;
+    if (pi_posr_varint(&r->p, r->end, &plen) < 0 || (size_t)(r->end - r->p) < plen)
+        return -1;
+    r->pos = r->p;
+    r->plen = plen;
+    return 1;
+}
+/* Moves to the first term whose first byte is byte or more (never back): 1, or 0 past the end. */
+int pi_posr_seek(pi_posr *r, unsigned char byte);
 /* The term at hand's positions into out (room for r->plen), ascending; their number, or -1
  * damaged. */
 long pi_posr_positions(const pi_posr *r, unsigned *out);

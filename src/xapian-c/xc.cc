@@ -507,6 +507,31 @@ extern "C" xc_status xc_db_value(xc_db *db, unsigned docid, unsigned slot, char 
     }
 }
 
+extern "C" xc_status xc_db_values(xc_db *db, unsigned slot, const unsigned *docids, size_t n,
+                                  xc_value_fn fn, void *ctx)
+{
+    try {
+        need(fn != nullptr && (docids != nullptr || n == 0), "NULL argument");
+        Xapian::Database &d = reader(db);
+        Xapian::ValueIterator it = d.valuestream_begin(slot), end = d.valuestream_end(slot);
+        for (size_t i = 0; i < n && it != end; i++) {
+            if (it.get_docid() < docids[i])
+                it.skip_to(docids[i]);
+            if (it == end)
+                break;
+            if (it.get_docid() == docids[i]) {
+                const std::string v = *it;
+                xc_status st = fn(ctx, i, v.data(), v.size());
+                if (st != XC_OK)
+                    return st;
+            }
+        }
+        return XC_OK;
+    } catch (...) {
+        return xc_fail();
+    }
+}
+
 extern "C" xc_status xc_db_data(xc_db *db, unsigned docid, char **out, size_t *len)
 {
     try {

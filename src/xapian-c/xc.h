@@ -93,6 +93,13 @@ xc_status xc_db_doc_terms(xc_db *db, unsigned docid, const char *prefix, size_t 
 /* The value in slot of document docid, without checking the document exists (malloc()ed and
  * NUL-terminated; "" when unset), its length in *len. */
 xc_status xc_db_value(xc_db *db, unsigned docid, unsigned slot, char **out, size_t *len);
+/* The values in slot of documents docids[0..n) (ascending), read as one stream from left to right
+ * (Glass keeps a slot's values in chunks of many documents): fn(ctx, i, value, len) for each
+ * docids[i] that has one, the value valid during the call only. fn returns XC_OK to go on, or a
+ * status that stops and is returned. */
+typedef xc_status (*xc_value_fn)(void *ctx, size_t i, const char *value, size_t len);
+xc_status xc_db_values(xc_db *db, unsigned slot, const unsigned *docids, size_t n, xc_value_fn fn,
+                       void *ctx);
 /* The data of document docid (malloc()ed and NUL-terminated), its length in *len. */
 xc_status xc_db_data(xc_db *db, unsigned docid, char **out, size_t *len);
 
