@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "posblob.h"
 #include "pressindex.h"
 #include "sync.h"
 
@@ -123,6 +124,54 @@ START_TEST(damaged_records)
 }
 END_TEST
 
+/* Replaces the body positions of census/1's document with value[0..len). */
+static void set_positions(pressindex *idx, const char *value, size_t len)
+{
+    char key[PI_KEY_LEN + 1], term[PI_KEY_LEN + 8];
+    pi_release_key("census/1", key);
+    snprintf(term, sizeof term, "%s%s", PI_P_RELEASE, key);
+    xc_postlist *pl = NULL;
+    unsigned docid = 0;
+    xc_doc *doc = NULL;
+    ck_assert_int_eq(xc_db_postlist(idx->db, term, strlen(term), &pl), XC_OK);
+    ck_assert_int_eq(xc_postlist_next(pl, &docid), 1);
+    xc_postlist_free(pl);
+    ck_assert_int_eq(xc_db_get_document(idx->db, docid, &doc), XC_OK);
+    ck_assert_int_eq(xc_doc_set_value(doc, PI_SLOT_POS, value, len), XC_OK);
+    ck_assert_int_eq(xc_db_replace_document(idx->db, docid, doc), XC_OK);
+    ck_assert_int_eq(xc_db_commit(idx->db), XC_OK);
+    xc_doc_free(doc);
+}
+
+/* The body positions (value PI_SLOT_POS) are the only way to a release's passages: damaged, lost,
+ * or pointing outside the passages, each is reported against the release. */
+START_TEST(damaged_positions)
+{
+    static const char *const want[] = {"does not decode", "no positions value", "outside its passages"};
+    for (int v = 0; v < 3; v++) {
+        pressindex *idx = make_index();
+        pi_posb b = {0};
+        pi_buf blob = {0};
+        if (v == 0) {
+            ck_assert_int_eq(pi_buf_add(&blob, "\x00\x01z\x05", 4), 0); /* index past the end */
+        } else if (v == 2) {
+            /* "walrus" at position 40: the first passage spans 1-6, the second starts at 71 */
+            ck_assert_int_eq(pi_posb_add(&b, "walrus", 6, 2), 0);
+            ck_assert_int_eq(pi_posb_add(&b, "walrus", 6, 40), 0);
+            ck_assert_int_eq(pi_posb_finish(&b, 0, &blob), 0);
+        }
+        set_positions(idx, blob.p ? blob.p : "", blob.len);
+        pressindex_check_stats cs;
+        ck_assert_int_eq(pressindex_check(idx, on_problem, NULL, &cs), PRESSINDEX_ERR_CORRUPT);
+        ck_assert_uint_eq(cs.problems, 1);
+        ck_assert_msg(strstr(last, "census/1") && strstr(last, want[v]), "%d: %s", v, last);
+        pi_posb_free(&b);
+        pi_buf_free(&blob);
+        cleanup(idx);
+    }
+}
+END_TEST
+
 /* Bytes scribbled over the postings table: Xapian's own check finds it. */
 START_TEST(scribbled_database)
 {
@@ -158,6 +207,7 @@ int main(void)
     tcase_add_test(tc, passages_without_their_record);
     tcase_add_test(tc, record_states_other_passages);
     tcase_add_test(tc, damaged_records);
+    tcase_add_test(tc, damaged_positions);
     tcase_add_test(tc, scribbled_database);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "posblob.h"
 #include "sync.h"
 
 typedef struct checker {
@@ -35,25 +36,110 @@ static void problem(checker *c, const char *where, const char *fmt, ...)
         c->fn(c->user, where, 0, buf);
 }
 
+/* Is position v inside one of the passages ps[0..np) (in position order)? */
+static int in_passage(const pi_passage *ps, size_t np, unsigned v)
+{
+    size_t lo = 0, hi = np;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ps[mid].start + ps[mid].words <= v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < np && ps[lo].start <= v;
+}
+
+/* What is wrong with the release's body positions (value PI_SLOT_POS, posblob.h), NULL if nothing:
+ * the blob decodes, its terms come in byte order, each term's positions ascend inside the
+ * release's passages, and they are no more than the document's length leaves (its length also
+ * counts the title's words and the XP term's wdf, the passages). */
+static const char *positions_problem(xc_db *db, unsigned docid, const pi_passage *ps, size_t np,
+                                     unsigned doclen, xc_status *xs)
+{
+    char *blob = NULL;
+    size_t blen = 0;
+    pi_buf scratch = {0};
+    const char *what = NULL;
+    if ((*xs = xc_db_value(db, docid, PI_SLOT_POS, &blob, &blen)) != XC_OK)
+        return NULL;
+    pi_posr r;
+    unsigned *pos = NULL;
+    char prev[PI_MAX_TERM + 1] = "";
+    size_t prevlen = 0;
+    uint64_t total = 0;
+    int rc = blen ? pi_posr_init(&r, blob, blen, &scratch) : 0;
+    if (!blen)
+        what = "the release has no positions value: none of its passages can be found";
+    else if (rc == -2)
+        *xs = XC_ERR_NO_MEMORY;
+    else if (rc < 0)
+        what = "the release's positions value is damaged (it does not decode)";
+    while (!what && *xs == XC_OK && (rc = pi_posr_next(&r)) > 0) {
+        size_t n = prevlen < r.len ? prevlen : r.len;
+        int c = memcmp(prev, r.term, n);
+        if (total && (c > 0 || (c == 0 && prevlen >= r.len))) {
+            what = "the release's positions value lists its words out of order";
+            break;
+        }
+        memcpy(prev, r.term, r.len);
+        prevlen = r.len;
+        unsigned *g = realloc(pos, (r.plen + 1) * sizeof *g);
+        if (!g) {
+            *xs = XC_ERR_NO_MEMORY;
+            break;
+        }
+        pos = g;
+        long k = pi_posr_positions(&r, pos);
+        if (k <= 0) {
+            what = "the release's positions value is damaged (a word without ascending positions)";
+            break;
+        }
+        for (long i = 0; i < k && !what; i++)
+            if (!in_passage(ps, np, pos[i]))
+                what = "the release's positions value puts a word outside its passages";
+        total += (uint64_t)k;
+    }
+    if (!what && *xs == XC_OK && rc < 0)
+        what = "the release's positions value is damaged (it does not decode)";
+    if (!what && *xs == XC_OK && total + np > doclen)
+        what = "the release's positions value holds more words than its document";
+    free(pos);
+    free(blob);
+    pi_buf_free(&scratch);
+    return what;
+}
+
 /* The passages of the release whose document holds the XR term: its passage map's entries (0
- * when there is no document); *docs the documents holding the term (1 at most when healthy). */
-static xc_status release_passages(xc_db *db, const char *term, size_t len, uint64_t *n, uint64_t *docs)
+ * when there is no document); *docs the documents holding the term (1 at most when healthy);
+ * *posprob what is wrong with its positions (NULL: nothing, or no document). */
+static xc_status release_passages(xc_db *db, const char *term, size_t len, uint64_t *n, uint64_t *docs,
+                                  const char **posprob)
 {
     *n = 0;
+    if (posprob)
+        *posprob = NULL;
     xc_status xs = xc_db_termfreq(db, term, len, docs);
     xc_postlist *pl = NULL;
-    unsigned docid = 0;
-    if (xs == XC_OK && *docs && (xs = xc_db_postlist(db, term, len, &pl)) == XC_OK &&
-        xc_postlist_next(pl, &docid) < 0)
-        xs = xc_last_status();
+    unsigned docid = 0, doclen = 0;
+    if (xs == XC_OK && *docs && (xs = xc_db_postlist(db, term, len, &pl)) == XC_OK) {
+        int got = xc_postlist_next(pl, &docid);
+        if (got < 0)
+            xs = xc_last_status();
+        else if (got > 0)
+            xs = xc_postlist_get(pl, NULL, &doclen);
+    }
     xc_postlist_free(pl);
     char *map = NULL;
     size_t mlen = 0, np = 0;
     pi_passage *ps = NULL;
     int rc = 0;
     if (xs == XC_OK && docid && (xs = xc_db_value(db, docid, PI_SLOT_MAP, &map, &mlen)) == XC_OK &&
-        (rc = pi_pmap_decode(map, mlen, &ps, &np)) == 0)
+        (rc = pi_pmap_decode(map, mlen, &ps, &np)) == 0) {
         *n = np;
+        if (posprob && np)
+            *posprob = positions_problem(db, docid, ps, np, doclen, &xs);
+    }
     if (rc == -2)
         xs = XC_ERR_NO_MEMORY;
     free(map);
@@ -88,7 +174,8 @@ static xc_status releases(checker *c)
             continue;
         }
         c->stats->releases++;
-        if ((xs = release_passages(c->idx->db, term, strlen(term), &n, &docs)) != XC_OK) {
+        const char *posprob = NULL;
+        if ((xs = release_passages(c->idx->db, term, strlen(term), &n, &docs, &posprob)) != XC_OK) {
             pi_record_free(&rec);
             break;
         }
@@ -99,6 +186,8 @@ static xc_status releases(checker *c)
         else if (n != rec.passages)
             problem(c, rec.id, "the release record states %u passages, the index holds %llu",
                     rec.passages, (unsigned long long)n);
+        if (posprob)
+            problem(c, rec.id, "%s", posprob);
         pi_record_free(&rec);
     }
     xc_keylist_free(kl);
@@ -118,7 +207,7 @@ static xc_status releases(checker *c)
         size_t blen = 0;
         uint64_t n = 0, docs = 0;
         if ((xs = xc_db_get_metadata(c->idx->db, mkey, &blob, &blen)) == XC_OK &&
-            (xs = release_passages(c->idx->db, k, kn, &n, &docs)) == XC_OK) {
+            (xs = release_passages(c->idx->db, k, kn, &n, &docs, NULL)) == XC_OK) {
             c->stats->passages += n;
             if (!blob)
                 problem(c, mkey + 1, "%llu passages without a release record",
