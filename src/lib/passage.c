@@ -1,6 +1,7 @@
 /*
  * passage.c - which passages of a candidate release satisfy the query alone, and their BM25,
- * from the positions of the query's terms in the release's document (passage.h).
+ * from the positions of the query's terms in the release (passage.h): body words from the
+ * release's positions value (posblob.h), title words from Xapian's positions.
  *
  * The evaluation mirrors compile.c node by node, so that a passage matches exactly when the
  * Xapian query of one-document-per-paragraph would have matched it, and weighs it as Xapian's
@@ -25,7 +26,7 @@
 #include "passage.h"
 #include "posblob.h"
 
-/* Expansions of a wildcard looked at in one release. */
+/* Expansions of a title wildcard looked at in one release. */
 #define MAX_EXPANSIONS 1000
 
 typedef struct pterm {
@@ -33,9 +34,10 @@ typedef struct pterm {
     size_t len;
     int wildcard;
     char *alt;        /* a wildcard's typed stem, also matched (NULL: none) */
-    char *exp;        /* a wildcard's words in the index, each NUL-ended */
+    char *exp;        /* a title wildcard's words in the index, each NUL-ended (a body wildcard
+                       * is matched against each release's own dictionary) */
     size_t nexp;
-    int too_many;     /* more than MAX_EXPANSIONS: each release's own terms are looked through */
+    int too_many;     /* more than MAX_EXPANSIONS: each release's own title terms are looked through */
     int whole;        /* a title term: it applies to the whole release */
     double tw;        /* BM25 term weight x (k1 + 1) x the within-query frequency factor */
     unsigned wqf;     /* how often the compiled query holds it */
