@@ -78,6 +78,8 @@ struct pi_plan {
     double avgdl, k1, b;
     double K;         /* the passage at hand's BM25 length factor */
     int titles;       /* the query has title: words */
+    int relax;        /* evaluating a whole release: exclusions left out, XOR as OR, NOT as
+                       * its left side (what any of its passages could satisfy at most) */
     int needs_all;    /* a passage holding none of the query's words may match (NOT x, filters,
                        * title:): every passage is evaluated */
     double ravg;      /* the mean release length */
@@ -603,6 +605,7 @@ typedef struct pre {
     size_t mlen;
     unsigned **pos;   /* per term */
     size_t *n;
+    int none;         /* none of its passages can match (the release as one passage does not) */
 } pre;
 
 static void pre_free(pi_plan *p)
@@ -745,14 +748,40 @@ static xc_status blob_positions(pi_plan *p, pre *r, const char *blob, size_t ble
     return xs;
 }
 
+typedef struct maps_ctx {
+    pi_plan *p;
+    const size_t *which; /* the i-th docid asked for is pre[which[i]] */
+} maps_ctx;
+
 static xc_status got_map(void *ctx, size_t i, const char *v, size_t len)
 {
-    pre *r = &((pi_plan *)ctx)->pre[i];
+    maps_ctx *c = ctx;
+    pre *r = &c->p->pre[c->which[i]];
     if (!(r->map = malloc(len + 1)))
         return XC_ERR_NO_MEMORY;
     memcpy(r->map, v, len);
     r->mlen = len;
     return XC_OK;
+}
+
+/* Could any passage of r satisfy the query? Not when the release as one passage does not satisfy
+ * it relaxed (exclusions, XOR and NOT are what make a passage match where its release would not). */
+static int release_may_match(pi_plan *p, const pre *r)
+{
+    if (!p->pq->root)
+        return 1;
+    for (size_t i = 0; i < p->nt; i++) {
+        pterm *t = &p->t[i];
+        t->pos = r->pos[i];
+        t->n = r->n[i];
+        t->rs = 0;
+        t->re = t->n;
+    }
+    p->K = p->k1; /* weights are not looked at */
+    p->relax = 1;
+    ev e = eval(p, p->pq->root);
+    p->relax = 0;
+    return e.m != 0;
 }
 
 static xc_status got_blob(void *ctx, size_t i, const char *v, size_t len)
@@ -785,13 +814,10 @@ xc_status pi_plan_prefetch(pi_plan *p, const unsigned *docids, size_t n)
         xs = XC_ERR_NO_MEMORY;
     for (size_t d = 0; xs == XC_OK && d < n; d++)
         ids[d] = p->pre[d].docid;
-    /* Values as streams, slot by slot (maps, then positions), each from left to right. */
-    if (xs == XC_OK)
-        xs = xc_db_values(p->db, PI_SLOT_MAP, ids, n, got_map, p);
-    /* Body words: from each release's positions blob, one pass over its dictionary. */
+    /* Body words: from each release's positions value (a value stream, from left to right), one
+     * pass over its dictionary. */
     if (xs == XC_OK && (p->nprobe || p->npfx))
         xs = xc_db_values(p->db, PI_SLOT_POS, ids, n, got_blob, p);
-    free(ids);
     /* Title words: Xapian's positions. */
     for (size_t i = 0; xs == XC_OK && i < p->nt; i++) {
         const pterm *t = &p->t[i];
@@ -837,6 +863,25 @@ xc_status pi_plan_prefetch(pi_plan *p, const unsigned *docids, size_t n)
             xs = xc_last_status();
         xc_postlist_free(pl);
     }
+    /* A release whose positions, taken as one passage, do not satisfy what any passage would
+     * need (a phrase of common words, the release query's AND of them, rarely holds): its map is
+     * not read and its passages not evaluated. */
+    size_t keep = 0, *which = xs == XC_OK ? malloc(n * sizeof *which) : NULL;
+    if (xs == XC_OK && !which)
+        xs = XC_ERR_NO_MEMORY;
+    for (size_t d = 0; xs == XC_OK && d < n; d++) {
+        p->pre[d].none = !p->needs_all && !release_may_match(p, &p->pre[d]);
+        if (!p->pre[d].none) {
+            which[keep] = d;
+            ids[keep++] = p->pre[d].docid;
+        }
+    }
+    /* The passage maps of the others, a value stream too. */
+    maps_ctx mc = {p, which};
+    if (xs == XC_OK)
+        xs = xc_db_values(p->db, PI_SLOT_MAP, ids, keep, got_map, &mc);
+    free(which);
+    free(ids);
     return xs;
 }
 
@@ -865,23 +910,61 @@ static size_t tf_of(const pterm *t)
 }
 
 /* How many times the terms ix[0..k) occur in order, each after the previous one, within a window
- * of `window` positions (Xapian's OP_PHRASE), in the passage at hand. */
-static unsigned phrase_count(const pi_plan *p, const long *ix, size_t k, unsigned window)
+ * of `window` positions (Xapian's OP_PHRASE), in the passage at hand: from each position of the
+ * first, the next position of each following term. */
+static unsigned phrase_greedy(const pi_plan *p, const long *ix, size_t k, unsigned window)
 {
     const pterm *first = &p->t[ix[0]];
     unsigned count = 0;
     for (size_t i = first->rs; i < first->re; i++) {
         unsigned start = first->pos[i], cur = start;
-        int ok = 1;
-        for (size_t j = 1; j < k && ok; j++) {
+        for (size_t j = 1; j < k; j++) {
             const pterm *t = &p->t[ix[j]];
             size_t at = t->rs + lower(t->pos + t->rs, t->re - t->rs, cur + 1);
             if (at >= t->re)
                 return count; /* no later start can do better */
             cur = t->pos[at];
         }
-        if (cur - start < window)
-            count++;
+        if (cur - start < window && (count++, p->relax))
+            return count; /* a whole release: whether, not how often */
+    }
+    return count;
+}
+
+/* The same count when the window is the phrase's length (k increasing positions spanning fewer
+ * than k: side by side): from each position of the rarest term, the others where they must be.
+ * "the President of the United States" walks the positions of "president", not of "the". */
+static unsigned phrase_count(const pi_plan *p, const long *ix, size_t k, unsigned window)
+{
+    if (window != k || k > 64 || k < 2)
+        return phrase_greedy(p, ix, k, window);
+    size_t a = 0, at[64];
+    for (size_t j = 0; j < k; j++) {
+        const pterm *t = &p->t[ix[j]];
+        at[j] = t->rs;
+        if (tf_of(t) < tf_of(&p->t[ix[a]]))
+            a = j;
+    }
+    const pterm *anchor = &p->t[ix[a]];
+    unsigned count = 0;
+    for (size_t i = anchor->rs; i < anchor->re; i++) {
+        if (anchor->pos[i] <= a)
+            continue; /* the phrase would start before position 1 */
+        unsigned start = anchor->pos[i] - (unsigned)a;
+        int ok = 1;
+        for (size_t j = 0; j < k && ok; j++) {
+            if (j == a)
+                continue;
+            const pterm *t = &p->t[ix[j]];
+            unsigned want = start + (unsigned)j;
+            /* Starts only grow: each term's cursor only moves forward. */
+            at[j] += lower(t->pos + at[j], t->re - at[j], want);
+            if (at[j] >= t->re)
+                return count;
+            ok = t->pos[at[j]] == want;
+        }
+        if (ok && (count++, p->relax))
+            return count;
     }
     return count;
 }
@@ -1022,6 +1105,8 @@ static ev sequence(const pi_plan *p, const pi_qnode *n)
             wreq += e.w * times;
             treq |= e.text;
         } else if (kid->sign == '-') {
+            if (p->relax)
+                continue;
             any_exc = 1;
             exc_hit |= e.m;
         } else {
@@ -1083,15 +1168,15 @@ static ev eval(const pi_plan *p, const pi_qnode *n)
         }
         if (!any)
             return r;
-        r.m = n->kind == PI_Q_AND ? all : n->kind == PI_Q_OR ? count > 0 : count % 2;
+        r.m = n->kind == PI_Q_AND ? all : n->kind == PI_Q_OR || p->relax ? count > 0 : count % 2;
         r.w = r.m ? w : 0;
         r.text = r.m && text;
         return r;
     }
     case PI_Q_NOT: {
         ev left = n->kids[0] ? eval(p, n->kids[0]) : (ev){1, 0, 0};
-        if (left.m < 0)
-            return r;
+        if (left.m < 0 || p->relax)
+            return left.m < 0 ? r : left;
         ev right = eval(p, n->kids[1]);
         if (right.m == 1)
             return (ev){0, 0, 0};
@@ -1105,7 +1190,7 @@ static ev eval(const pi_plan *p, const pi_qnode *n)
 
 xc_status pi_plan_release(pi_plan *p, unsigned docid, pi_pmatch **out, size_t *n, size_t *cap)
 {
-    pre key = {docid, NULL, 0, NULL, NULL};
+    pre key = {.docid = docid};
     pre *r = p->npre ? bsearch(&key, p->pre, p->npre, sizeof *p->pre, cmp_pre) : NULL;
     xc_status xs = XC_OK;
     if (!r) {
@@ -1114,6 +1199,8 @@ xc_status pi_plan_release(pi_plan *p, unsigned docid, pi_pmatch **out, size_t *n
             return xs;
         r = &p->pre[0];
     }
+    if (r->none)
+        return XC_OK;
     size_t np = 0;
     int rc = pi_pmap_decode_into(r->map, r->mlen, &p->ps, &p->ps_cap, &np);
     const pi_passage *ps = p->ps;
