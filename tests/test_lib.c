@@ -15,6 +15,7 @@
 
 #include "input.h"
 #include "internal.h"
+#include "posblob.h"
 #include "pressindex.h"
 #include "text.h"
 
@@ -365,6 +366,76 @@ START_TEST(created_index_is_taken_back_when_nothing_was_found)
     ck_assert_int_eq(pressindex_index_path(idx, "/nonexistent/pi-test", NULL, &st), PRESSINDEX_ERR_NOT_FOUND);
     pressindex_destroy(idx);
     ck_assert_int_eq(access(dbpath, F_OK), 0);
+}
+END_TEST
+
+/* A release's positions value (posblob.h) reads back as written: terms in byte order whatever
+ * the order they came in, each with its own positions (multi-byte ones too), plain or zlib; the
+ * first-byte index jumps to the first term of a byte; a cut value is damage, not fewer terms; the
+ * builder is reused from release to release. */
+START_TEST(positions_value_round_trip)
+{
+    pi_posb b = {0};
+    pi_buf v = {0}, scratch = {0};
+    for (int z = 0; z < 2; z++) {
+        pi_posb_clear(&b);
+        static const struct {
+            const char *t;
+            unsigned pos;
+        } occ[] = {{"walrus", 1}, {"census", 2}, {"walru", 3}, {"walrus", 4}, {"arctic", 200},
+                   {"census", 70000}, {"walrus", 70001}};
+        for (size_t i = 0; i < sizeof occ / sizeof *occ; i++)
+            ck_assert_int_eq(pi_posb_add(&b, occ[i].t, strlen(occ[i].t), occ[i].pos), 0);
+        ck_assert_int_eq(pi_posb_finish(&b, z, &v), 0);
+        ck_assert_int_eq((unsigned char)v.p[0], z ? PI_POSB_ZLIB : PI_POSB_RAW);
+        /* The terms for Xapian: in byte order, with their occurrences as wdf. */
+        static const char *const terms[] = {"arctic", "census", "walru", "walrus"};
+        static const unsigned wdf[] = {1, 2, 1, 3};
+        ck_assert_uint_eq(pi_posb_terms(&b), 4);
+        for (size_t i = 0; i < 4; i++) {
+            size_t len;
+            unsigned w;
+            const char *t = pi_posb_term(&b, i, &len, &w);
+            ck_assert_uint_eq(len, strlen(terms[i]));
+            ck_assert(!memcmp(t, terms[i], len));
+            ck_assert_uint_eq(w, wdf[i]);
+        }
+        static const unsigned want[4][3] = {{200}, {2, 70000}, {3}, {1, 4, 70001}};
+        pi_posr r;
+        unsigned pos[8];
+        ck_assert_int_eq(pi_posr_init(&r, v.p, v.len, &scratch), 0);
+        for (size_t i = 0; i < 4; i++) {
+            ck_assert_int_eq(pi_posr_next(&r), 1);
+            ck_assert_str_eq(r.term, terms[i]);
+            long n = pi_posr_positions(&r, pos);
+            ck_assert_int_eq(n, wdf[i]);
+            for (long k = 0; k < n; k++)
+                ck_assert_uint_eq(pos[k], want[i][k]);
+        }
+        ck_assert_int_eq(pi_posr_next(&r), 0);
+        /* Jumps: to "walru" (the first w), then past the last first byte. */
+        ck_assert_int_eq(pi_posr_init(&r, v.p, v.len, &scratch), 0);
+        ck_assert_int_eq(pi_posr_seek(&r, 'd'), 1);
+        ck_assert_int_eq(pi_posr_next(&r), 1);
+        ck_assert_str_eq(r.term, "walru");
+        ck_assert_int_eq(pi_posr_seek(&r, 'x'), 0);
+        if (!z) {
+            /* Damage is told from an end: an unknown format, an index pointing past the end, a
+             * term sharing more than the one before has, positions cut short. */
+            static const char *const bad[] = {"\x07", "\x00\x01w\x40", "\x00\x00\x03\x01w\x00",
+                                              "\x00\x00\x00\x01w\x02\x81"};
+            static const size_t badlen[] = {1, 4, 6, 7};
+            for (size_t i = 0; i < 4; i++) {
+                int rc = pi_posr_init(&r, bad[i], badlen[i], &scratch);
+                while (rc == 0 && (rc = pi_posr_next(&r)) > 0)
+                    rc = pi_posr_positions(&r, pos) < 0 ? -1 : 0;
+                ck_assert_msg(rc < 0, "damaged value %zu read as whole", i);
+            }
+        }
+    }
+    pi_posb_free(&b);
+    pi_buf_free(&v);
+    pi_buf_free(&scratch);
 }
 END_TEST
 
@@ -1955,6 +2026,7 @@ static Suite *suite(void)
     tcase_add_test(tc, a_reader_looking_does_not_lock_out_a_writer);
     tcase_add_test(tc, created_index_is_taken_back_when_nothing_was_found);
     tcase_add_test(tc, status_strings);
+    tcase_add_test(tc, positions_value_round_trip);
     suite_add_tcase(s, tc);
     tc = tcase_create("write");
     tcase_add_checked_fixture(tc, setup, teardown);
