@@ -151,6 +151,7 @@ void pi_py_pack(const pressindex_results *res, size_t n, char *buf, double *scor
                 size_t *code_points);
 
 extern "Python" void _pi_problem_cb(void *, const char *, unsigned long, const char *);
+extern "Python" void _pi_progress_cb(void *, uint64_t, uint64_t, uint64_t);
 extern "Python" void _pi_source_cb(void *, const char *, uint64_t);
 extern "Python" void _pi_change_cb(void *, pressindex_change, const char *, const char *);
 """
