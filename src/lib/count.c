@@ -161,22 +161,27 @@ static xc_status read_sources(xc_db *db, const srcs *ss, rel *r, size_t n)
 
 static xc_status read_dates(xc_db *db, rel *r, size_t n)
 {
-    xc_status xs = XC_OK;
+    unsigned *ids = malloc((n ? n : 1) * sizeof *ids);
+    char *v = malloc((n ? n : 1) * 8);
+    xc_status xs = ids && v ? XC_OK : XC_ERR_NO_MEMORY;
+    for (size_t i = 0; xs == XC_OK && i < n; i++)
+        ids[i] = r[i].docid;
+    if (xs == XC_OK)
+        xs = xc_db_values_fixed(db, PI_SLOT_DATE, ids, n, 8, v);
     for (size_t i = 0; xs == XC_OK && i < n; i++) {
-        char *v = NULL;
-        size_t vl = 0;
-        xs = xc_db_value(db, r[i].docid, PI_SLOT_DATE, &v, &vl);
         /* YYYYMMDD (writer.c); anything else counts as undated. */
-        int ok = xs == XC_OK && vl == 8;
+        const char *d = v + i * 8;
+        int ok = 1;
         for (size_t k = 0; ok && k < 8; k++)
-            ok = v[k] >= '0' && v[k] <= '9';
+            ok = d[k] >= '0' && d[k] <= '9';
         if (ok) {
-            unsigned y = (unsigned)((v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0'));
-            unsigned m = (unsigned)((v[4] - '0') * 10 + (v[5] - '0'));
+            unsigned y = (unsigned)((d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0'));
+            unsigned m = (unsigned)((d[4] - '0') * 10 + (d[5] - '0'));
             r[i].month = m >= 1 && m <= 12 ? y * 12 + m : 0;
         }
-        free(v);
     }
+    free(ids);
+    free(v);
     return xs;
 }
 
