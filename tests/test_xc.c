@@ -1625,6 +1625,7 @@ static Suite *xc_suite(void)
         {"date_parser", test_date_range_parser},
         {"date_direct", test_date_range_direct},
         {"bm25", test_bm25_ranking},
+        {"match_docids_value_stream", test_match_docids_and_value_stream},
         {"sort_collapse", test_sort_and_collapse},
         {"spelling", test_spelling},
         {"compact", test_compact},
