@@ -318,6 +318,13 @@ typedef struct pressindex_search_options {
                                 passage (stopwords left out of the query stay left out) */
     uint64_t after_sequence; /* only passages of releases written after this index sequence number
                                 (saved searches: see pressindex_results_sequence()); 0 = all */
+    int sample_total;        /* 1: estimate the total from an even sample of the matching releases
+                                besides those the page read (within 10% on whitehouse: doc/ranking.md
+                                "Totals"; about 1.5x a default search's work). 0 (default): from the
+                                releases the page read alone, at no extra cost but rougher (the
+                                best releases hold the most matches: it can be off several times on
+                                common words). Exact either way when the page read every matching
+                                release; what a program shows to a reader should ask for 1 */
 } pressindex_search_options;
 
 void pressindex_search_options_init_sized(pressindex_search_options *opts, size_t size);
@@ -352,10 +359,11 @@ uint64_t pressindex_results_estimated(const pressindex_results *res);
 
 /* Number of matching passages in the whole index (before paging; every passage counts, also those
  * collapsed into a result: the results' 1 + collapsed counts add up to it over all pages). *exact
- * (if not NULL) is set to 1 when the figure is an exact count, 0 when it is an estimate (within
- * 10% of the exact figure on whitehouse-size archives, doc/ranking.md "Totals"). The same figure on
- * every page of the same search, except that a page which reads to the end of the match counts
- * exactly. */
+ * (if not NULL) is set to 1 when the figure is an exact count, 0 when it is an estimate: with the
+ * option sample_total, within 10% of the exact figure on whitehouse-size archives (doc/ranking.md
+ * "Totals") and the same figure on every page of the same search, except that a page which reads
+ * to the end of the match counts exactly; without it, a rough figure from the releases the page
+ * read (it can change from page to page). */
 uint64_t pressindex_results_total(const pressindex_results *res, int *exact);
 
 typedef enum pressindex_facet {

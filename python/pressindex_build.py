@@ -93,7 +93,7 @@ typedef struct pressindex_search_options {
     double question_weight;
     size_t max_query_bytes; size_t max_query_terms; size_t max_wildcard_expansion;
     double time_limit;
-    int exact; int facets; int all_words; uint64_t after_sequence;
+    int exact; int facets; int all_words; uint64_t after_sequence; int sample_total;
     ...;
 } pressindex_search_options;
 void pressindex_search_options_init_sized(pressindex_search_options *opts, size_t size);

@@ -338,6 +338,9 @@ int cmd_search(int argc, char **argv)
         return EX_USAGE;
     }
     so.query = query;
+    /* The footer and the meta line show the total: the estimate within 10%, not the free one
+     * (JSON lines and CSV alone show none). */
+    so.sample_total = !(json || csv) || meta;
     if (count) {
         so.limit = 0;
         so.exact = 1; /* one integer a script relies on: no estimate */

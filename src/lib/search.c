@@ -101,7 +101,7 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
     if (st == PRESSINDEX_OK)
         st = pi_match(&s);
     if (st == PRESSINDEX_OK)
-        st = o->exact || o->facets ? pi_count(&s) : pi_estimate(&s);
+        st = o->exact || o->facets ? pi_count(&s) : o->sample_total ? pi_estimate(&s) : st;
     if (st == PRESSINDEX_OK)
         st = pi_search_in_time(&s);
     if (st == PRESSINDEX_OK)
