@@ -147,13 +147,30 @@ typedef struct suggest_ctx {
     int changed, failed;
 } suggest_ctx;
 
+/* Does another form of the leaf (another language's stems, the other spelling of "F-16") find
+ * all its words? Then the leaf is no typo. */
+static int known_elsewhere(pressindex *idx, const pi_qnode *leaf)
+{
+    for (size_t k = 1; leaf->wrap && k < leaf->wrap->n_kids; k++) {
+        const pi_qnode *a = leaf->wrap->kids[k];
+        size_t i = 0;
+        uint64_t tf = 1;
+        while (i < a->n_words && xc_db_termfreq(idx->db, a->words[i].stem, strlen(a->words[i].stem), &tf) == XC_OK &&
+               tf > 0)
+            i++;
+        if (i == a->n_words)
+            return 1;
+    }
+    return 0;
+}
+
 /* Corrects each word of a wanted leaf that the index does not know, in the typed query. */
 static int suggest_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
 {
     suggest_ctx *c = ctx;
     /* An excluded word the index lacks is excluded already: "-China" is not "-chung". A wildcard
      * is a prefix, not a word. */
-    if (leaf->excluded || leaf->kind == PI_Q_WILDCARD)
+    if (leaf->excluded || leaf->kind == PI_Q_WILDCARD || leaf->alt || known_elsewhere(c->idx, leaf))
         return 0;
     for (size_t i = 0; i < leaf->n_words; i++) {
         const pi_qword *w = &leaf->words[i];
