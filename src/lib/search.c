@@ -258,7 +258,7 @@ pressindex_status pressindex_search(pressindex *idx, const pressindex_search_opt
      * searched as each of the index's other languages stems them (in that language's releases). */
     pi_qlang *langs = NULL;
     size_t n_langs = 0;
-    if (!(o->lang && *o->lang)) {
+    if (!(o->lang && *o->lang) && (st = pi_index_usable(idx)) == PRESSINDEX_OK) {
         st = index_langs(idx, idx->lang, &langs, &n_langs);
         if (st == PRESSINDEX_ERR_MODIFIED && (st = pi_index_refresh(idx)) == PRESSINDEX_OK)
             st = index_langs(idx, idx->lang, &langs, &n_langs);
