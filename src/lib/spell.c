@@ -55,14 +55,14 @@ static unsigned edit_distance(const char *a, size_t n, const char *b, size_t m, 
 #define SPELL_RATIO 20
 
 /* The best known term within limit edits of a word (typed as w, stemmed ws) found in at least
- * min_freq releases, or NULL. malloc()ed. Terms are stems, so the distance is the smallest of the word's, its stem's
+ * min_freq releases and starting with the word's first lead bytes (1 or 2), or NULL. malloc()ed. Terms are stems, so the distance is the smallest of the word's, its stem's
  * ("visting" is 3 edits from "visit", its stem "vist" one) and, with *by_prefix set, its first
  * letters' ("presdient" is 4 edits from "presid", its first six letters one: the surface word
  * decides then). */
 static char *correct(xc_db *db, const char *w, size_t n, const char *ws, size_t wsn, unsigned limit,
-                     uint64_t min_freq, int *by_prefix)
+                     uint64_t min_freq, size_t lead, int *by_prefix)
 {
-    char prefix[2] = {w[0], '\0'};
+    char prefix[3] = {w[0], lead > 1 && n > 1 ? w[1] : '\0', '\0'};
     xc_keylist *kl = NULL;
     *by_prefix = 0;
     if (xc_db_allterms(db, prefix, &kl) != XC_OK)
@@ -253,7 +253,11 @@ static int suggest_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
          * is no "just". */
         unsigned limit = tf || n <= 4 ? 1 : 2;
         int by_prefix = 0;
-        char *best = correct(c->idx->db, w->folded, n, w->stem, strlen(w->stem), limit, need, &by_prefix);
+        /* When the search found something, a correction is a courtesy on every search: the terms
+         * under the word's first two letters are scanned (a tenth of those under one; a typo in
+         * the first two letters goes unseen then). */
+        char *best = correct(c->idx->db, w->folded, n, w->stem, strlen(w->stem), limit, need,
+                             need > 1 ? 2 : 1, &by_prefix);
         if (!best)
             continue;
         char *word = surface_form(c->idx, c->stem, best, w->folded, n);
