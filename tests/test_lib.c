@@ -1078,6 +1078,7 @@ START_TEST(did_you_mean_with_results)
         {"Presdient Biden semicondutor", "President Biden semiconductor"},
         {"presdient biden", "president biden"},
         {"HARIS", "HARRIS"},
+        {"presdient", "president"}, /* one passage found: fewer than 3, the same rule */
         {"Kamala Harris semiconductor", ""}, /* right: nothing to say */
         {"Haris leaders -Arizona", "Harris leaders -Arizona"},
     };

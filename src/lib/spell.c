@@ -82,12 +82,16 @@ static char *correct(xc_db *db, const char *w, size_t n, const char *ws, size_t 
             d = limit; /* the weakest kind of match: checked on the surface word */
             pre = 1;
         }
-        if (d > limit || d > best_d)
+        if (d > limit)
             continue;
         uint64_t f = 0;
         if (xc_db_termfreq(db, t, tn, &f) != XC_OK || f < min_freq)
             continue;
-        if (d < best_d || f > best_f) {
+        /* Closer wins, unless the other is SPELL_RATIO times as frequent: "presdient" is one edit
+         * from "presidente" (a Spanish word of a few releases) and two from "president". */
+        int better = !best || (d == best_d ? f > best_f
+                               : d < best_d ? f * SPELL_RATIO >= best_f : f >= best_f * SPELL_RATIO);
+        if (better) {
             char *c = strndup(t, tn);
             if (!c)
                 break;
