@@ -695,7 +695,8 @@ static pressindex_status run_search(pi_buf *out)
  * searched as the other languages stem it, in their releases. */
 static pressindex_status run_search_world(pi_buf *out)
 {
-    static const char *const qs[] = {"Erdogan", "переговоры Kazakhstan", "总统", "F-16 Xi", "Presdient Erdogan"};
+    static const char *const qs[] = {"Erdogan", "переговоры Kazakhstan", "总统", "F-16 Xi", "Presdient Erdogan",
+                                     "переговоры NEAR Казахстан"};
     pressindex_status st, first = PRESSINDEX_OK;
     pressindex *idx = open_index(path_in("world"), 0, &st);
     if (st != PRESSINDEX_OK)

@@ -999,6 +999,9 @@ START_TEST(every_language_is_searched)
         {"переговоры", NULL, "world/ru_kremlin_2025-02-18.txt#3 world/ru_kremlin_2025-02-18.txt#2 "
                              "world/ru_kremlin_2025-02-18.txt#1", "[переговоров]|[переговоров]|[переговоры]|"},
         {"переговоры", "en", "", ""},
+        /* NEAR in one language at a time: the Russian stems of both operands. */
+        {"переговоры NEAR Казахстан", NULL, "world/ru_kremlin_2025-02-18.txt#1", "[переговоры][Казахстан]|"},
+        {"переговоры NEAR Казахстан", "en", "", ""},
         /* Chinese: a word of two characters inside a run; highlights on its characters. */
         {"中亚", NULL, "world/zh_xinhua_2025-05-20.txt#3", "[中][亚]|"},
         {"习近平 会谈", NULL, NULL, NULL},

@@ -116,7 +116,11 @@ static const struct { const char *query, *tree; } expand_rows[] = {
     {"Erdogan -переговоры", "(seq (or (word \"erdogan\") (word@tr \"erdoga\")) (-or (word \"переговоры\") "
                            "(word@ru \"переговор\")))"},
     {"Xi’s", "(word \"xi\")"},
-    {"Erdogan NEAR переговоры", "(near/11 (word \"erdogan\") (word \"переговоры\"))"}, /* NEAR: as typed */
+    /* NEAR spans its operands: one NEAR per language where an operand stems otherwise. */
+    {"Erdogan NEAR переговоры", "(or (near/11 (word \"erdogan\") (word \"переговоры\")) (near/11@tr (word@tr "
+                                "\"erdoga\") (word@tr \"переговоры\")) (near/11@ru (word@ru \"erdogan\") "
+                                "(word@ru \"переговор\")))"},
+    {"2024 NEAR 2025", "(near/11 (word \"2024\") (word \"2025\"))"}, /* the same stems everywhere */
     {"中国", "(phrase \"中\" \"国\")"},
 };
 

@@ -297,7 +297,8 @@ static xc_query *node(const pi_query *pq, const pi_qnode *n, cc *c)
         return right ? combine2(XC_OP_AND_NOT, left, right, c) : left;
     }
     case PI_Q_NEAR:
-        return near(pq, n, c);
+        q = near(pq, n, c);
+        return n->lang && q ? combine2(XC_OP_FILTER, q, lang_filter(n->lang, c), c) : q;
     }
     return NULL;
 }

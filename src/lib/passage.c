@@ -379,8 +379,8 @@ xc_status pi_plan_new(xc_db *db, const pi_query *pq, const pi_matcher *m, const 
     for (size_t i = 0; xs == XC_OK && i < p->nt; i++) {
         pterm *pt = &p->t[i];
         const char *st = pt->wildcard ? pt->alt : pt->term;
-        if (st)
-            xs = pi_plan_df(p, st, &pt->cf);
+        if (st && (xs = pi_plan_df(p, st, &pt->cf)) != XC_OK)
+            break; /* (the release's statistic below would overwrite the failure) */
         if (pt->wildcard && !pt->cf)
             pt->cf = p->passages / 100 + 1; /* a prefix's words: no statistic of its own */
         if (pt->whole)

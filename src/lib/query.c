@@ -1094,14 +1094,64 @@ static int leaf_alts(expander *x, const pi_qnode *leaf, pi_qnode ***list, size_t
     return 0;
 }
 
+/* NEAR spans its operands' words, so it is looked for in one language at a time: in each other
+ * language where an operand stems otherwise, the NEAR of those stems (its operands' spellings stay
+ * as typed). */
+static int near_alts(expander *x, const pi_qnode *n, pi_qnode ***list, size_t *count)
+{
+    for (size_t l = 0; l < x->n_langs; l++) {
+        pi_qnode *a = alt_new(n, PI_Q_NEAR);
+        int differs = 0;
+        if (a && !(a->kids = calloc(n->n_kids ? n->n_kids : 1, sizeof *a->kids))) {
+            node_free(a);
+            a = NULL;
+        }
+        for (size_t i = 0; a && i < n->n_kids; i++) {
+            const pi_qnode *kid = n->kids[i];
+            pi_qnode *k = alt_new(kid, kid->kind);
+            for (size_t w = 0; k && w < kid->n_words; w++) {
+                if (alt_word(k, &kid->words[w], kid->words[w].folded, strlen(kid->words[w].folded),
+                             x->langs[l].stem) < 0) {
+                    node_free(k);
+                    k = NULL;
+                } else {
+                    differs |= strcmp(k->words[w].stem, kid->words[w].stem) != 0;
+                }
+            }
+            if (!k) {
+                node_free(a);
+                a = NULL;
+                break;
+            }
+            k->lang = &x->langs[l];
+            a->kids[a->n_kids++] = k;
+        }
+        if (!a)
+            return -1;
+        a->window = n->window;
+        a->lang = &x->langs[l];
+        a->depth = n->depth;
+        if (!differs) {
+            node_free(a);
+            continue;
+        }
+        pi_qnode **g = realloc(*list, (*count + 1) * sizeof *g);
+        if (!g) {
+            node_free(a);
+            return -1;
+        }
+        *list = g;
+        g[(*count)++] = a;
+    }
+    return 0;
+}
+
 static void expand(expander *x, const pi_query *q, pi_qnode **slot, unsigned depth)
 {
     pi_qnode *n = *slot;
     if (!n || x->st != PRESSINDEX_OK || depth > PI_QUERY_MAX_DEPTH + 1)
         return;
-    if (n->kind == PI_Q_NEAR)
-        return; /* NEAR spans its operands' words: they stay as typed */
-    if (n->kind != PI_Q_WORD && n->kind != PI_Q_PHRASE) {
+    if (n->kind != PI_Q_WORD && n->kind != PI_Q_PHRASE && n->kind != PI_Q_NEAR) {
         for (size_t i = 0; i < n->n_kids; i++)
             expand(x, q, &n->kids[i], depth + 1);
         return;
@@ -1112,8 +1162,8 @@ static void expand(expander *x, const pi_query *q, pi_qnode **slot, unsigned dep
     pi_qnode **alts = NULL;
     size_t k = 0;
     pi_qnode *or = NULL, **kids = NULL;
-    if (leaf_alts(x, n, &alts, &k) < 0 ||
-        (k && (!(or = calloc(1, sizeof *or)) || !(kids = calloc(k + 1, sizeof *kids))))) {
+    int rc = n->kind == PI_Q_NEAR ? near_alts(x, n, &alts, &k) : leaf_alts(x, n, &alts, &k);
+    if (rc < 0 || (k && (!(or = calloc(1, sizeof *or)) || !(kids = calloc(k + 1, sizeof *kids))))) {
         for (size_t i = 0; i < k; i++)
             node_free(alts[i]);
         free(alts);
@@ -1131,14 +1181,14 @@ static void expand(expander *x, const pi_query *q, pi_qnode **slot, unsigned dep
     or->excluded = n->excluded;
     or->operand = n->operand;
     or->pos = n->pos;
-    or->depth = 2;
+    or->depth = n->depth + 1;
     kids[0] = n;
     memcpy(kids + 1, alts, k * sizeof *kids);
     free(alts);
     or->kids = kids;
     or->n_kids = k + 1;
     n->sign = 0;
-    n->operand = 1; /* under an OR now: what it searches stays searched */
+    n->operand = n->kind == PI_Q_NEAR ? n->operand : 1; /* under an OR: what it searches stays searched */
     n->wrap = or;
     *slot = or;
 }
@@ -1162,10 +1212,10 @@ static int describe(const pi_qnode *n, pi_buf *b)
     rc |= pi_buf_adds(b, names[n->kind]);
     if (n->field == PI_QF_TITLE)
         rc |= pi_buf_adds(b, ":title");
-    if (n->kind == PI_Q_NEAR)
-        rc |= pi_buf_printf(b, "/%u", n->window);
-    if (n->lang)
+    if (n->lang && n->kind != PI_Q_NEAR)
         rc |= pi_buf_printf(b, "@%s", n->lang->codes[0]);
+    if (n->kind == PI_Q_NEAR)
+        rc |= pi_buf_printf(b, "/%u%s%s", n->window, n->lang ? "@" : "", n->lang ? n->lang->codes[0] : "");
     for (size_t i = 0; i < n->n_words; i++)
         rc |= pi_buf_printf(b, " \"%s\"", n->words[i].stem);
     if (n->kind == PI_Q_WILDCARD)

@@ -67,7 +67,7 @@ typedef struct pi_qnode {
     /* pi_query_expand: a typed leaf with other forms becomes an OR of itself and them. */
     int alt;            /* a leaf that is another form of a typed one (not typed itself) */
     const pi_qlang *lang; /* an alt in another language: matches only releases in it (NULL: any) */
-    struct pi_qnode *wrap; /* a typed leaf with alts: the OR holding it (kids[0]) and them */
+    struct pi_qnode *wrap; /* a typed leaf or NEAR with alts: the OR holding it (kids[0]) and them */
 } pi_qnode;
 
 typedef struct pi_date_range {
@@ -97,12 +97,14 @@ pressindex_status pi_query_parse(const char *text, pi_stemmer *stem, pi_query *q
 void pi_query_free(pi_query *q);
 
 /*
- * Adds the other forms of the words typed in text (parsed into q with the stemmer primary), each typed leaf (word or phrase, not under NEAR) then
- * standing for the OR of itself and them:
- *  - its words stemmed in each of langs[0..n) where that differs from the query's stem (the
- *    index's other languages: each release was stemmed in its own);
+ * Adds the other forms of the words typed in text (parsed into q with the stemmer primary): each
+ * typed word, phrase or NEAR then stands for the OR of itself and them (each form marked alt, a
+ * language's with its lang):
+ *  - in each of langs[0..n) whose stems differ from the query's, the word, the phrase, or the NEAR
+ *    of its operands stemmed in that language (the index's other languages: each release was
+ *    stemmed in its own), matched in that language's releases only;
  *  - a letters-and-digits name in its other spelling: "F-16" also as "F16", "F16" also as
- *    "F 16" (the phrase), as reporters and releases write either.
+ *    "F 16" (the phrase), as reporters and releases write either (not quoted, not under NEAR).
  * PRESSINDEX_OK or PRESSINDEX_ERR_NO_MEMORY (q is left whole either way, to be freed).
  */
 pressindex_status pi_query_expand(pi_query *q, const char *text, pi_stemmer *primary,

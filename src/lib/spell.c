@@ -212,30 +212,40 @@ typedef struct suggest_ctx {
     int changed, failed;
 } suggest_ctx;
 
-/* Does another form of the leaf (another language's stems, the other spelling of "F-16") find
- * all its words? Then the leaf is no typo. */
-static int known_elsewhere(pressindex *idx, const pi_qnode *leaf)
+/* Are all the words of leaf in the index? */
+static int all_known(pressindex *idx, const pi_qnode *leaf)
 {
-    for (size_t k = 1; leaf->wrap && k < leaf->wrap->n_kids; k++) {
-        const pi_qnode *a = leaf->wrap->kids[k];
-        size_t i = 0;
-        uint64_t tf = 1;
-        while (i < a->n_words && xc_db_termfreq(idx->db, a->words[i].stem, strlen(a->words[i].stem), &tf) == XC_OK &&
-               tf > 0)
-            i++;
-        if (i == a->n_words)
+    for (size_t i = 0; i < leaf->n_words; i++) {
+        uint64_t tf = 0;
+        if (xc_db_termfreq(idx->db, leaf->words[i].stem, strlen(leaf->words[i].stem), &tf) != XC_OK || !tf)
+            return 0;
+    }
+    return 1;
+}
+
+/* Does another form of the leaf (another language's stems, the other spelling of "F-16") find
+ * all its words? Then the leaf is no typo. near: the NEAR holding the leaf as its kid k, if any
+ * (its forms are NEARs of the same operands in other languages). */
+static int known_elsewhere(pressindex *idx, const pi_qnode *leaf, const pi_qnode *near, size_t k)
+{
+    for (size_t a = 1; leaf->wrap && a < leaf->wrap->n_kids; a++)
+        if (all_known(idx, leaf->wrap->kids[a]))
+            return 1;
+    for (size_t a = 1; near && near->wrap && a < near->wrap->n_kids; a++) {
+        const pi_qnode *other = near->wrap->kids[a];
+        if (k < other->n_kids && all_known(idx, other->kids[k]))
             return 1;
     }
     return 0;
 }
 
 /* Corrects each word of a wanted leaf that the index does not know, in the typed query. */
-static int suggest_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
+static int suggest_leaf(const pi_query *pq, const pi_qnode *leaf, const pi_qnode *near, size_t k, void *ctx)
 {
     suggest_ctx *c = ctx;
     /* An excluded word the index lacks is excluded already: "-China" is not "-chung". A wildcard
      * is a prefix, not a word. */
-    if (leaf->excluded || leaf->kind == PI_Q_WILDCARD || leaf->alt || known_elsewhere(c->idx, leaf))
+    if (leaf->excluded || leaf->kind == PI_Q_WILDCARD || leaf->alt || known_elsewhere(c->idx, leaf, near, k))
         return 0;
     for (size_t i = 0; i < leaf->n_words; i++) {
         const pi_qword *w = &leaf->words[i];
@@ -286,12 +296,28 @@ static int suggest_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
     return c->failed;
 }
 
+/* The leaves in query order (as pi_query_leaves), each with the NEAR holding it, if any. */
+static int suggest_walk(const pi_query *pq, const pi_qnode *n, const pi_qnode *near, size_t k,
+                        unsigned depth, suggest_ctx *c)
+{
+    if (!n || depth > PI_QUERY_MAX_DEPTH + 1)
+        return 0;
+    if (n->n_words)
+        return suggest_leaf(pq, n, near, k, c);
+    for (size_t i = 0; i < n->n_kids; i++) {
+        int r = suggest_walk(pq, n->kids[i], n->kind == PI_Q_NEAR ? n : NULL, i, depth + 1, c);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
 char *pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem, const pi_query *pq, int found)
 {
     suggest_ctx c = {idx, found, 0, 0, stem, query, {0}, 0, 0, 0};
     if (xc_db_doccount(idx->db, &c.releases) != XC_OK)
         return NULL;
-    pi_query_leaves(pq, suggest_leaf, &c);
+    suggest_walk(pq, pq->root, NULL, 0, 0, &c);
     if (!c.changed || c.failed || pi_buf_adds(&c.out, query + c.copied) < 0) {
         pi_buf_free(&c.out);
         return NULL;
