@@ -400,8 +400,14 @@ uint64_t pressindex_results_sequence(const pressindex_results *res);
 pressindex_status pressindex_watches_read(pressindex *idx, char **json);
 pressindex_status pressindex_watches_write(pressindex *idx, const char *json);
 
-/* "Did you mean": when a search found fewer than 3 passages and some query words are unknown to
- * the index, the query with those words replaced by the closest known ones; else "". Owned by res. */
+/* "Did you mean": the query with its likely typos replaced by the closest words of the index,
+ * written as they were typed ("Presdient" -> "President", "presdient" -> "president"); else "".
+ * A word is corrected when the search found fewer than 3 passages and the index does not know it,
+ * or (whatever the search found) when a word within one edit of it (two for an unknown word) and
+ * with the same first two letters is in at least 20 times as many releases ("Kamala Haris" ->
+ * "Kamala Harris" though Haris matches).
+ * Excluded words, and words found in another of the index's languages, are never corrected.
+ * Owned by res. */
 const char *pressindex_results_suggestion(const pressindex_results *res);
 
 /* Accessors for result i (0 <= i < count). Strings are owned by res; "" when absent. */

@@ -208,7 +208,7 @@ def test_byte_offsets_become_code_points(offsets_index, row):
 @pytest.mark.parametrize("query, word, lang", [
     ("Türkiye", "Türkiye", None), ("turkiye", "Türkiye", None), ("Kazakistan", "Kazakistan", "tr"),
     ("istanbul", "İstanbul", None), ("Astana", "Astana", None), ("Tokyo", "Tokyo", None),
-    ("Türkiye Kazakhstan", "Kazakhstan", None),
+    ("Türkiye Kazakhstan", "Türkiye", None),
 ])
 def test_highlights_index_the_str(idx, query, word, lang):
     hits = [h for h in idx.search(query, limit=50, lang=lang) if h.release.startswith("world/")]
@@ -222,11 +222,13 @@ def test_highlights_index_the_str(idx, query, word, lang):
 def test_highlights_after_emoji_and_in_cjk(idx):
     [emoji] = [h for h in idx.search("Astana Türkiye") if h.release == "world/emoji"]
     assert {emoji.text[a:b] for a, b in emoji.highlights} == {"Türkiye", "Astana"}
-    # Chinese: today's tokenizer takes a run of Han characters as one word (DECISIONS round 2
-    # splits it into findable units: then this test will want the units).
+    # Chinese: each Han character is a unit (DECISIONS round 2: findable units), the run typed is
+    # the phrase of its characters, and each is highlighted where it stands.
     run = "哈萨克斯坦总统在阿斯塔纳会见土耳其总统"
     [zh] = idx.search(run)
-    assert [zh.text[a:b] for a, b in zh.highlights] == [run]
+    assert [zh.text[a:b] for a, b in zh.highlights] == list(run)
+    [zh] = idx.search("总统")  # a word of two characters inside the run
+    assert [zh.text[a:b] for a, b in zh.highlights] == ["总", "统", "总", "统"]
     [tokyo] = idx.search("Tokyo", source="Xinhua")
     assert [tokyo.text[a:b] for a, b in tokyo.highlights] == ["Tokyo"]
     assert tokyo.highlights == [(6, 11)]  # 会议在东京 and a space: six code points, 16 bytes
