@@ -23,6 +23,11 @@
 #define FIXTURES_DIR "fixtures"
 #endif
 
+typedef struct pi_test_buf {
+    char s[4096];
+    size_t len;
+} pi_test_buf;
+
 static char tmpdir[256];
 static char dbpath[300];
 
@@ -175,7 +180,7 @@ START_TEST(older_schema_asks_for_a_rebuild)
         pressindex *idx = NULL;
         ck_assert_int_eq(pressindex_open(dbpath, writable ? &o : NULL, &idx), PRESSINDEX_ERR_VERSION);
         ck_assert_ptr_null(idx);
-        ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "older index schema (1, this pressindex needs 3)"));
+        ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "older index schema (1, this pressindex needs 4)"));
         ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "rebuild it from its sources"));
     }
 }
@@ -986,13 +991,13 @@ START_TEST(did_you_mean)
     add_two(idx);
     pressindex_results *res = search(idx, "Erdgan Ankra");
     ck_assert_uint_eq(pressindex_results_count(res), 0);
-    ck_assert_str_eq(pressindex_results_suggestion(res), "erdogan ankara");
+    ck_assert_str_eq(pressindex_results_suggestion(res), "Erdogan Ankara"); /* as typed: capitals */
     pressindex_results_destroy(res);
     /* An excluded word the index lacks is excluded already: left as typed, wherever it is. */
-    const char *excl[][2] = {{"Erdgan -Ankra", "erdogan -Ankra"},
-                             {"Erdgan -(Ankra OR Tokayv)", "erdogan -(Ankra OR Tokayv)"},
-                             {"Erdgan NOT (Ankra)", "erdogan NOT (Ankra)"},
-                             {"Erdgan -\"Ankra met\"", "erdogan -\"Ankra met\""}};
+    const char *excl[][2] = {{"Erdgan -Ankra", "Erdogan -Ankra"},
+                             {"Erdgan -(Ankra OR Tokayv)", "Erdogan -(Ankra OR Tokayv)"},
+                             {"erdgan NOT (Ankra)", "erdogan NOT (Ankra)"},
+                             {"ERDGAN -\"Ankra met\"", "ERDOGAN -\"Ankra met\""}};
     for (size_t i = 0; i < sizeof excl / sizeof excl[0]; i++) {
         res = search(idx, excl[i][0]);
         ck_assert_str_eq(pressindex_results_suggestion(res), excl[i][1]);
@@ -1007,7 +1012,7 @@ START_TEST(did_you_mean)
     const char *const fields[] = {"The title and the date were given at the end."};
     pressindex_release c = {"akorda/3", NULL, NULL, NULL, NULL, NULL, fields, 1};
     add_committed(idx, &c, 1);
-    const char *colon[][2] = {{"Erdgan titel", "erdogan title"}, /* a word: corrected */
+    const char *colon[][2] = {{"erdgan titel", "erdogan title"}, /* a word: corrected */
                               {"Erdgan titel:", ""},
                               {"datte: Erdgan", ""}};
     for (size_t i = 0; i < sizeof colon / sizeof colon[0]; i++) {
@@ -1016,6 +1021,168 @@ START_TEST(did_you_mean)
                       colon[i][0], pressindex_results_suggestion(res));
         pressindex_results_destroy(res);
     }
+    pressindex_destroy(idx);
+}
+END_TEST
+
+static pressindex_results *search_uncollapsed(pressindex *idx, const char *q, const char *lang)
+{
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = q;
+    so.lang = lang;
+    so.collapse = 0;
+    return search_with(idx, &so);
+}
+
+/* The release ids and paragraphs of res, "id#n id#n ...", and the highlighted bytes of each. */
+static void describe_hits(const pressindex_results *res, pi_test_buf *ids, pi_test_buf *hl)
+{
+    ids->len = hl->len = 0;
+    ids->s[0] = hl->s[0] = '\0';
+    for (size_t i = 0; i < pressindex_results_count(res); i++) {
+        ids->len += (size_t)snprintf(ids->s + ids->len, sizeof ids->s - ids->len, "%s%s#%u", i ? " " : "",
+                                     pressindex_result_release(res, i), pressindex_result_paragraph(res, i));
+        const size_t *offs;
+        size_t n;
+        const char *text = pressindex_result_text(res, i);
+        pressindex_result_highlights(res, i, &offs, &n);
+        for (size_t k = 0; k < n; k++)
+            hl->len += (size_t)snprintf(hl->s + hl->len, sizeof hl->s - hl->len, "[%.*s]",
+                                        (int)(offs[2 * k + 1] - offs[2 * k]), text + offs[2 * k]);
+        hl->len += (size_t)snprintf(hl->s + hl->len, sizeof hl->s - hl->len, "|");
+    }
+}
+
+/* Issue 16, every language: without a language, each word is also looked up as each of the
+ * index's languages stems it (in that language's releases); scripts without spaces are split
+ * into characters. The multilingual fixtures, searched. */
+START_TEST(every_language_is_searched)
+{
+    pressindex *idx = open_writer();
+    ck_assert_int_eq(pressindex_index_path(idx, FIXTURES_DIR "/world", NULL, NULL), PRESSINDEX_OK);
+    static const struct { const char *query, *lang, *hits, *highlights; } rows[] = {
+        /* Turkish: the Turkish stemmer's forms of the name (its English stem finds none). */
+        {"Erdogan", NULL, "world/tr_iletisim_2025-03-12.txt#4 world/tr_iletisim_2025-03-12.txt#2 "
+                          "world/tr_iletisim_2025-03-12.txt#1", "[Erdoğan]|[Erdoğan'ın]|[Erdoğan]|"},
+        {"Erdogan", "en", "", ""},
+        /* Russian: any case of the word finds its other cases. */
+        {"переговоры", NULL, "world/ru_kremlin_2025-02-18.txt#3 world/ru_kremlin_2025-02-18.txt#2 "
+                             "world/ru_kremlin_2025-02-18.txt#1", "[переговоров]|[переговоров]|[переговоры]|"},
+        {"переговоры", "en", "", ""},
+        /* NEAR in one language at a time: the Russian stems of both operands. */
+        {"переговоры NEAR Казахстан", NULL, "world/ru_kremlin_2025-02-18.txt#1", "[переговоры][Казахстан]|"},
+        {"переговоры NEAR Казахстан", "en", "", ""},
+        /* Chinese: a word of two characters inside a run; highlights on its characters. */
+        {"中亚", NULL, "world/zh_xinhua_2025-05-20.txt#3", "[中][亚]|"},
+        {"习近平 会谈", NULL, NULL, NULL},
+        /* Japanese: kanji and katakana. */
+        {"首脳会談", NULL, "world/ja_kantei_2025-04-08.txt#1", "[首][脳][会][談]|"},
+        {"カザフスタン 大統領", NULL, NULL, NULL},
+    };
+    pi_test_buf ids, hl;
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        pressindex_results *res = search_uncollapsed(idx, rows[r].query, rows[r].lang);
+        describe_hits(res, &ids, &hl);
+        if (!rows[r].hits)
+            ck_assert_msg(pressindex_results_count(res) > 0, "%s: nothing found", rows[r].query);
+        else
+            ck_assert_msg(!strcmp(ids.s, rows[r].hits) && !strcmp(hl.s, rows[r].highlights),
+                          "%s (lang %s):\n  got  %s  %s\n  want %s  %s", rows[r].query,
+                          rows[r].lang ? rows[r].lang : "none", ids.s, hl.s, rows[r].hits, rows[r].highlights);
+        pressindex_results_destroy(res);
+    }
+    /* Each language's form matches that language's releases only: the Turkish stem of "summitler"
+     * is "summit", an English release's word; with --lang tr (one language, any release) it
+     * finds the English release too. */
+    static const char *const en[] = {"The summit opened in Astana on Monday."};
+    static const char *const tr[] = {"Liderler summitler için Astana'da toplandı."};
+    pressindex_release rs[] = {{"lang/en", NULL, NULL, NULL, NULL, "en", en, 1},
+                               {"lang/tr", NULL, NULL, NULL, NULL, "tr", tr, 1}};
+    add_committed(idx, rs, 2);
+    pressindex_results *res = search_uncollapsed(idx, "summitler", NULL);
+    describe_hits(res, &ids, &hl);
+    ck_assert_str_eq(ids.s, "lang/tr#1");
+    pressindex_results_destroy(res);
+    res = search_uncollapsed(idx, "summitler", "tr");
+    ck_assert_uint_eq(pressindex_results_count(res), 2);
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+/* Issue 16, matches a reporter expects: a possessive is the name, a plural after digits the
+ * number, and F-16 and F16 are one another. */
+START_TEST(reporter_forms_match)
+{
+    pressindex *idx = open_writer();
+    ck_assert_int_eq(pressindex_index_path(idx, FIXTURES_DIR "/world/en_defense_2025-06-02.txt", NULL, NULL),
+                     PRESSINDEX_OK);
+    static const struct { const char *query, *hits, *highlights; } rows[] = {
+        {"Xi", "en_defense_2025-06-02.txt#3", "[Xi’s]|"},
+        {"Xi's", "en_defense_2025-06-02.txt#3", "[Xi’s]|"},
+        {"F-16", "en_defense_2025-06-02.txt#1 en_defense_2025-06-02.txt#2", "[F][16s]|[F16]|"},
+        {"F16", "en_defense_2025-06-02.txt#1 en_defense_2025-06-02.txt#2", "[F][16s]|[F16]|"},
+        {"F-16s", "en_defense_2025-06-02.txt#1 en_defense_2025-06-02.txt#2", "[F][16s]|[F16]|"},
+        {"\"F-16\"", "en_defense_2025-06-02.txt#1", "[F][16s]|"}, /* quoted: as typed */
+        {"1990", "en_defense_2025-06-02.txt#3", "[1990s]|"},
+    };
+    pi_test_buf ids, hl;
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        pressindex_results *res = search_uncollapsed(idx, rows[r].query, NULL);
+        describe_hits(res, &ids, &hl);
+        ck_assert_msg(!strcmp(ids.s, rows[r].hits) && !strcmp(hl.s, rows[r].highlights),
+                      "%s:\n  got  %s  %s\n  want %s  %s", rows[r].query, ids.s, hl.s, rows[r].hits,
+                      rows[r].highlights);
+        pressindex_results_destroy(res);
+    }
+    pressindex_destroy(idx);
+}
+END_TEST
+
+/* Issue 16, did you mean when it matters: fixtures/spelling holds 25 briefings with "Harris" and
+ * "president" and one with the typos "Haris" and "presdient". Results exist for each query, and
+ * the suggestion is written in the case typed. */
+START_TEST(did_you_mean_with_results)
+{
+    pressindex *idx = open_writer();
+    ck_assert_int_eq(pressindex_index_path(idx, FIXTURES_DIR "/spelling", NULL, NULL), PRESSINDEX_OK);
+    static const char *const rows[][2] = {
+        {"Kamala Haris", "Kamala Harris"},
+        {"Presdient Biden semicondutor", "President Biden semiconductor"},
+        {"presdient biden", "president biden"},
+        {"HARIS", "HARRIS"},
+        {"presdient", "president"}, /* one passage found: fewer than 3, the same rule */
+        {"Kamala Harris semiconductor", ""}, /* right: nothing to say */
+        {"Haris leaders -Arizona", "Harris leaders -Arizona"},
+    };
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        pressindex_results *res = search(idx, rows[r][0]);
+        ck_assert_msg(pressindex_results_count(res) > 0, "%s: nothing found", rows[r][0]);
+        ck_assert_msg(!strcmp(pressindex_results_suggestion(res), rows[r][1]), "%s: suggested \"%s\", want \"%s\"",
+                      rows[r][0], pressindex_results_suggestion(res), rows[r][1]);
+        pressindex_results_destroy(res);
+    }
+    pressindex_destroy(idx);
+    /* A rare word next to one less than 20 times as frequent is not corrected: 10 releases with
+     * "Harris", 1 with "Haris" (a name of its own, say). */
+    teardown();
+    setup();
+    idx = open_writer();
+    static const char *const harris[] = {"Vice President Harris spoke in Atlanta."};
+    static const char *const haris[] = {"Minister Haris Silajdzic met the delegation."};
+    for (int i = 0; i < 10; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "h/%d", i);
+        pressindex_release r = {id, NULL, NULL, NULL, NULL, NULL, harris, 1};
+        ck_assert_int_eq(pressindex_add_release(idx, &r), PRESSINDEX_OK);
+    }
+    pressindex_release one = {"h/haris", NULL, NULL, NULL, NULL, NULL, haris, 1};
+    add_committed(idx, &one, 1);
+    pressindex_results *res = search(idx, "Haris delegation");
+    ck_assert_uint_gt(pressindex_results_count(res), 0);
+    ck_assert_str_eq(pressindex_results_suggestion(res), "");
+    pressindex_results_destroy(res);
     pressindex_destroy(idx);
 }
 END_TEST
@@ -1790,15 +1957,6 @@ static pressindex_results *get_release(pressindex *idx, const char *id)
 }
 
 /* Without collapsing: the releases compared here hold the same paragraphs. */
-static pressindex_results *search_uncollapsed(pressindex *idx, const char *q, const char *lang)
-{
-    pressindex_search_options so;
-    pressindex_search_options_init(&so);
-    so.query = q;
-    so.lang = lang;
-    so.collapse = 0;
-    return search_with(idx, &so);
-}
 
 /* Both releases hold the same title, language and paragraphs, all valid UTF-8. */
 static void assert_stored_alike(pressindex *idx, const char *a, const char *b)
@@ -2011,6 +2169,396 @@ START_TEST(json_nul_escape_is_repaired)
 }
 END_TEST
 
+
+/* ---- totals, facets, saved searches' sequence, all words ---- */
+
+/* COUNT_N releases whose matching passages are known: release i holds (i % 5) + 1 paragraphs with
+ * "harbor" (each its own text, so that nothing collapses across releases) and two without; its
+ * source is Alpha, Beta or none (i % 3), its date 2024-MM-15 with MM = i % 12 + 1, undated when
+ * i % 7 == 0. More releases than the search's first batch (100) and the facets' sample (400). */
+#define COUNT_N 450
+
+static unsigned count_harbor(unsigned i)
+{
+    return i % 5 + 1;
+}
+
+static void add_counted(pressindex *idx)
+{
+    for (unsigned i = 0; i < COUNT_N; i++) {
+        char id[32], date[16], *pars[7];
+        unsigned np = 0;
+        for (unsigned k = 0; k < count_harbor(i); k++) {
+            pars[np] = malloc(96);
+            snprintf(pars[np++], 96, "The harbor of town %u saw ship number %u arrive.", i, k);
+        }
+        pars[np] = malloc(96);
+        snprintf(pars[np++], 96, "Filler paragraph %u about the weather.", i);
+        pars[np] = malloc(96);
+        snprintf(pars[np++], 96, "Closing words %u of the mayor.", i);
+        snprintf(id, sizeof id, "count/%u", i);
+        snprintf(date, sizeof date, "2024-%02u-15", i % 12 + 1);
+        pressindex_release r = {id, i % 7 ? date : NULL, "Port news", i % 3 == 0 ? "Alpha" : i % 3 == 1 ? "Beta" : NULL,
+                                NULL, "en", (const char *const *)pars, np};
+        ck_assert_int_eq(pressindex_add_release(idx, &r), PRESSINDEX_OK);
+        for (unsigned k = 0; k < np; k++)
+            free(pars[k]);
+    }
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+}
+
+/* The truth, by source ("" = none), month ("YYYY-MM", "" undated) or year. */
+static uint64_t truth(pressindex_facet f, const char *value)
+{
+    uint64_t n = 0;
+    for (unsigned i = 0; i < COUNT_N; i++) {
+        char v[16];
+        if (f == PRESSINDEX_FACET_SOURCE)
+            snprintf(v, sizeof v, "%s", i % 3 == 0 ? "Alpha" : i % 3 == 1 ? "Beta" : "");
+        else if (f == PRESSINDEX_FACET_MONTH)
+            snprintf(v, sizeof v, "%s", i % 7 ? (char[8]){'2', '0', '2', '4', '-', (char)('0' + (i % 12 + 1) / 10), (char)('0' + (i % 12 + 1) % 10), 0} : "");
+        else
+            snprintf(v, sizeof v, "%s", i % 7 ? "2024" : "");
+        if (!value || !strcmp(v, value))
+            n += count_harbor(i);
+    }
+    return n;
+}
+
+/* Each facet adds up to the total; months and years in time order, undated last; sources by
+ * decreasing count. */
+static void check_facet_shape(const pressindex_results *res, uint64_t total)
+{
+    for (int f = PRESSINDEX_FACET_SOURCE; f <= PRESSINDEX_FACET_YEAR; f++) {
+        size_t n = pressindex_results_facet_count(res, (pressindex_facet)f);
+        ck_assert_uint_gt(n, 0);
+        uint64_t sum = 0, prev = UINT64_MAX;
+        const char *pv = NULL;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t c = 0;
+            const char *v = pressindex_results_facet_value(res, (pressindex_facet)f, i, &c);
+            ck_assert_ptr_nonnull(v);
+            ck_assert_uint_gt(c, 0);
+            sum += c;
+            if (f == PRESSINDEX_FACET_SOURCE)
+                ck_assert_uint_le(c, prev);
+            else if (pv && *v)
+                ck_assert_str_gt(v, pv);
+            if (pv && f != PRESSINDEX_FACET_SOURCE)
+                ck_assert_msg(*pv, "undated comes last");
+            prev = c;
+            pv = v;
+        }
+        ck_assert_uint_eq(sum, total);
+        ck_assert_ptr_null(pressindex_results_facet_value(res, (pressindex_facet)f, n, NULL));
+    }
+}
+
+START_TEST(exact_total_and_facets)
+{
+    pressindex *idx = open_writer();
+    add_counted(idx);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = "harbor";
+    so.exact = 1;
+    so.facets = 1;
+    pressindex_results *res = search_with(idx, &so);
+    int exact = 0;
+    ck_assert_uint_eq(pressindex_results_total(res, &exact), truth(PRESSINDEX_FACET_SOURCE, NULL));
+    ck_assert_int_eq(exact, 1);
+    ck_assert_uint_eq(pressindex_results_estimated(res), truth(PRESSINDEX_FACET_SOURCE, NULL));
+    ck_assert_int_eq(pressindex_results_facets_exact(res), 1);
+    check_facet_shape(res, truth(PRESSINDEX_FACET_SOURCE, NULL));
+    /* Every value's count is the truth. */
+    for (int f = PRESSINDEX_FACET_SOURCE; f <= PRESSINDEX_FACET_YEAR; f++)
+        for (size_t i = 0; i < pressindex_results_facet_count(res, (pressindex_facet)f); i++) {
+            uint64_t c;
+            const char *v = pressindex_results_facet_value(res, (pressindex_facet)f, i, &c);
+            ck_assert_msg(c == truth((pressindex_facet)f, v), "facet %d %s: %llu, truth %llu", f, v,
+                          (unsigned long long)c, (unsigned long long)truth((pressindex_facet)f, v));
+        }
+    ck_assert_uint_eq(pressindex_results_facet_count(res, PRESSINDEX_FACET_MONTH), 13); /* 12 + undated */
+    ck_assert_uint_eq(pressindex_results_facet_count(res, PRESSINDEX_FACET_YEAR), 2);
+    ck_assert_uint_eq(pressindex_results_facet_count(res, PRESSINDEX_FACET_SOURCE), 3);
+    ck_assert_uint_eq(pressindex_results_facet_count(res, (pressindex_facet)7), 0);
+    ck_assert_ptr_null(pressindex_results_facet_value(res, (pressindex_facet)-1, 0, NULL));
+    pressindex_results_destroy(res);
+
+    /* Exact without facets: the same total, no facets. */
+    so.facets = 0;
+    res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_total(res, &exact), truth(PRESSINDEX_FACET_SOURCE, NULL));
+    ck_assert_int_eq(exact, 1);
+    ck_assert_uint_eq(pressindex_results_facet_count(res, PRESSINDEX_FACET_SOURCE), 0);
+    ck_assert_int_eq(pressindex_results_facets_exact(res), 0);
+    pressindex_results_destroy(res);
+
+    /* A filter counts what it lets through: one source. */
+    so.source = "alpha";
+    so.facets = 1;
+    res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_total(res, NULL), truth(PRESSINDEX_FACET_SOURCE, "Alpha"));
+    ck_assert_uint_eq(pressindex_results_facet_count(res, PRESSINDEX_FACET_SOURCE), 1);
+    ck_assert_str_eq(pressindex_results_facet_value(res, PRESSINDEX_FACET_SOURCE, 0, NULL), "Alpha");
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+START_TEST(estimated_totals_are_stable_and_close)
+{
+    pressindex *idx = open_writer();
+    add_counted(idx);
+    uint64_t all = truth(PRESSINDEX_FACET_SOURCE, NULL);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = "harbor";
+    /* The free estimate of a default search: an estimate, at least what was found. */
+    pressindex_results *res = search_with(idx, &so);
+    int exact = 1;
+    uint64_t quick = pressindex_results_total(res, &exact);
+    ck_assert_int_eq(exact, 0);
+    ck_assert_uint_ge(quick, 10);
+    pressindex_results_destroy(res);
+    /* sample_total: an estimate, the same on every page, within 10%. */
+    so.sample_total = 1;
+    res = search_with(idx, &so);
+    exact = 1;
+    uint64_t first = pressindex_results_total(res, &exact);
+    ck_assert_int_eq(exact, 0);
+    ck_assert_msg(first >= all * 9 / 10 && first <= all * 11 / 10, "estimate %llu, truth %llu",
+                  (unsigned long long)first, (unsigned long long)all);
+    pressindex_results_destroy(res);
+    so.offset = 50;
+    so.limit = 20;
+    res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_total(res, NULL), first);
+    pressindex_results_destroy(res);
+    /* A page that reads to the end of the match counts exactly. */
+    so.offset = 0;
+    so.limit = 100000;
+    so.collapse = 0;
+    res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_count(res), all);
+    ck_assert_uint_eq(pressindex_results_total(res, &exact), all);
+    ck_assert_int_eq(exact, 1);
+    pressindex_results_destroy(res);
+
+    /* Facets over more releases than the sample: estimated, each facet adding up to the total,
+     * within 10% of the truth; the same on another page. */
+    so.limit = 10;
+    so.collapse = 1;
+    so.facets = 1;
+    res = search_with(idx, &so);
+    uint64_t ft = pressindex_results_total(res, &exact);
+    ck_assert_int_eq(exact, 0);
+    ck_assert_int_eq(pressindex_results_facets_exact(res), 0);
+    ck_assert_msg(ft >= all * 9 / 10 && ft <= all * 11 / 10, "facets' total %llu, truth %llu",
+                  (unsigned long long)ft, (unsigned long long)all);
+    check_facet_shape(res, ft);
+    uint64_t alpha = 0, c;
+    for (size_t i = 0; i < pressindex_results_facet_count(res, PRESSINDEX_FACET_SOURCE); i++)
+        if (!strcmp(pressindex_results_facet_value(res, PRESSINDEX_FACET_SOURCE, i, &c), "Alpha"))
+            alpha = c;
+    uint64_t ta = truth(PRESSINDEX_FACET_SOURCE, "Alpha");
+    ck_assert_msg(alpha >= ta * 85 / 100 && alpha <= ta * 115 / 100, "Alpha %llu, truth %llu",
+                  (unsigned long long)alpha, (unsigned long long)ta);
+    pressindex_results_destroy(res);
+    so.offset = 30;
+    res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_total(res, NULL), ft);
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+START_TEST(small_matches_are_exact)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    /* "Photo credit: Akorda" is in both releases: one result with a collapsed twin, two passages. */
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = "photo credit";
+    pressindex_results *res = search_with(idx, &so);
+    int exact = 0;
+    ck_assert_uint_eq(pressindex_results_count(res), 1);
+    ck_assert_uint_eq(pressindex_result_collapsed(res, 0), 1);
+    ck_assert_uint_eq(pressindex_results_total(res, &exact), 2);
+    ck_assert_int_eq(exact, 1);
+    /* No facets asked: none. */
+    ck_assert_uint_eq(pressindex_results_facet_count(res, PRESSINDEX_FACET_SOURCE), 0);
+    ck_assert_ptr_null(pressindex_results_facet_value(res, PRESSINDEX_FACET_MONTH, 0, NULL));
+    ck_assert_int_eq(pressindex_results_facets_exact(res), 0);
+    pressindex_results_destroy(res);
+    so.facets = 1;
+    res = search_with(idx, &so);
+    ck_assert_int_eq(pressindex_results_facets_exact(res), 1);
+    uint64_t c;
+    ck_assert_str_eq(pressindex_results_facet_value(res, PRESSINDEX_FACET_MONTH, 0, &c), "2024-03");
+    ck_assert_uint_eq(c, 1);
+    ck_assert_str_eq(pressindex_results_facet_value(res, PRESSINDEX_FACET_MONTH, 1, &c), "2025-07");
+    ck_assert_uint_eq(c, 1);
+    ck_assert_str_eq(pressindex_results_facet_value(res, PRESSINDEX_FACET_SOURCE, 0, &c), "Akorda");
+    ck_assert_uint_eq(c, 2);
+    pressindex_results_destroy(res);
+    /* Nothing found: 0, exact, no facet values. */
+    so.query = "zeppelin";
+    res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_total(res, &exact), 0);
+    ck_assert_int_eq(exact, 1);
+    ck_assert_uint_eq(pressindex_results_facet_count(res, PRESSINDEX_FACET_YEAR), 0);
+    pressindex_results_destroy(res);
+    ck_assert_uint_eq(pressindex_results_total(NULL, &exact), 0);
+    ck_assert_uint_eq(pressindex_results_facet_count(NULL, PRESSINDEX_FACET_YEAR), 0);
+    ck_assert_uint_eq(pressindex_results_sequence(NULL), 0);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+START_TEST(after_sequence_finds_only_what_came_later)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = "Turkic";
+    pressindex_results *res = search_with(idx, &so);
+    uint64_t seq = pressindex_results_sequence(res);
+    ck_assert_uint_eq(seq, 2); /* two releases written */
+    ck_assert_uint_eq(pressindex_results_total(res, NULL), 2);
+    pressindex_results_destroy(res);
+    /* Nothing written since. */
+    so.after_sequence = seq;
+    res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_count(res), 0);
+    ck_assert_uint_eq(pressindex_results_sequence(res), seq);
+    pressindex_results_destroy(res);
+    /* A new release, and an old one changed: both are new to a saved search; an older date does
+     * not matter, the order of writing does. */
+    static const char *const pars[] = {"Turkic states signed a new transport pact."};
+    pressindex_release c = {"akorda/3", "2001-01-01", NULL, NULL, NULL, NULL, pars, 1};
+    pressindex_release b = {"akorda/2", "2024-03-05", "Turkic cooperation", "Akorda", NULL, NULL, pars, 1};
+    add_committed(idx, &c, 1);
+    so.exact = 1;
+    so.facets = 1;
+    res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_count(res), 1);
+    ck_assert_str_eq(pressindex_result_release(res, 0), "akorda/3");
+    ck_assert_uint_eq(pressindex_results_total(res, NULL), 1);
+    ck_assert_str_eq(pressindex_results_facet_value(res, PRESSINDEX_FACET_YEAR, 0, NULL), "2001");
+    uint64_t seq2 = pressindex_results_sequence(res);
+    ck_assert_uint_eq(seq2, seq + 1);
+    pressindex_results_destroy(res);
+    add_committed(idx, &b, 1);
+    so.after_sequence = seq2;
+    res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_count(res), 1);
+    ck_assert_str_eq(pressindex_result_release(res, 0), "akorda/2");
+    pressindex_results_destroy(res);
+    /* Past the last number: nothing, and no error. */
+    so.after_sequence = UINT64_MAX;
+    res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_count(res), 0);
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+static const struct {
+    const char *query;
+    size_t plain, all;   /* passages found without and with all_words */
+} all_rows[] = {
+    {"harbor cranes", 3, 1},                 /* only the passage with both */
+    {"harbor cranes night", 3, 0},
+    {"harbor OR cranes", 3, 3},              /* an OR group stays one */
+    {"harbor (cranes OR night)", 3, 2},      /* the group required as a whole */
+    {"harbor -night", 1, 1},                 /* an exclusion stays one */
+    {"the harbor", 2, 2},                    /* a stopword left out stays out */
+    {"+harbor cranes", 2, 1},
+    {"\"harbor cranes\" night", 2, 0},
+};
+
+START_TEST(all_words_when_asked)
+{
+    pressindex *idx = open_writer();
+    static const char *const pars[] = {
+        "Harbor cranes unloaded the ship.",
+        "The harbor was quiet at night.",
+        "Cranes flew over the town.",
+        "Nothing here.",
+    };
+    pressindex_release r = {"port/1", "2024-01-01", NULL, NULL, NULL, "en", pars, 4};
+    add_committed(idx, &r, 1);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = all_rows[_i].query;
+    so.collapse = 0;
+    pressindex_results *res = search_with(idx, &so);
+    ck_assert_msg(pressindex_results_count(res) == all_rows[_i].plain, "%s: %zu found", so.query,
+                  pressindex_results_count(res));
+    pressindex_results_destroy(res);
+    so.all_words = 1;
+    so.exact = 1;
+    res = search_with(idx, &so);
+    ck_assert_msg(pressindex_results_count(res) == all_rows[_i].all, "%s --all: %zu found", so.query,
+                  pressindex_results_count(res));
+    ck_assert_uint_eq(pressindex_results_total(res, NULL), all_rows[_i].all);
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+
+START_TEST(saved_searches_are_kept_in_the_index)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    char *json = (char *)"x";
+    ck_assert_int_eq(pressindex_watches_read(idx, &json), PRESSINDEX_OK);
+    ck_assert_ptr_null(json); /* none yet */
+    ck_assert_int_eq(pressindex_watches_write(idx, "[1]"), PRESSINDEX_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(pressindex_watches_write(idx, "{\"watches\": [}"), PRESSINDEX_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(pressindex_watches_write(idx, "{\"watches\": [{\"name\": \"turkic\"}]}"), PRESSINDEX_OK);
+    pressindex_destroy(idx);
+    /* A crashed write's leftover: a writer removes it, a reader does not mind it. */
+    char p[400];
+    snprintf(p, sizeof p, "%s/watches.json.tmp", dbpath);
+    FILE *f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"half", f);
+    fclose(f);
+    idx = open_reader();
+    ck_assert_int_eq(pressindex_watches_read(idx, &json), PRESSINDEX_OK);
+    ck_assert_str_eq(json, "{\"watches\": [{\"name\": \"turkic\"}]}");
+    free(json);
+    ck_assert_int_eq(pressindex_watches_write(idx, "{}"), PRESSINDEX_ERR_INVALID_ARGUMENT); /* read-only */
+    pressindex_destroy(idx);
+    idx = open_writer();
+    ck_assert_int_eq(access(p, F_OK), -1);
+    /* Compaction swaps the database and keeps them. */
+    ck_assert_int_eq(pressindex_compact(idx), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_watches_read(idx, &json), PRESSINDEX_OK);
+    ck_assert_ptr_nonnull(strstr(json, "turkic"));
+    free(json);
+    pressindex_destroy(idx);
+    /* Damaged: said so, the index itself still opens and searches. */
+    snprintf(p, sizeof p, "%s/watches.json", dbpath);
+    f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"watches\": ", f);
+    fclose(f);
+    idx = open_reader();
+    ck_assert_int_eq(pressindex_watches_read(idx, &json), PRESSINDEX_ERR_CORRUPT);
+    ck_assert_ptr_nonnull(strstr(pressindex_last_error(idx), "watches.json"));
+    pressindex_results *res = search(idx, "Turkic");
+    ck_assert_uint_gt(pressindex_results_count(res), 0);
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("lib");
@@ -2055,6 +2603,9 @@ static Suite *suite(void)
     tcase_add_test(tc, filters_sorting_collapse);
     tcase_add_test(tc, phrase_keeps_stopwords_and_order);
     tcase_add_test(tc, did_you_mean);
+    tcase_add_test(tc, did_you_mean_with_results);
+    tcase_add_test(tc, every_language_is_searched);
+    tcase_add_test(tc, reporter_forms_match);
     tcase_add_test(tc, phrase_words_highlighted_as_the_phrase);
     tcase_add_test(tc, overlong_words_not_highlighted);
     tcase_add_test(tc, tokenizer_agrees_with_index);
@@ -2072,6 +2623,16 @@ static Suite *suite(void)
     tcase_add_test(tc, options_grow_without_breaking_callers);
     tcase_add_test(tc, queries_are_bounded);
     tcase_add_loop_test(tc, query_language, 0, sizeof lang_rows / sizeof lang_rows[0]);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("count");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, exact_total_and_facets);
+    tcase_add_test(tc, estimated_totals_are_stable_and_close);
+    tcase_add_test(tc, small_matches_are_exact);
+    tcase_add_test(tc, after_sequence_finds_only_what_came_later);
+    tcase_add_test(tc, saved_searches_are_kept_in_the_index);
+    tcase_add_loop_test(tc, all_words_when_asked, 0, sizeof all_rows / sizeof all_rows[0]);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -29,6 +29,7 @@ static void usage(FILE *f)
             "  show ID            a release's metadata and paragraphs\n"
             "  delete ID...       remove releases\n"
             "  check              is the index healthy? (Xapian's check and pressindex's invariants)\n"
+            "  watch add|list|rm|run   saved searches: what is new since they last ran (cron)\n"
             "\n"
             "Options:\n"
             "  --db PATH          the index directory (default: $PRESSINDEX_DB, else\n"
@@ -218,6 +219,8 @@ static int run(int argc, char **argv)
         return cmd_delete(sub_argc, sub_argv);
     if (!strcmp(cmd, "check"))
         return cmd_check(sub_argc, sub_argv);
+    if (!strcmp(cmd, "watch"))
+        return cmd_watch(sub_argc, sub_argv);
     if (!strcmp(cmd, "help")) {
         usage(stdout);
         return EX_OK;

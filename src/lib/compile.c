@@ -79,6 +79,21 @@ static xc_query *match_all(cc *c)
 
 static xc_query *node(const pi_query *pq, const pi_qnode *n, cc *c);
 
+/* The releases of a language (a form of a word in it is looked for there only). */
+static xc_query *lang_filter(const pi_qlang *l, cc *c)
+{
+    xc_query *any = NULL;
+    for (size_t i = 0; i < l->n_codes && c->xs == XC_OK; i++) {
+        char t[80];
+        xc_query *q = NULL;
+        int n = snprintf(t, sizeof t, "%s%s", PI_P_LANG, l->codes[i]);
+        if (n > 0 && (size_t)n < sizeof t)
+            c->xs = xc_query_term(t, (size_t)n, &q);
+        any = any ? combine2(XC_OP_OR, any, q, c) : q;
+    }
+    return any;
+}
+
 /* Does the prefix stand for more index words than the bound? Counted before any matching (a
  * one-letter prefix can stand for a tenth of the vocabulary). */
 static int over_bound(cc *c, const char *prefix)
@@ -258,7 +273,7 @@ static xc_query *node(const pi_query *pq, const pi_qnode *n, cc *c)
                         k, count, 0, c)
               : NULL;
         free(k);
-        return q;
+        return n->lang && q ? combine2(XC_OP_FILTER, q, lang_filter(n->lang, c), c) : q;
     case PI_Q_WILDCARD: {
         /* The index holds stems: "security*" expands over terms starting "security", which
          * misses "security" itself (stem "secur"). The typed word's stem goes with it, so a
@@ -301,9 +316,10 @@ static xc_query *node(const pi_query *pq, const pi_qnode *n, cc *c)
             k = kids(pq, n, c);
             q = k ? combine(XC_OP_AND, k, n->n_kids, 0, c) : NULL;
             free(k);
-            return q;
+        } else {
+            q = near(pq, n, c);
         }
-        return near(pq, n, c);
+        return n->lang && q ? combine2(XC_OP_FILTER, q, lang_filter(n->lang, c), c) : q;
     }
     return NULL;
 }
@@ -379,6 +395,18 @@ static pressindex_status filters(pressindex *idx, const pi_query *pq, const pres
         *q = combine2(XC_OP_FILTER, *q, any, c);
     if (none)
         *q = combine2(XC_OP_AND_NOT, *q, none, c);
+    if (o->after_sequence && c->xs == XC_OK) {
+        /* Sequence values are 16 lower-case hex digits (writer.c): their order is the numbers'. */
+        char lo[17];
+        xc_query *f = NULL;
+        if (o->after_sequence == UINT64_MAX)
+            c->xs = xc_query_combine(XC_OP_OR, NULL, 0, 0, &f); /* nothing is written after it */
+        else {
+            snprintf(lo, sizeof lo, "%016llx", (unsigned long long)(o->after_sequence + 1));
+            c->xs = xc_query_value_range(PI_SLOT_SEQ, lo, NULL, &f);
+        }
+        *q = combine2(XC_OP_FILTER, *q, f, c);
+    }
     return PRESSINDEX_OK;
 }
 
@@ -440,6 +468,8 @@ static int collect_words(const pi_query *pq, const pi_qnode *leaf, void *ctx)
 {
     (void)pq;
     adj_words *a = ctx;
+    if (leaf->alt)
+        return 0; /* the words as typed */
     for (size_t i = 0; i < leaf->n_words; i++) {
         if (a->n == a->cap) {
             a->cap = a->cap ? 2 * a->cap : 8;

@@ -13,9 +13,10 @@
  * date sort; more batches follow, each twice the last, until the page is full or no release is
  * left. By relevance, a later batch's passages follow the earlier ones' (so that more results
  * never reorder the first).
- * The total is exact when every matching release was looked at, else the passages found plus,
- * for each release Xapian estimates is left, the matching passages per release of the weaker half
- * of those looked at.
+ * The total counts matching passages (every one, also those collapsed into a result). It is exact
+ * when every matching release was looked at; else it is estimated here from the releases looked at
+ * (free, rough), or, when the options ask (sample_total), by count.c from the first batch (kept as
+ * the estimate's head) and a sample of the other matching releases.
  */
 #include "config.h"
 
@@ -190,8 +191,8 @@ pressindex_status pi_match(pi_search *s)
     size_t first = 0, nf = 0, fcap = 0, npm = 0, pmcap = 0;
     found *f = NULL;
     pi_pmatch *pm = NULL;
-    uint64_t est_releases = 0;
     int exhausted = 0;
+    uint64_t est_releases = 0;
     pressindex_status st = PRESSINDEX_OK;
     while (xs == XC_OK && st == PRESSINDEX_OK && !exhausted) {
         xc_mset *ms = NULL;
@@ -233,6 +234,15 @@ pressindex_status pi_match(pi_search *s)
             for (size_t k = 0; k < npm; k++)
                 f[nf++] = (found){pm[k], docid, first + i, pm[k].release, tier};
         }
+        if (xs == XC_OK && st == PRESSINDEX_OK && !tier && relevance && size) {
+            /* The head of the total's estimate (count.c): every page reads it. */
+            if ((s->head = malloc(size * sizeof *s->head))) {
+                memcpy(s->head, ids, size * sizeof *ids);
+                s->nhead = size;
+                s->head_passages = nf;
+            } else
+                xs = XC_ERR_NO_MEMORY;
+        }
         xc_mset_free(ms);
         free(ids);
         if (xs != XC_OK || st != PRESSINDEX_OK)
@@ -248,19 +258,21 @@ pressindex_status pi_match(pi_search *s)
         tier++;
     }
     if (xs == XC_OK && st == PRESSINDEX_OK) {
-        if (exhausted || first >= est_releases || !first)
-            s->estimated = s->n;
-        else {
-            /* The releases not looked at hold about as many matching passages each as the
-             * weaker half of those looked at (the best releases hold the most). */
+        s->matched = nf;
+        s->exhausted = exhausted || !first;
+        /* Else count.c estimates it. */
+        s->total = nf;
+        s->total_exact = s->exhausted;
+        if (!s->exhausted && first < est_releases) {
+            /* The quick estimate (count.c makes the sampled one when asked): the releases not
+             * looked at hold about as many matching passages each as the weaker half of those
+             * looked at (the best releases hold the most). */
             size_t half = first / 2, tail = 0;
             for (size_t i = 0; i < nf; i++)
                 tail += f[i].rorder >= half;
-            double rate = (double)tail / (double)(first - half) * ((double)s->n / (double)nf);
-            s->estimated = s->n + (uint64_t)(rate * (double)(est_releases - first) + 0.5);
+            double rate = (double)tail / (double)(first - half);
+            s->total = nf + (uint64_t)(rate * (double)(est_releases - first) + 0.5);
         }
-        if (s->estimated < s->n)
-            s->estimated = s->n;
         s->nw = s->rerank ? (s->n < o->rerank_depth ? s->n : o->rerank_depth) : 0;
         xs = read_window(s);
     }

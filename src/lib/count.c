@@ -1,0 +1,504 @@
+/*
+ * count.c - how many passages a search matches in the whole index: the default search's estimate
+ * (pi_estimate), and, when the options ask, an exact total and the facets (pi_count: matching
+ * passages by source, month and year). doc/ranking.md, "Totals", has the measurements.
+ *
+ * Both list every release that the relaxed release query matches, in docid order, with one
+ * unweighted match (docids only), and check releases' passages against the exact query as a page
+ * does (passage.c), CHUNK releases read ahead at a time so that memory stays bounded.
+ *  - The estimate: the first batch of the page's match (the head: every page reads it) is counted
+ *    already; the other releases (the tail) are all checked when at most TAIL_SAMPLE, else
+ *    TAIL_SAMPLE of them taken evenly, scaled to the tail by the query words' occurrences.
+ *  - exact: every matching release; the total and the facets are exact.
+ *  - facets alone: every release when at most FACET_SAMPLE match (exact again), else an even
+ *    sample of FACET_SAMPLE of them (every k-th in docid order, which is roughly the order they
+ *    were indexed in): each release not checked is counted at the sample's mean passages per
+ *    release under its own source and month (dates from the date value's stream, sources from the
+ *    source terms' postings walked alongside: a release has at most one). The facets' counts are
+ *    rounded so that each facet adds up to the total (largest remainders), and the total is that
+ *    sum.
+ * Memory: a docid, a date, a source number and two counts per matching release (not per passage).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "passage.h"
+#include "searcher.h"
+
+/* Releases read ahead at a time. */
+#define CHUNK 512
+/* Releases checked for estimated facets: about the cost of four first pages of a search. */
+#define FACET_SAMPLE 400
+/* Releases checked for the default total, besides the first batch that the page checked. */
+#define TAIL_SAMPLE 100
+
+void pi_counts_free(pi_counts *c)
+{
+    for (int f = 0; f < PI_FACETS; f++) {
+        for (size_t i = 0; i < c->nf[f]; i++)
+            free(c->f[f][i].value);
+        free(c->f[f]);
+    }
+    memset(c, 0, sizeof *c);
+}
+
+/* One matching release. */
+typedef struct rel {
+    unsigned docid;
+    unsigned month;   /* YYYY * 12 + MM - 1 + 1; 0: undated */
+    unsigned source;  /* index into the source list + 1; 0: none */
+    int checked;      /* its passages were counted */
+    uint64_t passages;
+    uint64_t x;       /* the query's words' occurrences (pi_estimate) */
+} rel;
+
+/* The index's sources: their terms (K + folded name) and names as first written. */
+typedef struct srcs {
+    char **term;
+    char **name;
+    size_t n;
+} srcs;
+
+static void srcs_free(srcs *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        free(s->term[i]);
+        free(s->name[i]);
+    }
+    free(s->term);
+    free(s->name);
+}
+
+static xc_status srcs_read(xc_db *db, srcs *s)
+{
+    xc_keylist *kl = NULL;
+    xc_status xs = xc_db_allterms(db, PI_P_SOURCE, &kl);
+    const char *k;
+    size_t kn, cap = 0;
+    int more = 0;
+    while (xs == XC_OK && (more = xc_keylist_next(kl, &k, &kn)) > 0) {
+        if (s->n == cap) {
+            cap = cap ? 2 * cap : 16;
+            char **t = realloc(s->term, cap * sizeof *t), **nm = t ? realloc(s->name, cap * sizeof *nm) : NULL;
+            if (t)
+                s->term = t;
+            if (nm)
+                s->name = nm;
+            if (!t || !nm) {
+                xs = XC_ERR_NO_MEMORY;
+                break;
+            }
+        }
+        size_t pl = strlen(PI_P_SOURCE);
+        char *term = strndup(k, kn), *name = NULL;
+        pi_buf key = {0};
+        if (term && pi_buf_printf(&key, "%s%s", PI_META_SOURCE, term + pl) < 0)
+            xs = XC_ERR_NO_MEMORY;
+        if (term && xs == XC_OK)
+            xs = xc_db_get_metadata(db, key.p, &name, NULL);
+        pi_buf_free(&key);
+        /* A name too long for its record: the folded form stands for it. */
+        if (term && xs == XC_OK && !name)
+            name = strdup(term + pl);
+        if (!term || !name) {
+            free(term);
+            free(name);
+            if (xs == XC_OK)
+                xs = XC_ERR_NO_MEMORY;
+            break;
+        }
+        s->term[s->n] = term;
+        s->name[s->n++] = name;
+    }
+    if (xs == XC_OK && more < 0)
+        xs = xc_last_status();
+    xc_keylist_free(kl);
+    return xs;
+}
+
+static int cmp_uint(const void *a, const void *b)
+{
+    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* First index in r[0..n) whose docid is >= d. */
+static size_t rel_lower(const rel *r, size_t n, unsigned d)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r[mid].docid < d)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The releases' sources (r in docid order): each source's postings walked over them once. */
+static xc_status read_sources(xc_db *db, const srcs *ss, rel *r, size_t n)
+{
+    xc_status xs = XC_OK;
+    for (size_t s = 0; xs == XC_OK && s < ss->n && n; s++) {
+        xc_postlist *pl = NULL;
+        if ((xs = xc_db_postlist(db, ss->term[s], strlen(ss->term[s]), &pl)) != XC_OK)
+            break;
+        size_t i = 0;
+        unsigned at = 0;
+        int on = 1;
+        while (i < n && (on = xc_postlist_skip_to(pl, r[i].docid, &at)) > 0) {
+            i = rel_lower(r, n, at);
+            if (i < n && r[i].docid == at)
+                r[i++].source = (unsigned)s + 1;
+        }
+        if (on < 0)
+            xs = xc_last_status();
+        xc_postlist_free(pl);
+    }
+    return xs;
+}
+
+static xc_status read_dates(xc_db *db, rel *r, size_t n)
+{
+    unsigned *ids = malloc((n ? n : 1) * sizeof *ids);
+    char *v = malloc((n ? n : 1) * 8);
+    xc_status xs = ids && v ? XC_OK : XC_ERR_NO_MEMORY;
+    for (size_t i = 0; xs == XC_OK && i < n; i++)
+        ids[i] = r[i].docid;
+    if (xs == XC_OK)
+        xs = xc_db_values_fixed(db, PI_SLOT_DATE, ids, n, 8, v);
+    for (size_t i = 0; xs == XC_OK && i < n; i++) {
+        /* YYYYMMDD (writer.c); anything else counts as undated. */
+        const char *d = v + i * 8;
+        int ok = 1;
+        for (size_t k = 0; ok && k < 8; k++)
+            ok = d[k] >= '0' && d[k] <= '9';
+        if (ok) {
+            unsigned y = (unsigned)((d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0'));
+            unsigned m = (unsigned)((d[4] - '0') * 10 + (d[5] - '0'));
+            r[i].month = m >= 1 && m <= 12 ? y * 12 + m : 0;
+        }
+    }
+    free(ids);
+    free(v);
+    return xs;
+}
+
+/* Counts the matching passages of the releases r[i] (i in idx[0..n), increasing docids). */
+static pressindex_status check(pi_search *s, rel *r, const size_t *idx, size_t n)
+{
+    unsigned ids[CHUNK];
+    pi_pmatch *pm = NULL;
+    size_t npm = 0, cap = 0;
+    xc_status xs = XC_OK;
+    pressindex_status st = PRESSINDEX_OK;
+    for (size_t at = 0; xs == XC_OK && st == PRESSINDEX_OK && at < n; at += CHUNK) {
+        size_t k = n - at < CHUNK ? n - at : CHUNK;
+        for (size_t i = 0; i < k; i++)
+            ids[i] = r[idx[at + i]].docid;
+        if ((st = pi_search_in_time(s)) != PRESSINDEX_OK)
+            break;
+        if ((xs = pi_plan_prefetch(s->plan, ids, k)) != XC_OK)
+            break;
+        for (size_t i = 0; xs == XC_OK && i < k; i++) {
+            if (i % 16 == 15 && (st = pi_search_in_time(s)) != PRESSINDEX_OK)
+                break;
+            npm = 0;
+            xs = pi_plan_release(s->plan, ids[i], &pm, &npm, &cap);
+            r[idx[at + i]].passages = npm;
+            r[idx[at + i]].checked = 1;
+        }
+    }
+    free(pm);
+    /* The page's read-ahead is gone: nothing after this reads it (results read their own). */
+    if (xs == XC_OK)
+        xs = pi_plan_prefetch(s->plan, NULL, 0);
+    if (xs != XC_OK)
+        return pi_read_fail(s->idx, xs, "counting");
+    return st;
+}
+
+/* A facet value being counted. */
+typedef struct acc {
+    unsigned key;
+    double count;
+    uint64_t whole;
+} acc;
+
+static int cmp_key(const void *a, const void *b)
+{
+    const acc *x = a, *y = b;
+    /* Undated (0) last. */
+    if (!x->key != !y->key)
+        return !x->key ? 1 : -1;
+    return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static int cmp_rest(const void *a, const void *b)
+{
+    const acc *x = a, *y = b;
+    double rx = x->count - (double)x->whole, ry = y->count - (double)y->whole;
+    if (rx != ry)
+        return rx < ry ? 1 : -1;
+    return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* Rounds the counts of a[0..n) to whole numbers that add up to total (largest remainders). */
+static void round_to(acc *a, size_t n, uint64_t total)
+{
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        a[i].whole = (uint64_t)a[i].count;
+        sum += a[i].whole;
+    }
+    if (sum >= total || !n)
+        return;
+    qsort(a, n, sizeof *a, cmp_rest);
+    for (size_t i = 0; sum < total; i = (i + 1) % n, sum++)
+        a[i].whole++;
+}
+
+/* Adds count under key (a small set: linear, with the last hit first). */
+static int acc_add(acc **a, size_t *n, size_t *cap, unsigned key, double count, size_t *last)
+{
+    if (*last < *n && (*a)[*last].key == key) {
+        (*a)[*last].count += count;
+        return 0;
+    }
+    for (size_t i = 0; i < *n; i++)
+        if ((*a)[i].key == key) {
+            (*a)[i].count += count;
+            *last = i;
+            return 0;
+        }
+    if (*n == *cap) {
+        size_t c2 = *cap ? 2 * *cap : 64;
+        acc *g = realloc(*a, c2 * sizeof *g);
+        if (!g)
+            return -1;
+        *a = g;
+        *cap = c2;
+    }
+    (*a)[*n] = (acc){key, count, 0};
+    *last = (*n)++;
+    return 0;
+}
+
+typedef struct src_order {
+    const char *name;
+    uint64_t count;
+    size_t i;
+} src_order;
+
+static int cmp_src(const void *a, const void *b)
+{
+    const src_order *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count < y->count ? 1 : -1;
+    return strcmp(x->name, y->name);
+}
+
+/* The facets of facet f from the accumulated counts (in the order the API gives). */
+static int facet_out(pi_counts *c, int f, acc *a, size_t n, const srcs *ss, uint64_t total)
+{
+    round_to(a, n, total);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        kept += a[i].whole > 0;
+    pi_facet_value *v = calloc(kept ? kept : 1, sizeof *v);
+    if (!v)
+        return -1;
+    c->f[f] = v;
+    if (f == PRESSINDEX_FACET_SOURCE) {
+        src_order *o = calloc(n ? n : 1, sizeof *o);
+        if (!o)
+            return -1;
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (a[i].whole)
+                o[k++] = (src_order){a[i].key ? ss->name[a[i].key - 1] : "", a[i].whole, i};
+        qsort(o, k, sizeof *o, cmp_src);
+        for (size_t i = 0; i < k; i++) {
+            if (!(v[i].value = strdup(o[i].name))) {
+                free(o);
+                return -1;
+            }
+            v[i].count = o[i].count;
+            c->nf[f] = i + 1;
+        }
+        free(o);
+        return 0;
+    }
+    qsort(a, n, sizeof *a, cmp_key);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!a[i].whole)
+            continue;
+        char buf[16] = "";
+        unsigned key = a[i].key;
+        if (key && f == PRESSINDEX_FACET_MONTH)
+            snprintf(buf, sizeof buf, "%04u-%02u", (key - 1) / 12, (key - 1) % 12 + 1);
+        else if (key)
+            snprintf(buf, sizeof buf, "%04u", key);
+        if (!(v[k].value = strdup(buf)))
+            return -1;
+        v[k].count = a[i].whole;
+        c->nf[f] = ++k;
+    }
+    return 0;
+}
+
+/* Lists every matching release (docid order) with its date and source. One unweighted match
+ * (Xapian cannot resume a match where the last one stopped: chunks would each start over). */
+static pressindex_status list_releases(pi_search *s, const srcs *ss, rel **out, size_t *nout)
+{
+    size_t cap = s->releases + 1, n = 0;
+    unsigned *ids = malloc(cap * sizeof *ids);
+    rel *r = NULL;
+    xc_status xs = ids ? xc_db_match_docids(s->idx->db, s->rq, ids, cap, &n) : XC_ERR_NO_MEMORY;
+    if (xs == XC_OK && n > cap)
+        xs = XC_ERR_MODIFIED; /* more matches than documents: another revision's */
+    if (xs == XC_OK && !(r = malloc((n ? n : 1) * sizeof *r)))
+        xs = XC_ERR_NO_MEMORY;
+    for (size_t i = 0; xs == XC_OK && i < n; i++)
+        r[i] = (rel){ids[i], 0, 0, 0, 0, 0};
+    free(ids);
+    if (xs == XC_OK && ss)
+        xs = read_dates(s->idx->db, r, n);
+    if (xs == XC_OK && ss)
+        xs = read_sources(s->idx->db, ss, r, n);
+    if (xs != XC_OK) {
+        free(r);
+        return pi_read_fail(s->idx, xs, "counting");
+    }
+    *out = r;
+    *nout = n;
+    return pi_search_in_time(s);
+}
+
+pressindex_status pi_count(pi_search *s)
+{
+    const pressindex_search_options *o = s->o;
+    pi_counts *c = &s->counts;
+    if (!o->exact && !o->facets)
+        return PRESSINDEX_OK;
+    srcs ss = {0};
+    rel *r = NULL;
+    size_t n = 0, *pick = NULL, npick = 0;
+    acc *a[PI_FACETS] = {NULL};
+    size_t na[PI_FACETS] = {0}, capa[PI_FACETS] = {0}, last[PI_FACETS] = {0};
+    xc_status xs = o->facets ? srcs_read(s->idx->db, &ss) : XC_OK;
+    pressindex_status st = xs == XC_OK ? list_releases(s, o->facets ? &ss : NULL, &r, &n) : pi_read_fail(s->idx, xs, "counting");
+    /* Which releases to check: all of them, or an even sample for estimated facets. */
+    int all = o->exact || n <= FACET_SAMPLE;
+    if (st == PRESSINDEX_OK && !(pick = calloc(n ? n : 1, sizeof *pick)))
+        st = pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    for (size_t i = 0; st == PRESSINDEX_OK && i < (all ? n : FACET_SAMPLE); i++)
+        pick[npick++] = all ? i : (size_t)((double)i * (double)n / FACET_SAMPLE);
+    if (st == PRESSINDEX_OK)
+        st = check(s, r, pick, npick);
+    double checked = 0, sum = 0;
+    for (size_t i = 0; st == PRESSINDEX_OK && i < npick; i++)
+        checked += (double)r[pick[i]].passages;
+    double rate = npick ? checked / (double)npick : 0;
+    for (size_t i = 0; st == PRESSINDEX_OK && i < n; i++) {
+        double p = r[i].checked ? (double)r[i].passages : rate;
+        sum += p;
+        if (!o->facets || p == 0)
+            continue;
+        unsigned key[PI_FACETS] = {r[i].source, r[i].month, r[i].month ? (r[i].month - 1) / 12 : 0};
+        for (int f = 0; f < PI_FACETS; f++)
+            if (acc_add(&a[f], &na[f], &capa[f], key[f], p, &last[f]) < 0)
+                st = pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    }
+    if (st == PRESSINDEX_OK) {
+        c->done = 1;
+        c->exact = all;
+        c->total = all ? (uint64_t)checked : (uint64_t)(sum + 0.5);
+        c->facets = o->facets;
+        c->facets_exact = o->facets && all;
+        for (int f = 0; o->facets && f < PI_FACETS && st == PRESSINDEX_OK; f++)
+            if (facet_out(c, f, a[f], na[f], &ss, c->total) < 0)
+                st = pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    }
+    for (int f = 0; f < PI_FACETS; f++)
+        free(a[f]);
+    free(pick);
+    free(r);
+    srcs_free(&ss);
+    return st;
+}
+
+/* The occurrences of the query's words in each release of r[0..n) (increasing docids) into r[].x,
+ * their sum in *sum: what the tail's estimate is scaled by. */
+static pressindex_status occurrences(pi_search *s, rel *r, size_t n, double *sum)
+{
+    xc_status xs = XC_OK;
+    const char *term;
+    size_t len;
+    *sum = 0;
+    for (size_t k = 0; xs == XC_OK && (term = pi_plan_text_term(s->plan, k, &len)); k++) {
+        xc_postlist *pl = NULL;
+        if ((xs = xc_db_postlist(s->idx->db, term, len, &pl)) != XC_OK)
+            break;
+        size_t i = 0;
+        unsigned at = 0, wdf = 0, dl = 0;
+        int on = 1;
+        while (xs == XC_OK && i < n && (on = xc_postlist_skip_to(pl, r[i].docid, &at)) > 0) {
+            i = rel_lower(r, n, at);
+            if (i < n && r[i].docid == at && (xs = xc_postlist_get(pl, &wdf, &dl)) == XC_OK) {
+                r[i++].x += wdf;
+                *sum += wdf;
+            }
+        }
+        if (xs == XC_OK && on < 0)
+            xs = xc_last_status();
+        xc_postlist_free(pl);
+    }
+    return xs == XC_OK ? PRESSINDEX_OK : pi_read_fail(s->idx, xs, "counting");
+}
+
+pressindex_status pi_estimate(pi_search *s)
+{
+    if (s->exhausted)
+        return PRESSINDEX_OK;
+    rel *r = NULL;
+    size_t n = 0, *pick = NULL, npick = 0, ntail = 0;
+    pressindex_status st = list_releases(s, NULL, &r, &n);
+    if (st != PRESSINDEX_OK)
+        return st;
+    /* The tail: the matching releases outside the head, in docid order. */
+    if (s->nhead)
+        qsort(s->head, s->nhead, sizeof *s->head, cmp_uint);
+    for (size_t i = 0; i < n; i++)
+        if (!s->nhead || !bsearch(&r[i].docid, s->head, s->nhead, sizeof *s->head, cmp_uint))
+            r[ntail++] = r[i];
+    int all = ntail <= TAIL_SAMPLE;
+    if (!(pick = calloc(ntail ? ntail : 1, sizeof *pick)))
+        st = pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    for (size_t i = 0; st == PRESSINDEX_OK && i < (all ? ntail : TAIL_SAMPLE); i++)
+        pick[npick++] = all ? i : (size_t)((double)i * (double)ntail / TAIL_SAMPLE);
+    if (st == PRESSINDEX_OK)
+        st = check(s, r, pick, npick);
+    double xall = 0, xs_ = 0;
+    if (st == PRESSINDEX_OK && !all)
+        st = occurrences(s, r, ntail, &xall);
+    if (st == PRESSINDEX_OK) {
+        double tail = 0;
+        for (size_t i = 0; i < npick; i++) {
+            tail += (double)r[pick[i]].passages;
+            xs_ += (double)r[pick[i]].x;
+        }
+        if (!all && npick)
+            tail = xs_ > 0 && xall > 0 ? tail / xs_ * xall : tail * (double)ntail / (double)npick;
+        s->total = s->head_passages + (uint64_t)(tail + 0.5);
+        s->total_exact = all;
+    }
+    free(pick);
+    free(r);
+    return st;
+}
