@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # bench/facets.sh - what counting costs and how close the estimates are: each query of the list run
-# three ways in one process, interleaved (bench/pi-count): the default search (an estimated total),
-# with --facets, and with an exact count; per query the exact count, the default estimate and the
-# facets' total with their errors, and the median times; then facets/default and exact/default (the
-# ratio of the sums of the medians; issue 16's aim for facets: <= 1.5x) and the estimates' errors.
+# four ways in one process, interleaved (bench/pi-count): the default search (the free estimate of
+# the total), with the sampled estimate (sample_total, what the command's footer shows), with
+# --facets, and with an exact count; per query the exact count, the estimates and the facets' total
+# with their errors, and the median times; then each against the default (the ratio of the sums of
+# the medians; issue 16's aim for facets: <= 1.5x) and the estimates' errors.
 #
 # usage: bench/facets.sh [--reps R] [--queries FILE] [CORPUS]      (default whitehouse, 5 reps)
 #
