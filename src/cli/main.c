@@ -29,6 +29,7 @@ static void usage(FILE *f)
             "  show ID            a release's metadata and paragraphs\n"
             "  delete ID...       remove releases\n"
             "  check              is the index healthy? (Xapian's check and pressindex's invariants)\n"
+            "  serve              a search page and a JSON API over HTTP, read-only (pressindex serve --help)\n"
             "\n"
             "Options:\n"
             "  --db PATH          the index directory (default: $PRESSINDEX_DB, else\n"
@@ -218,6 +219,15 @@ static int run(int argc, char **argv)
         return cmd_delete(sub_argc, sub_argv);
     if (!strcmp(cmd, "check"))
         return cmd_check(sub_argc, sub_argv);
+    if (!strcmp(cmd, "serve")) {
+#ifdef PI_SERVE
+        return cmd_serve(sub_argc, sub_argv);
+#else
+        cli_error("serve: this pressindex was built without it (configure found no libmicrohttpd: "
+                  "apt-get install libmicrohttpd-dev, then configure and make again)");
+        return EX_UNAVAILABLE;
+#endif
+    }
     if (!strcmp(cmd, "help")) {
         usage(stdout);
         return EX_OK;
