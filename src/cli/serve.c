@@ -164,6 +164,40 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return send_reply(c, &rep, method, url);
 }
 
+static int hex(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Percent-decoding of the path and of each parameter, in place (MHD has turned '+' into spaces
+ * in the parameters already). MHD's own would decode %00 into a NUL that silently ends the C
+ * string ("/api/search%00x" would read as "/api/search"); here it becomes C0 80, the overlong
+ * form of NUL, which is no valid UTF-8: a parameter holding it is refused (serve_api.c), a path
+ * holding it matches no endpoint. A '%' not followed by two hex digits stays as it is. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls;
+    (void)c;
+    char *w = s;
+    for (const char *r = s; *r;) {
+        int hi = r[0] == '%' ? hex(r[1]) : -1, lo = hi >= 0 ? hex(r[2]) : -1;
+        if (lo < 0) {
+            *w++ = *r++;
+            continue;
+        }
+        int v = hi * 16 + lo;
+        if (v) {
+            *w++ = (char)v;
+        } else {
+            *w++ = (char)0xC0;
+            *w++ = (char)0x80;
+        }
+        r += 3;
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
 /* MHD's own messages (it answers a request line or headers past the connection's memory with 414
  * or 431 by itself), under our name. */
 static void on_log(void *cls, const char *fmt, va_list ap)
@@ -343,6 +377,7 @@ int cmd_serve(int argc, char **argv)
         flags, 0, NULL, NULL, on_request, &cfg,
         MHD_OPTION_EXTERNAL_LOGGER, on_log, NULL, /* first: MHD logs the options after it */
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)(threads * CONNECTIONS_PER_THREAD),
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT,

@@ -181,7 +181,8 @@ static int check_params(const serve_request *rq, const pspec *spec, size_t n_spe
                    SERVE_MAX_VALUE);
             return -1;
         }
-        if (memchr(p->value, '\0', p->value_len)) {
+        /* serve.c decodes %00 as C0 80 (a NUL would end the string unseen) */
+        if (memchr(p->value, '\0', p->value_len) || memmem(p->value, p->value_len, "\xC0\x80", 2)) {
             errorf(out, 400, "parameter %s holds a NUL character", spec[k].name);
             return -1;
         }
