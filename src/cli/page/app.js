@@ -122,7 +122,7 @@
     }
     var max = Math.max.apply(null, all.map(function (m) { return m[1]; })) || 1;
     var W = 800, H = 180, padL = 36, padB = 28, padT = 8;
-    var bw = (W - padL) / all.length;
+    var bw = Math.min((W - padL) / all.length, 60); /* a few months: bars, not a wall */
     var svg = document.createElementNS(svgNS, 'svg');
     svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
     svg.setAttribute('role', 'img');
