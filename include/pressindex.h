@@ -314,6 +314,17 @@ typedef struct pressindex_search_options {
     double time_limit;       /* seconds a search may take, checked between its steps (Xapian's own
                                 match cannot be stopped: the bounds above keep it short); past it,
                                 PRESSINDEX_ERR_TIMEOUT and no results. 0 (default): no limit */
+    /* Added in round 2 (defaults 0): */
+    int exact;               /* 1: count every matching passage, so that pressindex_results_total()
+                                is exact (slower on common words: every matching release's
+                                paragraphs are checked) */
+    int facets;              /* 1: also count the matching passages by source, month and year
+                                (pressindex_results_facet_count()); exact when exact is set or few
+                                releases match, else estimated from an even sample of them */
+    int all_words;           /* 1: every word outside OR groups and exclusions must be in the
+                                passage (stopwords left out of the query stay left out) */
+    uint64_t after_sequence; /* only passages of releases written after this index sequence number
+                                (saved searches: see pressindex_results_sequence()); 0 = all */
 } pressindex_search_options;
 
 void pressindex_search_options_init_sized(pressindex_search_options *opts, size_t size);
@@ -342,8 +353,38 @@ pressindex_status pressindex_search(pressindex *idx, const pressindex_search_opt
 
 /* Number of results held (at most the limit). */
 size_t pressindex_results_count(const pressindex_results *res);
-/* Estimated number of matching passages in the whole index (before paging). */
+/* Number of matching passages in the whole index (before paging), as pressindex_results_total()
+ * without the flag. */
 uint64_t pressindex_results_estimated(const pressindex_results *res);
+
+/* Number of matching passages in the whole index (before paging; every passage counts, also those
+ * collapsed into a result: the results' 1 + collapsed counts add up to it over all pages). *exact
+ * (if not NULL) is set to 1 when the figure is an exact count, 0 when it is an estimate (within
+ * 10% of the exact figure on whitehouse-size archives, doc/ranking.md "Totals"). The same figure on
+ * every page of the same search, except that a page which reads to the end of the match counts
+ * exactly. */
+uint64_t pressindex_results_total(const pressindex_results *res, int *exact);
+
+typedef enum pressindex_facet {
+    PRESSINDEX_FACET_SOURCE = 0,   /* the release's source ("" when it has none) */
+    PRESSINDEX_FACET_MONTH,        /* "YYYY-MM" of the release's date ("" when undated) */
+    PRESSINDEX_FACET_YEAR          /* "YYYY" ("" when undated) */
+} pressindex_facet;
+
+/* Number of values of a facet: 0 when the search did not ask for facets (or nothing matched);
+ * an unknown facet gives 0. Each facet's counts add up to pressindex_results_total(). */
+size_t pressindex_results_facet_count(const pressindex_results *res, pressindex_facet facet);
+/* Value i of a facet and, in *count (if not NULL), its number of matching passages. Sources in
+ * decreasing count (ties by name); months and years in time order, undated last. NULL when i is
+ * out of range. Owned by res. */
+const char *pressindex_results_facet_value(const pressindex_results *res, pressindex_facet facet,
+                                           size_t i, uint64_t *count);
+/* 1 when the facets' counts are exact; 0 when they are estimates (scaled from the passages of an
+ * even sample of the matching releases) or were not asked for. */
+int pressindex_results_facets_exact(const pressindex_results *res);
+/* The index's sequence number when the search ran (the highest release sequence in the index):
+ * a saved search stores it and passes it later as after_sequence. */
+uint64_t pressindex_results_sequence(const pressindex_results *res);
 
 /* "Did you mean": when a search found fewer than 3 passages and some query words are unknown to
  * the index, the query with those words replaced by the closest known ones; else "". Owned by res. */

@@ -1992,6 +1992,337 @@ START_TEST(json_nul_escape_is_repaired)
 }
 END_TEST
 
+
+/* ---- totals, facets, saved searches' sequence, all words ---- */
+
+/* COUNT_N releases whose matching passages are known: release i holds (i % 5) + 1 paragraphs with
+ * "harbor" (each its own text, so that nothing collapses across releases) and two without; its
+ * source is Alpha, Beta or none (i % 3), its date 2024-MM-15 with MM = i % 12 + 1, undated when
+ * i % 7 == 0. More releases than the search's first batch (100) and the facets' sample (400). */
+#define COUNT_N 450
+
+static unsigned count_harbor(unsigned i)
+{
+    return i % 5 + 1;
+}
+
+static void add_counted(pressindex *idx)
+{
+    for (unsigned i = 0; i < COUNT_N; i++) {
+        char id[32], date[16], *pars[7];
+        unsigned np = 0;
+        for (unsigned k = 0; k < count_harbor(i); k++) {
+            pars[np] = malloc(96);
+            snprintf(pars[np++], 96, "The harbor of town %u saw ship number %u arrive.", i, k);
+        }
+        pars[np] = malloc(96);
+        snprintf(pars[np++], 96, "Filler paragraph %u about the weather.", i);
+        pars[np] = malloc(96);
+        snprintf(pars[np++], 96, "Closing words %u of the mayor.", i);
+        snprintf(id, sizeof id, "count/%u", i);
+        snprintf(date, sizeof date, "2024-%02u-15", i % 12 + 1);
+        pressindex_release r = {id, i % 7 ? date : NULL, "Port news", i % 3 == 0 ? "Alpha" : i % 3 == 1 ? "Beta" : NULL,
+                                NULL, "en", (const char *const *)pars, np};
+        ck_assert_int_eq(pressindex_add_release(idx, &r), PRESSINDEX_OK);
+        for (unsigned k = 0; k < np; k++)
+            free(pars[k]);
+    }
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+}
+
+/* The truth, by source ("" = none), month ("YYYY-MM", "" undated) or year. */
+static uint64_t truth(pressindex_facet f, const char *value)
+{
+    uint64_t n = 0;
+    for (unsigned i = 0; i < COUNT_N; i++) {
+        char v[16];
+        if (f == PRESSINDEX_FACET_SOURCE)
+            snprintf(v, sizeof v, "%s", i % 3 == 0 ? "Alpha" : i % 3 == 1 ? "Beta" : "");
+        else if (f == PRESSINDEX_FACET_MONTH)
+            snprintf(v, sizeof v, "%s", i % 7 ? (char[8]){'2', '0', '2', '4', '-', (char)('0' + (i % 12 + 1) / 10), (char)('0' + (i % 12 + 1) % 10), 0} : "");
+        else
+            snprintf(v, sizeof v, "%s", i % 7 ? "2024" : "");
+        if (!value || !strcmp(v, value))
+            n += count_harbor(i);
+    }
+    return n;
+}
+
+/* Each facet adds up to the total; months and years in time order, undated last; sources by
+ * decreasing count. */
+static void check_facet_shape(const pressindex_results *res, uint64_t total)
+{
+    for (int f = PRESSINDEX_FACET_SOURCE; f <= PRESSINDEX_FACET_YEAR; f++) {
+        size_t n = pressindex_results_facet_count(res, (pressindex_facet)f);
+        ck_assert_uint_gt(n, 0);
+        uint64_t sum = 0, prev = UINT64_MAX;
+        const char *pv = NULL;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t c = 0;
+            const char *v = pressindex_results_facet_value(res, (pressindex_facet)f, i, &c);
+            ck_assert_ptr_nonnull(v);
+            ck_assert_uint_gt(c, 0);
+            sum += c;
+            if (f == PRESSINDEX_FACET_SOURCE)
+                ck_assert_uint_le(c, prev);
+            else if (pv && *v)
+                ck_assert_str_gt(v, pv);
+            if (pv && f != PRESSINDEX_FACET_SOURCE)
+                ck_assert_msg(*pv, "undated comes last");
+            prev = c;
+            pv = v;
+        }
+        ck_assert_uint_eq(sum, total);
+        ck_assert_ptr_null(pressindex_results_facet_value(res, (pressindex_facet)f, n, NULL));
+    }
+}
+
+START_TEST(exact_total_and_facets)
+{
+    pressindex *idx = open_writer();
+    add_counted(idx);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = "harbor";
+    so.exact = 1;
+    so.facets = 1;
+    pressindex_results *res = search_with(idx, &so);
+    int exact = 0;
+    ck_assert_uint_eq(pressindex_results_total(res, &exact), truth(PRESSINDEX_FACET_SOURCE, NULL));
+    ck_assert_int_eq(exact, 1);
+    ck_assert_uint_eq(pressindex_results_estimated(res), truth(PRESSINDEX_FACET_SOURCE, NULL));
+    ck_assert_int_eq(pressindex_results_facets_exact(res), 1);
+    check_facet_shape(res, truth(PRESSINDEX_FACET_SOURCE, NULL));
+    /* Every value's count is the truth. */
+    for (int f = PRESSINDEX_FACET_SOURCE; f <= PRESSINDEX_FACET_YEAR; f++)
+        for (size_t i = 0; i < pressindex_results_facet_count(res, (pressindex_facet)f); i++) {
+            uint64_t c;
+            const char *v = pressindex_results_facet_value(res, (pressindex_facet)f, i, &c);
+            ck_assert_msg(c == truth((pressindex_facet)f, v), "facet %d %s: %llu, truth %llu", f, v,
+                          (unsigned long long)c, (unsigned long long)truth((pressindex_facet)f, v));
+        }
+    ck_assert_uint_eq(pressindex_results_facet_count(res, PRESSINDEX_FACET_MONTH), 13); /* 12 + undated */
+    ck_assert_uint_eq(pressindex_results_facet_count(res, PRESSINDEX_FACET_YEAR), 2);
+    ck_assert_uint_eq(pressindex_results_facet_count(res, PRESSINDEX_FACET_SOURCE), 3);
+    ck_assert_uint_eq(pressindex_results_facet_count(res, (pressindex_facet)7), 0);
+    ck_assert_ptr_null(pressindex_results_facet_value(res, (pressindex_facet)-1, 0, NULL));
+    pressindex_results_destroy(res);
+
+    /* Exact without facets: the same total, no facets. */
+    so.facets = 0;
+    res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_total(res, &exact), truth(PRESSINDEX_FACET_SOURCE, NULL));
+    ck_assert_int_eq(exact, 1);
+    ck_assert_uint_eq(pressindex_results_facet_count(res, PRESSINDEX_FACET_SOURCE), 0);
+    ck_assert_int_eq(pressindex_results_facets_exact(res), 0);
+    pressindex_results_destroy(res);
+
+    /* A filter counts what it lets through: one source. */
+    so.source = "alpha";
+    so.facets = 1;
+    res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_total(res, NULL), truth(PRESSINDEX_FACET_SOURCE, "Alpha"));
+    ck_assert_uint_eq(pressindex_results_facet_count(res, PRESSINDEX_FACET_SOURCE), 1);
+    ck_assert_str_eq(pressindex_results_facet_value(res, PRESSINDEX_FACET_SOURCE, 0, NULL), "Alpha");
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+START_TEST(estimated_totals_are_stable_and_close)
+{
+    pressindex *idx = open_writer();
+    add_counted(idx);
+    uint64_t all = truth(PRESSINDEX_FACET_SOURCE, NULL);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = "harbor";
+    /* The default: an estimate, the same on every page, within 10%. */
+    pressindex_results *res = search_with(idx, &so);
+    int exact = 1;
+    uint64_t first = pressindex_results_total(res, &exact);
+    ck_assert_int_eq(exact, 0);
+    pressindex_results_destroy(res);
+    so.offset = 50;
+    so.limit = 20;
+    res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_total(res, NULL), first);
+    pressindex_results_destroy(res);
+    /* A page that reads to the end of the match counts exactly. */
+    so.offset = 0;
+    so.limit = 100000;
+    so.collapse = 0;
+    res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_count(res), all);
+    ck_assert_uint_eq(pressindex_results_total(res, &exact), all);
+    ck_assert_int_eq(exact, 1);
+    pressindex_results_destroy(res);
+
+    /* Facets over more releases than the sample: estimated, each facet adding up to the total,
+     * within 10% of the truth; the same on another page. */
+    so.limit = 10;
+    so.collapse = 1;
+    so.facets = 1;
+    res = search_with(idx, &so);
+    uint64_t ft = pressindex_results_total(res, &exact);
+    ck_assert_int_eq(exact, 0);
+    ck_assert_int_eq(pressindex_results_facets_exact(res), 0);
+    ck_assert_msg(ft >= all * 9 / 10 && ft <= all * 11 / 10, "facets' total %llu, truth %llu",
+                  (unsigned long long)ft, (unsigned long long)all);
+    check_facet_shape(res, ft);
+    uint64_t alpha = 0, c;
+    for (size_t i = 0; i < pressindex_results_facet_count(res, PRESSINDEX_FACET_SOURCE); i++)
+        if (!strcmp(pressindex_results_facet_value(res, PRESSINDEX_FACET_SOURCE, i, &c), "Alpha"))
+            alpha = c;
+    uint64_t ta = truth(PRESSINDEX_FACET_SOURCE, "Alpha");
+    ck_assert_msg(alpha >= ta * 85 / 100 && alpha <= ta * 115 / 100, "Alpha %llu, truth %llu",
+                  (unsigned long long)alpha, (unsigned long long)ta);
+    pressindex_results_destroy(res);
+    so.offset = 30;
+    res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_total(res, NULL), ft);
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+START_TEST(small_matches_are_exact)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    /* "Photo credit: Akorda" is in both releases: one result with a collapsed twin, two passages. */
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = "photo credit";
+    pressindex_results *res = search_with(idx, &so);
+    int exact = 0;
+    ck_assert_uint_eq(pressindex_results_count(res), 1);
+    ck_assert_uint_eq(pressindex_result_collapsed(res, 0), 1);
+    ck_assert_uint_eq(pressindex_results_total(res, &exact), 2);
+    ck_assert_int_eq(exact, 1);
+    /* No facets asked: none. */
+    ck_assert_uint_eq(pressindex_results_facet_count(res, PRESSINDEX_FACET_SOURCE), 0);
+    ck_assert_ptr_null(pressindex_results_facet_value(res, PRESSINDEX_FACET_MONTH, 0, NULL));
+    ck_assert_int_eq(pressindex_results_facets_exact(res), 0);
+    pressindex_results_destroy(res);
+    so.facets = 1;
+    res = search_with(idx, &so);
+    ck_assert_int_eq(pressindex_results_facets_exact(res), 1);
+    uint64_t c;
+    ck_assert_str_eq(pressindex_results_facet_value(res, PRESSINDEX_FACET_MONTH, 0, &c), "2024-03");
+    ck_assert_uint_eq(c, 1);
+    ck_assert_str_eq(pressindex_results_facet_value(res, PRESSINDEX_FACET_MONTH, 1, &c), "2025-07");
+    ck_assert_uint_eq(c, 1);
+    ck_assert_str_eq(pressindex_results_facet_value(res, PRESSINDEX_FACET_SOURCE, 0, &c), "Akorda");
+    ck_assert_uint_eq(c, 2);
+    pressindex_results_destroy(res);
+    /* Nothing found: 0, exact, no facet values. */
+    so.query = "zeppelin";
+    res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_total(res, &exact), 0);
+    ck_assert_int_eq(exact, 1);
+    ck_assert_uint_eq(pressindex_results_facet_count(res, PRESSINDEX_FACET_YEAR), 0);
+    pressindex_results_destroy(res);
+    ck_assert_uint_eq(pressindex_results_total(NULL, &exact), 0);
+    ck_assert_uint_eq(pressindex_results_facet_count(NULL, PRESSINDEX_FACET_YEAR), 0);
+    ck_assert_uint_eq(pressindex_results_sequence(NULL), 0);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+START_TEST(after_sequence_finds_only_what_came_later)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = "Turkic";
+    pressindex_results *res = search_with(idx, &so);
+    uint64_t seq = pressindex_results_sequence(res);
+    ck_assert_uint_eq(seq, 2); /* two releases written */
+    ck_assert_uint_eq(pressindex_results_total(res, NULL), 2);
+    pressindex_results_destroy(res);
+    /* Nothing written since. */
+    so.after_sequence = seq;
+    res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_count(res), 0);
+    ck_assert_uint_eq(pressindex_results_sequence(res), seq);
+    pressindex_results_destroy(res);
+    /* A new release, and an old one changed: both are new to a saved search; an older date does
+     * not matter, the order of writing does. */
+    static const char *const pars[] = {"Turkic states signed a new transport pact."};
+    pressindex_release c = {"akorda/3", "2001-01-01", NULL, NULL, NULL, NULL, pars, 1};
+    pressindex_release b = {"akorda/2", "2024-03-05", "Turkic cooperation", "Akorda", NULL, NULL, pars, 1};
+    add_committed(idx, &c, 1);
+    so.exact = 1;
+    so.facets = 1;
+    res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_count(res), 1);
+    ck_assert_str_eq(pressindex_result_release(res, 0), "akorda/3");
+    ck_assert_uint_eq(pressindex_results_total(res, NULL), 1);
+    ck_assert_str_eq(pressindex_results_facet_value(res, PRESSINDEX_FACET_YEAR, 0, NULL), "2001");
+    uint64_t seq2 = pressindex_results_sequence(res);
+    ck_assert_uint_eq(seq2, seq + 1);
+    pressindex_results_destroy(res);
+    add_committed(idx, &b, 1);
+    so.after_sequence = seq2;
+    res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_count(res), 1);
+    ck_assert_str_eq(pressindex_result_release(res, 0), "akorda/2");
+    pressindex_results_destroy(res);
+    /* Past the last number: nothing, and no error. */
+    so.after_sequence = UINT64_MAX;
+    res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_count(res), 0);
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+static const struct {
+    const char *query;
+    size_t plain, all;   /* passages found without and with all_words */
+} all_rows[] = {
+    {"harbor cranes", 3, 1},                 /* only the passage with both */
+    {"harbor cranes night", 3, 0},
+    {"harbor OR cranes", 3, 3},              /* an OR group stays one */
+    {"harbor (cranes OR night)", 3, 2},      /* the group required as a whole */
+    {"harbor -night", 1, 1},                 /* an exclusion stays one */
+    {"the harbor", 2, 2},                    /* a stopword left out stays out */
+    {"+harbor cranes", 2, 1},
+    {"\"harbor cranes\" night", 2, 0},
+};
+
+START_TEST(all_words_when_asked)
+{
+    pressindex *idx = open_writer();
+    static const char *const pars[] = {
+        "Harbor cranes unloaded the ship.",
+        "The harbor was quiet at night.",
+        "Cranes flew over the town.",
+        "Nothing here.",
+    };
+    pressindex_release r = {"port/1", "2024-01-01", NULL, NULL, NULL, "en", pars, 4};
+    add_committed(idx, &r, 1);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = all_rows[_i].query;
+    so.collapse = 0;
+    pressindex_results *res = search_with(idx, &so);
+    ck_assert_msg(pressindex_results_count(res) == all_rows[_i].plain, "%s: %zu found", so.query,
+                  pressindex_results_count(res));
+    pressindex_results_destroy(res);
+    so.all_words = 1;
+    so.exact = 1;
+    res = search_with(idx, &so);
+    ck_assert_msg(pressindex_results_count(res) == all_rows[_i].all, "%s --all: %zu found", so.query,
+                  pressindex_results_count(res));
+    ck_assert_uint_eq(pressindex_results_total(res, NULL), all_rows[_i].all);
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("lib");
@@ -2053,6 +2384,15 @@ static Suite *suite(void)
     tcase_add_test(tc, options_grow_without_breaking_callers);
     tcase_add_test(tc, queries_are_bounded);
     tcase_add_loop_test(tc, query_language, 0, sizeof lang_rows / sizeof lang_rows[0]);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("count");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, exact_total_and_facets);
+    tcase_add_test(tc, estimated_totals_are_stable_and_close);
+    tcase_add_test(tc, small_matches_are_exact);
+    tcase_add_test(tc, after_sequence_finds_only_what_came_later);
+    tcase_add_loop_test(tc, all_words_when_asked, 0, sizeof all_rows / sizeof all_rows[0]);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -358,6 +358,18 @@ static pressindex_status filters(pressindex *idx, const pi_query *pq, const pres
         *q = combine2(XC_OP_FILTER, *q, any, c);
     if (none)
         *q = combine2(XC_OP_AND_NOT, *q, none, c);
+    if (o->after_sequence && c->xs == XC_OK) {
+        /* Sequence values are 16 lower-case hex digits (writer.c): their order is the numbers'. */
+        char lo[17];
+        xc_query *f = NULL;
+        if (o->after_sequence == UINT64_MAX)
+            c->xs = xc_query_combine(XC_OP_OR, NULL, 0, 0, &f); /* nothing is written after it */
+        else {
+            snprintf(lo, sizeof lo, "%016llx", (unsigned long long)(o->after_sequence + 1));
+            c->xs = xc_query_value_range(PI_SLOT_SEQ, lo, NULL, &f);
+        }
+        *q = combine2(XC_OP_FILTER, *q, f, c);
+    }
     return PRESSINDEX_OK;
 }
 

@@ -13,9 +13,11 @@
  * date sort; more batches follow, each twice the last, until the page is full or no release is
  * left. By relevance, a later batch's passages follow the earlier ones' (so that more results
  * never reorder the first).
- * The total is exact when every matching release was looked at, else the passages found plus,
- * for each release Xapian estimates is left, the matching passages per release of the weaker half
- * of those looked at.
+ * The total counts matching passages (every one, also those collapsed into a result). It is exact
+ * when every matching release was looked at; else it is estimated from the first batch alone, so
+ * that every page of a search gives the same figure (doc/ranking.md, "Totals", measures it). A
+ * date sort's first batch holds at least DATE_SAMPLE releases for that. count.c counts exactly,
+ * and by facet, when asked.
  */
 #include "config.h"
 
@@ -27,6 +29,8 @@
 #include "searcher.h"
 
 #define DEFAULT_CANDIDATES 100
+/* The fewest releases of a date sort's first batch: the total's sample (the newest releases). */
+#define DATE_SAMPLE 30
 
 /* BM25's b for finding the candidate releases (not for ranking them): a long release (a briefing
  * of 200 paragraphs) is as likely as a short one to hold the best passage, and b = 0.5 left it out.
@@ -183,9 +187,11 @@ pressindex_status pi_match(pi_search *s)
     }
     for (size_t k = 0; xs == XC_OK && s->m.df && k < s->m.n_stems; k++)
         xs = pi_plan_df(s->plan, s->m.stems[k], &s->m.df[k]);
-    size_t batch = relevance ? candidates() : want;
+    size_t batch = relevance ? candidates() : want < DATE_SAMPLE ? DATE_SAMPLE : want;
     if (batch < 1)
         batch = 1;
+    size_t sample = batch;             /* the first batch: the total's sample */
+    uint64_t sample_passages = 0, est_sample = 0;
     unsigned tier = 0;
     size_t first = 0, nf = 0, fcap = 0, npm = 0, pmcap = 0;
     found *f = NULL;
@@ -199,6 +205,8 @@ pressindex_status pi_match(pi_search *s)
             break;
         unsigned size = xc_mset_size(ms);
         est_releases = xc_mset_matches_estimated(ms);
+        if (!tier)
+            est_sample = est_releases;
         unsigned *ids = calloc(size ? size : 1, sizeof *ids);
         if (!ids)
             xs = XC_ERR_NO_MEMORY;
@@ -237,6 +245,10 @@ pressindex_status pi_match(pi_search *s)
         free(ids);
         if (xs != XC_OK || st != PRESSINDEX_OK)
             break;
+        if (!tier) {
+            sample = size;
+            sample_passages = nf;
+        }
         first += size;
         exhausted = size < batch;
         if ((st = finish(s, f, nf, relevance)) != PRESSINDEX_OK)
@@ -248,19 +260,20 @@ pressindex_status pi_match(pi_search *s)
         tier++;
     }
     if (xs == XC_OK && st == PRESSINDEX_OK) {
-        if (exhausted || first >= est_releases || !first)
-            s->estimated = s->n;
-        else {
-            /* The releases not looked at hold about as many matching passages each as the
-             * weaker half of those looked at (the best releases hold the most). */
-            size_t half = first / 2, tail = 0;
-            for (size_t i = 0; i < nf; i++)
-                tail += f[i].rorder >= half;
-            double rate = (double)tail / (double)(first - half) * ((double)s->n / (double)nf);
-            s->estimated = s->n + (uint64_t)(rate * (double)(est_releases - first) + 0.5);
+        s->matched = nf;
+        s->exhausted = exhausted || !first;
+        if (s->exhausted) {
+            s->total = nf;
+            s->total_exact = 1;
+        } else {
+            /* Every page reads the first batch: the estimate is made of it alone. */
+            double rate = (double)sample_passages / (double)sample;
+            double est = rate * (double)(est_sample > sample ? est_sample : sample);
+            s->total = (uint64_t)(est + 0.5);
+            if (s->total < sample_passages)
+                s->total = sample_passages;
+            s->total_exact = 0;
         }
-        if (s->estimated < s->n)
-            s->estimated = s->n;
         s->nw = s->rerank ? (s->n < o->rerank_depth ? s->n : o->rerank_depth) : 0;
         xs = read_window(s);
     }

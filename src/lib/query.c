@@ -862,6 +862,41 @@ static int has_content(const pi_qnode *n)
     return 0;
 }
 
+static void require_all(const pi_query *q, pi_qnode *n)
+{
+    if (!n)
+        return;
+    switch (n->kind) {
+    case PI_Q_SEQ:
+        for (size_t i = 0; i < n->n_kids; i++) {
+            pi_qnode *kid = n->kids[i];
+            if (kid->sign == '-')
+                continue; /* an exclusion stays one */
+            /* A stopword the query leaves out stays out (a sign would bring it in). */
+            int dropped = kid->kind == PI_Q_WORD && kid->n_words == 1 &&
+                          !pi_qword_searched(q, kid, &kid->words[0]);
+            if (!kid->sign && !dropped)
+                kid->sign = '+';
+            require_all(q, kid);
+        }
+        return;
+    case PI_Q_AND:
+        for (size_t i = 0; i < n->n_kids; i++)
+            require_all(q, n->kids[i]);
+        return;
+    case PI_Q_NOT:
+        require_all(q, n->kids[0]); /* what it takes away from stays optional-free too */
+        return;
+    default:
+        return; /* OR and XOR groups, NEAR and leaves: as typed */
+    }
+}
+
+void pi_query_require_all(pi_query *q)
+{
+    require_all(q, q->root);
+}
+
 int pi_qword_searched(const pi_query *q, const pi_qnode *leaf, const pi_qword *w)
 {
     /* The adjacency phrase keeps stopwords ("Organization of Turkic States" is adjacent only with

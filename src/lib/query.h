@@ -89,6 +89,10 @@ void pi_query_free(pi_query *q);
  * title words included. */
 size_t pi_query_terms(const pi_query *q);
 
+/* --all: every item of a sequence outside OR/XOR groups and exclusions becomes required ('+'),
+ * but the stopwords the query leaves out; compile.c and passage.c then require them alike. */
+void pi_query_require_all(pi_query *q);
+
 /* Does the leaf take part in the Xapian query? (A plain stopword does not when drop_stopwords.) */
 int pi_qword_searched(const pi_query *q, const pi_qnode *leaf, const pi_qword *w);
 

@@ -28,7 +28,10 @@ typedef struct hit {
 struct pressindex_results {
     hit *hits;
     size_t n;
-    uint64_t estimated;
+    uint64_t total;
+    int exact;
+    pi_counts counts;   /* the facets (count.c), when asked */
+    uint64_t sequence;
     size_t context;
     char *suggestion;
 };
@@ -184,6 +187,7 @@ void pressindex_results_destroy(pressindex_results *res)
         hit_free(&res->hits[i]);
     free(res->hits);
     free(res->suggestion);
+    pi_counts_free(&res->counts);
     free(res);
 }
 
@@ -201,7 +205,17 @@ void pi_results_set_suggestion(pressindex_results *res, char *suggestion)
 pressindex_status pi_results_fill(pi_search *s, size_t first, size_t count, pressindex_results *res)
 {
     pressindex_status st = PRESSINDEX_OK;
-    res->estimated = s->estimated;
+    if (s->counts.done) {
+        res->total = s->counts.total;
+        res->exact = s->counts.exact;
+    } else {
+        res->total = s->total;
+        res->exact = s->total_exact;
+    }
+    res->sequence = s->sequence;
+    pi_counts_free(&res->counts);
+    res->counts = s->counts; /* moved: the search no longer owns it */
+    memset(&s->counts, 0, sizeof s->counts);
     res->context = s->o->context;
     res->hits = calloc(count ? count : 1, sizeof *res->hits);
     if (!res->hits)
@@ -316,7 +330,8 @@ pressindex_status pressindex_get_release(pressindex *idx, const char *id, pressi
             st = fill_hit(idx, &d, (unsigned)i, NULL, &res->hits[i], NULL);
             res->hits[i].rank = i + 1;
         }
-        res->estimated = res->n;
+        res->total = res->n;
+        res->exact = 1;
         rdoc_free(&d);
     }
     if (st != PRESSINDEX_OK) {
@@ -336,7 +351,43 @@ size_t pressindex_results_count(const pressindex_results *res)
 
 uint64_t pressindex_results_estimated(const pressindex_results *res)
 {
-    return res ? res->estimated : 0;
+    return res ? res->total : 0;
+}
+
+uint64_t pressindex_results_total(const pressindex_results *res, int *exact)
+{
+    if (exact)
+        *exact = res ? res->exact : 0;
+    return res ? res->total : 0;
+}
+
+size_t pressindex_results_facet_count(const pressindex_results *res, pressindex_facet facet)
+{
+    if (!res || (unsigned)facet >= PI_FACETS)
+        return 0;
+    return res->counts.nf[facet];
+}
+
+const char *pressindex_results_facet_value(const pressindex_results *res, pressindex_facet facet,
+                                           size_t i, uint64_t *count)
+{
+    if (count)
+        *count = 0;
+    if (!res || (unsigned)facet >= PI_FACETS || i >= res->counts.nf[facet])
+        return NULL;
+    if (count)
+        *count = res->counts.f[facet][i].count;
+    return res->counts.f[facet][i].value;
+}
+
+int pressindex_results_facets_exact(const pressindex_results *res)
+{
+    return res && res->counts.facets ? res->counts.facets_exact : 0;
+}
+
+uint64_t pressindex_results_sequence(const pressindex_results *res)
+{
+    return res ? res->sequence : 0;
 }
 
 static const hit *at(const pressindex_results *res, size_t i)

@@ -66,7 +66,18 @@ void pi_search_fini(pi_search *s)
     xc_query_free(s->q);
     xc_query_free(s->rq);
     pi_plan_free(s->plan);
+    pi_counts_free(&s->counts);
     memset(s, 0, sizeof *s);
+}
+
+/* The last release sequence number given in this revision (what a saved search stores). */
+static pressindex_status index_sequence(pressindex *idx, uint64_t *out)
+{
+    char *v = NULL;
+    xc_status xs = xc_db_get_metadata(idx->db, PI_META_SEQ, &v, NULL);
+    *out = xs == XC_OK && v ? strtoull(v, NULL, 16) : 0;
+    free(v);
+    return xs == XC_OK ? PRESSINDEX_OK : pi_read_fail(idx, xs, "reading the index sequence");
 }
 
 /* One attempt against the current revision; PRESSINDEX_ERR_MODIFIED is retried by the caller. */
@@ -85,7 +96,11 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
         st = pi_compile_releases(idx, pq, o, &s.rq);
     s.rerank = pi_rank_wanted(o, pq, o->adjacency_weight > 0 && !pq->structured);
     if (st == PRESSINDEX_OK)
+        st = index_sequence(idx, &s.sequence);
+    if (st == PRESSINDEX_OK)
         st = pi_match(&s);
+    if (st == PRESSINDEX_OK)
+        st = pi_count(&s);
     if (st == PRESSINDEX_OK)
         st = pi_search_in_time(&s);
     if (st == PRESSINDEX_OK)
@@ -181,6 +196,8 @@ pressindex_status pressindex_search(pressindex *idx, const pressindex_search_opt
         return st;
     }
     pi_buf_free(&err);
+    if (o->all_words)
+        pi_query_require_all(&pq);
     size_t terms = pi_query_terms(&pq);
     if (o->max_query_terms && terms > o->max_query_terms) {
         pi_query_free(&pq);

@@ -42,6 +42,27 @@ typedef struct pi_cand {
     double score;     /* the final score */
 } pi_cand;
 
+/* A facet's values and their counts (count.c). */
+typedef struct pi_facet_value {
+    char *value;
+    uint64_t count;
+} pi_facet_value;
+
+#define PI_FACETS 3 /* source, month, year: pressindex_facet's values */
+
+/* What count.c counted: the total and the facets (owned; moved into the results). */
+typedef struct pi_counts {
+    int done;             /* counted: total and exact below hold */
+    uint64_t total;
+    int exact;
+    int facets;           /* facets were counted */
+    int facets_exact;
+    pi_facet_value *f[PI_FACETS];
+    size_t nf[PI_FACETS];
+} pi_counts;
+
+void pi_counts_free(pi_counts *c);
+
 /* One search against one revision of the index: what the stages share. */
 typedef struct pi_search {
     pressindex *idx;
@@ -56,7 +77,12 @@ typedef struct pi_search {
     pi_cand *c;           /* matched passages: Xapian's order, then the final one */
     size_t n;
     size_t nw;            /* the rerank window: c[0..nw) was read and is reranked */
-    uint64_t estimated;   /* the estimate of the matching passages (collapsed) */
+    uint64_t total;       /* the matching passages (every one, collapsed or not): exact or estimated */
+    int total_exact;
+    uint64_t matched;     /* the matching passages found in the releases looked at */
+    int exhausted;        /* every matching release was looked at */
+    pi_counts counts;     /* count.c: an exact total and the facets, when asked */
+    uint64_t sequence;    /* the index's last release sequence number */
     uint64_t releases;    /* releases in the index (documents) */
     pi_release_record *recs; /* release records read for the window */
     size_t nrecs;
@@ -73,6 +99,10 @@ pressindex_status pi_deadline_check(pressindex *idx, double deadline, double lim
 /* match.c: runs the query over releases and finds their matching passages; fills s->c (s->n
  * entries from the top, in order, collapsed; the window's release keys read). */
 pressindex_status pi_match(pi_search *s);
+
+/* count.c: when the options ask (exact, facets), every matching release is listed and its
+ * passages checked (all of them, or an even sample for estimated facets); fills s->counts. */
+pressindex_status pi_count(pi_search *s);
 
 /* rank.c */
 /* Are the ranking signals on for these options (and an adjacency weight)? */

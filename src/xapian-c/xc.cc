@@ -1927,6 +1927,39 @@ extern "C" xc_status xc_enquire_get_mset(xc_enquire *enq, unsigned first, unsign
     }
 }
 
+namespace {
+/* Lets through the documents above a docid: the next chunk of a walk in docid order. */
+class AfterDocid : public Xapian::MatchDecider {
+    Xapian::docid after_;
+public:
+    explicit AfterDocid(Xapian::docid after) : after_(after) { }
+    bool operator()(const Xapian::Document &doc) const override { return doc.get_docid() > after_; }
+};
+}
+
+extern "C" xc_status xc_db_match_docids(xc_db *db, const xc_query *q, unsigned after, unsigned *out,
+                                        size_t max, size_t *n)
+{
+    try {
+        need(q != nullptr && n != nullptr && (out != nullptr || max == 0), "NULL argument");
+        *n = 0;
+        if (max == 0)
+            return XC_OK;
+        Xapian::Enquire enq(reader(db));
+        enq.set_query(q->q);
+        enq.set_weighting_scheme(Xapian::BoolWeight());
+        enq.set_docid_order(Xapian::Enquire::ASCENDING);
+        AfterDocid decider(after);
+        Xapian::doccount want = max > 0xFFFFFFFFu ? 0xFFFFFFFFu : (Xapian::doccount)max;
+        Xapian::MSet ms = enq.get_mset(0, want, 0, nullptr, after ? &decider : nullptr);
+        for (Xapian::MSetIterator it = ms.begin(); it != ms.end(); ++it)
+            out[(*n)++] = *it;
+        return XC_OK;
+    } catch (...) {
+        return xc_fail();
+    }
+}
+
 extern "C" unsigned xc_mset_size(const xc_mset *ms)
 {
     try {

@@ -296,6 +296,12 @@ xc_status xc_mset_item(xc_mset *ms, unsigned i, unsigned *docid, double *weight,
 xc_status xc_mset_document(xc_mset *ms, unsigned i, xc_doc **out);
 void xc_mset_free(xc_mset *ms);
 
+/* The documents matching q whose docid is above after, in increasing docid order, unweighted (the
+ * cheapest full match: counting and facets walk every matching document in chunks of this):
+ * at most max of them in out[0..*n). *n < max: there are no more. */
+xc_status xc_db_match_docids(xc_db *db, const xc_query *q, unsigned after, unsigned *out,
+                             size_t max, size_t *n);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Compaction                                                                                  */
 

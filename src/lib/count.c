@@ -1,0 +1,439 @@
+/*
+ * count.c - a search's exact total and its facets (matching passages by source, month and year),
+ * when the options ask for them (exact, facets). The default search does not come here: its
+ * total is match.c's estimate, which costs nothing more than the first page.
+ *
+ * Every release that the relaxed release query matches is listed, in docid order and in chunks
+ * (an unweighted match: no ranking), with its date (value) and its source (the source terms'
+ * postings walked alongside: a release has at most one). Then the releases' passages are checked
+ * against the exact query as for a page (passage.c), chunk by chunk so that the read-ahead stays
+ * bounded:
+ *  - exact: every matching release; the total and the facets are exact;
+ *  - facets alone: every release when at most FACET_SAMPLE match (exact again), else an even
+ *    sample of FACET_SAMPLE of them (every k-th in docid order, which is roughly the order they
+ *    were indexed in): each release not checked is counted at the sample's mean passages per
+ *    release under its own source and month. The facets' counts are rounded so that each facet
+ *    adds up to the total (largest remainders), and the total is that sum.
+ * Memory: a docid, a date and a source number per matching release (not per passage).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "passage.h"
+#include "searcher.h"
+
+/* Releases listed (and read ahead) at a time. */
+#define CHUNK 512
+/* Releases checked for estimated facets: about the cost of four first pages of a search. */
+#define FACET_SAMPLE 400
+
+void pi_counts_free(pi_counts *c)
+{
+    for (int f = 0; f < PI_FACETS; f++) {
+        for (size_t i = 0; i < c->nf[f]; i++)
+            free(c->f[f][i].value);
+        free(c->f[f]);
+    }
+    memset(c, 0, sizeof *c);
+}
+
+/* One matching release. */
+typedef struct rel {
+    unsigned docid;
+    unsigned month;   /* YYYY * 12 + MM - 1 + 1; 0: undated */
+    unsigned source;  /* index into the source list + 1; 0: none */
+    int checked;      /* its passages were counted */
+    uint64_t passages;
+} rel;
+
+/* The index's sources: their terms (K + folded name) and names as first written. */
+typedef struct srcs {
+    char **term;
+    char **name;
+    size_t n;
+} srcs;
+
+static void srcs_free(srcs *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        free(s->term[i]);
+        free(s->name[i]);
+    }
+    free(s->term);
+    free(s->name);
+}
+
+static xc_status srcs_read(xc_db *db, srcs *s)
+{
+    xc_keylist *kl = NULL;
+    xc_status xs = xc_db_allterms(db, PI_P_SOURCE, &kl);
+    const char *k;
+    size_t kn, cap = 0;
+    int more = 0;
+    while (xs == XC_OK && (more = xc_keylist_next(kl, &k, &kn)) > 0) {
+        if (s->n == cap) {
+            cap = cap ? 2 * cap : 16;
+            char **t = realloc(s->term, cap * sizeof *t), **nm = t ? realloc(s->name, cap * sizeof *nm) : NULL;
+            if (t)
+                s->term = t;
+            if (nm)
+                s->name = nm;
+            if (!t || !nm) {
+                xs = XC_ERR_NO_MEMORY;
+                break;
+            }
+        }
+        size_t pl = strlen(PI_P_SOURCE);
+        char *term = strndup(k, kn), *name = NULL;
+        pi_buf key = {0};
+        if (term && pi_buf_printf(&key, "%s%s", PI_META_SOURCE, term + pl) < 0)
+            xs = XC_ERR_NO_MEMORY;
+        if (term && xs == XC_OK)
+            xs = xc_db_get_metadata(db, key.p, &name, NULL);
+        pi_buf_free(&key);
+        /* A name too long for its record: the folded form stands for it. */
+        if (term && xs == XC_OK && !name)
+            name = strdup(term + pl);
+        if (!term || !name) {
+            free(term);
+            free(name);
+            if (xs == XC_OK)
+                xs = XC_ERR_NO_MEMORY;
+            break;
+        }
+        s->term[s->n] = term;
+        s->name[s->n++] = name;
+    }
+    if (xs == XC_OK && more < 0)
+        xs = xc_last_status();
+    xc_keylist_free(kl);
+    return xs;
+}
+
+static int cmp_docid(const void *a, const void *b)
+{
+    const rel *x = a, *y = b;
+    return x->docid < y->docid ? -1 : x->docid > y->docid;
+}
+
+/* First index in r[0..n) whose docid is >= d. */
+static size_t rel_lower(const rel *r, size_t n, unsigned d)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r[mid].docid < d)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The releases' sources (r in docid order): each source's postings walked over them once. */
+static xc_status read_sources(xc_db *db, const srcs *ss, rel *r, size_t n)
+{
+    xc_status xs = XC_OK;
+    for (size_t s = 0; xs == XC_OK && s < ss->n && n; s++) {
+        xc_postlist *pl = NULL;
+        if ((xs = xc_db_postlist(db, ss->term[s], strlen(ss->term[s]), &pl)) != XC_OK)
+            break;
+        size_t i = 0;
+        unsigned at = 0;
+        int on = 1;
+        while (i < n && (on = xc_postlist_skip_to(pl, r[i].docid, &at)) > 0) {
+            i = rel_lower(r, n, at);
+            if (i < n && r[i].docid == at)
+                r[i++].source = (unsigned)s + 1;
+        }
+        if (on < 0)
+            xs = xc_last_status();
+        xc_postlist_free(pl);
+    }
+    return xs;
+}
+
+static xc_status read_dates(xc_db *db, rel *r, size_t n)
+{
+    xc_status xs = XC_OK;
+    for (size_t i = 0; xs == XC_OK && i < n; i++) {
+        char *v = NULL;
+        size_t vl = 0;
+        xs = xc_db_value(db, r[i].docid, PI_SLOT_DATE, &v, &vl);
+        /* YYYYMMDD (writer.c); anything else counts as undated. */
+        int ok = xs == XC_OK && vl == 8;
+        for (size_t k = 0; ok && k < 8; k++)
+            ok = v[k] >= '0' && v[k] <= '9';
+        if (ok) {
+            unsigned y = (unsigned)((v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0'));
+            unsigned m = (unsigned)((v[4] - '0') * 10 + (v[5] - '0'));
+            r[i].month = m >= 1 && m <= 12 ? y * 12 + m : 0;
+        }
+        free(v);
+    }
+    return xs;
+}
+
+/* Counts the matching passages of the releases r[i] (i in idx[0..n), increasing docids). */
+static pressindex_status check(pi_search *s, rel *r, const size_t *idx, size_t n)
+{
+    unsigned ids[CHUNK];
+    pi_pmatch *pm = NULL;
+    size_t npm = 0, cap = 0;
+    xc_status xs = XC_OK;
+    pressindex_status st = PRESSINDEX_OK;
+    for (size_t at = 0; xs == XC_OK && st == PRESSINDEX_OK && at < n; at += CHUNK) {
+        size_t k = n - at < CHUNK ? n - at : CHUNK;
+        for (size_t i = 0; i < k; i++)
+            ids[i] = r[idx[at + i]].docid;
+        if ((st = pi_search_in_time(s)) != PRESSINDEX_OK)
+            break;
+        if ((xs = pi_plan_prefetch(s->plan, ids, k)) != XC_OK)
+            break;
+        for (size_t i = 0; xs == XC_OK && i < k; i++) {
+            if (i % 16 == 15 && (st = pi_search_in_time(s)) != PRESSINDEX_OK)
+                break;
+            npm = 0;
+            xs = pi_plan_release(s->plan, ids[i], &pm, &npm, &cap);
+            r[idx[at + i]].passages = npm;
+            r[idx[at + i]].checked = 1;
+        }
+    }
+    free(pm);
+    /* The page's read-ahead is gone: nothing after this reads it (results read their own). */
+    if (xs == XC_OK)
+        xs = pi_plan_prefetch(s->plan, NULL, 0);
+    if (xs != XC_OK)
+        return pi_read_fail(s->idx, xs, "counting");
+    return st;
+}
+
+/* A facet value being counted. */
+typedef struct acc {
+    unsigned key;
+    double count;
+    uint64_t whole;
+} acc;
+
+static int cmp_key(const void *a, const void *b)
+{
+    const acc *x = a, *y = b;
+    /* Undated (0) last. */
+    if (!x->key != !y->key)
+        return !x->key ? 1 : -1;
+    return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static int cmp_rest(const void *a, const void *b)
+{
+    const acc *x = a, *y = b;
+    double rx = x->count - (double)x->whole, ry = y->count - (double)y->whole;
+    if (rx != ry)
+        return rx < ry ? 1 : -1;
+    return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* Rounds the counts of a[0..n) to whole numbers that add up to total (largest remainders). */
+static void round_to(acc *a, size_t n, uint64_t total)
+{
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        a[i].whole = (uint64_t)a[i].count;
+        sum += a[i].whole;
+    }
+    if (sum >= total || !n)
+        return;
+    qsort(a, n, sizeof *a, cmp_rest);
+    for (size_t i = 0; sum < total; i = (i + 1) % n, sum++)
+        a[i].whole++;
+}
+
+/* Adds count under key (a small set: linear, with the last hit first). */
+static int acc_add(acc **a, size_t *n, size_t *cap, unsigned key, double count, size_t *last)
+{
+    if (*last < *n && (*a)[*last].key == key) {
+        (*a)[*last].count += count;
+        return 0;
+    }
+    for (size_t i = 0; i < *n; i++)
+        if ((*a)[i].key == key) {
+            (*a)[i].count += count;
+            *last = i;
+            return 0;
+        }
+    if (*n == *cap) {
+        size_t c2 = *cap ? 2 * *cap : 64;
+        acc *g = realloc(*a, c2 * sizeof *g);
+        if (!g)
+            return -1;
+        *a = g;
+        *cap = c2;
+    }
+    (*a)[*n] = (acc){key, count, 0};
+    *last = (*n)++;
+    return 0;
+}
+
+typedef struct src_order {
+    const char *name;
+    uint64_t count;
+    size_t i;
+} src_order;
+
+static int cmp_src(const void *a, const void *b)
+{
+    const src_order *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count < y->count ? 1 : -1;
+    return strcmp(x->name, y->name);
+}
+
+/* The facets of facet f from the accumulated counts (in the order the API gives). */
+static int facet_out(pi_counts *c, int f, acc *a, size_t n, const srcs *ss, uint64_t total)
+{
+    round_to(a, n, total);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        kept += a[i].whole > 0;
+    pi_facet_value *v = calloc(kept ? kept : 1, sizeof *v);
+    if (!v)
+        return -1;
+    c->f[f] = v;
+    if (f == PRESSINDEX_FACET_SOURCE) {
+        src_order *o = calloc(n ? n : 1, sizeof *o);
+        if (!o)
+            return -1;
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (a[i].whole)
+                o[k++] = (src_order){a[i].key ? ss->name[a[i].key - 1] : "", a[i].whole, i};
+        qsort(o, k, sizeof *o, cmp_src);
+        for (size_t i = 0; i < k; i++) {
+            if (!(v[i].value = strdup(o[i].name))) {
+                free(o);
+                return -1;
+            }
+            v[i].count = o[i].count;
+            c->nf[f] = i + 1;
+        }
+        free(o);
+        return 0;
+    }
+    qsort(a, n, sizeof *a, cmp_key);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!a[i].whole)
+            continue;
+        char buf[16] = "";
+        unsigned key = a[i].key;
+        if (key && f == PRESSINDEX_FACET_MONTH)
+            snprintf(buf, sizeof buf, "%04u-%02u", (key - 1) / 12, (key - 1) % 12 + 1);
+        else if (key)
+            snprintf(buf, sizeof buf, "%04u", key);
+        if (!(v[k].value = strdup(buf)))
+            return -1;
+        v[k].count = a[i].whole;
+        c->nf[f] = ++k;
+    }
+    return 0;
+}
+
+/* Lists every matching release (docid order) with its date and source. */
+static pressindex_status list_releases(pi_search *s, const srcs *ss, rel **out, size_t *nout)
+{
+    rel *r = NULL;
+    size_t n = 0, cap = 0;
+    unsigned ids[CHUNK];
+    size_t got = CHUNK;
+    xc_status xs = XC_OK;
+    pressindex_status st = PRESSINDEX_OK;
+    while (xs == XC_OK && got == CHUNK) {
+        if ((st = pi_search_in_time(s)) != PRESSINDEX_OK)
+            break;
+        xs = xc_db_match_docids(s->idx->db, s->rq, n ? r[n - 1].docid : 0, ids, CHUNK, &got);
+        if (xs != XC_OK)
+            break;
+        if (n + got > cap) {
+            size_t c2 = cap ? 2 * cap : 1024;
+            while (c2 < n + got)
+                c2 *= 2;
+            rel *g = realloc(r, c2 * sizeof *g);
+            if (!g) {
+                xs = XC_ERR_NO_MEMORY;
+                break;
+            }
+            r = g;
+            cap = c2;
+        }
+        for (size_t i = 0; i < got; i++)
+            r[n + i] = (rel){ids[i], 0, 0, 0, 0};
+        if ((xs = read_dates(s->idx->db, r + n, got)) == XC_OK)
+            xs = read_sources(s->idx->db, ss, r + n, got);
+        n += got;
+    }
+    if (xs == XC_OK && st == PRESSINDEX_OK)
+        qsort(r, n, sizeof *r, cmp_docid); /* already so: Xapian's docid order, kept certain */
+    if (xs != XC_OK || st != PRESSINDEX_OK) {
+        free(r);
+        return xs != XC_OK ? pi_read_fail(s->idx, xs, "counting") : st;
+    }
+    *out = r;
+    *nout = n;
+    return PRESSINDEX_OK;
+}
+
+pressindex_status pi_count(pi_search *s)
+{
+    const pressindex_search_options *o = s->o;
+    pi_counts *c = &s->counts;
+    if (!o->exact && !o->facets)
+        return PRESSINDEX_OK;
+    srcs ss = {0};
+    rel *r = NULL;
+    size_t n = 0, *pick = NULL, npick = 0;
+    acc *a[PI_FACETS] = {NULL};
+    size_t na[PI_FACETS] = {0}, capa[PI_FACETS] = {0}, last[PI_FACETS] = {0};
+    xc_status xs = o->facets ? srcs_read(s->idx->db, &ss) : XC_OK;
+    pressindex_status st = xs == XC_OK ? list_releases(s, &ss, &r, &n) : pi_read_fail(s->idx, xs, "counting");
+    /* Which releases to check: all of them, or an even sample for estimated facets. */
+    int all = o->exact || n <= FACET_SAMPLE;
+    if (st == PRESSINDEX_OK && !(pick = calloc(n ? n : 1, sizeof *pick)))
+        st = pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    for (size_t i = 0; st == PRESSINDEX_OK && i < (all ? n : FACET_SAMPLE); i++)
+        pick[npick++] = all ? i : (size_t)((double)i * (double)n / FACET_SAMPLE);
+    if (st == PRESSINDEX_OK)
+        st = check(s, r, pick, npick);
+    double checked = 0, sum = 0;
+    for (size_t i = 0; st == PRESSINDEX_OK && i < npick; i++)
+        checked += (double)r[pick[i]].passages;
+    double rate = npick ? checked / (double)npick : 0;
+    for (size_t i = 0; st == PRESSINDEX_OK && i < n; i++) {
+        double p = r[i].checked ? (double)r[i].passages : rate;
+        sum += p;
+        if (!o->facets || p == 0)
+            continue;
+        unsigned key[PI_FACETS] = {r[i].source, r[i].month, r[i].month ? (r[i].month - 1) / 12 : 0};
+        for (int f = 0; f < PI_FACETS; f++)
+            if (acc_add(&a[f], &na[f], &capa[f], key[f], p, &last[f]) < 0)
+                st = pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    }
+    if (st == PRESSINDEX_OK) {
+        c->done = 1;
+        c->exact = all;
+        c->total = all ? (uint64_t)checked : (uint64_t)(sum + 0.5);
+        c->facets = o->facets;
+        c->facets_exact = o->facets && all;
+        for (int f = 0; o->facets && f < PI_FACETS && st == PRESSINDEX_OK; f++)
+            if (facet_out(c, f, a[f], na[f], &ss, c->total) < 0)
+                st = pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    }
+    for (int f = 0; f < PI_FACETS; f++)
+        free(a[f]);
+    free(pick);
+    free(r);
+    srcs_free(&ss);
+    return st;
+}
