@@ -184,15 +184,25 @@ class Api(unittest.TestCase):
         # A filter alone lists what it lets through; weights are taken.
         self.assertTrue(self.srv.json("/api/search?" + q(since="2025"))["results"])
         self.assertEqual(self.srv.json("/api/search?" + q(q="Turkic", release_weight=0, bm25_b="0.75"))["query"], "Turkic")
-        # Facets (when the library gives them): counts by source and month, said exact or not.
-        b = self.srv.json("/api/search?" + q(q="Turkic"))
-        if "facets" in b:
+        # Facets: matching passages by source and month, with the total; checked against every
+        # matching passage listed (collapse=0: each passage once).
+        for query in ("Turkic", "president", "zanzibarpayload"):
+            b = self.srv.json("/api/search?" + q(q=query, limit=0))
+            every = self.srv.json("/api/search?" + q(q=query, limit=100, collapse=0))["results"]
             f = b["facets"]
             self.assertIs(type(f["exact"]), bool)
-            months = [m["value"] for m in f["month"]]
-            self.assertIn("2025-07", months)
-            self.assertEqual(sum(m["count"] for m in f["month"]), sum(s["count"] for s in f["source"]))
-            self.assertNotIn("facets", self.srv.json("/api/search?" + q(q="Turkic", facets=0)))
+            self.assertTrue(f["exact"] and b["exact"], (query, b))  # a handful of releases: counted
+            self.assertEqual(b["total"], len(every), query)
+            months, sources = {}, {}
+            for r in every:
+                months[(r["date"] or "")[:7]] = months.get((r["date"] or "")[:7], 0) + 1
+                sources[r["source"]] = sources.get(r["source"], 0) + 1
+            self.assertEqual({m["value"]: m["count"] for m in f["month"]}, months, query)
+            self.assertEqual({m["value"]: m["count"] for m in f["source"]}, sources, query)
+            dated = [m["value"] for m in f["month"] if m["value"]]
+            self.assertEqual(dated, sorted(dated))  # time order, for the chart
+        self.assertNotIn("facets", self.srv.json("/api/search?" + q(q="Turkic", facets=0)))
+        self.assertTrue(self.srv.json("/api/search?" + q(q="Turkic", exact=1, facets="false"))["exact"])
 
     def test_csv_is_search_csv(self):
         r = self.srv.request("/api/search.csv?" + q(q="president", limit=50))

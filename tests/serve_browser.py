@@ -93,6 +93,11 @@ def run(driver, wait, url):
     bars = driver.find_elements(By.CSS_SELECTOR, "#chart svg rect.bar")
     heights = [float(b.get_attribute("height")) for b in bars]
     check(len(bars) >= 1 and max(heights) > 0, f"the month chart has bars: {heights}")
+    tips = driver.execute_script("return Array.from(document.querySelectorAll('#chart svg rect.bar title'))"
+                                 ".map(function (t) { return t.textContent; })")
+    check("2025-07: 2" in tips and sum(int(t.split(": ")[1]) for t in tips) == 2,
+          f"the chart counts the matching paragraphs by month (the API's facets): {tips}")
+    check(driver.find_element(By.ID, "chart-note").text == "All matching paragraphs.", "the chart says it is exact")
     labels = [t.text for t in driver.find_elements(By.CSS_SELECTOR, "#chart svg text")]
     check("2025-07" in labels, f"the chart's axis names July 2025: {labels}")
     check(driver.find_element(By.ID, "csv").get_attribute("href").startswith(url + "api/search.csv?"),

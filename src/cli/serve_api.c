@@ -137,7 +137,7 @@ static const pspec search_params[] = {
     {"source", P_STR, 0},     {"lang", P_STR, 0},        {"sort", P_SORT, 0},
     {"limit", P_SIZE, SERVE_MAX_CSV_LIMIT},              {"offset", P_SIZE, SERVE_MAX_OFFSET},
     {"by_release", P_BOOL, 0}, {"collapse", P_BOOL, 0},  {"context", P_SIZE, SERVE_MAX_CONTEXT},
-    {"facets", P_BOOL, 0},
+    {"facets", P_BOOL, 0},    {"exact", P_BOOL, 0},
     {"release_weight", P_WEIGHT, 0}, {"adjacency_weight", P_WEIGHT, 0},
     {"title_weight", P_WEIGHT, 0},   {"boilerplate_weight", P_WEIGHT, 0},
     {"neighbour_weight", P_WEIGHT, 0}, {"question_weight", P_WEIGHT, 0},
@@ -275,6 +275,8 @@ static int search_options(const serve_request *rq, pressindex_search_options *so
                 so->by_release = b;
             else if (!strcmp(s->name, "collapse"))
                 so->collapse = b;
+            else if (!strcmp(s->name, "exact"))
+                so->exact = b;
             else
                 *facets = b;
         } else if (s->type == P_SORT) {
@@ -327,6 +329,37 @@ static char *snippet(const pressindex_results *res, size_t i)
     return serve_snippet_html(text, len, from, to, offs, n);
 }
 
+/* {"source": [{"value", "count"}], "month": [...], "exact": bool}: what the page's chart draws. */
+static json_t *facets_json(const pressindex_results *res)
+{
+    static const struct {
+        const char *name;
+        pressindex_facet facet;
+    } which[] = {{"source", PRESSINDEX_FACET_SOURCE}, {"month", PRESSINDEX_FACET_MONTH}};
+    json_t *f = json_object();
+    for (size_t k = 0; f && k < sizeof which / sizeof *which; k++) {
+        json_t *a = json_array();
+        size_t n = pressindex_results_facet_count(res, which[k].facet);
+        for (size_t i = 0; a && i < n; i++) {
+            uint64_t count = 0;
+            const char *v = pressindex_results_facet_value(res, which[k].facet, i, &count);
+            if (v && json_array_append_new(a, json_pack("{ss sI}", "value", v, "count", (json_int_t)count)) < 0) {
+                json_decref(a);
+                a = NULL;
+            }
+        }
+        if (!a || json_object_set_new(f, which[k].name, a) < 0) {
+            json_decref(f);
+            f = NULL;
+        }
+    }
+    if (f && json_object_set_new(f, "exact", json_boolean(pressindex_results_facets_exact(res))) < 0) {
+        json_decref(f);
+        f = NULL;
+    }
+    return f;
+}
+
 static int run_search(const serve_config *cfg, pressindex_search_options *so, serve_reply *out,
                       pressindex **idx_out, pressindex_results **res)
 {
@@ -349,6 +382,7 @@ static void api_search(const serve_config *cfg, const serve_request *rq, serve_r
     int facets;
     if (search_options(rq, &so, &facets, SERVE_MAX_LIMIT, out) < 0)
         return;
+    so.facets = facets; /* DECISIONS round 2: on every /api/search unless facets=0 */
     pressindex *idx;
     pressindex_results *res = NULL;
     if (run_search(cfg, &so, out, &idx, &res) < 0)
@@ -366,13 +400,21 @@ static void api_search(const serve_config *cfg, const serve_request *rq, serve_r
         free(html);
     }
     const char *sugg = pressindex_results_suggestion(res);
+    int exact = 0;
+    uint64_t total = pressindex_results_total(res, &exact);
     json_t *o = oom ? NULL
                     : json_pack("{ss sI sb so sI sI so}", "query", so.query,
-                                "total", (json_int_t)pressindex_results_estimated(res), "exact", 0,
+                                "total", (json_int_t)total, "exact", exact,
                                 "suggestion", *sugg ? json_string(sugg) : json_null(),
                                 "offset", (json_int_t)so.offset, "limit", (json_int_t)so.limit,
                                 "results", json_incref(results));
-    (void)facets;
+    if (o && facets) {
+        json_t *f = facets_json(res);
+        if (!f || json_object_set_new(o, "facets", f) < 0) {
+            json_decref(o);
+            o = NULL;
+        }
+    }
     json_decref(results);
     pressindex_results_destroy(res);
     reply_json(out, 200, o);
