@@ -223,8 +223,8 @@ static int run(int argc, char **argv)
 #ifdef PI_SERVE
         return cmd_serve(sub_argc, sub_argv);
 #else
-        cli_error("serve: this pressindex was built without it (configure found no libmicrohttpd: "
-                  "apt-get install libmicrohttpd-dev, then configure and make again)");
+        cli_error("serve: this pressindex was built without it (--disable-serve, or configure found no "
+                  "libmicrohttpd: apt-get install libmicrohttpd-dev, then configure and make again)");
         return EX_UNAVAILABLE;
 #endif
     }
