@@ -1097,6 +1097,27 @@ START_TEST(malformed_query_position)
 }
 END_TEST
 
+/* Totals and facets of a search that matches nothing (serve asks for facets on every search). */
+START_TEST(facets_of_nothing)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = "zzqqxxnothing";
+    so.facets = 1;
+    so.exact = _i;
+    pressindex_results *res = NULL;
+    ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_OK);
+    int exact = -1;
+    ck_assert_uint_eq(pressindex_results_total(res, &exact), 0);
+    for (int f = PRESSINDEX_FACET_SOURCE; f <= PRESSINDEX_FACET_YEAR; f++)
+        ck_assert_uint_eq(pressindex_results_facet_count(res, (pressindex_facet)f), 0);
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
 START_TEST(filters_sorting_collapse)
 {
     pressindex *idx = open_writer();
@@ -2364,6 +2385,7 @@ static Suite *suite(void)
     tcase_add_loop_test(tc, folding_and_stemming, 0, sizeof fold_rows / sizeof fold_rows[0]);
     tcase_add_loop_test(tc, malformed_queries, 0, sizeof bad_queries / sizeof bad_queries[0]);
     tcase_add_loop_test(tc, malformed_query_position, 0, sizeof position_rows / sizeof position_rows[0]);
+    tcase_add_loop_test(tc, facets_of_nothing, 0, 2);
     tcase_add_test(tc, filters_sorting_collapse);
     tcase_add_test(tc, phrase_keeps_stopwords_and_order);
     tcase_add_test(tc, did_you_mean);

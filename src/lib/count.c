@@ -322,7 +322,8 @@ static int facet_out(pi_counts *c, int f, acc *a, size_t n, const srcs *ss, uint
         free(o);
         return 0;
     }
-    qsort(a, n, sizeof *a, cmp_key);
+    if (n) /* a is NULL when nothing matched: qsort's pointer must not be (UBSan aborts) */
+        qsort(a, n, sizeof *a, cmp_key);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (!a[i].whole)
@@ -374,7 +375,7 @@ static pressindex_status list_releases(pi_search *s, const srcs *ss, rel **out, 
             xs = read_sources(s->idx->db, ss, r + n, got);
         n += got;
     }
-    if (xs == XC_OK && st == PRESSINDEX_OK)
+    if (xs == XC_OK && st == PRESSINDEX_OK && n)
         qsort(r, n, sizeof *r, cmp_docid); /* already so: Xapian's docid order, kept certain */
     if (xs != XC_OK || st != PRESSINDEX_OK) {
         free(r);
