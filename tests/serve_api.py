@@ -404,6 +404,17 @@ class Unavailable(unittest.TestCase):
         self.assertEqual(p.stdout, "")
         self.assertIn("nothing-here", p.stderr)
 
+    def test_address_in_use(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            s.listen()
+            port = s.getsockname()[1]
+            p = subprocess.run([PRESSINDEX, "--db", os.path.join(TMP, "main", "index"), "serve", "--listen",
+                                f"127.0.0.1:{port}"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 69)
+        self.assertEqual(p.stdout, "")
+        self.assertEqual(p.stderr, f"pressindex: serve: cannot listen on 127.0.0.1:{port}: Address already in use\n")
+
     def test_usage_errors(self):
         for args in (["--listen", "nowhere"], ["--listen", "127.0.0.1:99999"], ["--threads", "0"],
                      ["--time-limit", "-1"], ["extra"]):

@@ -200,9 +200,13 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 
 /* MHD's own messages (it answers a request line or headers past the connection's memory with 414
  * or 431 by itself), under our name. */
+static int log_quiet; /* while starting: our own message says why it failed ("port 0" would mislead) */
+
 static void on_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
+    if (log_quiet)
+        return;
     fprintf(stderr, "%s: serve: ", cli_prog);
     vfprintf(stderr, fmt, ap);
 }
@@ -355,9 +359,6 @@ int cmd_serve(int argc, char **argv)
         return rc;
     }
     pressindex_destroy(probe);
-    if (!is_loopback(&addr))
-        fprintf(stderr, "%s: serve: listening on %s, not a loopback address: whoever can reach it can "
-                        "search the index\n", cli_prog, listen_at);
 
     /* The signals are taken by sigwait() below: blocked before the workers start, so that they
      * inherit the mask and never run a handler in the middle of a search. */
@@ -373,6 +374,8 @@ int cmd_serve(int argc, char **argv)
         return EX_OSERR;
     }
     unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
+    log_quiet = 1;
+    errno = 0;
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, &cfg,
         MHD_OPTION_EXTERNAL_LOGGER, on_log, NULL, /* first: MHD logs the options after it */
@@ -383,7 +386,10 @@ int cmd_serve(int argc, char **argv)
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
         MHD_OPTION_END);
+    int start_errno = errno;
+    log_quiet = 0;
     if (!d) {
+        errno = start_errno;
         cli_error("serve: cannot listen on %s: %s", listen_at,
                   errno ? strerror(errno) : "address in use or not this machine's");
         pthread_key_delete(worker_key);
@@ -399,6 +405,9 @@ int cmd_serve(int argc, char **argv)
         inet_ntop(AF_INET, &((struct sockaddr_in *)&addr)->sin_addr, host, sizeof host);
     printf(v6 ? "http://[%s]:%u/\n" : "http://%s:%u/\n", host, port);
     fflush(stdout);
+    if (!is_loopback(&addr))
+        fprintf(stderr, "%s: serve: listening on %s, not a loopback address: whoever can reach it can "
+                        "search the index\n", cli_prog, listen_at);
 
     int sig = 0;
     while (sigwait(&stop, &sig) != 0)
