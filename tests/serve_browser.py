@@ -98,6 +98,8 @@ def run(driver, wait, url):
     check("2025-07: 2" in tips and sum(int(t.split(": ")[1]) for t in tips) == 2,
           f"the chart counts the matching paragraphs by month (the API's facets): {tips}")
     check(driver.find_element(By.ID, "chart-note").text == "All matching paragraphs.", "the chart says it is exact")
+    facet_buttons = [b.text for b in driver.find_elements(By.CSS_SELECTOR, "#by-source button")]
+    check(facet_buttons == ["no source (2)"], f"the sources of the matches: {facet_buttons}")
     labels = [t.text for t in driver.find_elements(By.CSS_SELECTOR, "#chart svg text")]
     check("2025-07" in labels, f"the chart's axis names July 2025: {labels}")
     check(driver.find_element(By.ID, "csv").get_attribute("href").startswith(url + "api/search.csv?"),
@@ -137,6 +139,14 @@ def run(driver, wait, url):
     check([r.get_attribute("data-release") + r.text[:40] for r in results(driver)] != first, "page 2 differs")
     driver.find_element(By.ID, "prev").click()
     wait.until(lambda d: d.find_element(By.ID, "status").text.startswith("Paragraphs 1\u2013"))
+    sri = [b for b in driver.find_elements(By.CSS_SELECTOR, "#by-source button") if b.text.startswith("Presidential Media")]
+    check(len(sri) == 1, "a source among the matches' sources")
+    if sri:
+        sri[0].click()
+        wait.until(lambda d: d.find_element(By.ID, "source").get_attribute("value").startswith("Presidential Media"))
+        wait.until(lambda d: results(d) and all("Presidential Media Division" in r.text for r in results(d)))
+        check(len(driver.find_elements(By.CSS_SELECTOR, "#by-source button")) == 1, "narrowed to that source")
+        driver.execute_script("document.getElementById('source').value = ''")
 
     # A malformed query: the message, and the caret where it is malformed.
     search(driver, wait, "Türk (Turkic")

@@ -155,7 +155,33 @@
     $('chart-box').hidden = false;
   }
 
+  /* The sources of the matching paragraphs, each a button that narrows the search to it. */
+  function sourcesFromFacets(f) {
+    var box = $('by-source');
+    box.textContent = '';
+    if (!f.source || !f.source.length) return;
+    box.appendChild(document.createTextNode('By source: '));
+    f.source.slice(0, 12).forEach(function (s, i) {
+      if (i) box.appendChild(document.createTextNode(' '));
+      var b = el('button', 'source-facet', (s.value || 'no source') + ' (' + s.count + ')');
+      b.type = 'button';
+      b.disabled = !s.value;
+      b.addEventListener('click', function () {
+        var sel = $('source');
+        if (!Array.prototype.some.call(sel.options, function (o) { return o.value === s.value; })) {
+          var o = el('option', null, s.value);
+          o.value = s.value;
+          sel.appendChild(o);
+        }
+        sel.value = s.value;
+        search(0);
+      });
+      box.appendChild(b);
+    });
+  }
+
   function chartFromFacets(f) {
+    sourcesFromFacets(f);
     var months = [], undated = 0;
     (f.month || []).forEach(function (m) {
       if (m.value) months.push([m.value, m.count]); else undated += m.count;
@@ -176,6 +202,7 @@
         if (r.date) count[r.date.slice(0, 7)] = (count[r.date.slice(0, 7)] || 0) + 1; else undated++;
       });
       var months = Object.keys(count).sort().map(function (k) { return [k, count[k]]; });
+      $('by-source').textContent = '';
       drawChart(months, undated, 'The ' + res.body.results.length + ' best-matching paragraphs.');
     });
   }
