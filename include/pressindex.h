@@ -386,6 +386,19 @@ int pressindex_results_facets_exact(const pressindex_results *res);
  * a saved search stores it and passes it later as after_sequence. */
 uint64_t pressindex_results_sequence(const pressindex_results *res);
 
+/* Saved searches (pressindex watch): one JSON object kept in the index directory (watches.json),
+ * which compaction and rebuilds keep. The library checks only that it is a JSON object; the
+ * command's shape is in pressindex(1).
+ * pressindex_watches_read(): *json is the document (malloc()ed: free() it), or NULL when there is
+ * none. Returns PRESSINDEX_OK, _ERR_CORRUPT (not a JSON object: the message says where),
+ * _ERR_IO, _ERR_NO_MEMORY, _ERR_INVALID_ARGUMENT.
+ * pressindex_watches_write(): replaces the document atomically (the old one or the new one, never
+ * a mixture, also after a crash); needs a writable handle (the writer lock). Returns
+ * PRESSINDEX_OK, _ERR_INVALID_ARGUMENT (read-only handle, not a JSON object), _ERR_LIMIT (over
+ * 16 MiB), _ERR_IO, _ERR_NO_MEMORY. */
+pressindex_status pressindex_watches_read(pressindex *idx, char **json);
+pressindex_status pressindex_watches_write(pressindex *idx, const char *json);
+
 /* "Did you mean": when a search found fewer than 3 passages and some query words are unknown to
  * the index, the query with those words replaced by the closest known ones; else "". Owned by res. */
 const char *pressindex_results_suggestion(const pressindex_results *res);

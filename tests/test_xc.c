@@ -996,6 +996,58 @@ END_TEST
 /* ------------------------------------------------------------------------------------------ */
 /* Searching                                                                                   */
 
+
+START_TEST(test_match_docids_and_value_stream)
+{
+    xc_db *w = open_db(tpath("db"), XC_DB_CREATE);
+    /* Docs 1..30: "even" on the even ones, a date value on every third (from doc 3). */
+    for (unsigned i = 1; i <= 30; i++) {
+        xc_doc *doc = NULL;
+        OK(xc_doc_new(&doc));
+        OK(xc_doc_add_term(doc, "all", 3, 1));
+        if (i % 2 == 0)
+            OK(xc_doc_add_term(doc, "even", 4, 1));
+        if (i % 3 == 0) {
+            char v[16];
+            snprintf(v, sizeof v, "202401%02u", i);
+            OK(xc_doc_set_value(doc, 0, v, 8));
+        }
+        unsigned id;
+        OK(xc_db_add_document(w, doc, &id));
+        xc_doc_free(doc);
+    }
+    OK(xc_db_commit(w));
+    static const char *const t[] = {"even", NULL};
+    xc_query *q = terms_query(XC_OP_OR, 0, t);
+    unsigned ids[40];
+    size_t n = 0;
+    OK(xc_db_match_docids(w, q, ids, 40, &n));
+    ck_assert_uint_eq(n, 15);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_uint_eq(ids[i], 2 * (i + 1)); /* every match, in docid order */
+    /* Room for fewer: the first ones, and how many there are. */
+    OK(xc_db_match_docids(w, q, ids, 4, &n));
+    ck_assert_uint_eq(n, 15);
+    ck_assert_uint_eq(ids[3], 8);
+    xc_query_free(q);
+
+    const unsigned want[] = {2, 3, 9, 10, 30};
+    char out[5 * 8];
+    OK(xc_db_values_fixed(w, 0, want, 5, 8, out));
+    ck_assert_mem_eq(out + 0 * 8, "\0\0\0\0\0\0\0\0", 8);   /* no value */
+    ck_assert_mem_eq(out + 1 * 8, "20240103", 8);
+    ck_assert_mem_eq(out + 2 * 8, "20240109", 8);
+    ck_assert_mem_eq(out + 3 * 8, "\0\0\0\0\0\0\0\0", 8);
+    ck_assert_mem_eq(out + 4 * 8, "20240130", 8);
+    /* Cut at the width asked. */
+    char cut[2 * 4];
+    OK(xc_db_values_fixed(w, 0, want + 1, 2, 4, cut));
+    ck_assert_mem_eq(cut, "20242024", 8);
+    OK(xc_db_values_fixed(w, 0, NULL, 0, 8, NULL));
+    xc_db_free(w);
+}
+END_TEST
+
 START_TEST(test_bm25_ranking)
 {
     xc_db *w = open_db(tpath("db"), XC_DB_CREATE);
@@ -1573,6 +1625,7 @@ static Suite *xc_suite(void)
         {"date_parser", test_date_range_parser},
         {"date_direct", test_date_range_direct},
         {"bm25", test_bm25_ranking},
+        {"match_docids_value_stream", test_match_docids_and_value_stream},
         {"sort_collapse", test_sort_and_collapse},
         {"spelling", test_spelling},
         {"compact", test_compact},

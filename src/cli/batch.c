@@ -141,15 +141,19 @@ static pressindex_status count_query(pressindex *idx, const pressindex_search_op
     q->releases = distinct;
     if (!q->exact) {
         q->passages = clamp(pressindex_results_estimated(res), n, held->passages);
+        /* The library's total counts passages: the releases are the by-release results, listed
+         * up to the same bound, else scaled from the passages' share of distinct releases. */
         o.by_release = 1;
-        o.limit = 0;
         time_left(&o, so, start);
         if ((st = pressindex_search(idx, &o, &rel)) != PRESSINDEX_OK) {
             pressindex_results_destroy(res);
             return st;
         }
         uint64_t most = held->releases < q->passages ? held->releases : q->passages;
-        q->releases = clamp(pressindex_results_estimated(rel), distinct, most);
+        uint64_t listed = pressindex_results_count(rel);
+        q->releases = listed < CLI_BATCH_EXACT_UP_TO
+                          ? listed
+                          : clamp((uint64_t)((double)q->passages * (double)distinct / (double)n), listed, most);
         pressindex_results_destroy(rel);
     }
     *all = res;

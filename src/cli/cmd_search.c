@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "facets.h"
 #include "printer.h"
 
 /* -n, -C, -h, or -n5 / -C2: this command's short options, written after the query. */
@@ -78,8 +80,16 @@ static void usage(FILE *f)
             "      --max-query-terms N     words searched (default %zu)\n"
             "      --max-wildcard-expansion N  index words one wildcard stands for (default %zu)\n"
             "      --time-limit S          give up after S seconds, exit 75 (default: none)\n"
-            "      --count         print only the estimated number of matching paragraphs\n"
+            "      --all           every word outside OR groups and exclusions must be in the\n"
+            "                      paragraph (default: paragraphs with some of them rank lower)\n"
+            "      --count         print only the number of matching paragraphs (exact: every\n"
+            "                      matching release is read, slower on common words)\n"
+            "      --facets        also count the matching paragraphs by source, year and month\n"
+            "                      (on a terminal, a bar per month: the mentions over time); exact\n"
+            "                      when few releases match, else estimated from a sample\n"
             "      --json          one JSON object per result per line (see pressindex(1))\n"
+            "      --meta          with --json: a last line {\"meta\": {\"total\", \"exact\",\n"
+            "                      \"suggestion\"[, \"facets\"]}} (--facets --json implies it)\n"
             "      --csv           CSV (RFC 4180): a header row, then one row per paragraph:\n"
             "                      rank,score,date,source,title,url,release,paragraph,text\n"
             "      --batch FILE    one query per line of FILE (- = standard input; empty lines\n"
@@ -126,6 +136,9 @@ int cmd_search(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},
         {"csv", no_argument, NULL, 1015},
         {"batch", required_argument, NULL, 1016},
+        {"facets", no_argument, NULL, 1017},
+        {"meta", no_argument, NULL, 1018},
+        {"all", no_argument, NULL, 1019},
         {"context", required_argument, NULL, 'C'},
         {"full", no_argument, NULL, 'F'},
         {"release-weight", required_argument, NULL, 1001},
@@ -146,7 +159,7 @@ int cmd_search(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     char *db = NULL;
-    int json = 0, csv = 0, count = 0, limit_given = 0, c, rc = EX_OK;
+    int json = 0, csv = 0, count = 0, limit_given = 0, meta = 0, c, rc = EX_OK;
     const char *batch = NULL;
     pressindex_search_options so;
     pressindex_search_options_init(&so);
@@ -237,12 +250,24 @@ int cmd_search(int argc, char **argv)
         case 'j': json = 1; break;
         case 1015: csv = 1; break;
         case 1016: batch = optarg; break;
+        case 1017: so.facets = 1; break;
+        case 1018: meta = 1; break;
+        case 1019: so.all_words = 1; break;
         case 'h': usage(stdout); free(db); return EX_OK;
         default: rc = EX_USAGE; break;
         }
     }
     if (rc == EX_OK && json && csv) {
         cli_error("search: --json and --csv together: choose one format");
+        rc = EX_USAGE;
+    }
+    if (rc == EX_OK && meta && !json) {
+        cli_error("search: --meta adds a last line to --json: give --json too");
+        rc = EX_USAGE;
+    }
+    if (rc == EX_OK && so.facets && (csv || count || batch)) {
+        cli_error("search: --facets goes with the text or --json output of one search (with --json "
+                  "the facets are in the last line), not with %s", csv ? "--csv" : count ? "--count" : "--batch");
         rc = EX_USAGE;
     }
     if (rc == EX_OK && batch && optind < argc) {
@@ -313,8 +338,10 @@ int cmd_search(int argc, char **argv)
         return EX_USAGE;
     }
     so.query = query;
-    if (count)
+    if (count) {
         so.limit = 0;
+        so.exact = 1; /* one integer a script relies on: no estimate */
+    }
 
     if (!db)
         db = cli_default_db();
@@ -329,7 +356,8 @@ int cmd_search(int argc, char **argv)
         } else {
             int machine = json || csv || count;
             size_t n = pressindex_results_count(res);
-            unsigned long long est = pressindex_results_estimated(res);
+            int exact = 0;
+            unsigned long long est = pressindex_results_total(res, &exact);
             if (count) {
                 printf("%llu\n", est);
             } else if (n || machine) {
@@ -340,13 +368,23 @@ int cmd_search(int argc, char **argv)
                 cli_print_results(&p, NULL, res, n);
                 p.ops->end(&p);
                 cli_printer_fini(&p);
+                if (so.facets && !json && n)
+                    cli_print_facets_text(stdout, res, isatty(STDOUT_FILENO));
+                if (json && (meta || so.facets)) {
+                    json_t *m = cli_meta_json(res, so.facets);
+                    char *line = m ? json_dumps(m, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+                    if (line)
+                        puts(line);
+                    free(line);
+                    json_decref(m);
+                }
             }
             /* Found = something shown; a page past the end is as empty as any other result.
              * (--count and --limit 0 show nothing by design: what matches decides.) */
             rc = (so.limit == 0 ? est > 0 : n > 0) ? EXIT_FOUND : EXIT_NOTHING;
             if (!machine && !n && est)
-                fprintf(stderr, "%s: no results past the first %llu (about %llu match)\n", cli_prog,
-                        (unsigned long long)so.offset, est);
+                fprintf(stderr, "%s: no results past the first %llu (%s%llu paragraphs match)\n", cli_prog,
+                        (unsigned long long)so.offset, exact ? "" : "about ", est);
             /* A pasted page would fill the terminal: the first 80 characters say which query. */
             else if (rc == EXIT_NOTHING && !machine)
                 fprintf(stderr, "%s: nothing found for: %.80s%s\n", cli_prog, query,

@@ -30,6 +30,7 @@ static void usage(FILE *f)
             "  delete ID...       remove releases\n"
             "  check              is the index healthy? (Xapian's check and pressindex's invariants)\n"
             "  serve              a search page and a JSON API over HTTP, read-only (pressindex serve --help)\n"
+            "  watch add|list|rm|run   saved searches: what is new since they last ran (cron)\n"
             "\n"
             "Options:\n"
             "  --db PATH          the index directory (default: $PRESSINDEX_DB, else\n"
@@ -228,6 +229,8 @@ static int run(int argc, char **argv)
         return EX_UNAVAILABLE;
 #endif
     }
+    if (!strcmp(cmd, "watch"))
+        return cmd_watch(sub_argc, sub_argv);
     if (!strcmp(cmd, "help")) {
         usage(stdout);
         return EX_OK;

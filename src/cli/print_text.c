@@ -175,8 +175,9 @@ static void query_end(cli_printer *p, const cli_query_info *q, const pressindex_
     }
     if (!p->shown)
         return; /* "nothing found" is the command's, on stderr */
-    unsigned long long est = pressindex_results_estimated(res);
-    fprintf(p->out, "about %llu matching paragraph%s\n", est, est == 1 ? "" : "s");
+    int exact = 0;
+    unsigned long long total = pressindex_results_total(res, &exact);
+    fprintf(p->out, "%s%llu matching paragraph%s\n", exact ? "" : "about ", total, total == 1 ? "" : "s");
 }
 
 static void end(cli_printer *p)

@@ -29,6 +29,8 @@
 #define CHUNK 512
 /* Releases checked for estimated facets: about the cost of four first pages of a search. */
 #define FACET_SAMPLE 400
+/* Releases checked for the default total, besides the first batch that the page checked. */
+#define TAIL_SAMPLE 100
 
 void pi_counts_free(pi_counts *c)
 {
@@ -47,6 +49,7 @@ typedef struct rel {
     unsigned source;  /* index into the source list + 1; 0: none */
     int checked;      /* its passages were counted */
     uint64_t passages;
+    uint64_t x;       /* the query's words' occurrences (pi_estimate) */
 } rel;
 
 /* The index's sources: their terms (K + folded name) and names as first written. */
@@ -113,10 +116,10 @@ static xc_status srcs_read(xc_db *db, srcs *s)
     return xs;
 }
 
-static int cmp_docid(const void *a, const void *b)
+static int cmp_uint(const void *a, const void *b)
 {
-    const rel *x = a, *y = b;
-    return x->docid < y->docid ? -1 : x->docid > y->docid;
+    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+    return x < y ? -1 : x > y;
 }
 
 /* First index in r[0..n) whose docid is >= d. */
@@ -158,22 +161,27 @@ static xc_status read_sources(xc_db *db, const srcs *ss, rel *r, size_t n)
 
 static xc_status read_dates(xc_db *db, rel *r, size_t n)
 {
-    xc_status xs = XC_OK;
+    unsigned *ids = malloc((n ? n : 1) * sizeof *ids);
+    char *v = malloc((n ? n : 1) * 8);
+    xc_status xs = ids && v ? XC_OK : XC_ERR_NO_MEMORY;
+    for (size_t i = 0; xs == XC_OK && i < n; i++)
+        ids[i] = r[i].docid;
+    if (xs == XC_OK)
+        xs = xc_db_values_fixed(db, PI_SLOT_DATE, ids, n, 8, v);
     for (size_t i = 0; xs == XC_OK && i < n; i++) {
-        char *v = NULL;
-        size_t vl = 0;
-        xs = xc_db_value(db, r[i].docid, PI_SLOT_DATE, &v, &vl);
         /* YYYYMMDD (writer.c); anything else counts as undated. */
-        int ok = xs == XC_OK && vl == 8;
+        const char *d = v + i * 8;
+        int ok = 1;
         for (size_t k = 0; ok && k < 8; k++)
-            ok = v[k] >= '0' && v[k] <= '9';
+            ok = d[k] >= '0' && d[k] <= '9';
         if (ok) {
-            unsigned y = (unsigned)((v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0'));
-            unsigned m = (unsigned)((v[4] - '0') * 10 + (v[5] - '0'));
+            unsigned y = (unsigned)((d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0'));
+            unsigned m = (unsigned)((d[4] - '0') * 10 + (d[5] - '0'));
             r[i].month = m >= 1 && m <= 12 ? y * 12 + m : 0;
         }
-        free(v);
     }
+    free(ids);
+    free(v);
     return xs;
 }
 
@@ -342,48 +350,32 @@ static int facet_out(pi_counts *c, int f, acc *a, size_t n, const srcs *ss, uint
     return 0;
 }
 
-/* Lists every matching release (docid order) with its date and source. */
+/* Lists every matching release (docid order) with its date and source. One unweighted match
+ * (Xapian cannot resume a match where the last one stopped: chunks would each start over). */
 static pressindex_status list_releases(pi_search *s, const srcs *ss, rel **out, size_t *nout)
 {
+    size_t cap = s->releases + 1, n = 0;
+    unsigned *ids = malloc(cap * sizeof *ids);
     rel *r = NULL;
-    size_t n = 0, cap = 0;
-    unsigned ids[CHUNK];
-    size_t got = CHUNK;
-    xc_status xs = XC_OK;
-    pressindex_status st = PRESSINDEX_OK;
-    while (xs == XC_OK && got == CHUNK) {
-        if ((st = pi_search_in_time(s)) != PRESSINDEX_OK)
-            break;
-        xs = xc_db_match_docids(s->idx->db, s->rq, n ? r[n - 1].docid : 0, ids, CHUNK, &got);
-        if (xs != XC_OK)
-            break;
-        if (n + got > cap) {
-            size_t c2 = cap ? 2 * cap : 1024;
-            while (c2 < n + got)
-                c2 *= 2;
-            rel *g = realloc(r, c2 * sizeof *g);
-            if (!g) {
-                xs = XC_ERR_NO_MEMORY;
-                break;
-            }
-            r = g;
-            cap = c2;
-        }
-        for (size_t i = 0; i < got; i++)
-            r[n + i] = (rel){ids[i], 0, 0, 0, 0};
-        if ((xs = read_dates(s->idx->db, r + n, got)) == XC_OK)
-            xs = read_sources(s->idx->db, ss, r + n, got);
-        n += got;
-    }
-    if (xs == XC_OK && st == PRESSINDEX_OK && n)
-        qsort(r, n, sizeof *r, cmp_docid); /* already so: Xapian's docid order, kept certain */
-    if (xs != XC_OK || st != PRESSINDEX_OK) {
+    xc_status xs = ids ? xc_db_match_docids(s->idx->db, s->rq, ids, cap, &n) : XC_ERR_NO_MEMORY;
+    if (xs == XC_OK && n > cap)
+        xs = XC_ERR_MODIFIED; /* more matches than documents: another revision's */
+    if (xs == XC_OK && !(r = malloc((n ? n : 1) * sizeof *r)))
+        xs = XC_ERR_NO_MEMORY;
+    for (size_t i = 0; xs == XC_OK && i < n; i++)
+        r[i] = (rel){ids[i], 0, 0, 0, 0, 0};
+    free(ids);
+    if (xs == XC_OK && ss)
+        xs = read_dates(s->idx->db, r, n);
+    if (xs == XC_OK && ss)
+        xs = read_sources(s->idx->db, ss, r, n);
+    if (xs != XC_OK) {
         free(r);
-        return xs != XC_OK ? pi_read_fail(s->idx, xs, "counting") : st;
+        return pi_read_fail(s->idx, xs, "counting");
     }
     *out = r;
     *nout = n;
-    return PRESSINDEX_OK;
+    return pi_search_in_time(s);
 }
 
 pressindex_status pi_count(pi_search *s)
@@ -398,7 +390,7 @@ pressindex_status pi_count(pi_search *s)
     acc *a[PI_FACETS] = {NULL};
     size_t na[PI_FACETS] = {0}, capa[PI_FACETS] = {0}, last[PI_FACETS] = {0};
     xc_status xs = o->facets ? srcs_read(s->idx->db, &ss) : XC_OK;
-    pressindex_status st = xs == XC_OK ? list_releases(s, &ss, &r, &n) : pi_read_fail(s->idx, xs, "counting");
+    pressindex_status st = xs == XC_OK ? list_releases(s, o->facets ? &ss : NULL, &r, &n) : pi_read_fail(s->idx, xs, "counting");
     /* Which releases to check: all of them, or an even sample for estimated facets. */
     int all = o->exact || n <= FACET_SAMPLE;
     if (st == PRESSINDEX_OK && !(pick = calloc(n ? n : 1, sizeof *pick)))
@@ -436,5 +428,75 @@ pressindex_status pi_count(pi_search *s)
     free(pick);
     free(r);
     srcs_free(&ss);
+    return st;
+}
+
+/* The occurrences of the query's words in each release of r[0..n) (increasing docids) into r[].x,
+ * their sum in *sum: what the tail's estimate is scaled by. */
+static pressindex_status occurrences(pi_search *s, rel *r, size_t n, double *sum)
+{
+    xc_status xs = XC_OK;
+    const char *term;
+    size_t len;
+    *sum = 0;
+    for (size_t k = 0; xs == XC_OK && (term = pi_plan_text_term(s->plan, k, &len)); k++) {
+        xc_postlist *pl = NULL;
+        if ((xs = xc_db_postlist(s->idx->db, term, len, &pl)) != XC_OK)
+            break;
+        size_t i = 0;
+        unsigned at = 0, wdf = 0, dl = 0;
+        int on = 1;
+        while (xs == XC_OK && i < n && (on = xc_postlist_skip_to(pl, r[i].docid, &at)) > 0) {
+            i = rel_lower(r, n, at);
+            if (i < n && r[i].docid == at && (xs = xc_postlist_get(pl, &wdf, &dl)) == XC_OK) {
+                r[i++].x += wdf;
+                *sum += wdf;
+            }
+        }
+        if (xs == XC_OK && on < 0)
+            xs = xc_last_status();
+        xc_postlist_free(pl);
+    }
+    return xs == XC_OK ? PRESSINDEX_OK : pi_read_fail(s->idx, xs, "counting");
+}
+
+pressindex_status pi_estimate(pi_search *s)
+{
+    if (s->exhausted)
+        return PRESSINDEX_OK;
+    rel *r = NULL;
+    size_t n = 0, *pick = NULL, npick = 0, ntail = 0;
+    pressindex_status st = list_releases(s, NULL, &r, &n);
+    if (st != PRESSINDEX_OK)
+        return st;
+    /* The tail: the matching releases outside the head, in docid order. */
+    if (s->nhead)
+        qsort(s->head, s->nhead, sizeof *s->head, cmp_uint);
+    for (size_t i = 0; i < n; i++)
+        if (!s->nhead || !bsearch(&r[i].docid, s->head, s->nhead, sizeof *s->head, cmp_uint))
+            r[ntail++] = r[i];
+    int all = ntail <= TAIL_SAMPLE;
+    if (!(pick = calloc(ntail ? ntail : 1, sizeof *pick)))
+        st = pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    for (size_t i = 0; st == PRESSINDEX_OK && i < (all ? ntail : TAIL_SAMPLE); i++)
+        pick[npick++] = all ? i : (size_t)((double)i * (double)ntail / TAIL_SAMPLE);
+    if (st == PRESSINDEX_OK)
+        st = check(s, r, pick, npick);
+    double xall = 0, xs_ = 0;
+    if (st == PRESSINDEX_OK && !all)
+        st = occurrences(s, r, ntail, &xall);
+    if (st == PRESSINDEX_OK) {
+        double tail = 0;
+        for (size_t i = 0; i < npick; i++) {
+            tail += (double)r[pick[i]].passages;
+            xs_ += (double)r[pick[i]].x;
+        }
+        if (!all && npick)
+            tail = xs_ > 0 && xall > 0 ? tail / xs_ * xall : tail * (double)ntail / (double)npick;
+        s->total = s->head_passages + (uint64_t)(tail + 0.5);
+        s->total_exact = all;
+    }
+    free(pick);
+    free(r);
     return st;
 }

@@ -218,6 +218,11 @@ static int sync_dir(const char *dir)
     return rc;
 }
 
+int pi_sync_dir(const char *dir)
+{
+    return sync_dir(dir);
+}
+
 static pressindex_status open_current(pressindex *idx);
 static pressindex_status need_writer(pressindex *idx);
 
@@ -250,6 +255,7 @@ static void remove_leftovers(pressindex *idx)
         while ((e = readdir(d))) {
             const char *n = e->d_name;
             int ours = !strncmp(n, "build.", 6) || !strncmp(n, "compact.", 8) ||
+                       !strcmp(n, PI_WATCHES_TMP) ||
                        (unfinished && !strcmp(n, unfinished) &&
                         !(idx->db_target && !strcmp(n, idx->db_target)));
             if (ours) {
@@ -359,7 +365,8 @@ static pressindex_status look_at_dir(pressindex *idx, int *fresh, char stray_out
                 if (!stray[0] || strcmp(n, stray) < 0)
                     snprintf(stray, sizeof stray, "%s", n);
             } else if (strcmp(n, ".") && strcmp(n, "..") && strcmp(n, "lock") && strcmp(n, "current") &&
-                       strcmp(n, "current.tmp") && strncmp(n, "build.", 6) && strncmp(n, "compact.", 8)) {
+                       strcmp(n, "current.tmp") && strncmp(n, "build.", 6) && strncmp(n, "compact.", 8) &&
+                       strcmp(n, PI_WATCHES) && strcmp(n, PI_WATCHES_TMP)) {
                 foreign = 1;
             }
         }

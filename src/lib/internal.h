@@ -261,6 +261,13 @@ int pi_index_claim(struct pi_idset *ids, pressindex_index_summary *sum,
 pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, size_t n);
 /* rm -rf path (errors ignored: used on our own temporary databases). */
 void pi_index_remove_tree(const char *path);
+/* fsync()s the directory dir (its renames on disk): 0, or -1 with errno set. */
+int pi_sync_dir(const char *dir);
+
+/* Saved searches (watches.c), beside the databases in the index directory: compaction and
+ * rebuilds keep them; a writer removes a leftover temporary file like its own. */
+#define PI_WATCHES "watches.json"
+#define PI_WATCHES_TMP "watches.json.tmp"
 /* A fresh directory path inside the index for a temporary database (malloc()ed). */
 char *pi_index_tmp_path(pressindex *idx, const char *what, unsigned k);
 

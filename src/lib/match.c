@@ -14,10 +14,8 @@
  * left. By relevance, a later batch's passages follow the earlier ones' (so that more results
  * never reorder the first).
  * The total counts matching passages (every one, also those collapsed into a result). It is exact
- * when every matching release was looked at; else it is estimated from the first batch alone, so
- * that every page of a search gives the same figure (doc/ranking.md, "Totals", measures it). A
- * date sort's first batch holds at least DATE_SAMPLE releases for that. count.c counts exactly,
- * and by facet, when asked.
+ * when every matching release was looked at; else count.c estimates it from the first batch (kept
+ * as the estimate's head) and a sample of the other matching releases.
  */
 #include "config.h"
 
@@ -29,8 +27,6 @@
 #include "searcher.h"
 
 #define DEFAULT_CANDIDATES 100
-/* The fewest releases of a date sort's first batch: the total's sample (the newest releases). */
-#define DATE_SAMPLE 30
 
 /* BM25's b for finding the candidate releases (not for ranking them): a long release (a briefing
  * of 200 paragraphs) is as likely as a short one to hold the best passage, and b = 0.5 left it out.
@@ -187,16 +183,13 @@ pressindex_status pi_match(pi_search *s)
     }
     for (size_t k = 0; xs == XC_OK && s->m.df && k < s->m.n_stems; k++)
         xs = pi_plan_df(s->plan, s->m.stems[k], &s->m.df[k]);
-    size_t batch = relevance ? candidates() : want < DATE_SAMPLE ? DATE_SAMPLE : want;
+    size_t batch = relevance ? candidates() : want;
     if (batch < 1)
         batch = 1;
-    size_t sample = batch;             /* the first batch: the total's sample */
-    uint64_t sample_passages = 0, est_sample = 0;
     unsigned tier = 0;
     size_t first = 0, nf = 0, fcap = 0, npm = 0, pmcap = 0;
     found *f = NULL;
     pi_pmatch *pm = NULL;
-    uint64_t est_releases = 0;
     int exhausted = 0;
     pressindex_status st = PRESSINDEX_OK;
     while (xs == XC_OK && st == PRESSINDEX_OK && !exhausted) {
@@ -204,9 +197,6 @@ pressindex_status pi_match(pi_search *s)
         if ((xs = xc_enquire_get_mset(enq, (unsigned)first, (unsigned)batch, 0, &ms)) != XC_OK)
             break;
         unsigned size = xc_mset_size(ms);
-        est_releases = xc_mset_matches_estimated(ms);
-        if (!tier)
-            est_sample = est_releases;
         unsigned *ids = calloc(size ? size : 1, sizeof *ids);
         if (!ids)
             xs = XC_ERR_NO_MEMORY;
@@ -241,14 +231,19 @@ pressindex_status pi_match(pi_search *s)
             for (size_t k = 0; k < npm; k++)
                 f[nf++] = (found){pm[k], docid, first + i, pm[k].release, tier};
         }
+        if (xs == XC_OK && st == PRESSINDEX_OK && !tier && relevance && size) {
+            /* The head of the total's estimate (count.c): every page reads it. */
+            if ((s->head = malloc(size * sizeof *s->head))) {
+                memcpy(s->head, ids, size * sizeof *ids);
+                s->nhead = size;
+                s->head_passages = nf;
+            } else
+                xs = XC_ERR_NO_MEMORY;
+        }
         xc_mset_free(ms);
         free(ids);
         if (xs != XC_OK || st != PRESSINDEX_OK)
             break;
-        if (!tier) {
-            sample = size;
-            sample_passages = nf;
-        }
         first += size;
         exhausted = size < batch;
         if ((st = finish(s, f, nf, relevance)) != PRESSINDEX_OK)
@@ -262,18 +257,9 @@ pressindex_status pi_match(pi_search *s)
     if (xs == XC_OK && st == PRESSINDEX_OK) {
         s->matched = nf;
         s->exhausted = exhausted || !first;
-        if (s->exhausted) {
-            s->total = nf;
-            s->total_exact = 1;
-        } else {
-            /* Every page reads the first batch: the estimate is made of it alone. */
-            double rate = (double)sample_passages / (double)sample;
-            double est = rate * (double)(est_sample > sample ? est_sample : sample);
-            s->total = (uint64_t)(est + 0.5);
-            if (s->total < sample_passages)
-                s->total = sample_passages;
-            s->total_exact = 0;
-        }
+        /* Else count.c estimates it. */
+        s->total = nf;
+        s->total_exact = s->exhausted;
         s->nw = s->rerank ? (s->n < o->rerank_depth ? s->n : o->rerank_depth) : 0;
         xs = read_window(s);
     }

@@ -108,6 +108,18 @@ xc_status pi_plan_df(const pi_plan *p, const char *term, uint64_t *out)
 
 static ev eval(const pi_plan *p, const pi_qnode *n);
 
+const char *pi_plan_text_term(const pi_plan *p, size_t i, size_t *len)
+{
+    for (size_t k = 0; k < p->nt; k++) {
+        const pterm *t = &p->t[k];
+        if (t->rtw > 0 && !t->whole && !t->wildcard && i-- == 0) {
+            *len = t->len;
+            return t->term;
+        }
+    }
+    return NULL;
+}
+
 uint64_t pi_plan_passages(const pi_plan *p)
 {
     return p->passages;

@@ -41,6 +41,9 @@ xc_status pi_plan_new(xc_db *db, const pi_query *pq, const pi_matcher *m, const 
 void pi_plan_free(pi_plan *p);
 /* The estimate of the passages holding term (a word's passage frequency, for IDF). */
 xc_status pi_plan_df(const pi_plan *p, const char *term, uint64_t *out);
+/* The i-th word term of the query that is evidence for a passage (not excluded, not a title's,
+ * not a wildcard), or NULL past the last; its length in *len. */
+const char *pi_plan_text_term(const pi_plan *p, size_t i, size_t *len);
 /* Passages in the index (statistics). */
 uint64_t pi_plan_passages(const pi_plan *p);
 

@@ -67,6 +67,7 @@ void pi_search_fini(pi_search *s)
     xc_query_free(s->rq);
     pi_plan_free(s->plan);
     pi_counts_free(&s->counts);
+    free(s->head);
     memset(s, 0, sizeof *s);
 }
 
@@ -100,7 +101,7 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
     if (st == PRESSINDEX_OK)
         st = pi_match(&s);
     if (st == PRESSINDEX_OK)
-        st = pi_count(&s);
+        st = o->exact || o->facets ? pi_count(&s) : pi_estimate(&s);
     if (st == PRESSINDEX_OK)
         st = pi_search_in_time(&s);
     if (st == PRESSINDEX_OK)

@@ -82,6 +82,9 @@ typedef struct pi_search {
     uint64_t matched;     /* the matching passages found in the releases looked at */
     int exhausted;        /* every matching release was looked at */
     pi_counts counts;     /* count.c: an exact total and the facets, when asked */
+    unsigned *head;       /* a relevance sort's first batch of releases (every page reads it) */
+    size_t nhead;
+    uint64_t head_passages; /* their matching passages */
     uint64_t sequence;    /* the index's last release sequence number */
     uint64_t releases;    /* releases in the index (documents) */
     pi_release_record *recs; /* release records read for the window */
@@ -103,6 +106,9 @@ pressindex_status pi_match(pi_search *s);
 /* count.c: when the options ask (exact, facets), every matching release is listed and its
  * passages checked (all of them, or an even sample for estimated facets); fills s->counts. */
 pressindex_status pi_count(pi_search *s);
+/* count.c: the estimated total of a search whose match was not read to its end (s->exhausted 0)
+ * and which asked for no count: s->total and s->total_exact. */
+pressindex_status pi_estimate(pi_search *s);
 
 /* rank.c */
 /* Are the ranking signals on for these options (and an adjacency weight)? */

@@ -1927,33 +1927,62 @@ extern "C" xc_status xc_enquire_get_mset(xc_enquire *enq, unsigned first, unsign
     }
 }
 
+extern "C" xc_status xc_db_values_fixed(xc_db *db, unsigned slot, const unsigned *docids, size_t n,
+                                        size_t width, char *out)
+{
+    try {
+        need((docids != nullptr && out != nullptr) || n == 0, "NULL argument");
+        if (n)
+            memset(out, 0, n * width);
+        Xapian::Database &d = reader(db);
+        Xapian::ValueIterator it = d.valuestream_begin(slot), end = d.valuestream_end(slot);
+        for (size_t i = 0; i < n && it != end; i++) {
+            if (it.get_docid() < docids[i])
+                it.skip_to(docids[i]);
+            if (it == end)
+                break;
+            if (it.get_docid() == docids[i]) {
+                std::string v = *it;
+                memcpy(out + i * width, v.data(), v.size() < width ? v.size() : width);
+            }
+        }
+        return XC_OK;
+    } catch (...) {
+        return xc_fail();
+    }
+}
+
 namespace {
-/* Lets through the documents above a docid: the next chunk of a walk in docid order. */
-class AfterDocid : public Xapian::MatchDecider {
-    Xapian::docid after_;
+/* Sees every matching document once, in docid order, and keeps none of them in the MSet: Xapian 1.4
+ * has no other way to walk a query's matches without building an MSet item for each. */
+class CollectDocids : public Xapian::MatchDecider {
 public:
-    explicit AfterDocid(Xapian::docid after) : after_(after) { }
-    bool operator()(const Xapian::Document &doc) const override { return doc.get_docid() > after_; }
+    unsigned *out;
+    size_t max, n = 0;
+    CollectDocids(unsigned *o, size_t m) : out(o), max(m) { }
+    bool operator()(const Xapian::Document &doc) const override {
+        CollectDocids *self = const_cast<CollectDocids *>(this);
+        if (self->n < self->max)
+            self->out[self->n] = doc.get_docid();
+        self->n++;
+        return false;
+    }
 };
 }
 
-extern "C" xc_status xc_db_match_docids(xc_db *db, const xc_query *q, unsigned after, unsigned *out,
-                                        size_t max, size_t *n)
+extern "C" xc_status xc_db_match_docids(xc_db *db, const xc_query *q, unsigned *out, size_t max,
+                                        size_t *n)
 {
     try {
         need(q != nullptr && n != nullptr && (out != nullptr || max == 0), "NULL argument");
         *n = 0;
-        if (max == 0)
-            return XC_OK;
         Xapian::Enquire enq(reader(db));
         enq.set_query(q->q);
         enq.set_weighting_scheme(Xapian::BoolWeight());
         enq.set_docid_order(Xapian::Enquire::ASCENDING);
-        AfterDocid decider(after);
-        Xapian::doccount want = max > 0xFFFFFFFFu ? 0xFFFFFFFFu : (Xapian::doccount)max;
-        Xapian::MSet ms = enq.get_mset(0, want, 0, nullptr, after ? &decider : nullptr);
-        for (Xapian::MSetIterator it = ms.begin(); it != ms.end(); ++it)
-            out[(*n)++] = *it;
+        CollectDocids collect(out, max);
+        (void)enq.get_mset(0, 1, 0, nullptr, &collect);
+        *n = collect.n;
         return XC_OK;
     } catch (...) {
         return xc_fail();

@@ -296,11 +296,15 @@ xc_status xc_mset_item(xc_mset *ms, unsigned i, unsigned *docid, double *weight,
 xc_status xc_mset_document(xc_mset *ms, unsigned i, xc_doc **out);
 void xc_mset_free(xc_mset *ms);
 
-/* The documents matching q whose docid is above after, in increasing docid order, unweighted (the
- * cheapest full match: counting and facets walk every matching document in chunks of this):
- * at most max of them in out[0..*n). *n < max: there are no more. */
-xc_status xc_db_match_docids(xc_db *db, const xc_query *q, unsigned after, unsigned *out,
-                             size_t max, size_t *n);
+/* The values in slot of the documents docids[0..n) (increasing), read through the slot's value
+ * stream (far cheaper than a document each): each copied into out[i * width ..] and cut at width
+ * bytes, NUL-padded ("" when unset). */
+xc_status xc_db_values_fixed(xc_db *db, unsigned slot, const unsigned *docids, size_t n,
+                             size_t width, char *out);
+
+/* Every document matching q, in increasing docid order, unweighted (what counting walks): the
+ * first max of them in out[0..max), and in *n how many there are (more than max: out is cut). */
+xc_status xc_db_match_docids(xc_db *db, const xc_query *q, unsigned *out, size_t max, size_t *n);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Compaction                                                                                  */
