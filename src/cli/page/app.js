@@ -123,6 +123,7 @@
     var max = Math.max.apply(null, all.map(function (m) { return m[1]; })) || 1;
     var W = 800, H = 180, padL = 36, padB = 28, padT = 8;
     var bw = Math.min((W - padL) / all.length, 60); /* a few months: bars, not a wall */
+    var x0 = padL + ((W - padL) - bw * all.length) / 2; /* ... in the middle */
     var svg = document.createElementNS(svgNS, 'svg');
     svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
     svg.setAttribute('role', 'img');
@@ -141,7 +142,7 @@
       var h = (H - padB - padT) * m[1] / max;
       var r = document.createElementNS(svgNS, 'rect');
       r.setAttribute('class', 'bar');
-      r.setAttribute('x', padL + i * bw + bw * 0.1);
+      r.setAttribute('x', x0 + i * bw + bw * 0.1);
       r.setAttribute('width', Math.max(1, bw * 0.8));
       r.setAttribute('y', H - padB - h);
       r.setAttribute('height', h);
@@ -149,7 +150,7 @@
       tip.textContent = m[0] + ': ' + m[1];
       r.appendChild(tip);
       svg.appendChild(r);
-      if (i % step === 0) text(padL + i * bw + bw / 2, H - padB + 14, m[0], 'middle');
+      if (i % step === 0) text(x0 + i * bw + bw / 2, H - padB + 14, m[0], 'middle');
     });
     box.appendChild(svg);
     $('chart-box').hidden = false;
