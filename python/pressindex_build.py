@@ -93,6 +93,7 @@ typedef struct pressindex_search_options {
     double question_weight;
     size_t max_query_bytes; size_t max_query_terms; size_t max_wildcard_expansion;
     double time_limit;
+    int exact; int facets; int all_words; uint64_t after_sequence;
     ...;
 } pressindex_search_options;
 void pressindex_search_options_init_sized(pressindex_search_options *opts, size_t size);
@@ -104,6 +105,13 @@ pressindex_status pressindex_search(pressindex *idx, const pressindex_search_opt
                                     pressindex_results **out);
 size_t pressindex_results_count(const pressindex_results *res);
 uint64_t pressindex_results_estimated(const pressindex_results *res);
+uint64_t pressindex_results_total(const pressindex_results *res, int *exact);
+typedef enum pressindex_facet { PRESSINDEX_FACET_SOURCE, PRESSINDEX_FACET_MONTH, PRESSINDEX_FACET_YEAR, ... } pressindex_facet;
+size_t pressindex_results_facet_count(const pressindex_results *res, pressindex_facet facet);
+const char *pressindex_results_facet_value(const pressindex_results *res, pressindex_facet facet,
+                                           size_t i, uint64_t *count);
+int pressindex_results_facets_exact(const pressindex_results *res);
+uint64_t pressindex_results_sequence(const pressindex_results *res);
 const char *pressindex_results_suggestion(const pressindex_results *res);
 const char *pressindex_result_context(const pressindex_results *res, size_t i, long d,
                                       unsigned *paragraph);

@@ -256,13 +256,17 @@ class Hit:
 class Results:
     """What search() returns: iterable (and indexable) Hits, with
 
-    total       the estimated number of matching passages in the whole index (before paging)
-    exact       whether total is an exact count (False: the library gives estimates)
+    total       the number of matching passages in the whole index (before paging)
+    exact       whether total is an exact count (False: an estimate, within about 10%)
     suggestion  "did you mean": the query with unknown words replaced, or None
     query       the query searched
+    facets      with search(facets=True): {"source"|"month"|"year": [(value, count)...],
+                "exact": bool}; else None
+    sequence    the index's sequence number when the search ran (a saved search passes it
+                later as after_sequence)
     """
 
-    __slots__ = ("hits", "total", "exact", "suggestion", "query")
+    __slots__ = ("hits", "total", "exact", "suggestion", "query", "facets", "sequence")
 
     def __iter__(self):
         return iter(self.hits)
@@ -277,7 +281,7 @@ class Results:
         return bool(self.hits)
 
     def __repr__(self):
-        return f"<Results {len(self.hits)} of about {self.total} for {self.query!r}>"
+        return f"<Results {len(self.hits)} of {'' if self.exact else 'about '}{self.total} for {self.query!r}>"
 
 
 class Release:
@@ -494,7 +498,8 @@ class Index:
                release_weight=None, adjacency_weight=None, title_weight=None,
                boilerplate_weight=None, neighbour_weight=None, bm25_k1=None, bm25_b=None,
                rerank_depth=None, question_weight=None, max_query_bytes=None,
-               max_query_terms=None, max_wildcard_expansion=None, time_limit=None):
+               max_query_terms=None, max_wildcard_expansion=None, time_limit=None,
+               exact=False, facets=False, all_words=False, after_sequence=0):
         """Searches the index; returns Results (iterate for Hits; .total, .exact, .suggestion).
 
         query       the query (str), in pressindex(1)'s language: words, "a phrase", +must,
@@ -532,6 +537,16 @@ class Index:
         time_limit              seconds the search may take (default: no limit); past it,
                                 TimeoutError and no results
 
+        Counting (pressindex(3)):
+        exact           True: .total counts every matching passage (.exact True); slower on
+                        common words. Default: an estimate within about 10% (.exact False)
+                        unless the whole match was read
+        facets          True: .facets holds the matching passages by "source", "month" and
+                        "year" (lists of (value, count); "" = none/undated) and "exact"
+        all_words       True: every word outside OR groups and exclusions in the passage
+        after_sequence  only passages of releases written after this index sequence number
+                        (.sequence of an earlier search: saved searches); 0 = all
+
         Raises MalformedQueryError (.position: 0-based index into query), LimitError,
         TimeoutError, InvalidArgumentError (a ValueError: bad date, sort, lang, limit...),
         ModifiedError, CorruptError, InputOutputError, NoMemoryError, InternalError.
@@ -563,6 +578,10 @@ class Index:
             so.context = _count(context, "context")
             so.by_release = 1 if by_release else 0
             so.collapse = 1 if collapse else 0
+            so.exact = 1 if exact else 0
+            so.facets = 1 if facets else 0
+            so.all_words = 1 if all_words else 0
+            so.after_sequence = _count(after_sequence, "after_sequence")
             for name, value in (("release_weight", release_weight),
                                 ("adjacency_weight", adjacency_weight),
                                 ("title_weight", title_weight),
@@ -591,8 +610,21 @@ class Index:
         try:
             r = Results()
             r.query = query
-            r.total = int(_lib.pressindex_results_estimated(res))
-            r.exact = False
+            ex = _ffi.new("int *")
+            r.total = int(_lib.pressindex_results_total(res, ex))
+            r.exact = bool(ex[0])
+            r.sequence = int(_lib.pressindex_results_sequence(res))
+            r.facets = None
+            if facets:
+                r.facets = {"exact": bool(_lib.pressindex_results_facets_exact(res))}
+                cnt = _ffi.new("uint64_t *")
+                for key, f in (("source", _lib.PRESSINDEX_FACET_SOURCE),
+                               ("month", _lib.PRESSINDEX_FACET_MONTH),
+                               ("year", _lib.PRESSINDEX_FACET_YEAR)):
+                    r.facets[key] = [
+                        (_ffi.string(_lib.pressindex_results_facet_value(res, f, i, cnt)).decode(
+                            "utf-8", "replace"), int(cnt[0]))
+                        for i in range(_lib.pressindex_results_facet_count(res, f))]
             r.suggestion = _opt(_lib.pressindex_results_suggestion(res))
             r.hits = _hits(res, so.context)
             return r

@@ -46,7 +46,9 @@ def test_loads_the_build_tree():
 def test_search_the_seed_phrase(idx):
     res = idx.search(SEED, since="2025-01", limit=10)
     assert isinstance(res, pressindex.Results)
-    assert len(res) == 2 and res.total == 2 and res.exact is False and res.suggestion is None
+    # Two passages, and every matching release was read: an exact count.
+    assert len(res) == 2 and res.total == 2 and res.exact is True and res.suggestion is None
+    assert res.facets is None and res.sequence > 0
     for rank, hit in enumerate(res, 1):
         assert hit.release == SEED_ID
         assert hit.date == datetime.date(2025, 7, 30)
@@ -108,6 +110,17 @@ def test_filter_alone_lists_what_passes(idx):
 def test_suggestion(idx):
     res = idx.search("Kazakstan")
     assert res.suggestion and "kazakhstan" in res.suggestion.lower()
+
+
+def test_facets_exact_counts_and_after_sequence(idx):
+    res = idx.search("Tokayev", facets=True, exact=True, all_words=True)
+    assert res.exact is True and res.facets["exact"] is True
+    for key in ("source", "month", "year"):
+        assert sum(c for _, c in res.facets[key]) == res.total, (key, res.facets[key])
+    assert res.facets["month"] == [("2025-07", res.total)]
+    # Nothing was written after this search's sequence number.
+    later = idx.search("Tokayev", after_sequence=res.sequence)
+    assert len(later) == 0 and later.total == 0
 
 
 def test_every_search_option_is_a_keyword():

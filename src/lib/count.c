@@ -1,20 +1,23 @@
 /*
- * count.c - a search's exact total and its facets (matching passages by source, month and year),
- * when the options ask for them (exact, facets). The default search does not come here: its
- * total is match.c's estimate, which costs nothing more than the first page.
+ * count.c - how many passages a search matches in the whole index: the default search's estimate
+ * (pi_estimate), and, when the options ask, an exact total and the facets (pi_count: matching
+ * passages by source, month and year). doc/ranking.md, "Totals", has the measurements.
  *
- * Every release that the relaxed release query matches is listed, in docid order and in chunks
- * (an unweighted match: no ranking), with its date (value) and its source (the source terms'
- * postings walked alongside: a release has at most one). Then the releases' passages are checked
- * against the exact query as for a page (passage.c), chunk by chunk so that the read-ahead stays
- * bounded:
- *  - exact: every matching release; the total and the facets are exact;
+ * Both list every release that the relaxed release query matches, in docid order, with one
+ * unweighted match (docids only), and check releases' passages against the exact query as a page
+ * does (passage.c), CHUNK releases read ahead at a time so that memory stays bounded.
+ *  - The estimate: the first batch of the page's match (the head: every page reads it) is counted
+ *    already; the other releases (the tail) are all checked when at most TAIL_SAMPLE, else
+ *    TAIL_SAMPLE of them taken evenly, scaled to the tail by the query words' occurrences.
+ *  - exact: every matching release; the total and the facets are exact.
  *  - facets alone: every release when at most FACET_SAMPLE match (exact again), else an even
  *    sample of FACET_SAMPLE of them (every k-th in docid order, which is roughly the order they
  *    were indexed in): each release not checked is counted at the sample's mean passages per
- *    release under its own source and month. The facets' counts are rounded so that each facet
- *    adds up to the total (largest remainders), and the total is that sum.
- * Memory: a docid, a date and a source number per matching release (not per passage).
+ *    release under its own source and month (dates from the date value's stream, sources from the
+ *    source terms' postings walked alongside: a release has at most one). The facets' counts are
+ *    rounded so that each facet adds up to the total (largest remainders), and the total is that
+ *    sum.
+ * Memory: a docid, a date, a source number and two counts per matching release (not per passage).
  */
 #include "config.h"
 
@@ -25,7 +28,7 @@
 #include "passage.h"
 #include "searcher.h"
 
-/* Releases listed (and read ahead) at a time. */
+/* Releases read ahead at a time. */
 #define CHUNK 512
 /* Releases checked for estimated facets: about the cost of four first pages of a search. */
 #define FACET_SAMPLE 400
