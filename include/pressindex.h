@@ -325,6 +325,13 @@ typedef struct pressindex_search_options {
                                 passage (stopwords left out of the query stay left out) */
     uint64_t after_sequence; /* only passages of releases written after this index sequence number
                                 (saved searches: see pressindex_results_sequence()); 0 = all */
+    int sample_total;        /* 1: estimate the total from an even sample of the matching releases
+                                besides those the page read (within 10% on whitehouse: doc/ranking.md
+                                "Totals"; about 1.5x a default search's work). 0 (default): from the
+                                releases the page read alone, at no extra cost but rougher (the
+                                best releases hold the most matches: it can be off several times on
+                                common words). Exact either way when the page read every matching
+                                release; what a program shows to a reader should ask for 1 */
 } pressindex_search_options;
 
 void pressindex_search_options_init_sized(pressindex_search_options *opts, size_t size);
@@ -359,10 +366,11 @@ uint64_t pressindex_results_estimated(const pressindex_results *res);
 
 /* Number of matching passages in the whole index (before paging; every passage counts, also those
  * collapsed into a result: the results' 1 + collapsed counts add up to it over all pages). *exact
- * (if not NULL) is set to 1 when the figure is an exact count, 0 when it is an estimate (within
- * 10% of the exact figure on whitehouse-size archives, doc/ranking.md "Totals"). The same figure on
- * every page of the same search, except that a page which reads to the end of the match counts
- * exactly. */
+ * (if not NULL) is set to 1 when the figure is an exact count, 0 when it is an estimate: with the
+ * option sample_total, within 10% of the exact figure on whitehouse-size archives (doc/ranking.md
+ * "Totals") and the same figure on every page of the same search, except that a page which reads
+ * to the end of the match counts exactly; without it, a rough figure from the releases the page
+ * read (it can change from page to page). */
 uint64_t pressindex_results_total(const pressindex_results *res, int *exact);
 
 typedef enum pressindex_facet {
@@ -399,8 +407,14 @@ uint64_t pressindex_results_sequence(const pressindex_results *res);
 pressindex_status pressindex_watches_read(pressindex *idx, char **json);
 pressindex_status pressindex_watches_write(pressindex *idx, const char *json);
 
-/* "Did you mean": when a search found fewer than 3 passages and some query words are unknown to
- * the index, the query with those words replaced by the closest known ones; else "". Owned by res. */
+/* "Did you mean": the query with its likely typos replaced by the closest words of the index,
+ * written as they were typed ("Presdient" -> "President", "presdient" -> "president"); else "".
+ * A word is corrected when the search found fewer than 3 passages and the index does not know it,
+ * or (whatever the search found) when a word within one edit of it (two for an unknown word) and
+ * with the same first two letters is in at least 20 times as many releases ("Kamala Haris" ->
+ * "Kamala Harris" though Haris matches).
+ * Excluded words, and words found in another of the index's languages, are never corrected.
+ * Owned by res. */
 const char *pressindex_results_suggestion(const pressindex_results *res);
 
 /* Accessors for result i (0 <= i < count). Strings are owned by res; "" when absent. */

@@ -93,7 +93,7 @@ typedef struct pressindex_search_options {
     double question_weight;
     size_t max_query_bytes; size_t max_query_terms; size_t max_wildcard_expansion;
     double time_limit;
-    int exact; int facets; int all_words; uint64_t after_sequence;
+    int exact; int facets; int all_words; uint64_t after_sequence; int sample_total;
     ...;
 } pressindex_search_options;
 void pressindex_search_options_init_sized(pressindex_search_options *opts, size_t size);
@@ -159,6 +159,7 @@ void pi_py_pack(const pressindex_results *res, size_t n, char *buf, double *scor
                 size_t *code_points);
 
 extern "Python" void _pi_problem_cb(void *, const char *, unsigned long, const char *);
+extern "Python" void _pi_progress_cb(void *, uint64_t, uint64_t, uint64_t);
 extern "Python" void _pi_source_cb(void *, const char *, uint64_t);
 extern "Python" void _pi_change_cb(void *, pressindex_change, const char *, const char *);
 """

@@ -194,7 +194,7 @@ run "$P" search --limit 4294967296 Turkic; expect_rc 64 "limit too large"
 run "$P" search --lang xx Turkic; expect_rc 64 "unknown language"
 run "$P" --db "$TMP/none" delete some-id; expect_rc 66 "delete on a missing index"
 ok; [ ! -e "$TMP/none" ] || fail "delete created an index"
-run "$P" search 'Erdgan'; expect_rc 1 "misspelt"; expect_in "did you mean: erdogan" "$err" "did you mean"
+run "$P" search 'Erdgan'; expect_rc 1 "misspelt"; expect_in "did you mean: Erdogan" "$err" "did you mean, in the case typed"
 
 # ---- options
 run "$P" search --count Türkiye; expect_rc 0 "--count"; ok; [ "$out" -ge 2 ] 2>/dev/null || fail "--count: $out"
@@ -328,5 +328,46 @@ ok; grep -q "0 added, 1 replaced" "$TMP/err1" || fail "the same text again: $(ca
 printf 'Title: U\n\nThird pipe.\n' | "$P" index --id akorda/statement-7 - 2>"$TMP/err1"
 run "$P" show akorda/statement-7; expect_rc 0 "--id names stdin's release"; expect_in "Third pipe." "$out" "--id's release"
 run "$P" index --id x "$C/r.jsonl"; expect_rc 64 "--id without -"
+
+# ---- issue 16: every language, the forms a reporter types, did you mean, the terminal
+export PRESSINDEX_DB="$TMP/world"
+run "$P" index "$FIXTURES/world"; expect_rc 0 "index the multilingual fixtures"
+hits() { printf '%s\n' "$out" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    r = json.loads(line); b = r["text"].encode()
+    print(r["release"].split("/")[-1].split("_")[0], "".join("[%s]" % b[s:e].decode() for s, e in r["highlights"]))'; }
+for row in "Erdogan|tr [Erdoğan]" "переговоры|ru [переговоров]" "中亚|zh [中][亚]" "首脳会談|ja [首][脳][会][談]" \
+           "Xi|en [Xi’s]" "F-16|en [F][16s]" "F16|en [F][16s]" "F-16|en [F16]" "F16s|en [F16]"; do
+    q=${row%%|*}; want=${row#*|}
+    run "$P" search --json --no-collapse --limit 20 "$q"; expect_rc 0 "every language: $q"
+    expect_in "$want" "$(hits)" "every language: $q finds and highlights $want"
+done
+run "$P" search --lang en Erdogan; expect_rc 1 "--lang en: English stems only"
+# the text output: the URL, the id on its own line, a paragraph's line breaks indented
+run "$P" search Xi; expect_rc 0 "text output"
+expect_in "https://www.defense.gov/News/Releases/Release/Article/4200000/readout-allied-defense-ministers/" "$out" "the URL shown"
+expect_in "1. 2025-06-02  Department of Defense  score" "$out" "date, source and score first"
+expect_in "$(printf '\n   world/en_defense_2025-06-02.txt #3\n')" "$out" "the id and paragraph on a line of their own"
+expect_in "$(printf 'communication.\n   Ministers noted')" "$out" "a paragraph's own line break keeps the indentation"
+# a filter that matches nothing is named
+run "$P" search --source 'Ministry of Nothing' Erdogan; expect_rc 1 "unknown source"
+expect_in 'nothing found for: Erdogan (no release has the source "Ministry of Nothing")' "$err" "the unknown source named"
+printf '%s\n' '{"id": "u1", "paragraphs": ["An undated statement on trade."]}' >"$TMP/undated.jsonl"
+export PRESSINDEX_DB="$TMP/undated"
+run "$P" index "$TMP/undated.jsonl"; expect_rc 0 "index an undated release"
+run "$P" search --since 2024-01-01 trade; expect_rc 1 "--since over undated releases"
+expect_in "nothing found for: trade (no dated release since 2024-01-01)" "$err" "--since named"
+run "$P" search --since 2024-01-01 zzqxv; expect_rc 1 "nothing found, filter named though the word is unknown"
+# did you mean with results, in the case typed
+export PRESSINDEX_DB="$TMP/spelling"
+run "$P" index "$FIXTURES/spelling"; expect_rc 0 "index the spelling fixture"
+for row in "Kamala Haris|Kamala Harris" "Presdient Biden semicondutor|President Biden semiconductor" \
+           "presdient biden|president biden"; do
+    q=${row%%|*}; want=${row#*|}
+    run "$P" search --limit 1 "$q"; expect_rc 0 "did you mean: $q has results"
+    expect_in "did you mean: $want" "$err" "did you mean: $q"
+done
+run "$P" search --limit 1 Kamala Harris; expect_rc 0 "a right query"; expect_not_in "did you mean" "$err" "no suggestion for a right query"
 
 finish

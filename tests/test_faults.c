@@ -11,8 +11,8 @@
  * until an N past its last allocation: index fixtures/releases into a new index (two writer
  * threads) and into an existing one, index input the readers repair, reindex after a night's
  * changes, compact, add releases one by one going on after failures, search (phrases, NOT,
- * wildcards, context, filters), show, stats, check, and the open of a damaged index (Xapian's
- * error). Each run must:
+ * wildcards, context, filters; and every language, on fixtures/world), show, stats, check, and
+ * the open of a damaged index (Xapian's error). Each run must:
  *   - return the status of the run without a fault, or PRESSINDEX_ERR_NO_MEMORY;
  *   - when it returns the status of the run without a fault, answer the same (a search that
  *     "recovers" with other results would be a silent error);
@@ -691,6 +691,32 @@ static pressindex_status run_search(pi_buf *out)
     return first;
 }
 
+/* Every language (issue 16): an index of the multilingual fixtures, where each word is also
+ * searched as the other languages stem it, in their releases. */
+static pressindex_status run_search_world(pi_buf *out)
+{
+    static const char *const qs[] = {"Erdogan", "переговоры Kazakhstan", "总统", "F-16 Xi", "Presdient Erdogan",
+                                     "переговоры NEAR Казахстан"};
+    pressindex_status st, first = PRESSINDEX_OK;
+    pressindex *idx = open_index(path_in("world"), 0, &st);
+    if (st != PRESSINDEX_OK)
+        return st;
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        pressindex_search_options o;
+        pressindex_search_options_init(&o);
+        o.query = qs[i];
+        pressindex_results *res = NULL;
+        st = pressindex_search(idx, &o, &res);
+        keep(idx, &first, st);
+        UNCOUNTED(pi_buf_printf(out, "search %s: %s\n", qs[i], pressindex_status_to_string(st)));
+        if (res)
+            UNCOUNTED(dump_results(out, res, 0));
+        pressindex_results_destroy(res);
+    }
+    pressindex_destroy(idx);
+    return first;
+}
+
 static pressindex_status run_show(pi_buf *out)
 {
     static const char *const ids[] = {
@@ -774,6 +800,7 @@ static op ops[] = {
     {"reindex", setup_synced, run_reindex, 1, {0}, {0}, {0}, 0, 0},
     {"compact", setup_full, run_compact, 1, {0}, {0}, {0}, 0, 0},
     {"search", NULL, run_search, 0, {0}, {0}, {0}, 0, 0},
+    {"search-world", NULL, run_search_world, 0, {0}, {0}, {0}, 0, 0},
     {"show", NULL, run_show, 0, {0}, {0}, {0}, 0, 0},
     {"stats", NULL, run_stats, 0, {0}, {0}, {0}, 0, 0},
     {"add", setup_part, run_add, 1, {0}, {0}, {0}, 0, 0},
@@ -1066,6 +1093,10 @@ static void prepare(void)
     if (st != PRESSINDEX_OK || (st = pressindex_index_path(idx, FIXTURES_DIR "/releases/sample.jsonl",
                                                            NULL, NULL)) != PRESSINDEX_OK)
         die("indexing sample.jsonl: %s", pressindex_status_to_string(st));
+    pressindex_destroy(idx);
+    idx = open_index(path_in("world"), 1, &st);
+    if (st != PRESSINDEX_OK || (st = pressindex_index_path(idx, FIXTURES_DIR "/world", NULL, NULL)) != PRESSINDEX_OK)
+        die("indexing fixtures/world: %s", pressindex_status_to_string(st));
     pressindex_destroy(idx);
     sh("cp -a '%s' '%s'", fixtures, fold);
     snprintf(runp, sizeof runp, "%s", path_in("synced"));

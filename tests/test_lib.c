@@ -22,6 +22,11 @@
 #define FIXTURES_DIR "fixtures"
 #endif
 
+typedef struct pi_test_buf {
+    char s[4096];
+    size_t len;
+} pi_test_buf;
+
 static char tmpdir[256];
 static char dbpath[300];
 
@@ -174,7 +179,7 @@ START_TEST(older_schema_asks_for_a_rebuild)
         pressindex *idx = NULL;
         ck_assert_int_eq(pressindex_open(dbpath, writable ? &o : NULL, &idx), PRESSINDEX_ERR_VERSION);
         ck_assert_ptr_null(idx);
-        ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "older index schema (1, this pressindex needs 3)"));
+        ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "older index schema (1, this pressindex needs 4)"));
         ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "rebuild it from its sources"));
     }
 }
@@ -915,13 +920,13 @@ START_TEST(did_you_mean)
     add_two(idx);
     pressindex_results *res = search(idx, "Erdgan Ankra");
     ck_assert_uint_eq(pressindex_results_count(res), 0);
-    ck_assert_str_eq(pressindex_results_suggestion(res), "erdogan ankara");
+    ck_assert_str_eq(pressindex_results_suggestion(res), "Erdogan Ankara"); /* as typed: capitals */
     pressindex_results_destroy(res);
     /* An excluded word the index lacks is excluded already: left as typed, wherever it is. */
-    const char *excl[][2] = {{"Erdgan -Ankra", "erdogan -Ankra"},
-                             {"Erdgan -(Ankra OR Tokayv)", "erdogan -(Ankra OR Tokayv)"},
-                             {"Erdgan NOT (Ankra)", "erdogan NOT (Ankra)"},
-                             {"Erdgan -\"Ankra met\"", "erdogan -\"Ankra met\""}};
+    const char *excl[][2] = {{"Erdgan -Ankra", "Erdogan -Ankra"},
+                             {"Erdgan -(Ankra OR Tokayv)", "Erdogan -(Ankra OR Tokayv)"},
+                             {"erdgan NOT (Ankra)", "erdogan NOT (Ankra)"},
+                             {"ERDGAN -\"Ankra met\"", "ERDOGAN -\"Ankra met\""}};
     for (size_t i = 0; i < sizeof excl / sizeof excl[0]; i++) {
         res = search(idx, excl[i][0]);
         ck_assert_str_eq(pressindex_results_suggestion(res), excl[i][1]);
@@ -936,7 +941,7 @@ START_TEST(did_you_mean)
     const char *const fields[] = {"The title and the date were given at the end."};
     pressindex_release c = {"akorda/3", NULL, NULL, NULL, NULL, NULL, fields, 1};
     add_committed(idx, &c, 1);
-    const char *colon[][2] = {{"Erdgan titel", "erdogan title"}, /* a word: corrected */
+    const char *colon[][2] = {{"erdgan titel", "erdogan title"}, /* a word: corrected */
                               {"Erdgan titel:", ""},
                               {"datte: Erdgan", ""}};
     for (size_t i = 0; i < sizeof colon / sizeof colon[0]; i++) {
@@ -945,6 +950,168 @@ START_TEST(did_you_mean)
                       colon[i][0], pressindex_results_suggestion(res));
         pressindex_results_destroy(res);
     }
+    pressindex_destroy(idx);
+}
+END_TEST
+
+static pressindex_results *search_uncollapsed(pressindex *idx, const char *q, const char *lang)
+{
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = q;
+    so.lang = lang;
+    so.collapse = 0;
+    return search_with(idx, &so);
+}
+
+/* The release ids and paragraphs of res, "id#n id#n ...", and the highlighted bytes of each. */
+static void describe_hits(const pressindex_results *res, pi_test_buf *ids, pi_test_buf *hl)
+{
+    ids->len = hl->len = 0;
+    ids->s[0] = hl->s[0] = '\0';
+    for (size_t i = 0; i < pressindex_results_count(res); i++) {
+        ids->len += (size_t)snprintf(ids->s + ids->len, sizeof ids->s - ids->len, "%s%s#%u", i ? " " : "",
+                                     pressindex_result_release(res, i), pressindex_result_paragraph(res, i));
+        const size_t *offs;
+        size_t n;
+        const char *text = pressindex_result_text(res, i);
+        pressindex_result_highlights(res, i, &offs, &n);
+        for (size_t k = 0; k < n; k++)
+            hl->len += (size_t)snprintf(hl->s + hl->len, sizeof hl->s - hl->len, "[%.*s]",
+                                        (int)(offs[2 * k + 1] - offs[2 * k]), text + offs[2 * k]);
+        hl->len += (size_t)snprintf(hl->s + hl->len, sizeof hl->s - hl->len, "|");
+    }
+}
+
+/* Issue 16, every language: without a language, each word is also looked up as each of the
+ * index's languages stems it (in that language's releases); scripts without spaces are split
+ * into characters. The multilingual fixtures, searched. */
+START_TEST(every_language_is_searched)
+{
+    pressindex *idx = open_writer();
+    ck_assert_int_eq(pressindex_index_path(idx, FIXTURES_DIR "/world", NULL, NULL), PRESSINDEX_OK);
+    static const struct { const char *query, *lang, *hits, *highlights; } rows[] = {
+        /* Turkish: the Turkish stemmer's forms of the name (its English stem finds none). */
+        {"Erdogan", NULL, "world/tr_iletisim_2025-03-12.txt#4 world/tr_iletisim_2025-03-12.txt#2 "
+                          "world/tr_iletisim_2025-03-12.txt#1", "[Erdoğan]|[Erdoğan'ın]|[Erdoğan]|"},
+        {"Erdogan", "en", "", ""},
+        /* Russian: any case of the word finds its other cases. */
+        {"переговоры", NULL, "world/ru_kremlin_2025-02-18.txt#3 world/ru_kremlin_2025-02-18.txt#2 "
+                             "world/ru_kremlin_2025-02-18.txt#1", "[переговоров]|[переговоров]|[переговоры]|"},
+        {"переговоры", "en", "", ""},
+        /* NEAR in one language at a time: the Russian stems of both operands. */
+        {"переговоры NEAR Казахстан", NULL, "world/ru_kremlin_2025-02-18.txt#1", "[переговоры][Казахстан]|"},
+        {"переговоры NEAR Казахстан", "en", "", ""},
+        /* Chinese: a word of two characters inside a run; highlights on its characters. */
+        {"中亚", NULL, "world/zh_xinhua_2025-05-20.txt#3", "[中][亚]|"},
+        {"习近平 会谈", NULL, NULL, NULL},
+        /* Japanese: kanji and katakana. */
+        {"首脳会談", NULL, "world/ja_kantei_2025-04-08.txt#1", "[首][脳][会][談]|"},
+        {"カザフスタン 大統領", NULL, NULL, NULL},
+    };
+    pi_test_buf ids, hl;
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        pressindex_results *res = search_uncollapsed(idx, rows[r].query, rows[r].lang);
+        describe_hits(res, &ids, &hl);
+        if (!rows[r].hits)
+            ck_assert_msg(pressindex_results_count(res) > 0, "%s: nothing found", rows[r].query);
+        else
+            ck_assert_msg(!strcmp(ids.s, rows[r].hits) && !strcmp(hl.s, rows[r].highlights),
+                          "%s (lang %s):\n  got  %s  %s\n  want %s  %s", rows[r].query,
+                          rows[r].lang ? rows[r].lang : "none", ids.s, hl.s, rows[r].hits, rows[r].highlights);
+        pressindex_results_destroy(res);
+    }
+    /* Each language's form matches that language's releases only: the Turkish stem of "summitler"
+     * is "summit", an English release's word; with --lang tr (one language, any release) it
+     * finds the English release too. */
+    static const char *const en[] = {"The summit opened in Astana on Monday."};
+    static const char *const tr[] = {"Liderler summitler için Astana'da toplandı."};
+    pressindex_release rs[] = {{"lang/en", NULL, NULL, NULL, NULL, "en", en, 1},
+                               {"lang/tr", NULL, NULL, NULL, NULL, "tr", tr, 1}};
+    add_committed(idx, rs, 2);
+    pressindex_results *res = search_uncollapsed(idx, "summitler", NULL);
+    describe_hits(res, &ids, &hl);
+    ck_assert_str_eq(ids.s, "lang/tr#1");
+    pressindex_results_destroy(res);
+    res = search_uncollapsed(idx, "summitler", "tr");
+    ck_assert_uint_eq(pressindex_results_count(res), 2);
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+/* Issue 16, matches a reporter expects: a possessive is the name, a plural after digits the
+ * number, and F-16 and F16 are one another. */
+START_TEST(reporter_forms_match)
+{
+    pressindex *idx = open_writer();
+    ck_assert_int_eq(pressindex_index_path(idx, FIXTURES_DIR "/world/en_defense_2025-06-02.txt", NULL, NULL),
+                     PRESSINDEX_OK);
+    static const struct { const char *query, *hits, *highlights; } rows[] = {
+        {"Xi", "en_defense_2025-06-02.txt#3", "[Xi’s]|"},
+        {"Xi's", "en_defense_2025-06-02.txt#3", "[Xi’s]|"},
+        {"F-16", "en_defense_2025-06-02.txt#1 en_defense_2025-06-02.txt#2", "[F][16s]|[F16]|"},
+        {"F16", "en_defense_2025-06-02.txt#1 en_defense_2025-06-02.txt#2", "[F][16s]|[F16]|"},
+        {"F-16s", "en_defense_2025-06-02.txt#1 en_defense_2025-06-02.txt#2", "[F][16s]|[F16]|"},
+        {"\"F-16\"", "en_defense_2025-06-02.txt#1", "[F][16s]|"}, /* quoted: as typed */
+        {"1990", "en_defense_2025-06-02.txt#3", "[1990s]|"},
+    };
+    pi_test_buf ids, hl;
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        pressindex_results *res = search_uncollapsed(idx, rows[r].query, NULL);
+        describe_hits(res, &ids, &hl);
+        ck_assert_msg(!strcmp(ids.s, rows[r].hits) && !strcmp(hl.s, rows[r].highlights),
+                      "%s:\n  got  %s  %s\n  want %s  %s", rows[r].query, ids.s, hl.s, rows[r].hits,
+                      rows[r].highlights);
+        pressindex_results_destroy(res);
+    }
+    pressindex_destroy(idx);
+}
+END_TEST
+
+/* Issue 16, did you mean when it matters: fixtures/spelling holds 25 briefings with "Harris" and
+ * "president" and one with the typos "Haris" and "presdient". Results exist for each query, and
+ * the suggestion is written in the case typed. */
+START_TEST(did_you_mean_with_results)
+{
+    pressindex *idx = open_writer();
+    ck_assert_int_eq(pressindex_index_path(idx, FIXTURES_DIR "/spelling", NULL, NULL), PRESSINDEX_OK);
+    static const char *const rows[][2] = {
+        {"Kamala Haris", "Kamala Harris"},
+        {"Presdient Biden semicondutor", "President Biden semiconductor"},
+        {"presdient biden", "president biden"},
+        {"HARIS", "HARRIS"},
+        {"presdient", "president"}, /* one passage found: fewer than 3, the same rule */
+        {"Kamala Harris semiconductor", ""}, /* right: nothing to say */
+        {"Haris leaders -Arizona", "Harris leaders -Arizona"},
+    };
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        pressindex_results *res = search(idx, rows[r][0]);
+        ck_assert_msg(pressindex_results_count(res) > 0, "%s: nothing found", rows[r][0]);
+        ck_assert_msg(!strcmp(pressindex_results_suggestion(res), rows[r][1]), "%s: suggested \"%s\", want \"%s\"",
+                      rows[r][0], pressindex_results_suggestion(res), rows[r][1]);
+        pressindex_results_destroy(res);
+    }
+    pressindex_destroy(idx);
+    /* A rare word next to one less than 20 times as frequent is not corrected: 10 releases with
+     * "Harris", 1 with "Haris" (a name of its own, say). */
+    teardown();
+    setup();
+    idx = open_writer();
+    static const char *const harris[] = {"Vice President Harris spoke in Atlanta."};
+    static const char *const haris[] = {"Minister Haris Silajdzic met the delegation."};
+    for (int i = 0; i < 10; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "h/%d", i);
+        pressindex_release r = {id, NULL, NULL, NULL, NULL, NULL, harris, 1};
+        ck_assert_int_eq(pressindex_add_release(idx, &r), PRESSINDEX_OK);
+    }
+    pressindex_release one = {"h/haris", NULL, NULL, NULL, NULL, NULL, haris, 1};
+    add_committed(idx, &one, 1);
+    pressindex_results *res = search(idx, "Haris delegation");
+    ck_assert_uint_gt(pressindex_results_count(res), 0);
+    ck_assert_str_eq(pressindex_results_suggestion(res), "");
+    pressindex_results_destroy(res);
     pressindex_destroy(idx);
 }
 END_TEST
@@ -1792,15 +1959,6 @@ static pressindex_results *get_release(pressindex *idx, const char *id)
 }
 
 /* Without collapsing: the releases compared here hold the same paragraphs. */
-static pressindex_results *search_uncollapsed(pressindex *idx, const char *q, const char *lang)
-{
-    pressindex_search_options so;
-    pressindex_search_options_init(&so);
-    so.query = q;
-    so.lang = lang;
-    so.collapse = 0;
-    return search_with(idx, &so);
-}
 
 /* Both releases hold the same title, language and paragraphs, all valid UTF-8. */
 static void assert_stored_alike(pressindex *idx, const char *a, const char *b)
@@ -2158,9 +2316,17 @@ START_TEST(estimated_totals_are_stable_and_close)
     pressindex_search_options so;
     pressindex_search_options_init(&so);
     so.query = "harbor";
-    /* The default: an estimate, the same on every page, within 10%. */
+    /* The free estimate of a default search: an estimate, at least what was found. */
     pressindex_results *res = search_with(idx, &so);
     int exact = 1;
+    uint64_t quick = pressindex_results_total(res, &exact);
+    ck_assert_int_eq(exact, 0);
+    ck_assert_uint_ge(quick, 10);
+    pressindex_results_destroy(res);
+    /* sample_total: an estimate, the same on every page, within 10%. */
+    so.sample_total = 1;
+    res = search_with(idx, &so);
+    exact = 1;
     uint64_t first = pressindex_results_total(res, &exact);
     ck_assert_int_eq(exact, 0);
     ck_assert_msg(first >= all * 9 / 10 && first <= all * 11 / 10, "estimate %llu, truth %llu",
@@ -2440,6 +2606,9 @@ static Suite *suite(void)
     tcase_add_test(tc, filters_sorting_collapse);
     tcase_add_test(tc, phrase_keeps_stopwords_and_order);
     tcase_add_test(tc, did_you_mean);
+    tcase_add_test(tc, did_you_mean_with_results);
+    tcase_add_test(tc, every_language_is_searched);
+    tcase_add_test(tc, reporter_forms_match);
     tcase_add_test(tc, phrase_words_highlighted_as_the_phrase);
     tcase_add_test(tc, overlong_words_not_highlighted);
     tcase_add_test(tc, tokenizer_agrees_with_index);

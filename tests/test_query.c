@@ -99,6 +99,54 @@ START_TEST(trees)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- other forms (pi_query_expand) */
+
+/* Typed as in the first column, expanded with Turkish and Russian as the index's other languages:
+ * a word or phrase stands for the OR of itself and its forms; each language's form is marked
+ * with its code (matched in its releases only); excluded words keep their forms under the sign. */
+static const struct { const char *query, *tree; } expand_rows[] = {
+    {"F-16", "(or (phrase \"f\" \"16\") (word \"f16\"))"},
+    {"F16s", "(or (word \"f16\") (phrase \"f\" \"16\"))"},
+    {"\"F-16\"", "(phrase \"f\" \"16\")"},           /* quoted: as typed */
+    {"F 16", "(seq (word \"f\") (word \"16\"))"},    /* two tokens: two words */
+    {"COVID-19 vaccines", "(seq (or (phrase \"covid\" \"19\") (phrase@tr \"covidi\" \"19\") (word \"covid19\")) "
+                          "(or (word \"vaccin\") "
+                          "(word@tr \"vaccines\") (word@ru \"vaccines\")))"},
+    {"переговоры", "(or (word \"переговоры\") (word@ru \"переговор\"))"},
+    {"Erdogan -переговоры", "(seq (or (word \"erdogan\") (word@tr \"erdoga\")) (-or (word \"переговоры\") "
+                           "(word@ru \"переговор\")))"},
+    {"Xi’s", "(word \"xi\")"},
+    /* NEAR spans its operands: one NEAR per language where an operand stems otherwise. */
+    {"Erdogan NEAR переговоры", "(or (near/11 (word \"erdogan\") (word \"переговоры\")) (near/11@tr (word@tr "
+                                "\"erdoga\") (word@tr \"переговоры\")) (near/11@ru (word@ru \"erdogan\") "
+                                "(word@ru \"переговор\")))"},
+    {"2024 NEAR 2025", "(near/11 (word \"2024\") (word \"2025\"))"}, /* the same stems everywhere */
+    {"中国", "(phrase \"中\" \"国\")"},
+};
+
+START_TEST(expanded)
+{
+    pi_stemmer *tr = pi_stemmer_new("tr"), *ru = pi_stemmer_new("ru");
+    char *trc[] = {"tr"}, *ruc[] = {"ru"};
+    pi_qlang langs[] = {{tr, trc, 1}, {ru, ruc, 1}};
+    pi_query q;
+    pi_buf err = {0}, out = {0};
+    const char *text = expand_rows[_i].query;
+    ck_assert_int_eq(pi_query_parse(text, stem, &q, &err), PRESSINDEX_OK);
+    size_t terms = pi_query_terms(&q);
+    ck_assert_int_eq(pi_query_expand(&q, text, stem, langs, 2), PRESSINDEX_OK);
+    ck_assert_uint_eq(pi_query_terms(&q), terms); /* the forms are not typed words: no limit spent */
+    ck_assert_int_eq(pi_query_describe(&q, &out), 0);
+    ck_assert_msg(strcmp(out.p, expand_rows[_i].tree) == 0, "%s:\n  got  %s\n  want %s", text, out.p,
+                  expand_rows[_i].tree);
+    pi_query_free(&q);
+    pi_buf_free(&err);
+    pi_buf_free(&out);
+    pi_stemmer_free(tr);
+    pi_stemmer_free(ru);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- malformed queries */
 
 static const struct { const char *query; size_t at; } bad_rows[] = {
@@ -392,6 +440,7 @@ int main(void)
     tcase_add_loop_test(tc, nesting, 0, sizeof deep_rows / sizeof deep_rows[0]);
     tcase_add_loop_test(tc, stopwords, 0, sizeof stop_rows / sizeof stop_rows[0]);
     tcase_add_test(tc, exclusions);
+    tcase_add_loop_test(tc, expanded, 0, sizeof expand_rows / sizeof expand_rows[0]);
     tcase_add_loop_test(tc, date_bounds, 0, sizeof bound_rows / sizeof bound_rows[0]);
     suite_add_tcase(s, tc);
     TCase *tcc = tcase_create("compile");

@@ -385,6 +385,16 @@ def _pi_problem_cb(user, file, line, message):
 
 
 @_ffi.def_extern()
+def _pi_progress_cb(user, releases, passages, nbytes):
+    acc = _ffi.from_handle(user)
+    if acc["progress_error"] is None:
+        try:
+            acc["progress"](int(releases), int(passages), int(nbytes))
+        except BaseException as e:  # raised again after the run: see _progress_raise
+            acc["progress_error"] = e
+
+
+@_ffi.def_extern()
 def _pi_source_cb(user, source, passages):
     _ffi.from_handle(user)[_str(source)] = int(passages)
 
@@ -499,7 +509,8 @@ class Index:
                boilerplate_weight=None, neighbour_weight=None, bm25_k1=None, bm25_b=None,
                rerank_depth=None, question_weight=None, max_query_bytes=None,
                max_query_terms=None, max_wildcard_expansion=None, time_limit=None,
-               exact=False, facets=False, all_words=False, after_sequence=0):
+               exact=False, facets=False, all_words=False, after_sequence=0,
+               sample_total=False):
         """Searches the index; returns Results (iterate for Hits; .total, .exact, .suggestion).
 
         query       the query (str), in pressindex(1)'s language: words, "a phrase", +must,
@@ -539,11 +550,14 @@ class Index:
 
         Counting (pressindex(3)):
         exact           True: .total counts every matching passage (.exact True); slower on
-                        common words. Default: an estimate within about 10% (.exact False)
+                        common words. Default: an estimate (.exact False, see sample_total)
                         unless the whole match was read
         facets          True: .facets holds the matching passages by "source", "month" and
                         "year" (lists of (value, count); "" = none/undated) and "exact"
         all_words       True: every word outside OR groups and exclusions in the passage
+        sample_total    True: .total estimated from an even sample of the matching releases,
+                        within about 10% (about 1.5x the work); False (default): a rough
+                        figure from the releases the page read, at no extra cost
         after_sequence  only passages of releases written after this index sequence number
                         (.sequence of an earlier search: saved searches); 0 = all
 
@@ -582,6 +596,7 @@ class Index:
             so.facets = 1 if facets else 0
             so.all_words = 1 if all_words else 0
             so.after_sequence = _count(after_sequence, "after_sequence")
+            so.sample_total = 1 if sample_total else 0
             for name, value in (("release_weight", release_weight),
                                 ("adjacency_weight", adjacency_weight),
                                 ("title_weight", title_weight),
@@ -760,14 +775,20 @@ class Index:
             if st != _lib.PRESSINDEX_OK:
                 raise self._fail(st)
 
-    def index_path(self, paths, *, format="auto"):
+    def index_path(self, paths, *, format="auto", on_progress=None, id=None):
         """Indexes files or folders (one path, or a list of paths as one run), committing in
         batches and at the end. Ids are as pressindex(3) describes: a text file's id is its
-        folder argument's name, a slash, and its path under it.
+        folder argument's name, a slash, and its path under it. "-" reads this process's
+        standard input; id (a str) names a text release read that way (else "stdin-" and a hash
+        of its bytes).
 
         Bad input is not raised: it is skipped or repaired, and each problem (file, line,
         message) is in the returned IndexSummary's problems, ok False. A path that does not
         exist is such a problem too (the others are indexed). format: "auto", "text", "jsonl".
+        on_progress(releases, passages, bytes), if given, is called now and then with the
+        counts so far (about every 256 releases, and once at the end of a run without
+        problems); an exception it raises stops the
+        calls and is raised again once the run has finished (what it committed stays).
         Raises InvalidArgumentError (two folders of one name, a read-only Index),
         InputOutputError, NoMemoryError, InternalError.
         """
@@ -775,7 +796,11 @@ class Index:
             paths = [paths]
         cpaths = [_ffi.new("char[]", _path(p)) for p in paths]
         arr = _ffi.new("char *[]", cpaths)
-        opts, acc, keep = _index_options(format)
+        opts, acc, keep = _index_options(format, on_progress)
+        cid = None
+        if id is not None:
+            cid = _ffi.new("char[]", _text(id, "id"))
+            opts.id = cid
         summ = _ffi.new("pressindex_index_summary *")
         _lib.pressindex_index_summary_init_sized(summ, _ffi.sizeof("pressindex_index_summary"))
         with self._lock:
@@ -783,26 +808,28 @@ class Index:
             if st not in (_lib.PRESSINDEX_OK, _lib.PRESSINDEX_ERR_DATA,
                           _lib.PRESSINDEX_ERR_NOT_FOUND):
                 raise self._fail(st)
+        _progress_raise(acc)
         return IndexSummary(files=int(summ.files), releases=int(summ.releases),
                             added=int(summ.added), replaced=int(summ.replaced),
                             passages=int(summ.passages), bytes=int(summ.bytes),
                             skipped=int(summ.skipped), problems=acc["problems"],
                             ok=st == _lib.PRESSINDEX_OK)
 
-    def index_text(self, data, name, *, format="auto"):
+    def index_text(self, data, name, *, format="auto", on_progress=None):
         """Indexes releases held in memory: data (str or bytes) in the text or JSON Lines format,
         name standing for its file name (a text release's id, and in problems). Commits at the
         end. Returns an IndexSummary (added and replaced are None: the library does not tell
-        them apart here)."""
+        them apart here). on_progress as for index_path()."""
         if isinstance(data, str):
             data = data.encode("utf-8", "surrogateescape")
-        opts, acc, keep = _index_options(format)
+        opts, acc, keep = _index_options(format, on_progress)
         stats = _ffi.new("pressindex_index_stats *")
         with self._lock:
             st = _lib.pressindex_index_buffer(self._handle(), data, len(data),
                                               _text(name, "name"), opts, stats)
             if st not in (_lib.PRESSINDEX_OK, _lib.PRESSINDEX_ERR_DATA):
                 raise self._fail(st)
+        _progress_raise(acc)
         return IndexSummary(files=int(stats.files), releases=int(stats.releases), added=None,
                             replaced=None, passages=int(stats.passages), bytes=int(stats.bytes),
                             skipped=int(stats.skipped), problems=acc["problems"],
@@ -854,20 +881,32 @@ def _count(value, name):
     return value
 
 
-def _index_options(format):
+def _index_options(format, on_progress=None):
     try:
         fmt = _FORMATS[format]
     except (KeyError, TypeError):
         raise InvalidArgumentError(f"format: \"auto\", \"text\" or \"jsonl\", not {format!r}",
                                    _lib.PRESSINDEX_ERR_INVALID_ARGUMENT) from None
-    acc = {"problems": []}
+    if on_progress is not None and not callable(on_progress):
+        raise TypeError(f"on_progress must be callable, not {type(on_progress).__name__}")
+    acc = {"problems": [], "progress": on_progress, "progress_error": None}
     user = _ffi.new_handle(acc)
     opts = _ffi.new("pressindex_index_options *")
     _lib.pressindex_index_options_init_sized(opts, _ffi.sizeof("pressindex_index_options"))
     opts.format = fmt
     opts.on_problem = _lib._pi_problem_cb
+    if on_progress is not None:
+        opts.on_progress = _lib._pi_progress_cb
     opts.user = user
     return opts, acc, user
+
+
+def _progress_raise(acc):
+    """Raises what the caller's on_progress raised, once the C run is over (an exception cannot
+    cross the C library's frames)."""
+    if acc["progress_error"] is not None:
+        err, acc["progress_error"] = acc["progress_error"], None
+        raise err
 
 
 def _hits(res, context):

@@ -208,7 +208,7 @@ def test_byte_offsets_become_code_points(offsets_index, row):
 @pytest.mark.parametrize("query, word, lang", [
     ("Türkiye", "Türkiye", None), ("turkiye", "Türkiye", None), ("Kazakistan", "Kazakistan", "tr"),
     ("istanbul", "İstanbul", None), ("Astana", "Astana", None), ("Tokyo", "Tokyo", None),
-    ("Türkiye Kazakhstan", "Kazakhstan", None),
+    ("Türkiye Kazakhstan", "Türkiye", None),
 ])
 def test_highlights_index_the_str(idx, query, word, lang):
     hits = [h for h in idx.search(query, limit=50, lang=lang) if h.release.startswith("world/")]
@@ -222,11 +222,13 @@ def test_highlights_index_the_str(idx, query, word, lang):
 def test_highlights_after_emoji_and_in_cjk(idx):
     [emoji] = [h for h in idx.search("Astana Türkiye") if h.release == "world/emoji"]
     assert {emoji.text[a:b] for a, b in emoji.highlights} == {"Türkiye", "Astana"}
-    # Chinese: today's tokenizer takes a run of Han characters as one word (DECISIONS round 2
-    # splits it into findable units: then this test will want the units).
+    # Chinese: each Han character is a unit (DECISIONS round 2: findable units), the run typed is
+    # the phrase of its characters, and each is highlighted where it stands.
     run = "哈萨克斯坦总统在阿斯塔纳会见土耳其总统"
     [zh] = idx.search(run)
-    assert [zh.text[a:b] for a, b in zh.highlights] == [run]
+    assert [zh.text[a:b] for a, b in zh.highlights] == list(run)
+    [zh] = idx.search("总统")  # a word of two characters inside the run
+    assert [zh.text[a:b] for a, b in zh.highlights] == ["总", "统", "总", "统"]
     [tokyo] = idx.search("Tokyo", source="Xinhua")
     assert [tokyo.text[a:b] for a, b in tokyo.highlights] == ["Tokyo"]
     assert tokyo.highlights == [(6, 11)]  # 会议在东京 and a space: six code points, 16 bytes
@@ -493,6 +495,53 @@ def test_index_text(tmp_path):
         [h] = w.search('"quokka json"')
         assert h.release == "j1"
         assert w.release("memo.txt").title == "Memo"
+
+
+def _many(n):
+    return "".join(f'{{"id": "m{i}", "paragraphs": ["wombat number {i}", "second of {i}"]}}\n'
+                   for i in range(n))
+
+
+def test_on_progress(tmp_path):
+    calls = []
+    with pressindex.Index(tmp_path / "ix", writable=True) as w:
+        s = w.index_path(FIXTURES / "releases", on_progress=lambda *c: calls.append(c))
+        assert s.ok and calls[-1] == (s.releases, s.passages, s.bytes)
+        calls.clear()
+        s = w.index_text(_many(600), "many.jsonl", on_progress=lambda *c: calls.append(c))
+        assert s.ok and s.releases == 600
+        releases = [c[0] for c in calls]
+        assert releases[:2] == [256, 512] and releases == sorted(releases)
+        assert all(p == 2 * r for r, p, _ in calls)
+        with pytest.raises(TypeError):
+            w.index_path(FIXTURES / "releases", on_progress=42)
+
+
+def test_on_progress_exception_comes_after_the_run(tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(_many(600))
+    seen = []
+
+    def stop(releases, passages, nbytes):
+        seen.append(releases)
+        raise KeyboardInterrupt("enough")
+
+    with pressindex.Index(tmp_path / "ix", writable=True) as w:
+        with pytest.raises(KeyboardInterrupt, match="enough"):
+            w.index_path(feed, on_progress=stop)
+        assert seen == [256]  # not called again once it raised
+        assert w.stats().releases == 600  # the run itself went on and committed
+
+
+def test_index_path_stdin_id(tmp_path):
+    code = ("import sys, pressindex\n"
+            "with pressindex.Index(sys.argv[1], writable=True) as w:\n"
+            "    print(w.index_path('-', id=sys.argv[2]).releases)\n"
+            "    print(w.release(sys.argv[2]).title)\n")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "ix"), "wire/2025-08-01"],
+                         input="Title: From a pipe\n\nA paragraph about numbats.\n", text=True,
+                         capture_output=True, check=True).stdout.split("\n")
+    assert out[:2] == ["1", "From a pipe"]
 
 
 def test_reindex(tmp_path):

@@ -119,6 +119,43 @@ static int parse_size(const char *s, size_t *out)
     return 0;
 }
 
+/* Does the filter of these options alone let any passage through? 1 yes, 0 no, -1 unknown. */
+static int filter_matches(pressindex *idx, const pressindex_search_options *so, const char *source,
+                          const char *since, const char *until)
+{
+    pressindex_search_options f = *so;
+    f.query = "";
+    f.source = source;
+    f.since = since;
+    f.until = until;
+    f.limit = 0;
+    f.offset = 0;
+    pressindex_results *res = NULL;
+    if (pressindex_search(idx, &f, &res) != PRESSINDEX_OK)
+        return -1;
+    int any = pressindex_results_estimated(res) > 0;
+    pressindex_results_destroy(res);
+    return any;
+}
+
+/* When nothing was found, the option filter that alone lets nothing through, as " (...)" for the
+ * "nothing found" line ("" when the filters are not why): a mistyped --source or a --since over
+ * undated releases otherwise reads as "no release mentions it". */
+static void empty_filter(pressindex *idx, const pressindex_search_options *so, char *why, size_t size)
+{
+    why[0] = '\0';
+    if (!cli_search_has_filter(so))
+        return;
+    if (so->source && *so->source && filter_matches(idx, so, so->source, NULL, NULL) == 0)
+        snprintf(why, size, " (no release has the source \"%.60s\")", so->source);
+    else if ((so->since || so->until) && filter_matches(idx, so, NULL, so->since, so->until) == 0)
+        snprintf(why, size, " (no dated release %s%s%s%s%s)", so->since ? "since " : "",
+                 so->since ? so->since : "", so->since && so->until ? " " : "",
+                 so->until ? "until " : "", so->until ? so->until : "");
+    else if (filter_matches(idx, so, so->source, so->since, so->until) == 0)
+        snprintf(why, size, " (no release of \"%.60s\" in those dates)", so->source);
+}
+
 int cmd_search(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -338,6 +375,9 @@ int cmd_search(int argc, char **argv)
         return EX_USAGE;
     }
     so.query = query;
+    /* The footer and the meta line show the total: the estimate within 10%, not the free one
+     * (JSON lines and CSV alone show none). */
+    so.sample_total = !(json || csv) || meta;
     if (count) {
         so.limit = 0;
         so.exact = 1; /* one integer a script relies on: no estimate */
@@ -386,9 +426,12 @@ int cmd_search(int argc, char **argv)
                 fprintf(stderr, "%s: no results past the first %llu (%s%llu paragraphs match)\n", cli_prog,
                         (unsigned long long)so.offset, exact ? "" : "about ", est);
             /* A pasted page would fill the terminal: the first 80 characters say which query. */
-            else if (rc == EXIT_NOTHING && !machine)
-                fprintf(stderr, "%s: nothing found for: %.80s%s\n", cli_prog, query,
-                        strlen(query) > 80 ? "..." : "");
+            else if (rc == EXIT_NOTHING && !machine) {
+                char why[160];
+                empty_filter(idx, &so, why, sizeof why);
+                fprintf(stderr, "%s: nothing found for: %.80s%s%s\n", cli_prog, query,
+                        strlen(query) > 80 ? "..." : "", why);
+            }
             if (*pressindex_results_suggestion(res) && !machine)
                 fprintf(stderr, "%s: did you mean: %.80s%s\n", cli_prog, pressindex_results_suggestion(res),
                         strlen(pressindex_results_suggestion(res)) > 80 ? "..." : "");

@@ -78,6 +78,21 @@ static xc_query *match_all(cc *c)
 
 static xc_query *node(const pi_query *pq, const pi_qnode *n, cc *c);
 
+/* The releases of a language (a form of a word in it is looked for there only). */
+static xc_query *lang_filter(const pi_qlang *l, cc *c)
+{
+    xc_query *any = NULL;
+    for (size_t i = 0; i < l->n_codes && c->xs == XC_OK; i++) {
+        char t[80];
+        xc_query *q = NULL;
+        int n = snprintf(t, sizeof t, "%s%s", PI_P_LANG, l->codes[i]);
+        if (n > 0 && (size_t)n < sizeof t)
+            c->xs = xc_query_term(t, (size_t)n, &q);
+        any = any ? combine2(XC_OP_OR, any, q, c) : q;
+    }
+    return any;
+}
+
 /* Does the prefix stand for more index words than the bound? Counted before any matching (a
  * one-letter prefix can stand for a tenth of the vocabulary). */
 static int over_bound(cc *c, const char *prefix)
@@ -244,7 +259,7 @@ static xc_query *node(const pi_query *pq, const pi_qnode *n, cc *c)
         k = leaf_terms(pq, n, &count, c);
         q = k ? combine(count > 1 ? XC_OP_PHRASE : XC_OP_OR, k, count, 0, c) : NULL;
         free(k);
-        return q;
+        return n->lang && q ? combine2(XC_OP_FILTER, q, lang_filter(n->lang, c), c) : q;
     case PI_Q_WILDCARD: {
         /* The index holds stems: "security*" expands over terms starting "security", which
          * misses "security" itself (stem "secur"). The typed word's stem goes with it, so a
@@ -282,7 +297,8 @@ static xc_query *node(const pi_query *pq, const pi_qnode *n, cc *c)
         return right ? combine2(XC_OP_AND_NOT, left, right, c) : left;
     }
     case PI_Q_NEAR:
-        return near(pq, n, c);
+        q = near(pq, n, c);
+        return n->lang && q ? combine2(XC_OP_FILTER, q, lang_filter(n->lang, c), c) : q;
     }
     return NULL;
 }
@@ -431,6 +447,8 @@ static int collect_words(const pi_query *pq, const pi_qnode *leaf, void *ctx)
 {
     (void)pq;
     adj_words *a = ctx;
+    if (leaf->alt)
+        return 0; /* the words as typed */
     for (size_t i = 0; i < leaf->n_words; i++) {
         if (a->n == a->cap) {
             a->cap = a->cap ? 2 * a->cap : 8;

@@ -14,8 +14,9 @@
  * left. By relevance, a later batch's passages follow the earlier ones' (so that more results
  * never reorder the first).
  * The total counts matching passages (every one, also those collapsed into a result). It is exact
- * when every matching release was looked at; else count.c estimates it from the first batch (kept
- * as the estimate's head) and a sample of the other matching releases.
+ * when every matching release was looked at; else it is estimated here from the releases looked at
+ * (free, rough), or, when the options ask (sample_total), by count.c from the first batch (kept as
+ * the estimate's head) and a sample of the other matching releases.
  */
 #include "config.h"
 
@@ -191,12 +192,14 @@ pressindex_status pi_match(pi_search *s)
     found *f = NULL;
     pi_pmatch *pm = NULL;
     int exhausted = 0;
+    uint64_t est_releases = 0;
     pressindex_status st = PRESSINDEX_OK;
     while (xs == XC_OK && st == PRESSINDEX_OK && !exhausted) {
         xc_mset *ms = NULL;
         if ((xs = xc_enquire_get_mset(enq, (unsigned)first, (unsigned)batch, 0, &ms)) != XC_OK)
             break;
         unsigned size = xc_mset_size(ms);
+        est_releases = xc_mset_matches_estimated(ms);
         unsigned *ids = calloc(size ? size : 1, sizeof *ids);
         if (!ids)
             xs = XC_ERR_NO_MEMORY;
@@ -260,6 +263,16 @@ pressindex_status pi_match(pi_search *s)
         /* Else count.c estimates it. */
         s->total = nf;
         s->total_exact = s->exhausted;
+        if (!s->exhausted && first < est_releases) {
+            /* The quick estimate (count.c makes the sampled one when asked): the releases not
+             * looked at hold about as many matching passages each as the weaker half of those
+             * looked at (the best releases hold the most). */
+            size_t half = first / 2, tail = 0;
+            for (size_t i = 0; i < nf; i++)
+                tail += f[i].rorder >= half;
+            double rate = (double)tail / (double)(first - half);
+            s->total = nf + (uint64_t)(rate * (double)(est_releases - first) + 0.5);
+        }
         s->nw = s->rerank ? (s->n < o->rerank_depth ? s->n : o->rerank_depth) : 0;
         xs = read_window(s);
     }

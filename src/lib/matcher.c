@@ -65,7 +65,9 @@ static int view_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
             return 0;
         if (leaf->kind == PI_Q_WILDCARD && push(&m->prefixes, &m->n_prefixes, strdup(leaf->words[0].folded)) < 0)
             return v->failed = 1;
-        if (leaf->kind == PI_Q_PHRASE && leaf->quoted) {
+        /* A phrase, quoted or one token of several words ("F-16", "中亚"), is highlighted where it
+         * occurs: not each of its words wherever it stands ("中" of every "中国"). */
+        if (leaf->kind == PI_Q_PHRASE) {
             pi_buf p = {0};
             for (size_t i = 0; i < leaf->n_words; i++)
                 if ((i && pi_buf_addc(&p, ' ') < 0) || pi_buf_adds(&p, leaf->words[i].stem) < 0)
@@ -82,7 +84,7 @@ static int view_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
     for (size_t i = 0; i < leaf->n_words; i++) {
         if (leaf->excluded)
             flag(m, m->excluded, leaf->words[i].stem, 1);
-        else if (!(leaf->kind == PI_Q_PHRASE && leaf->quoted))
+        else if (leaf->kind != PI_Q_PHRASE)
             flag(m, m->phrase_only, leaf->words[i].stem, 0);
     }
     return 0;

@@ -1,6 +1,6 @@
 /*
  * matcher.h - what a compiled query looks for, in one view that highlighting and ranking share:
- * its stems with their statistics, the wildcard prefixes, the quoted phrases, and which stems count
+ * its stems with their statistics, the wildcard prefixes, the phrases, and which stems count
  * only inside their phrase or only as exclusions.
  */
 #ifndef PI_MATCHER_H
@@ -21,9 +21,10 @@ typedef struct pi_matcher {
     unsigned char *excluded;    /* per stem: searched only to exclude (no evidence) */
     char **prefixes;   /* folded prefixes of the wanted wildcards */
     size_t n_prefixes;
-    char **phrases;    /* the wanted quoted phrases, stems joined by ' ' */
+    char **phrases;    /* the wanted phrases, stems joined by ' ' */
     size_t n_phrases;
-    unsigned char *phrase_only; /* per stem: typed only inside quotes, so highlighted only where
+    unsigned char *phrase_only; /* per stem: typed only inside phrases (quoted, or one token of
+                                   several words: "F-16", "中亚"), so highlighted only where
                                    its phrase occurs (NULL: no such stem) */
 } pi_matcher;
 

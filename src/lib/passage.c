@@ -41,6 +41,7 @@ typedef struct pterm {
     double rtw;       /* its BM25 term weight over releases (the release's evidence), 0: none */
     long twin;        /* a text word's title term (S + stem), counted with it for the release */
     long mk;          /* the matcher's stem number (presence bits), -1 if none */
+    const pi_qlang *lang; /* a word's form in another language: found in its releases only */
     uint64_t cf;
     const unsigned *pos; /* positions in the release at hand (owned by its read-ahead) */
     size_t n;
@@ -137,11 +138,12 @@ static double bm25_termweight(uint64_t docs, uint64_t df)
     return log(tw);
 }
 
-static long add_term(pi_plan *p, const char *term, size_t len, int wildcard, int whole, xc_status *xs)
+static long add_term(pi_plan *p, const char *term, size_t len, int wildcard, int whole,
+                     const pi_qlang *lang, xc_status *xs)
 {
     for (size_t i = 0; i < p->nt; i++)
         if (p->t[i].len == len && !memcmp(p->t[i].term, term, len) && p->t[i].wildcard == wildcard &&
-            p->t[i].whole == whole)
+            p->t[i].whole == whole && p->t[i].lang == lang)
             return (long)i;
     pterm *g = realloc(p->t, (p->nt + 1) * sizeof *g);
     if (!g) {
@@ -155,6 +157,7 @@ static long add_term(pi_plan *p, const char *term, size_t len, int wildcard, int
     t->twin = -1;
     t->wildcard = wildcard;
     t->whole = whole;
+    t->lang = lang;
     t->len = len;
     if (!(t->term = strndup(term, len))) {
         *xs = XC_ERR_NO_MEMORY;
@@ -163,13 +166,13 @@ static long add_term(pi_plan *p, const char *term, size_t len, int wildcard, int
     return (long)p->nt++;
 }
 
-static long word_term(pi_plan *p, pi_qfield field, const char *stem, xc_status *xs)
+static long word_term(pi_plan *p, pi_qfield field, const char *stem, const pi_qlang *lang, xc_status *xs)
 {
     char t[PI_MAX_TERM + 8];
     if (strlen(stem) > PI_MAX_TERM)
         return -2;
     int n = snprintf(t, sizeof t, "%s%s", field == PI_QF_TITLE ? PI_P_TITLE : "", stem);
-    return add_term(p, t, (size_t)n, 0, field == PI_QF_TITLE, xs);
+    return add_term(p, t, (size_t)n, 0, field == PI_QF_TITLE, lang, xs);
 }
 
 typedef struct plan_ctx {
@@ -204,7 +207,7 @@ static int plan_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
             return 0;
         }
         int n = snprintf(t, sizeof t, "%s%s", leaf->field == PI_QF_TITLE ? PI_P_TITLE : "", w->folded);
-        long k = add_term(p, t, (size_t)n, 1, leaf->field == PI_QF_TITLE, &c->xs);
+        long k = add_term(p, t, (size_t)n, 1, leaf->field == PI_QF_TITLE, NULL, &c->xs);
         lm->ix[0] = k;
         if (k >= 0 && strcmp(w->stem, w->folded) != 0 && strlen(w->stem) <= PI_MAX_TERM) {
             char a[PI_MAX_TERM + 8];
@@ -216,7 +219,7 @@ static int plan_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
     }
     /* NEAR uses every word of its operands, searched or not (compile.c's near()). */
     for (size_t i = 0; i < leaf->n_words && c->xs == XC_OK; i++)
-        lm->ix[i] = word_term(p, leaf->field, leaf->words[i].stem, &c->xs);
+        lm->ix[i] = word_term(p, leaf->field, leaf->words[i].stem, leaf->lang, &c->xs);
     (void)pq;
     return c->xs != XC_OK;
 }
@@ -311,8 +314,10 @@ static int adj_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
 {
     (void)pq;
     adj_ctx *a = ctx;
+    if (leaf->alt)
+        return 0; /* the words as typed */
     for (size_t i = 0; i < leaf->n_words && a->xs == XC_OK; i++) {
-        long k = word_term(a->p, PI_QF_TEXT, leaf->words[i].stem, &a->xs);
+        long k = word_term(a->p, PI_QF_TEXT, leaf->words[i].stem, NULL, &a->xs);
         long *g = realloc(a->p->adj, (a->p->nadj + 1) * sizeof *g);
         if (!g) {
             a->xs = XC_ERR_NO_MEMORY;
@@ -386,8 +391,8 @@ xc_status pi_plan_new(xc_db *db, const pi_query *pq, const pi_matcher *m, const 
     for (size_t i = 0; xs == XC_OK && i < p->nt; i++) {
         pterm *pt = &p->t[i];
         const char *st = pt->wildcard ? pt->alt : pt->term;
-        if (st)
-            xs = pi_plan_df(p, st, &pt->cf);
+        if (st && (xs = pi_plan_df(p, st, &pt->cf)) != XC_OK)
+            break; /* (the release's statistic below would overwrite the failure) */
         if (pt->wildcard && !pt->cf)
             pt->cf = p->passages / 100 + 1; /* a prefix's words: no statistic of its own */
         if (pt->whole)
@@ -415,7 +420,7 @@ xc_status pi_plan_new(xc_db *db, const pi_query *pq, const pi_matcher *m, const 
             continue;
         char st[PI_MAX_TERM + 8];
         int sl = snprintf(st, sizeof st, "%s%s", PI_P_TITLE, p->t[i].term);
-        long k = sl > 0 && (size_t)sl < sizeof st ? add_term(p, st, (size_t)sl, 0, 1, &xs) : -1;
+        long k = sl > 0 && (size_t)sl < sizeof st ? add_term(p, st, (size_t)sl, 0, 1, p->t[i].lang, &xs) : -1;
         if (k >= 0) {
             p->t[k].mk = -1;
             p->t[k].twin = -1;
@@ -561,12 +566,16 @@ typedef struct pre {
     size_t mlen;
     unsigned **pos;   /* per term */
     size_t *n;
+    char *langs;      /* its L terms, NUL-ended, once read (langs_read) */
+    size_t nlangs;
+    int langs_read;
 } pre;
 
 static void pre_free(pi_plan *p)
 {
     for (size_t d = 0; d < p->npre; d++) {
         free(p->pre[d].map);
+        free(p->pre[d].langs);
         for (size_t i = 0; p->pre[d].pos && i < p->nt; i++)
             free(p->pre[d].pos[i]);
         free(p->pre[d].pos);
@@ -593,6 +602,23 @@ static void sort_unique(unsigned *a, size_t *n)
         if (a[i] != a[k - 1])
             a[k++] = a[i];
     *n = k;
+}
+
+/* Is release r in the language l (one of its codes)? Its L terms are read once. */
+static int release_in(pi_plan *p, pre *r, const pi_qlang *l, xc_status *xs)
+{
+    if (!r->langs_read) {
+        *xs = xc_db_doc_terms(p->db, r->docid, PI_P_LANG, 16, &r->langs, &r->nlangs);
+        r->langs_read = 1;
+    }
+    const char *at = r->langs;
+    for (size_t i = 0; at && i < r->nlangs; i++) {
+        for (size_t k = 0; k < l->n_codes; k++)
+            if (!strcmp(at + strlen(PI_P_LANG), l->codes[k]))
+                return 1;
+        at += strlen(at) + 1;
+    }
+    return 0;
 }
 
 /* Appends word's positions in each release read ahead (p->pre, by docid) to their term i. */
@@ -672,7 +698,7 @@ xc_status pi_plan_prefetch(pi_plan *p, const unsigned *docids, size_t n)
             pre *r = &p->pre[d];
             if (at < r->docid && (on = xc_postlist_skip_to(pl, r->docid, &at)) <= 0)
                 break;
-            if (at == r->docid)
+            if (at == r->docid && (!t->lang || release_in(p, r, t->lang, &xs)) && xs == XC_OK)
                 xs = xc_db_positions(p->db, r->docid, t->term, t->len, &r->pos[i], &r->n[i]);
         }
         if (xs == XC_OK && on < 0)
@@ -947,7 +973,7 @@ static ev eval(const pi_plan *p, const pi_qnode *n)
 
 xc_status pi_plan_release(pi_plan *p, unsigned docid, pi_pmatch **out, size_t *n, size_t *cap)
 {
-    pre key = {docid, NULL, 0, NULL, NULL};
+    pre key = {docid, NULL, 0, NULL, NULL, NULL, 0, 0};
     pre *r = p->npre ? bsearch(&key, p->pre, p->npre, sizeof *p->pre, cmp_pre) : NULL;
     xc_status xs = XC_OK;
     if (!r) {

@@ -970,6 +970,8 @@ int pi_query_leaves(const pi_query *q, pi_qleaf_fn fn, void *ctx)
 
 static int count_words(const pi_query *q, const pi_qnode *leaf, void *ctx)
 {
+    if (leaf->alt)
+        return 0;
     for (size_t i = 0; i < leaf->n_words; i++)
         *(size_t *)ctx += (size_t)pi_qword_searched(q, leaf, &leaf->words[i]);
     return 0;
@@ -1005,6 +1007,248 @@ int pi_query_excludes(const pi_query *q, const char *stem, size_t len)
     return pi_query_leaves(q, excluded_leaf_has, &k);
 }
 
+/* ---- other forms of the typed words (pi_query_expand) */
+
+typedef struct expander {
+    const char *text;
+    pi_stemmer *primary;  /* the query's language */
+    const pi_qlang *langs;
+    size_t n_langs;
+    pressindex_status st;
+} expander;
+
+static int all_of(const char *s, int digits)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (digits ? !(*s >= '0' && *s <= '9') : !(*s >= 'a' && *s <= 'z'))
+            return 0;
+    return 1;
+}
+
+/* A copy of leaf's frame (kind, field, flags) with no words, marked as another form. */
+static pi_qnode *alt_new(const pi_qnode *leaf, pi_qkind kind)
+{
+    pi_qnode *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    a->kind = kind;
+    a->field = leaf->field;
+    a->quoted = leaf->quoted;
+    a->excluded = leaf->excluded;
+    a->operand = 1;
+    a->pos = leaf->pos;
+    a->depth = 1;
+    a->alt = 1;
+    return a;
+}
+
+static int alt_word(pi_qnode *a, const pi_qword *like, const char *folded, size_t fl, pi_stemmer *stem)
+{
+    size_t sl;
+    const char *st = pi_stemmer_stem(stem, folded, fl, &sl);
+    pi_qword *g = st ? realloc(a->words, (a->n_words + 1) * sizeof *g) : NULL;
+    if (!g)
+        return -1;
+    a->words = g;
+    pi_qword *w = &g[a->n_words];
+    memset(w, 0, sizeof *w);
+    w->start = like->start;
+    w->end = like->end;
+    w->folded = strndup(folded, fl);
+    w->stem = strndup(st, sl);
+    a->n_words++;
+    return w->folded && w->stem ? 0 : -1;
+}
+
+/* Appends alt to the list (freeing it on failure); duplicates of what is there are dropped. */
+static int alt_push(pi_qnode ***list, size_t *n, pi_qnode *a, const pi_qnode *leaf)
+{
+    if (!a)
+        return -1;
+    const pi_qnode *same[] = {leaf};
+    for (size_t i = 0; i <= *n; i++) {
+        const pi_qnode *o = i < *n ? (*list)[i] : same[0];
+        if (o->kind != a->kind || o->n_words != a->n_words || (o->lang && a->lang && o->lang != a->lang))
+            continue;
+        size_t k = 0;
+        while (k < a->n_words && !strcmp(o->words[k].stem, a->words[k].stem))
+            k++;
+        if (k == a->n_words && (!o->lang || o->lang == a->lang)) {
+            node_free(a); /* nothing new: the typed leaf or an earlier form finds it */
+            return 0;
+        }
+    }
+    pi_qnode **g = realloc(*list, (*n + 1) * sizeof *g);
+    if (!g) {
+        node_free(a);
+        return -1;
+    }
+    *list = g;
+    g[(*n)++] = a;
+    return 0;
+}
+
+/* The other forms of leaf, appended to list. */
+static int leaf_alts(expander *x, const pi_qnode *leaf, pi_qnode ***list, size_t *n)
+{
+    /* In the index's other languages, the whole leaf (a phrase stays in one language). */
+    for (size_t l = 0; l < x->n_langs; l++) {
+        pi_qnode *a = alt_new(leaf, leaf->kind);
+        for (size_t i = 0; a && i < leaf->n_words; i++)
+            if (alt_word(a, &leaf->words[i], leaf->words[i].folded, strlen(leaf->words[i].folded),
+                         x->langs[l].stem) < 0) {
+                node_free(a);
+                a = NULL;
+            }
+        if (a)
+            a->lang = &x->langs[l];
+        if (alt_push(list, n, a, leaf) < 0)
+            return -1;
+    }
+    if (leaf->quoted)
+        return 0;
+    /* "F-16" (two words of one token, letters then digits, joined by one hyphen) also as "F16". */
+    if (leaf->kind == PI_Q_PHRASE && leaf->n_words == 2 && all_of(leaf->words[0].folded, 0) &&
+        all_of(leaf->words[1].folded, 1) && leaf->words[1].start == leaf->words[0].end + 1 &&
+        x->text[leaf->words[0].end] == '-') {
+        pi_buf j = {0};
+        pi_qnode *a = alt_new(leaf, PI_Q_WORD);
+        int rc = pi_buf_printf(&j, "%s%s", leaf->words[0].folded, leaf->words[1].folded);
+        if (a && rc == 0 && alt_word(a, &leaf->words[0], j.p, j.len, x->primary) < 0) {
+            node_free(a);
+            a = NULL;
+        }
+        pi_buf_free(&j);
+        if (alt_push(list, n, a, leaf) < 0)
+            return -1;
+    }
+    /* "F16" (letters then digits) also as the phrase "F 16". */
+    if (leaf->kind == PI_Q_WORD && leaf->n_words == 1) {
+        const char *f = leaf->words[0].folded;
+        size_t k = strspn(f, "abcdefghijklmnopqrstuvwxyz");
+        if (k && f[k] && all_of(f + k, 1)) {
+            pi_qnode *a = alt_new(leaf, PI_Q_PHRASE);
+            if (a && (alt_word(a, &leaf->words[0], f, k, x->primary) < 0 ||
+                      alt_word(a, &leaf->words[0], f + k, strlen(f + k), x->primary) < 0)) {
+                node_free(a);
+                a = NULL;
+            }
+            if (alt_push(list, n, a, leaf) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* NEAR spans its operands' words, so it is looked for in one language at a time: in each other
+ * language where an operand stems otherwise, the NEAR of those stems (its operands' spellings stay
+ * as typed). */
+static int near_alts(expander *x, const pi_qnode *n, pi_qnode ***list, size_t *count)
+{
+    for (size_t l = 0; l < x->n_langs; l++) {
+        pi_qnode *a = alt_new(n, PI_Q_NEAR);
+        int differs = 0;
+        if (a && !(a->kids = calloc(n->n_kids ? n->n_kids : 1, sizeof *a->kids))) {
+            node_free(a);
+            a = NULL;
+        }
+        for (size_t i = 0; a && i < n->n_kids; i++) {
+            const pi_qnode *kid = n->kids[i];
+            pi_qnode *k = alt_new(kid, kid->kind);
+            for (size_t w = 0; k && w < kid->n_words; w++) {
+                if (alt_word(k, &kid->words[w], kid->words[w].folded, strlen(kid->words[w].folded),
+                             x->langs[l].stem) < 0) {
+                    node_free(k);
+                    k = NULL;
+                } else {
+                    differs |= strcmp(k->words[w].stem, kid->words[w].stem) != 0;
+                }
+            }
+            if (!k) {
+                node_free(a);
+                a = NULL;
+                break;
+            }
+            k->lang = &x->langs[l];
+            a->kids[a->n_kids++] = k;
+        }
+        if (!a)
+            return -1;
+        a->window = n->window;
+        a->lang = &x->langs[l];
+        a->depth = n->depth;
+        if (!differs) {
+            node_free(a);
+            continue;
+        }
+        pi_qnode **g = realloc(*list, (*count + 1) * sizeof *g);
+        if (!g) {
+            node_free(a);
+            return -1;
+        }
+        *list = g;
+        g[(*count)++] = a;
+    }
+    return 0;
+}
+
+static void expand(expander *x, const pi_query *q, pi_qnode **slot, unsigned depth)
+{
+    pi_qnode *n = *slot;
+    if (!n || x->st != PRESSINDEX_OK || depth > PI_QUERY_MAX_DEPTH + 1)
+        return;
+    if (n->kind != PI_Q_WORD && n->kind != PI_Q_PHRASE && n->kind != PI_Q_NEAR) {
+        for (size_t i = 0; i < n->n_kids; i++)
+            expand(x, q, &n->kids[i], depth + 1);
+        return;
+    }
+    /* A stopword left out of the search has no other form to search either. */
+    if (n->kind == PI_Q_WORD && !pi_qword_searched(q, n, &n->words[0]))
+        return;
+    pi_qnode **alts = NULL;
+    size_t k = 0;
+    pi_qnode *or = NULL, **kids = NULL;
+    int rc = n->kind == PI_Q_NEAR ? near_alts(x, n, &alts, &k) : leaf_alts(x, n, &alts, &k);
+    if (rc < 0 || (k && (!(or = calloc(1, sizeof *or)) || !(kids = calloc(k + 1, sizeof *kids))))) {
+        for (size_t i = 0; i < k; i++)
+            node_free(alts[i]);
+        free(alts);
+        free(or);
+        x->st = PRESSINDEX_ERR_NO_MEMORY;
+        return;
+    }
+    if (!k) {
+        free(alts);
+        return;
+    }
+    or->kind = PI_Q_OR;
+    or->sign = n->sign;
+    or->field = n->field;
+    or->excluded = n->excluded;
+    or->operand = n->operand;
+    or->pos = n->pos;
+    or->depth = n->depth + 1;
+    kids[0] = n;
+    memcpy(kids + 1, alts, k * sizeof *kids);
+    free(alts);
+    or->kids = kids;
+    or->n_kids = k + 1;
+    n->sign = 0;
+    n->operand = n->kind == PI_Q_NEAR ? n->operand : 1; /* under an OR: what it searches stays searched */
+    n->wrap = or;
+    *slot = or;
+}
+
+pressindex_status pi_query_expand(pi_query *q, const char *text, pi_stemmer *primary,
+                                  const pi_qlang *langs, size_t n)
+{
+    expander x = {text, primary, langs, n, PRESSINDEX_OK};
+    expand(&x, q, &q->root, 0);
+    return x.st;
+}
+
 static int describe(const pi_qnode *n, pi_buf *b)
 {
     static const char *const names[] = {"word", "phrase", "wildcard", "seq", "and", "or", "xor", "not", "near"};
@@ -1016,8 +1260,10 @@ static int describe(const pi_qnode *n, pi_buf *b)
     rc |= pi_buf_adds(b, names[n->kind]);
     if (n->field == PI_QF_TITLE)
         rc |= pi_buf_adds(b, ":title");
+    if (n->lang && n->kind != PI_Q_NEAR)
+        rc |= pi_buf_printf(b, "@%s", n->lang->codes[0]);
     if (n->kind == PI_Q_NEAR)
-        rc |= pi_buf_printf(b, "/%u", n->window);
+        rc |= pi_buf_printf(b, "/%u%s%s", n->window, n->lang ? "@" : "", n->lang ? n->lang->codes[0] : "");
     for (size_t i = 0; i < n->n_words; i++)
         rc |= pi_buf_printf(b, " \"%s\"", n->words[i].stem);
     if (n->kind == PI_Q_WILDCARD)

@@ -41,6 +41,15 @@ typedef struct pi_qword {
  * rather than run out of stack. */
 #define PI_QUERY_MAX_DEPTH 100
 
+/* One language of the index for the query's words (pi_query_expand): its stemmer and the codes
+ * its releases were tagged with (the index's L terms, "tr", "tr-TR"), by which its words are
+ * matched only in its own releases. Owned by the caller. */
+typedef struct pi_qlang {
+    pi_stemmer *stem;
+    char **codes;
+    size_t n_codes;
+} pi_qlang;
+
 typedef struct pi_qnode {
     pi_qkind kind;
     char sign;          /* under a PI_Q_SEQ: '+', '-' or 0 */
@@ -55,6 +64,10 @@ typedef struct pi_qnode {
     struct pi_qnode **kids; /* inner nodes */
     size_t n_kids;
     unsigned depth;     /* levels from here to its deepest leaf (a leaf: 1) */
+    /* pi_query_expand: a typed leaf with other forms becomes an OR of itself and them. */
+    int alt;            /* a leaf that is another form of a typed one (not typed itself) */
+    const pi_qlang *lang; /* an alt in another language: matches only releases in it (NULL: any) */
+    struct pi_qnode *wrap; /* a typed leaf or NEAR with alts: the OR holding it (kids[0]) and them */
 } pi_qnode;
 
 typedef struct pi_date_range {
@@ -85,8 +98,22 @@ typedef struct pi_query {
 pressindex_status pi_query_parse(const char *text, pi_stemmer *stem, pi_query *q, pi_buf *err);
 void pi_query_free(pi_query *q);
 
-/* How many words the query searches: every leaf's words but the stopwords left out, excluded and
- * title words included. */
+/*
+ * Adds the other forms of the words typed in text (parsed into q with the stemmer primary): each
+ * typed word, phrase or NEAR then stands for the OR of itself and them (each form marked alt, a
+ * language's with its lang):
+ *  - in each of langs[0..n) whose stems differ from the query's, the word, the phrase, or the NEAR
+ *    of its operands stemmed in that language (the index's other languages: each release was
+ *    stemmed in its own), matched in that language's releases only;
+ *  - a letters-and-digits name in its other spelling: "F-16" also as "F16", "F16" also as
+ *    "F 16" (the phrase), as reporters and releases write either (not quoted, not under NEAR).
+ * PRESSINDEX_OK or PRESSINDEX_ERR_NO_MEMORY (q is left whole either way, to be freed).
+ */
+pressindex_status pi_query_expand(pi_query *q, const char *text, pi_stemmer *primary,
+                                  const pi_qlang *langs, size_t n);
+
+/* How many words the query searches: every typed leaf's words but the stopwords left out, excluded
+ * and title words included (pi_query_expand's other forms are not counted). */
 size_t pi_query_terms(const pi_query *q);
 
 /* --all: every item of a sequence outside OR/XOR groups and exclusions becomes required ('+'),

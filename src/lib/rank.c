@@ -87,6 +87,10 @@ static pressindex_status title_shares(pi_search *s)
         }
         (*nrecs)++;
         pi_stemmer *stem = pi_index_stemmer(idx, rec->lang);
+        if (!stem) { /* a language's first release in this search: its stemmer could not be made */
+            st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+            break;
+        }
         memset(seen, 0, m->n_stems);
         size_t at = 0, ws, we, tl = strlen(rec->title);
         while (stem && pi_word_next(rec->title, tl, &at, &ws, &we)) {

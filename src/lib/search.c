@@ -101,7 +101,7 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
     if (st == PRESSINDEX_OK)
         st = pi_match(&s);
     if (st == PRESSINDEX_OK)
-        st = o->exact || o->facets ? pi_count(&s) : pi_estimate(&s);
+        st = o->exact || o->facets ? pi_count(&s) : o->sample_total ? pi_estimate(&s) : st;
     if (st == PRESSINDEX_OK)
         st = pi_search_in_time(&s);
     if (st == PRESSINDEX_OK)
@@ -148,6 +148,83 @@ static pressindex_status check_options(pressindex *idx, const pressindex_search_
         strncmp(o->until, o->since, strlen(o->until)) != 0)
         return pi_fail(idx, PRESSINDEX_ERR_BAD_QUERY, "the date range ends (%s) before it starts (%s)",
                        o->until, o->since);
+    return PRESSINDEX_OK;
+}
+
+/* The index's languages other than the query's, by stemmer (releases tagged "tr" and "tr-TR" are
+ * one language to a stemmer): the L terms name them. */
+static void langs_free(pi_qlang *l, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < l[i].n_codes; k++)
+            free(l[i].codes[k]);
+        free(l[i].codes);
+    }
+    free(l);
+}
+
+static const char *stemmer_name(const char *code)
+{
+    const char *name = pi_lang_to_stemmer(code);
+    return name ? name : "none";
+}
+
+static pressindex_status index_langs(pressindex *idx, const char *query_lang, pi_qlang **out, size_t *nout)
+{
+    *out = NULL;
+    *nout = 0;
+    xc_keylist *kl = NULL;
+    xc_status xs = xc_db_allterms(idx->db, PI_P_LANG, &kl);
+    if (xs != XC_OK)
+        return pi_read_fail(idx, xs, "listing the index's languages");
+    pi_qlang *l = NULL;
+    size_t n = 0;
+    const char *t;
+    size_t tn;
+    int more, failed = 0;
+    const char *mine = stemmer_name(query_lang);
+    while (!failed && (more = xc_keylist_next(kl, &t, &tn)) > 0) {
+        char code[64];
+        if (tn <= strlen(PI_P_LANG) || tn - strlen(PI_P_LANG) >= sizeof code)
+            continue;
+        snprintf(code, sizeof code, "%.*s", (int)(tn - strlen(PI_P_LANG)), t + strlen(PI_P_LANG));
+        const char *name = stemmer_name(code);
+        if (!strcmp(name, mine))
+            continue;
+        size_t i = 0;
+        while (i < n && strcmp(stemmer_name(l[i].codes[0]), name))
+            i++;
+        if (i == n) {
+            pi_qlang *g = realloc(l, (n + 1) * sizeof *g);
+            pi_stemmer *st = g ? pi_index_stemmer(idx, code) : NULL;
+            if (g)
+                l = g;
+            if (!st) {
+                failed = 1;
+                break;
+            }
+            l[n++] = (pi_qlang){st, NULL, 0};
+        }
+        char **codes = realloc(l[i].codes, (l[i].n_codes + 1) * sizeof *codes);
+        char *c = codes ? strdup(code) : NULL;
+        if (codes)
+            l[i].codes = codes;
+        if (!c) {
+            failed = 1;
+            break;
+        }
+        codes[l[i].n_codes++] = c;
+    }
+    if (!failed && more < 0)
+        xs = xc_last_status();
+    xc_keylist_free(kl);
+    if (failed || xs != XC_OK) {
+        langs_free(l, n);
+        return failed ? pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory")
+                      : pi_read_fail(idx, xs, "listing the index's languages");
+    }
+    *out = l;
+    *nout = n;
     return PRESSINDEX_OK;
 }
 
@@ -198,10 +275,27 @@ pressindex_status pressindex_search(pressindex *idx, const pressindex_search_opt
     }
     pi_buf_free(&err);
     if (o->all_words)
-        pi_query_require_all(&pq);
+        pi_query_require_all(&pq); /* on the words as typed: their other forms follow */
+    /* Each release was stemmed in its own language: without --lang, the query's words are also
+     * searched as each of the index's other languages stems them (in that language's releases). */
+    pi_qlang *langs = NULL;
+    size_t n_langs = 0;
+    if (!(o->lang && *o->lang) && (st = pi_index_usable(idx)) == PRESSINDEX_OK) {
+        st = index_langs(idx, idx->lang, &langs, &n_langs);
+        if (st == PRESSINDEX_ERR_MODIFIED && (st = pi_index_refresh(idx)) == PRESSINDEX_OK)
+            st = index_langs(idx, idx->lang, &langs, &n_langs);
+    }
+    if (st == PRESSINDEX_OK && (st = pi_query_expand(&pq, o->query, stem, langs, n_langs)) != PRESSINDEX_OK)
+        st = pi_fail(idx, st, "out of memory");
+    if (st != PRESSINDEX_OK) {
+        pi_query_free(&pq);
+        langs_free(langs, n_langs);
+        return st;
+    }
     size_t terms = pi_query_terms(&pq);
     if (o->max_query_terms && terms > o->max_query_terms) {
         pi_query_free(&pq);
+        langs_free(langs, n_langs);
         return pi_fail(idx, PRESSINDEX_ERR_LIMIT, "the query searches %zu words: at most %zu (\"%.80s%s\")",
                        terms, o->max_query_terms, o->query, bytes > 80 ? "..." : "");
     }
@@ -225,11 +319,13 @@ pressindex_status pressindex_search(pressindex *idx, const pressindex_search_opt
         }
         st = run_once(idx, o, &pq, deadline, res);
     }
-    /* "Did you mean" scans the vocabulary: only within the time left. */
-    if (st == PRESSINDEX_OK && pressindex_results_estimated(res) < 3 &&
-        (st = pi_deadline_check(idx, deadline, o->time_limit)) == PRESSINDEX_OK)
-        pi_results_set_suggestion(res, pi_spell_suggest(idx, o->query, stem, &pq));
+    /* "Did you mean" scans the vocabulary: only within the time left. With results, only for a
+     * rare word next to a far more frequent one (spell.c). */
+    if (st == PRESSINDEX_OK && (st = pi_deadline_check(idx, deadline, o->time_limit)) == PRESSINDEX_OK)
+        pi_results_set_suggestion(res, pi_spell_suggest(idx, o->query, stem, &pq,
+                                                         pressindex_results_estimated(res) >= 3));
     pi_query_free(&pq);
+    langs_free(langs, n_langs);
     if (st != PRESSINDEX_OK) {
         pressindex_results_destroy(res);
         return st;

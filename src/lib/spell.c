@@ -14,6 +14,8 @@
 #include "query.h"
 #include "text.h"
 
+#include <utf8proc.h>
+
 #define MAX_WORD 48
 
 /* Optimal string alignment distance, stopping early past limit. */
@@ -47,31 +49,49 @@ static unsigned edit_distance(const char *a, size_t n, const char *b, size_t m, 
     return d[n][m];
 }
 
-/* The best known term for an unknown word, or NULL. malloc()ed. Terms are stems, so the distance
- * is the smaller of the word's and its stem's ("visting" is 3 edits from "visit", its stem "vist"
- * one). */
-static char *correct(xc_db *db, const char *w, size_t n, const char *ws, size_t wsn)
+/* A correction must be this many times as frequent as the word typed when the search found
+ * something: a rare word next to a frequent one ("Haris" in 2 releases, "Harris" in 900) is a typo
+ * a reporter wants to hear about; a rare name that is right ("Jinping") has no such neighbour. */
+#define SPELL_RATIO 20
+
+/* The best known term within limit edits of a word (typed as w, stemmed ws) found in at least
+ * min_freq releases and starting with the word's first lead bytes (1 or 2), or NULL. malloc()ed. Terms are stems, so the distance is the smallest of the word's, its stem's
+ * ("visting" is 3 edits from "visit", its stem "vist" one) and, with *by_prefix set, its first
+ * letters' ("presdient" is 4 edits from "presid", its first six letters one: the surface word
+ * decides then). */
+static char *correct(xc_db *db, const char *w, size_t n, const char *ws, size_t wsn, unsigned limit,
+                     uint64_t min_freq, size_t lead, int *by_prefix)
 {
-    unsigned limit = n <= 4 ? 1 : 2;
-    char prefix[2] = {w[0], '\0'};
+    char prefix[3] = {w[0], lead > 1 && n > 1 ? w[1] : '\0', '\0'};
     xc_keylist *kl = NULL;
+    *by_prefix = 0;
     if (xc_db_allterms(db, prefix, &kl) != XC_OK)
         return NULL;
     char *best = NULL;
     unsigned best_d = limit + 1;
     uint64_t best_f = 0;
+    int best_prefix = 0;
     const char *t;
     size_t tn;
     while (xc_keylist_next(kl, &t, &tn) > 0) {
         unsigned d = edit_distance(w, n, t, tn, limit), d2 = edit_distance(ws, wsn, t, tn, limit);
+        int pre = 0;
         if (d2 < d)
             d = d2;
-        if (d > limit || d > best_d)
+        if (d > limit && tn >= 4 && tn < n && edit_distance(w, tn, t, tn, limit) <= 1) {
+            d = limit; /* the weakest kind of match: checked on the surface word */
+            pre = 1;
+        }
+        if (d > limit)
             continue;
         uint64_t f = 0;
-        if (xc_db_termfreq(db, t, tn, &f) != XC_OK)
+        if (xc_db_termfreq(db, t, tn, &f) != XC_OK || f < min_freq)
             continue;
-        if (d < best_d || f > best_f) {
+        /* Closer wins, unless the other is SPELL_RATIO times as frequent: "presdient" is one edit
+         * from "presidente" (a Spanish word of a few releases) and two from "president". */
+        int better = !best || (d == best_d ? f > best_f
+                               : d < best_d ? f * SPELL_RATIO >= best_f : f >= best_f * SPELL_RATIO);
+        if (better) {
             char *c = strndup(t, tn);
             if (!c)
                 break;
@@ -79,9 +99,11 @@ static char *correct(xc_db *db, const char *w, size_t n, const char *ws, size_t 
             best = c;
             best_d = d;
             best_f = f;
+            best_prefix = pre;
         }
     }
     xc_keylist_free(kl);
+    *by_prefix = best && best_prefix;
     return best;
 }
 
@@ -133,12 +155,55 @@ static char *surface_form(pressindex *idx, pi_stemmer *stem, const char *term, c
     return word;
 }
 
+/* The correction written as the word was typed: "Presdient" -> "President", "HARIS" -> "HARRIS",
+ * "presdient" -> "president" (folded words are lower case). malloc()ed, NULL when out of memory. */
+static char *as_typed(const char *typed, size_t n, const char *word)
+{
+    utf8proc_int32_t first = 0, cp;
+    size_t upper = 0, letters = 0;
+    for (size_t i = 0; i < n;) {
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)typed + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (k <= 0)
+            break;
+        if (!i)
+            first = cp;
+        if (utf8proc_isupper(cp))
+            upper++;
+        if (utf8proc_islower(cp) || utf8proc_isupper(cp))
+            letters++;
+        i += (size_t)k;
+    }
+    int all = letters > 1 && upper == letters, cap = first && utf8proc_isupper(first);
+    pi_buf out = {0};
+    size_t len = strlen(word);
+    int rc = pi_buf_reserve(&out, len * 2 + 4);
+    for (size_t i = 0; rc == 0 && i < len;) {
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)word + i, (utf8proc_ssize_t)(len - i), &cp);
+        if (k <= 0) {
+            rc = pi_buf_addc(&out, word[i++]);
+            continue;
+        }
+        if (all || (cap && i == 0))
+            cp = utf8proc_toupper(cp);
+        utf8proc_uint8_t enc[4];
+        rc = pi_buf_add(&out, (const char *)enc, (size_t)utf8proc_encode_char(cp, enc));
+        i += (size_t)k;
+    }
+    if (rc < 0) {
+        pi_buf_free(&out);
+        return NULL;
+    }
+    return pi_buf_steal(&out);
+}
+
 /* Each correction scans the vocabulary under a letter: a pasted paragraph of unknown words would
  * cost one scan each. A reporter's typo is in the first few words that need one. */
 #define MAX_CORRECTIONS 8
 
 typedef struct suggest_ctx {
     pressindex *idx;
+    int found;          /* the search found results: only corrections SPELL_RATIO times as frequent */
+    uint64_t releases;  /* in the index */
     unsigned tried;
     pi_stemmer *stem;
     const char *query;
@@ -147,13 +212,40 @@ typedef struct suggest_ctx {
     int changed, failed;
 } suggest_ctx;
 
+/* Are all the words of leaf in the index? */
+static int all_known(pressindex *idx, const pi_qnode *leaf)
+{
+    for (size_t i = 0; i < leaf->n_words; i++) {
+        uint64_t tf = 0;
+        if (xc_db_termfreq(idx->db, leaf->words[i].stem, strlen(leaf->words[i].stem), &tf) != XC_OK || !tf)
+            return 0;
+    }
+    return 1;
+}
+
+/* Does another form of the leaf (another language's stems, the other spelling of "F-16") find
+ * all its words? Then the leaf is no typo. near: the NEAR holding the leaf as its kid k, if any
+ * (its forms are NEARs of the same operands in other languages). */
+static int known_elsewhere(pressindex *idx, const pi_qnode *leaf, const pi_qnode *near, size_t k)
+{
+    for (size_t a = 1; leaf->wrap && a < leaf->wrap->n_kids; a++)
+        if (all_known(idx, leaf->wrap->kids[a]))
+            return 1;
+    for (size_t a = 1; near && near->wrap && a < near->wrap->n_kids; a++) {
+        const pi_qnode *other = near->wrap->kids[a];
+        if (k < other->n_kids && all_known(idx, other->kids[k]))
+            return 1;
+    }
+    return 0;
+}
+
 /* Corrects each word of a wanted leaf that the index does not know, in the typed query. */
-static int suggest_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
+static int suggest_leaf(const pi_query *pq, const pi_qnode *leaf, const pi_qnode *near, size_t k, void *ctx)
 {
     suggest_ctx *c = ctx;
     /* An excluded word the index lacks is excluded already: "-China" is not "-chung". A wildcard
      * is a prefix, not a word. */
-    if (leaf->excluded || leaf->kind == PI_Q_WILDCARD)
+    if (leaf->excluded || leaf->kind == PI_Q_WILDCARD || leaf->alt || known_elsewhere(c->idx, leaf, near, k))
         return 0;
     for (size_t i = 0; i < leaf->n_words; i++) {
         const pi_qword *w = &leaf->words[i];
@@ -161,21 +253,42 @@ static int suggest_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
         uint64_t tf = 0;
         if (n <= 2 || n > MAX_WORD || (w->folded[0] >= '0' && w->folded[0] <= '9') ||
             pi_query_excludes(pq, w->stem, strlen(w->stem)) ||
-            xc_db_termfreq(c->idx->db, w->stem, strlen(w->stem), &tf) != XC_OK || tf > 0)
+            xc_db_termfreq(c->idx->db, w->stem, strlen(w->stem), &tf) != XC_OK)
+            continue;
+        /* An unknown word, when the search found little, gets the best known one. Otherwise a
+         * word gets a correction only when one is far more frequent (and none can be when the word
+         * is in more than 1 in SPELL_RATIO releases: no scan then). */
+        uint64_t need = tf ? tf * SPELL_RATIO : c->found ? SPELL_RATIO : 1;
+        if (need > c->releases)
             continue;
         if (++c->tried > MAX_CORRECTIONS)
             return 1;
-        char *best = correct(c->idx->db, w->folded, n, w->stem, strlen(w->stem));
+        /* A word the index knows is a typo of one edit ("Haris", "presdient"), not two: "Justin"
+         * is no "just". */
+        unsigned limit = tf || n <= 4 ? 1 : 2;
+        int by_prefix = 0;
+        /* When the search found something, a correction is a courtesy on every search: the terms
+         * under the word's first two letters are scanned (a tenth of those under one; a typo in
+         * the first two letters goes unseen then). */
+        char *best = correct(c->idx->db, w->folded, n, w->stem, strlen(w->stem), limit, need,
+                             need > 1 ? 2 : 1, &by_prefix);
         if (!best)
             continue;
         char *word = surface_form(c->idx, c->stem, best, w->folded, n);
+        if (by_prefix && (!word || edit_distance(w->folded, n, word, strlen(word), limit) > limit)) {
+            free(word); /* its first letters only: the word itself is not that close */
+            free(best);
+            continue;
+        }
         if (word) {
             free(best);
             best = word;
         }
-        if (pi_buf_add(&c->out, c->query + c->copied, w->start - c->copied) < 0 ||
-            pi_buf_adds(&c->out, best) < 0)
+        char *shown = as_typed(c->query + w->start, w->end - w->start, best);
+        if (!shown || pi_buf_add(&c->out, c->query + c->copied, w->start - c->copied) < 0 ||
+            pi_buf_adds(&c->out, shown) < 0)
             c->failed = 1;
+        free(shown);
         c->copied = w->end;
         c->changed = 1;
         free(best);
@@ -183,10 +296,28 @@ static int suggest_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
     return c->failed;
 }
 
-char *pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem, const pi_query *pq)
+/* The leaves in query order (as pi_query_leaves), each with the NEAR holding it, if any. */
+static int suggest_walk(const pi_query *pq, const pi_qnode *n, const pi_qnode *near, size_t k,
+                        unsigned depth, suggest_ctx *c)
 {
-    suggest_ctx c = {idx, 0, stem, query, {0}, 0, 0, 0};
-    pi_query_leaves(pq, suggest_leaf, &c);
+    if (!n || depth > PI_QUERY_MAX_DEPTH + 1)
+        return 0;
+    if (n->n_words)
+        return suggest_leaf(pq, n, near, k, c);
+    for (size_t i = 0; i < n->n_kids; i++) {
+        int r = suggest_walk(pq, n->kids[i], n->kind == PI_Q_NEAR ? n : NULL, i, depth + 1, c);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+char *pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem, const pi_query *pq, int found)
+{
+    suggest_ctx c = {idx, found, 0, 0, stem, query, {0}, 0, 0, 0};
+    if (xc_db_doccount(idx->db, &c.releases) != XC_OK)
+        return NULL;
+    suggest_walk(pq, pq->root, NULL, 0, 0, &c);
     if (!c.changed || c.failed || pi_buf_adds(&c.out, query + c.copied) < 0) {
         pi_buf_free(&c.out);
         return NULL;

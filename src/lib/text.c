@@ -13,7 +13,7 @@
  * character continues a word only when a WORD character follows it (the word must already have
  * started, so a leading apostrophe is never part of a word and a trailing one never is either).
  */
-enum { SEP = 0, WORD = 1, APOS = 2 };
+enum { SEP = 0, WORD = 1, APOS = 2, SPLIT = 3, MARK = 4 };
 
 /* ASCII: letters and digits are WORD, '\'' is APOS, everything else (and bytes >= 0x80 here) SEP. */
 static const unsigned char ascii_class[256] = {
@@ -33,6 +33,27 @@ static int is_apostrophe(utf8proc_int32_t cp)
     return cp == 0x27 || cp == 0x2019 || cp == 0x02BC || cp == 0x2018;
 }
 
+/*
+ * Scripts written without spaces between words: Chinese (Han), Japanese (kana and Han), Thai, Lao,
+ * Khmer, Myanmar. No dictionary tells their words apart, so each character (with the marks that
+ * follow it) is a word of its own, at its own position: a word of two characters is then searched
+ * as the phrase of its characters (the query side splits alike), which finds it inside any longer
+ * run, and highlights land on its characters.
+ */
+static int is_split_script(utf8proc_int32_t cp)
+{
+    return (cp >= 0x0E00 && cp <= 0x0EFF) ||   /* Thai, Lao */
+           (cp >= 0x1000 && cp <= 0x109F) ||   /* Myanmar */
+           (cp >= 0x1780 && cp <= 0x17FF) ||   /* Khmer */
+           (cp >= 0x3040 && cp <= 0x30FF) ||   /* Hiragana, Katakana */
+           (cp >= 0x31F0 && cp <= 0x31FF) ||   /* Katakana phonetic extensions */
+           (cp >= 0x3400 && cp <= 0x4DBF) ||   /* CJK extension A */
+           (cp >= 0x4E00 && cp <= 0x9FFF) ||   /* CJK unified ideographs */
+           (cp >= 0xF900 && cp <= 0xFAFF) ||   /* CJK compatibility ideographs */
+           (cp >= 0xFF66 && cp <= 0xFF9F) ||   /* half-width Katakana */
+           (cp >= 0x20000 && cp <= 0x3134F);   /* CJK extensions B.. */
+}
+
 static int cp_class(utf8proc_int32_t cp)
 {
     /* U+02BC is a letter (Lm) to Unicode, but it is one of our apostrophes: treat it like ' so
@@ -41,7 +62,11 @@ static int cp_class(utf8proc_int32_t cp)
         return APOS;
     utf8proc_category_t cat = utf8proc_category(cp);
     /* L* (Lu Ll Lt Lm Lo), M* (Mn Mc Me), N* (Nd Nl No) are contiguous: 1..11. */
-    return (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO) ? WORD : SEP;
+    if (cat < UTF8PROC_CATEGORY_LU || cat > UTF8PROC_CATEGORY_NO)
+        return SEP;
+    if (cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME)
+        return MARK;
+    return cp >= 0x0E00 && is_split_script(cp) ? SPLIT : WORD;
 }
 
 /* Classifies the character at s[i] (i < len); returns its length in bytes (>= 1). Invalid UTF-8
@@ -87,8 +112,19 @@ int pi_word_next(const char *text, size_t len, size_t *pos, size_t *start, size_
             continue;
         }
         size_t n = char_at(s, len, i, &cls);
-        if (cls == WORD)
+        if (cls == WORD || cls == MARK)
             break;
+        if (cls == SPLIT) {
+            /* One character and its marks. */
+            size_t b = i;
+            i += n;
+            while (i < len && (n = char_at(s, len, i, &cls)) && cls == MARK)
+                i += n;
+            *start = b;
+            *end = i;
+            *pos = i;
+            return 1;
+        }
         i += n;
     }
 
@@ -99,7 +135,7 @@ int pi_word_next(const char *text, size_t len, size_t *pos, size_t *start, size_
         if (i >= len)
             break;
         size_t n = char_at(s, len, i, &cls);
-        if (cls == WORD) {
+        if (cls == WORD || cls == MARK) {
             i += n;
             continue;
         }
@@ -120,6 +156,8 @@ int pi_word_next(const char *text, size_t len, size_t *pos, size_t *start, size_
 }
 
 /* ---- Folding ---- */
+
+static int fold_word(const char *word, size_t n, pi_buf *b);
 
 #define FOLD_OPTS                                                                                 \
     ((utf8proc_option_t)(UTF8PROC_CASEFOLD | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE |              \
@@ -247,7 +285,48 @@ out:
     return rc;
 }
 
+/* Does the word end in a possessive "'s" (any of the apostrophes)? */
+static int possessive(const unsigned char *s, size_t n)
+{
+    if (n < 3 || (s[n - 1] != 's' && s[n - 1] != 'S'))
+        return 0;
+    if (s[n - 2] == '\'')
+        return 1;
+    /* U+2019 and U+2018 are E2 80 99 / E2 80 98, U+02BC is CA BC. */
+    return (n >= 5 && s[n - 4] == 0xE2 && s[n - 3] == 0x80 && (s[n - 2] == 0x99 || s[n - 2] == 0x98)) ||
+           (n >= 4 && s[n - 3] == 0xCA && s[n - 2] == 0xBC);
+}
+
+/*
+ * What a reporter expects to match the bare word: a possessive ("Xi’s" is Xi, whose "xis" no
+ * stemmer undoes) and a plural after digits ("F-16s", "1990s": "16s" and "1990s" are the numbers).
+ * Both sides fold alike, so "F-16s" typed also finds "F-16".
+ */
+static void fold_suffixes(const unsigned char *word, size_t n, pi_buf *b)
+{
+    if (b->len >= 2 && possessive(word, n) && b->p[b->len - 1] == 's')
+        b->p[--b->len] = '\0';
+    /* Every such "s" ("16ss"): folding a folded word changes nothing. */
+    size_t k = b->len;
+    while (k > 1 && b->p[k - 1] == 's')
+        k--;
+    if (k < b->len && b->p[k - 1] >= '0' && b->p[k - 1] <= '9') {
+        b->len = k;
+        b->p[k] = '\0';
+    }
+}
+
 int pi_fold_word(const char *word, size_t n, pi_buf *b)
+{
+    int r = fold_word(word, n, b);
+    if (r > 0) {
+        fold_suffixes((const unsigned char *)word, n, b);
+        r = (int)b->len;
+    }
+    return r;
+}
+
+static int fold_word(const char *word, size_t n, pi_buf *b)
 {
     const unsigned char *s = (const unsigned char *)word;
     pi_buf_clear(b);

@@ -20,14 +20,18 @@
 
 static pressindex *idx;
 static pi_stemmer *stem;
+static char *tr_codes[] = {"tr"};
+static pi_qlang langs[1]; /* another language of the index, as a search without --lang has */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
     idx = fuzz_index();
-    if (!(stem = pi_index_stemmer(idx, "en")))
-        fuzz_fail("no English stemmer");
+    if (!(stem = pi_index_stemmer(idx, "en")) || !(langs[0].stem = pi_index_stemmer(idx, "tr")))
+        fuzz_fail("no English or Turkish stemmer");
+    langs[0].codes = tr_codes;
+    langs[0].n_codes = 1;
     return 0;
 }
 
@@ -130,7 +134,7 @@ static void check_built(const char *text, const pi_query *q)
     pi_matcher_free(&m);
     xc_query_free(xq);
 
-    char *fix = pi_spell_suggest(idx, text, stem, q);
+    char *fix = pi_spell_suggest(idx, text, stem, q, (int)(strlen(text) & 1));
     if (fix) {
         pi_query again;
         pi_buf err = {0};
@@ -170,6 +174,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_fail("pi_query_parse returned %d", (int)st);
     } else {
         check_parsed(text, &q);
+        size_t terms = pi_query_terms(&q);
+        if (pi_query_expand(&q, text, stem, langs, 1) != PRESSINDEX_OK)
+            fuzz_fail("pi_query_expand failed");
+        if (pi_query_terms(&q) != terms)
+            fuzz_fail("the other forms of the words counted as typed words");
         check_built(text, &q);
     }
     pi_query_free(&q);
