@@ -5,7 +5,7 @@
  *   serve-lib INDEXDIR QUERIES.txt --threads N --searches M [--warmup W] > LAT.tsv
  *
  * Thread t runs M searches: query (t * M + j) mod Q for j = 0..M-1 (bench/serve_load.py's clients
- * take the same ones), with /api/search's options: limit 10, facets on, a 2 s time limit. A timed
+ * take the same ones), with /api/search's options: limit 10, facets on, the sampled total, a 2 s time limit. A timed
  * search covers pressindex_search() and reading every result's fields and highlights and the
  * facets (what the server turns into JSON). W untimed passes over the queries first (default 1).
  * Prints one line per search: thread TAB microseconds TAB status (0 = ok); on stderr, the wall time.
@@ -45,6 +45,7 @@ static int one(pressindex *idx, const char *q)
     so.query = q;
     so.limit = 10;
     so.facets = 1;
+    so.sample_total = 1;
     so.time_limit = 2;
     pressindex_results *res = NULL;
     pressindex_status st = pressindex_search(idx, &so, &res);

@@ -383,6 +383,7 @@ static void api_search(const serve_config *cfg, const serve_request *rq, serve_r
     if (search_options(rq, &so, &facets, SERVE_MAX_LIMIT, out) < 0)
         return;
     so.facets = facets; /* DECISIONS round 2: on every /api/search unless facets=0 */
+    so.sample_total = 1; /* the page shows the total to a reader: the estimate within 10% */
     pressindex *idx;
     pressindex_results *res = NULL;
     if (run_search(cfg, &so, out, &idx, &res) < 0)
