@@ -121,6 +121,13 @@ const char *pressindex_open_error(void);
 /* The message of the last failure on this handle ("" if none). Valid until the next call on it. */
 const char *pressindex_last_error(const pressindex *idx);
 
+/* After PRESSINDEX_ERR_BAD_QUERY from pressindex_search() on this handle: the 0-based byte offset in
+ * the query where it is malformed (the message says "malformed query at character N", N counting
+ * characters from 1). -1 after any other outcome of a search, after any other failure on the
+ * handle, and for a malformed query whose fault has no place in the query text (a bad since or
+ * until option, or NULL idx). */
+long pressindex_last_error_position(const pressindex *idx);
+
 /* Closes the index. A writer's uncommitted changes are discarded (commit first to keep them) and
  * the writer lock is released. NULL is ignored. */
 void pressindex_destroy(pressindex *idx);

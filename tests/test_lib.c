@@ -1279,6 +1279,79 @@ START_TEST(malformed_queries)
     ck_assert_ptr_null(res);
     ck_assert_msg(strstr(pressindex_last_error(idx), "character") != NULL, "%s: %s", bad_queries[_i],
                   pressindex_last_error(idx));
+    /* The position and the message name the same place: byte offset -> 1-based character. */
+    long at = pressindex_last_error_position(idx);
+    ck_assert_msg(at >= 0 && (size_t)at <= strlen(so.query), "%s: position %ld", so.query, at);
+    size_t chars = 1;
+    for (long b = 0; b < at; b++)
+        chars += ((unsigned char)so.query[b] & 0xC0) != 0x80;
+    char want[64];
+    snprintf(want, sizeof want, "at character %zu:", chars);
+    ck_assert_msg(strstr(pressindex_last_error(idx), want) != NULL, "%s: position %ld, message %s",
+                  so.query, at, pressindex_last_error(idx));
+    pressindex_destroy(idx);
+}
+END_TEST
+
+/* Where a malformed query is malformed, as a byte offset (multi-byte characters before it). */
+static const struct {
+    const char *query;
+    long at;
+} position_rows[] = {
+    {"\"Organization of Turkic", 0},
+    {"trade)", 5},
+    {"Erdoğan AND", 9},          /* ğ is 2 bytes: character 9, byte 9 */
+    {"Türk “Organization of", 6}, /* the curly quote, after the 2-byte ü */
+    {"Tokayev NEAR/x ceremony", 8},
+    {"(trade OR tariffs", 0},
+};
+
+START_TEST(malformed_query_position)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    ck_assert_int_eq(pressindex_last_error_position(idx), -1);
+    ck_assert_int_eq(pressindex_last_error_position(NULL), -1);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    pressindex_results *res = NULL;
+    so.query = position_rows[_i].query;
+    ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_ERR_BAD_QUERY);
+    ck_assert_msg(pressindex_last_error_position(idx) == position_rows[_i].at, "%s: %ld, expected %ld (%s)",
+                  so.query, pressindex_last_error_position(idx), position_rows[_i].at,
+                  pressindex_last_error(idx));
+    /* Any other outcome forgets it: a good search, a bad option (no place in the query). */
+    so.query = "Turkic";
+    ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_OK);
+    pressindex_results_destroy(res);
+    ck_assert_int_eq(pressindex_last_error_position(idx), -1);
+    so.query = position_rows[_i].query;
+    ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_ERR_BAD_QUERY);
+    so.query = "Turkic";
+    so.since = "2025-13";
+    ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_ERR_BAD_QUERY);
+    ck_assert_int_eq(pressindex_last_error_position(idx), -1);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+/* Totals and facets of a search that matches nothing (serve asks for facets on every search). */
+START_TEST(facets_of_nothing)
+{
+    pressindex *idx = open_writer();
+    add_two(idx);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = "zzqqxxnothing";
+    so.facets = 1;
+    so.exact = _i;
+    pressindex_results *res = NULL;
+    ck_assert_int_eq(pressindex_search(idx, &so, &res), PRESSINDEX_OK);
+    int exact = -1;
+    ck_assert_uint_eq(pressindex_results_total(res, &exact), 0);
+    for (int f = PRESSINDEX_FACET_SOURCE; f <= PRESSINDEX_FACET_YEAR; f++)
+        ck_assert_uint_eq(pressindex_results_facet_count(res, (pressindex_facet)f), 0);
+    pressindex_results_destroy(res);
     pressindex_destroy(idx);
 }
 END_TEST
@@ -2600,6 +2673,8 @@ static Suite *suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, folding_and_stemming, 0, sizeof fold_rows / sizeof fold_rows[0]);
     tcase_add_loop_test(tc, malformed_queries, 0, sizeof bad_queries / sizeof bad_queries[0]);
+    tcase_add_loop_test(tc, malformed_query_position, 0, sizeof position_rows / sizeof position_rows[0]);
+    tcase_add_loop_test(tc, facets_of_nothing, 0, 2);
     tcase_add_test(tc, filters_sorting_collapse);
     tcase_add_test(tc, phrase_keeps_stopwords_and_order);
     tcase_add_test(tc, did_you_mean);

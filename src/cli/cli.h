@@ -69,6 +69,7 @@ int cmd_compact(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_serve(int argc, char **argv); /* serve.c, when built with libmicrohttpd */
 int cmd_watch(int argc, char **argv);
 
 #endif

@@ -84,18 +84,7 @@ int cmd_show(int argc, char **argv)
         p.ops->end(&p);
         cli_printer_fini(&p);
     } else if (fmt == CLI_FORMAT_JSON) {
-        const char *date = pressindex_result_date(res, 0), *url = pressindex_result_url(res, 0);
-        json_t *paras = json_array();
-        for (size_t i = 0; i < pressindex_results_count(res); i++)
-            json_array_append_new(paras, json_pack("{sI ss}", "paragraph",
-                                                   (json_int_t)pressindex_result_paragraph(res, i),
-                                                   "text", pressindex_result_text(res, i)));
-        json_t *o = json_pack("{ss so ss ss so ss so}", "id", pressindex_result_release(res, 0),
-                              "date", *date ? json_string(date) : json_null(),
-                              "title", pressindex_result_title(res, 0),
-                              "source", pressindex_result_source(res, 0),
-                              "url", *url ? json_string(url) : json_null(),
-                              "lang", pressindex_result_lang(res, 0), "paragraphs", paras);
+        json_t *o = cli_release_json(res);
         char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         if (s)
             puts(s);

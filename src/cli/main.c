@@ -29,6 +29,7 @@ static void usage(FILE *f)
             "  show ID            a release's metadata and paragraphs\n"
             "  delete ID...       remove releases\n"
             "  check              is the index healthy? (Xapian's check and pressindex's invariants)\n"
+            "  serve              a search page and a JSON API over HTTP, read-only (pressindex serve --help)\n"
             "  watch add|list|rm|run   saved searches: what is new since they last ran (cron)\n"
             "\n"
             "Options:\n"
@@ -219,6 +220,15 @@ static int run(int argc, char **argv)
         return cmd_delete(sub_argc, sub_argv);
     if (!strcmp(cmd, "check"))
         return cmd_check(sub_argc, sub_argv);
+    if (!strcmp(cmd, "serve")) {
+#ifdef PI_SERVE
+        return cmd_serve(sub_argc, sub_argv);
+#else
+        cli_error("serve: this pressindex was built without it (--disable-serve, or configure found no "
+                  "libmicrohttpd: apt-get install libmicrohttpd-dev, then configure and make again)");
+        return EX_UNAVAILABLE;
+#endif
+    }
     if (!strcmp(cmd, "watch"))
         return cmd_watch(sub_argc, sub_argv);
     if (!strcmp(cmd, "help")) {

@@ -60,16 +60,8 @@ static void put_text(FILE *f, const char *text, size_t len, const size_t *offs, 
 static void print_window(FILE *f, const char *text, const size_t *offs, size_t n, int colour,
                          size_t window, const char *indent)
 {
-    size_t len = strlen(text), from = 0, to = len;
-    if (window && len > window) {
-        size_t centre = n ? offs[0] : 0;
-        from = centre > window / 3 ? centre - window / 3 : 0;
-        to = from + window < len ? from + window : len;
-        while (from > 0 && text[from - 1] != ' ')
-            from++; /* forward to a word start (never splits a UTF-8 sequence: ' ' is ASCII) */
-        while (to < len && text[to] != ' ')
-            to++;
-    }
+    size_t len = strlen(text), from, to;
+    cli_snippet_window(text, len, offs, n, window, &from, &to);
     if (from)
         fputs("… ", f);
     /* Highlights are offsets into the whole text: shift them into the window. */

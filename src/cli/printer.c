@@ -73,3 +73,67 @@ json_t *cli_result_json(const pressindex_results *res, size_t i, size_t context)
     }
     return o;
 }
+
+json_t *cli_release_json(const pressindex_results *res)
+{
+    const char *date = pressindex_result_date(res, 0), *url = pressindex_result_url(res, 0);
+    json_t *paras = json_array();
+    for (size_t i = 0; i < pressindex_results_count(res); i++)
+        json_array_append_new(paras, json_pack("{sI ss}", "paragraph",
+                                               (json_int_t)pressindex_result_paragraph(res, i),
+                                               "text", pressindex_result_text(res, i)));
+    return json_pack("{ss so ss ss so ss so}", "id", pressindex_result_release(res, 0),
+                     "date", *date ? json_string(date) : json_null(),
+                     "title", pressindex_result_title(res, 0),
+                     "source", pressindex_result_source(res, 0),
+                     "url", *url ? json_string(url) : json_null(),
+                     "lang", pressindex_result_lang(res, 0), "paragraphs", paras);
+}
+
+static void add_source(void *user, const char *source, uint64_t passages)
+{
+    json_array_append_new((json_t *)user, json_pack("{ss sI}", "source", source, "passages", (json_int_t)passages));
+}
+
+pressindex_status cli_stats_json(pressindex *idx, json_t **out)
+{
+    *out = NULL;
+    pressindex_stats st;
+    pressindex_status s = pressindex_get_stats(idx, &st);
+    if (s != PRESSINDEX_OK)
+        return s;
+    json_t *sources = json_array();
+    if ((s = pressindex_get_sources(idx, add_source, sources)) != PRESSINDEX_OK) {
+        json_decref(sources);
+        return s;
+    }
+    /* Passages of releases with no source: the named sources' counts would otherwise not add up. */
+    uint64_t named = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(sources, i, v)
+        named += (uint64_t)json_integer_value(json_object_get(v, "passages"));
+    *out = json_pack("{sI sI so so so sI}", "releases", (json_int_t)st.releases,
+                     "passages", (json_int_t)st.passages,
+                     "date_min", st.date_min[0] ? json_string(st.date_min) : json_null(),
+                     "date_max", st.date_max[0] ? json_string(st.date_max) : json_null(),
+                     "sources", sources,
+                     "unsourced_passages", (json_int_t)(st.passages > named ? st.passages - named : 0));
+    return PRESSINDEX_OK;
+}
+
+void cli_snippet_window(const char *text, size_t len, const size_t *offs, size_t n, size_t window,
+                        size_t *from, size_t *to)
+{
+    *from = 0;
+    *to = len;
+    if (!window || len <= window)
+        return;
+    size_t centre = n ? offs[0] : 0;
+    *from = centre > window / 3 ? centre - window / 3 : 0;
+    *to = *from + window < len ? *from + window : len;
+    while (*from > 0 && text[*from - 1] != ' ')
+        (*from)++; /* forward to a word start (never splits a UTF-8 sequence: ' ' is ASCII) */
+    while (*to < len && text[*to] != ' ')
+        (*to)++;
+}

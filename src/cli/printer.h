@@ -68,6 +68,21 @@ void cli_print_results(cli_printer *p, const cli_query_info *q, const pressindex
  * out of memory. */
 json_t *cli_result_json(const pressindex_results *res, size_t i, size_t context);
 
+/* A release (pressindex_get_release's results) as the JSON object show --json prints: id, date,
+ * title, source, url, lang, paragraphs [{paragraph, text}]. NULL when out of memory. */
+json_t *cli_release_json(const pressindex_results *res);
+
+/* What the index holds as the JSON object stats --json prints: releases, passages, date_min,
+ * date_max, sources [{source, passages}], unsourced_passages. *out NULL when the status is not
+ * PRESSINDEX_OK (pressindex_last_error(idx) says why) or memory ran out. */
+pressindex_status cli_stats_json(pressindex *idx, json_t **out);
+
+/* The window of at most window bytes of text (len bytes) around its first match (offs[0]), cut at
+ * spaces: [*from, *to). window 0 or a shorter text: the whole text. Long paragraphs are shown so
+ * on a terminal and on the search page. */
+void cli_snippet_window(const char *text, size_t len, const size_t *offs, size_t n, size_t window,
+                        size_t *from, size_t *to);
+
 /* The implementations (print_text.c, print_json.c, print_csv.c). */
 extern const cli_printer_ops cli_text_printer, cli_json_printer, cli_csv_printer;
 

@@ -333,7 +333,8 @@ static int facet_out(pi_counts *c, int f, acc *a, size_t n, const srcs *ss, uint
         free(o);
         return 0;
     }
-    qsort(a, n, sizeof *a, cmp_key);
+    if (n) /* a is NULL when nothing matched: qsort's pointer must not be (UBSan aborts) */
+        qsort(a, n, sizeof *a, cmp_key);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (!a[i].whole)

@@ -722,6 +722,7 @@ pressindex_status pressindex_open(const char *path, const pressindex_open_option
         return PRESSINDEX_ERR_NO_MEMORY;
     }
     idx->lock_fd = -1;
+    idx->err_pos = -1;
     idx->writable = opts->writable != 0;
     idx->batch = DEFAULT_BATCH;
     idx->path = strdup(path);

@@ -188,6 +188,7 @@ struct pressindex {
     pi_writer w;          /* writers only */
     uint64_t batch;       /* commit after this many passages */
     pi_buf err;           /* the last error message */
+    long err_pos;         /* with a malformed query's message: its byte offset; else -1 */
     int broken;           /* an allocation failed since db was opened: see pi_index_usable() */
     int made_dir;         /* pressindex_open created the directory */
     int input_missing;    /* a run through this handle found an input missing, or refused its

@@ -55,10 +55,18 @@ static size_t charpos(const char *s, size_t off)
     return n;
 }
 
-static pressindex_status fail(pi_buf *err, const char *q, size_t off, const char *what)
+/* A malformed query's message and where it is: the byte offset goes to the caller
+ * (pressindex_last_error_position), the 1-based character position into the message. */
+typedef struct qerr {
+    pi_buf *msg;
+    long at;     /* byte offset of the malformed spot; -1 until one is found */
+} qerr;
+
+static pressindex_status fail(qerr *err, const char *q, size_t off, const char *what)
 {
-    pi_buf_clear(err);
-    pi_buf_printf(err, "malformed query at character %zu: %s", charpos(q, off), what);
+    err->at = (long)off;
+    pi_buf_clear(err->msg);
+    pi_buf_printf(err->msg, "malformed query at character %zu: %s", charpos(q, off), what);
     return PRESSINDEX_ERR_BAD_QUERY;
 }
 
@@ -88,7 +96,7 @@ static field_kind field_of(const char *s, size_t n)
 }
 
 /* The operator a bare run spells, or T_WORD. */
-static pressindex_status operator_of(const char *q, size_t s, size_t len, tok *k, pi_buf *err)
+static pressindex_status operator_of(const char *q, size_t s, size_t len, tok *k, qerr *err)
 {
     k->kind = T_WORD;
     if (k->sign)
@@ -116,7 +124,7 @@ static pressindex_status operator_of(const char *q, size_t s, size_t len, tok *k
 }
 
 /* Splits the query into tokens, ended by T_END. */
-static pressindex_status lex(const char *q, tok **out, size_t *count_out, pi_buf *err)
+static pressindex_status lex(const char *q, tok **out, size_t *count_out, qerr *err)
 {
     size_t n = strlen(q), i = 0, cap = 16, count = 0;
     pressindex_status st = PRESSINDEX_OK;
@@ -265,7 +273,7 @@ typedef struct parser {
     size_t at;
     pi_stemmer *stem;
     pi_query *out;
-    pi_buf *err;
+    qerr *err;
     pi_buf fold;
     unsigned brackets;    /* open around the current token */
     pressindex_status st; /* sticky: once set, every step returns at once */
@@ -900,17 +908,21 @@ int pi_qword_searched(const pi_query *q, const pi_qnode *leaf, const pi_qword *w
 pressindex_status pi_query_parse(const char *text, pi_stemmer *stem, pi_query *out, pi_buf *err)
 {
     memset(out, 0, sizeof *out);
-    parser p = {text, NULL, 0, stem, out, err, {0}, 0, PRESSINDEX_OK};
+    out->error_at = -1;
+    qerr e = {err, -1};
+    parser p = {text, NULL, 0, stem, out, &e, {0}, 0, PRESSINDEX_OK};
     size_t n = 0;
-    if ((p.st = lex(text, &p.t, &n, err)) != PRESSINDEX_OK)
+    if ((p.st = lex(text, &p.t, &n, &e)) != PRESSINDEX_OK) {
+        out->error_at = p.st == PRESSINDEX_ERR_BAD_QUERY ? e.at : -1;
         return p.st;
+    }
     demote_near(text, p.t, n, &p.fold);
     parsed r = parse_or(&p, PI_QF_TEXT);
     if (p.st == PRESSINDEX_OK && cur(&p)->kind != T_END) {
         const tok *k = cur(&p);
-        p.st = k->kind == T_RPAREN ? fail(err, text, k->pos, "')' without '('")
-             : k->kind == T_NOT ? fail(err, text, k->pos, "NOT with no operand after it")
-                                : fail(err, text, k->pos, "operator with no operand before it");
+        p.st = k->kind == T_RPAREN ? fail(&e, text, k->pos, "')' without '('")
+             : k->kind == T_NOT ? fail(&e, text, k->pos, "NOT with no operand after it")
+                                : fail(&e, text, k->pos, "operator with no operand before it");
         node_free(r.node);
         r.node = NULL;
     }
@@ -918,6 +930,7 @@ pressindex_status pi_query_parse(const char *text, pi_stemmer *stem, pi_query *o
     free(p.t);
     if (p.st != PRESSINDEX_OK) {
         node_free(r.node);
+        out->error_at = p.st == PRESSINDEX_ERR_BAD_QUERY ? e.at : -1;
         return p.st;
     }
     out->root = r.node;

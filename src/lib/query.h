@@ -88,6 +88,8 @@ typedef struct pi_query {
     size_t n_dates;
     pi_source *sources;   /* wanted sources: any of them (OR); excluded ones: none of them */
     size_t n_sources;
+    long error_at;        /* after PRESSINDEX_ERR_BAD_QUERY: the malformed spot's byte offset in
+                             the text (-1 otherwise) */
 } pi_query;
 
 /* Parses text with the stemmer stem. Returns PRESSINDEX_OK, PRESSINDEX_ERR_BAD_QUERY (message in

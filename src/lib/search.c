@@ -233,6 +233,8 @@ pressindex_status pressindex_search(pressindex *idx, const pressindex_search_opt
 {
     if (out)
         *out = NULL;
+    if (idx)
+        idx->err_pos = -1;
     if (!idx || !given || !out)
         return idx ? pi_fail(idx, PRESSINDEX_ERR_INVALID_ARGUMENT, "no query given")
                    : PRESSINDEX_ERR_INVALID_ARGUMENT;
@@ -265,6 +267,8 @@ pressindex_status pressindex_search(pressindex *idx, const pressindex_search_opt
     if (st != PRESSINDEX_OK) {
         st = st == PRESSINDEX_ERR_BAD_QUERY ? pi_fail(idx, st, "%s", err.p)
                                             : pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+        if (st == PRESSINDEX_ERR_BAD_QUERY)
+            idx->err_pos = pq.error_at;
         pi_buf_free(&err);
         pi_query_free(&pq);
         return st;

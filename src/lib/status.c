@@ -39,6 +39,11 @@ const char *pressindex_last_error(const pressindex *idx)
     return idx && idx->err.p ? idx->err.p : "";
 }
 
+long pressindex_last_error_position(const pressindex *idx)
+{
+    return idx ? idx->err_pos : -1;
+}
+
 pressindex_status pi_fail(pressindex *idx, pressindex_status st, const char *fmt, ...)
 {
     if (!idx)
@@ -49,6 +54,7 @@ pressindex_status pi_fail(pressindex *idx, pressindex_status st, const char *fmt
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     pi_buf_clear(&idx->err);
+    idx->err_pos = -1; /* a malformed query's search sets it after this message */
     /* If even the message cannot be stored, the status still tells the caller what happened. */
     (void)pi_buf_adds(&idx->err, msg);
     if (st == PRESSINDEX_ERR_NO_MEMORY) {
