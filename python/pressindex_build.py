@@ -45,6 +45,7 @@ pressindex_status pressindex_open(const char *path, const pressindex_open_option
                                   pressindex **out);
 const char *pressindex_open_error(void);
 const char *pressindex_last_error(const pressindex *idx);
+long pressindex_last_error_position(const pressindex *idx);
 void pressindex_destroy(pressindex *idx);
 
 pressindex_status pressindex_add_release(pressindex *idx, const pressindex_release *release);

@@ -88,11 +88,10 @@ class MalformedQueryError(Error):
     query str (code points) where the problem is, or None when the message names none (a bad date
     range, an error from Xapian's parser); .query is the query."""
 
-    def __init__(self, message, status=None, query=None):
+    def __init__(self, message, status=None, query=None, position=None):
         super().__init__(message, status)
         self.query = query
-        m = _re.search(r"malformed query at character (\d+)", message)
-        self.position = int(m.group(1)) - 1 if m else None
+        self.position = position
 
 
 class DataError(Error):
@@ -619,8 +618,13 @@ class Index:
             h = self._handle()
             st = _lib.pressindex_search(h, so, out)
             if st != _lib.PRESSINDEX_OK:
-                raise self._fail(st, query=query) if st == _lib.PRESSINDEX_ERR_BAD_QUERY \
-                    else self._fail(st)
+                if st == _lib.PRESSINDEX_ERR_BAD_QUERY:
+                    # The library's byte offset into the UTF-8 query, as an index into the str.
+                    at = _lib.pressindex_last_error_position(h)
+                    pos = None if at < 0 else len(query.encode("utf-8", "surrogateescape")[:at]
+                                                  .decode("utf-8", "ignore"))
+                    raise self._fail(st, query=query, position=pos)
+                raise self._fail(st)
         res = out[0]
         try:
             r = Results()
