@@ -8,7 +8,9 @@
  * does (passage.c), CHUNK releases read ahead at a time so that memory stays bounded.
  *  - The estimate: the first batch of the page's match (the head: every page reads it) is counted
  *    already; the other releases (the tail) are all checked when at most TAIL_SAMPLE, else
- *    TAIL_SAMPLE of them taken evenly, scaled to the tail by the query words' occurrences.
+ *    TAIL_SAMPLE of them taken evenly, scaled to the tail by the query words' occurrences; the
+ *    sample grows while two standard errors exceed 10% of the total (to every release, and an
+ *    exact count, past half the tail).
  *  - exact: every matching release; the total and the facets are exact.
  *  - facets alone: every release when at most FACET_SAMPLE match (exact again), else an even
  *    sample of FACET_SAMPLE of them (every k-th in docid order, which is roughly the order they
@@ -21,6 +23,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -463,12 +466,33 @@ static pressindex_status occurrences(pi_search *s, rel *r, size_t n, double *sum
     return xs == XC_OK ? PRESSINDEX_OK : pi_read_fail(s->idx, xs, "counting");
 }
 
+/* The tail's estimate from the picks (the ratio to the words' occurrences when there are any,
+ * else the mean per release) and, in *se, its standard error (sampling without replacement). */
+static double tail_estimate(const rel *r, const size_t *pick, size_t n, size_t ntail, double xall,
+                            double *se)
+{
+    double y = 0, x = 0;
+    for (size_t i = 0; i < n; i++) {
+        y += (double)r[pick[i]].passages;
+        x += (double)r[pick[i]].x;
+    }
+    int ratio = x > 0 && xall > 0;
+    double rate = ratio ? y / x : y / (double)n, ss = 0;
+    for (size_t i = 0; i < n; i++) {
+        double e = (double)r[pick[i]].passages - rate * (ratio ? (double)r[pick[i]].x : 1.0);
+        ss += e * e;
+    }
+    double fpc = 1.0 - (double)n / (double)ntail;
+    *se = n > 1 ? (double)ntail * sqrt(ss / (double)(n - 1) / (double)n * (fpc > 0 ? fpc : 0)) : 0;
+    return ratio ? rate * xall : rate * (double)ntail;
+}
+
 pressindex_status pi_estimate(pi_search *s)
 {
     if (s->exhausted)
         return PRESSINDEX_OK;
     rel *r = NULL;
-    size_t n = 0, *pick = NULL, npick = 0, ntail = 0;
+    size_t n = 0, *pick = NULL, *todo = NULL, npick = 0, ntail = 0;
     pressindex_status st = list_releases(s, NULL, &r, &n);
     if (st != PRESSINDEX_OK)
         return st;
@@ -479,26 +503,46 @@ pressindex_status pi_estimate(pi_search *s)
         if (!s->nhead || !bsearch(&r[i].docid, s->head, s->nhead, sizeof *s->head, cmp_uint))
             r[ntail++] = r[i];
     int all = ntail <= TAIL_SAMPLE;
-    if (!(pick = calloc(ntail ? ntail : 1, sizeof *pick)))
+    if (!(pick = calloc(ntail ? ntail : 1, sizeof *pick)) ||
+        !(todo = calloc(ntail ? ntail : 1, sizeof *todo)))
         st = pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
-    for (size_t i = 0; st == PRESSINDEX_OK && i < (all ? ntail : TAIL_SAMPLE); i++)
-        pick[npick++] = all ? i : (size_t)((double)i * (double)ntail / TAIL_SAMPLE);
-    if (st == PRESSINDEX_OK)
-        st = check(s, r, pick, npick);
-    double xall = 0, xs_ = 0;
+    double xall = 0, tail = 0, se = 0;
     if (st == PRESSINDEX_OK && !all)
         st = occurrences(s, r, ntail, &xall);
-    if (st == PRESSINDEX_OK) {
-        double tail = 0;
-        for (size_t i = 0; i < npick; i++) {
-            tail += (double)r[pick[i]].passages;
-            xs_ += (double)r[pick[i]].x;
+    /* A sample is grown until the total is likely within 10% (two standard errors within 10% of
+     * it): a few hundred releases for most queries, every release for sparse heavy-tailed counts
+     * (a rare phrase of common words, held by a few of thousands of candidates), which then come
+     * out exact. Releases checked for a smaller sample are not checked again. */
+    for (size_t want = all ? ntail : TAIL_SAMPLE; st == PRESSINDEX_OK;) {
+        size_t ntodo = 0;
+        npick = 0;
+        for (size_t i = 0; i < want; i++) {
+            pick[npick++] = all ? i : (size_t)((double)i * (double)ntail / (double)want);
+            if (!r[pick[npick - 1]].checked)
+                todo[ntodo++] = pick[npick - 1];
         }
-        if (!all && npick)
-            tail = xs_ > 0 && xall > 0 ? tail / xs_ * xall : tail * (double)ntail / (double)npick;
+        if ((st = check(s, r, todo, ntodo)) != PRESSINDEX_OK || all)
+            break;
+        tail = tail_estimate(r, pick, npick, ntail, xall, &se);
+        double total = (double)s->head_passages + tail;
+        if (2 * se <= 0.1 * total)
+            break;
+        double grow = total > 0 ? (2 * se / (0.1 * total)) * (2 * se / (0.1 * total)) : 4;
+        size_t next = (size_t)((double)want * (grow > 2 ? grow : 2));
+        if (next >= ntail / 2)
+            all = 1, next = ntail;
+        want = next;
+    }
+    if (st == PRESSINDEX_OK) {
+        if (all) {
+            tail = 0;
+            for (size_t i = 0; i < ntail; i++)
+                tail += (double)r[i].passages;
+        }
         s->total = s->head_passages + (uint64_t)(tail + 0.5);
         s->total_exact = all;
     }
+    free(todo);
     free(pick);
     free(r);
     return st;
