@@ -118,15 +118,18 @@ static pressindex_status title_shares(pi_search *s)
 /* Is this paragraph text boilerplate: held by a noticeable share of the releases (at least 3, and
  * 1 in 1,000)? Relative to the corpus size, so that a corpus copied ten times does not make every
  * paragraph boilerplate. The XH term of a text is on every release holding it. */
-static int is_boilerplate(pressindex *idx, const char *hash, uint64_t releases)
+static xc_status is_boilerplate(pressindex *idx, const char *hash, uint64_t releases, int *yes)
 {
     char term[PI_HASH_LEN + 8];
     snprintf(term, sizeof term, "%s%.*s", PI_P_TEXTHASH, PI_XH_LEN, hash);
     uint64_t tf = 0;
-    if (xc_db_termfreq(idx->db, term, strlen(term), &tf) != XC_OK)
-        return 0;
+    *yes = 0;
+    /* A failure is the search's: after a bad_alloc inside Xapian its database must not be used
+     * again before it is reopened (taking it for "not boilerplate" went on and crashed). */
+    xc_status xs = xc_db_termfreq(idx->db, term, strlen(term), &tf);
     uint64_t threshold = releases / 1000 > 3 ? releases / 1000 : 3;
-    return tf >= threshold;
+    *yes = xs == XC_OK && tf >= threshold;
+    return xs;
 }
 
 /*
@@ -282,7 +285,12 @@ static pressindex_status factors(pi_search *s)
     for (size_t i = 0; i < s->nw; i++) {
         pi_cand *c = &s->c[i];
         c->factor = 1;
-        if (o->boilerplate_weight != 1.0 && c->hash[0] && is_boilerplate(s->idx, c->hash, releases))
+        int boiler = 0;
+        xc_status xs = o->boilerplate_weight != 1.0 && c->hash[0]
+                           ? is_boilerplate(s->idx, c->hash, releases, &boiler) : XC_OK;
+        if (xs != XC_OK)
+            return pi_read_fail(s->idx, xs, "ranking");
+        if (boiler)
             c->factor *= o->boilerplate_weight;
         if (o->question_weight != 1.0 && (c->flags & PI_PF_QUESTION))
             c->factor *= o->question_weight;
