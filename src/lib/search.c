@@ -281,9 +281,17 @@ pressindex_status pressindex_search(pressindex *idx, const pressindex_search_opt
     pi_qlang *langs = NULL;
     size_t n_langs = 0;
     if (!(o->lang && *o->lang) && (st = pi_index_usable(idx)) == PRESSINDEX_OK) {
-        st = index_langs(idx, idx->lang, &langs, &n_langs);
-        if (st == PRESSINDEX_ERR_MODIFIED && (st = pi_index_refresh(idx)) == PRESSINDEX_OK)
+        /* A writer committing back to back can recycle the revision under the listing, as under
+         * the search itself: the same patient retries (one was not enough under valgrind). */
+        for (unsigned attempt = 1;; attempt++) {
             st = index_langs(idx, idx->lang, &langs, &n_langs);
+            if (st != PRESSINDEX_ERR_MODIFIED)
+                break;
+            if ((st = pi_retry_pause(idx, attempt, deadline, o->time_limit)) != PRESSINDEX_OK)
+                break;
+            if ((st = pi_index_refresh(idx)) != PRESSINDEX_OK && st != PRESSINDEX_ERR_MODIFIED)
+                break;
+        }
     }
     if (st == PRESSINDEX_OK && (st = pi_query_expand(&pq, o->query, stem, langs, n_langs)) != PRESSINDEX_OK)
         st = pi_fail(idx, st, "out of memory");
