@@ -97,8 +97,15 @@ static unsigned add_words(pi_writer *w, pi_stemmer *stem, const char *text, size
             *xs = XC_ERR_NO_MEMORY;
             return 0;
         }
-        size_t sl;
-        const char *st = (size_t)n <= PI_MAX_TERM ? pi_stemmer_stem(stem, w->fold.p, (size_t)n, &sl) : NULL;
+        size_t sl = 0;
+        const char *st = NULL;
+        /* A word too long to be a term is left out; a stemmer that fails (out of memory inside
+         * Xapian) fails the release: skipping its word silently lost a term from the index (the
+         * allocation sweep's index-new, allocation 871 on two writer threads). */
+        if ((size_t)n <= PI_MAX_TERM && !(st = pi_stemmer_stem(stem, w->fold.p, (size_t)n, &sl))) {
+            *xs = xc_last_status() != XC_OK ? xc_last_status() : XC_ERR_NO_MEMORY;
+            return 0;
+        }
         if (st && sl > 0 && sl <= PI_MAX_TERM) {
             if (!plen) {
                 if (pi_posb_add(w->posb, st, sl, pos) < 0) {
