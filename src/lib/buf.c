@@ -85,3 +85,14 @@ char *pi_buf_steal(pi_buf *b)
     b->len = b->cap = 0;
     return p;
 }
+
+int pi_buf_add_varint(pi_buf *b, unsigned v)
+{
+    unsigned char tmp[8];
+    size_t n = 0;
+    do {
+        tmp[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        v >>= 7;
+    } while (v);
+    return pi_buf_add(b, tmp, n);
+}

@@ -22,4 +22,27 @@ void pi_buf_free(pi_buf *b);
 /* Hands the string over (caller free()s); the buffer is empty afterwards. Never NULL unless OOM. */
 char *pi_buf_steal(pi_buf *b);
 
+/* Unsigned LEB128 varints, as the passage map and the positions value store them: 7 bits a byte,
+ * low first, the high bit set on every byte but the last. */
+int pi_buf_add_varint(pi_buf *b, unsigned v);
+/* Reads one from *p (before end), advancing *p: 0, or -1 when it runs past end or past 32 bits.
+ * Inline: a search decodes some 300 dictionary entries of each candidate release. */
+static inline int pi_varint_get(const unsigned char **p, const unsigned char *end, unsigned *v)
+{
+    if (*p < end && **p < 0x80) {
+        *v = *(*p)++;
+        return 0;
+    }
+    unsigned x = 0;
+    for (int shift = 0; *p < end && shift < 35; shift += 7) {
+        unsigned char c = *(*p)++;
+        x |= (unsigned)(c & 0x7f) << shift;
+        if (!(c & 0x80)) {
+            *v = x;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 #endif

@@ -130,17 +130,6 @@ static int cmp_term(const void *x, const void *y)
     return c ? c : (a->len > b->len) - (a->len < b->len);
 }
 
-static int put_varint(pi_buf *b, unsigned v)
-{
-    unsigned char tmp[8];
-    size_t n = 0;
-    do {
-        tmp[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-        v >>= 7;
-    } while (v);
-    return pi_buf_add(b, (const char *)tmp, n);
-}
-
 static size_t varint_len(unsigned v)
 {
     size_t n = 1;
@@ -201,11 +190,11 @@ int pi_posb_finish(pi_posb *b, int compress, pi_buf *out)
         size_t plen = 0;
         for (unsigned k = 0; k < t->count; k++)
             plen += varint_len(k ? g[k] - g[k - 1] : g[k]);
-        if (put_varint(raw, shared) < 0 || put_varint(raw, t->len - shared) < 0 ||
-            pi_buf_add(raw, t->s + shared, t->len - shared) < 0 || put_varint(raw, (unsigned)plen) < 0)
+        if (pi_buf_add_varint(raw, shared) < 0 || pi_buf_add_varint(raw, t->len - shared) < 0 ||
+            pi_buf_add(raw, t->s + shared, t->len - shared) < 0 || pi_buf_add_varint(raw, (unsigned)plen) < 0)
             return -2;
         for (unsigned k = 0; k < t->count; k++)
-            if (put_varint(raw, k ? g[k] - g[k - 1] : g[k]) < 0)
+            if (pi_buf_add_varint(raw, k ? g[k] - g[k - 1] : g[k]) < 0)
                 return -2;
         prev = t;
     }
@@ -213,10 +202,10 @@ int pi_posb_finish(pi_posb *b, int compress, pi_buf *out)
     pi_buf_clear(head);
     if (!compress && pi_buf_addc(head, PI_POSB_RAW) < 0)
         return -2;
-    if (put_varint(head, (unsigned)ng) < 0)
+    if (pi_buf_add_varint(head, (unsigned)ng) < 0)
         return -2;
     for (size_t k = 0; k < ng; k++)
-        if (pi_buf_addc(head, (char)gb[k]) < 0 || put_varint(head, (unsigned)(go[k] - (k ? go[k - 1] : 0))) < 0)
+        if (pi_buf_addc(head, (char)gb[k]) < 0 || pi_buf_add_varint(head, (unsigned)(go[k] - (k ? go[k - 1] : 0))) < 0)
             return -2;
     if (pi_buf_add(head, raw->p ? raw->p : "", raw->len) < 0)
         return -2;
@@ -251,14 +240,14 @@ const char *pi_posb_term(const pi_posb *b, size_t i, size_t *len, unsigned *wdf)
 static int index_of(pi_posr *r, const unsigned char *p, const unsigned char *end)
 {
     unsigned ng, off = 0;
-    if (pi_posr_varint(&p, end, &ng) < 0 || ng > 256)
+    if (pi_varint_get(&p, end, &ng) < 0 || ng > 256)
         return -1;
     for (unsigned k = 0; k < ng; k++) {
         unsigned d;
         if (p >= end)
             return -1;
         r->gb[k] = *p++;
-        if (pi_posr_varint(&p, end, &d) < 0 || (k && r->gb[k] <= r->gb[k - 1]))
+        if (pi_varint_get(&p, end, &d) < 0 || (k && r->gb[k] <= r->gb[k - 1]))
             return -1;
         off += d;
         r->go[k] = off;
@@ -328,7 +317,7 @@ long pi_posr_positions(const pi_posr *r, unsigned *out)
     unsigned v = 0, d;
     long n = 0;
     while (p < end) {
-        if (pi_posr_varint(&p, end, &d) < 0 || (n && !d))
+        if (pi_varint_get(&p, end, &d) < 0 || (n && !d))
             return -1;
         v += d;
         out[n++] = v;

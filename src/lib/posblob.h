@@ -76,24 +76,6 @@ typedef struct pi_posr {
 int pi_posr_init(pi_posr *r, const char *blob, size_t len, pi_buf *scratch);
 /* The next term: 1, 0 at the end, -1 damaged. Inline: a search walks some 300 terms of each
  * candidate release's dictionary. */
-static inline int pi_posr_varint(const unsigned char **p, const unsigned char *end, unsigned *v)
-{
-    if (*p < end && **p < 0x80) {
-        *v = *(*p)++;
-        return 0;
-    }
-    unsigned x = 0;
-    for (int shift = 0; *p < end && shift < 35; shift += 7) {
-        unsigned char c = *(*p)++;
-        x |= (unsigned)(c & 0x7f) << shift;
-        if (!(c & 0x80)) {
-            *v = x;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 static inline int pi_posr_next(pi_posr *r)
 {
     if (r->pos)
@@ -101,7 +83,7 @@ static inline int pi_posr_next(pi_posr *r)
     if (r->p >= r->end)
         return 0;
     unsigned shared, rest, plen;
-    if (pi_posr_varint(&r->p, r->end, &shared) < 0 || pi_posr_varint(&r->p, r->end, &rest) < 0 ||
+    if (pi_varint_get(&r->p, r->end, &shared) < 0 || pi_varint_get(&r->p, r->end, &rest) < 0 ||
         shared > r->len || (size_t)shared + rest > PI_MAX_TERM || (size_t)(r->end - r->p) < rest)
         return -1;
     for (unsigned i = 0; i < rest; i++)
@@ -109,7 +91,7 @@ static inline int pi_posr_next(pi_posr *r)
     r->len = (size_t)shared + rest;
     r->term[r->len] = '\0';
     r->p += rest;
-    if (pi_posr_varint(&r->p, r->end, &plen) < 0 || (size_t)(r->end - r->p) < plen)
+    if (pi_varint_get(&r->p, r->end, &plen) < 0 || (size_t)(r->end - r->p) < plen)
         return -1;
     r->pos = r->p;
     r->plen = plen;

@@ -75,31 +75,6 @@ void pi_record_free(pi_release_record *rec)
     rec->blob = NULL;
 }
 
-static int put_varint(pi_buf *b, unsigned v)
-{
-    unsigned char tmp[8];
-    size_t n = 0;
-    do {
-        tmp[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-        v >>= 7;
-    } while (v);
-    return pi_buf_add(b, (const char *)tmp, n);
-}
-
-static int get_varint(const unsigned char **p, const unsigned char *end, unsigned *v)
-{
-    unsigned r = 0;
-    for (int shift = 0; *p < end && shift < 35; shift += 7) {
-        unsigned char c = *(*p)++;
-        r |= (unsigned)(c & 0x7f) << shift;
-        if (!(c & 0x80)) {
-            *v = r;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 static int unhex(char c)
 {
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
@@ -123,7 +98,7 @@ int pi_pmap_add(pi_buf *map, unsigned pno_delta, unsigned words, unsigned flags,
     unsigned char raw[PI_HASH_LEN / 2];
     for (size_t i = 0; i < sizeof raw; i++)
         raw[i] = (unsigned char)(unhex(hash[2 * i]) << 4 | unhex(hash[2 * i + 1]));
-    if (put_varint(map, pno_delta) < 0 || put_varint(map, words) < 0 || put_varint(map, flags) < 0)
+    if (pi_buf_add_varint(map, pno_delta) < 0 || pi_buf_add_varint(map, words) < 0 || pi_buf_add_varint(map, flags) < 0)
         return -1;
     return pi_buf_add(map, (const char *)raw, sizeof raw);
 }
@@ -136,7 +111,7 @@ int pi_pmap_decode_into(const char *map, size_t len, pi_passage **buf, size_t *c
     *n = 0;
     while (p < end) {
         unsigned d, w, fl;
-        if (get_varint(&p, end, &d) < 0 || get_varint(&p, end, &w) < 0 || get_varint(&p, end, &fl) < 0 ||
+        if (pi_varint_get(&p, end, &d) < 0 || pi_varint_get(&p, end, &w) < 0 || pi_varint_get(&p, end, &fl) < 0 ||
             end - p < PI_HASH_LEN / 2)
             return -1;
         if (k == *cap) {
