@@ -357,15 +357,8 @@ static void csv_row(const char *name, const char *query, const pressindex_result
     FILE *f = stdout;
     csv_string(f, name, 1);
     csv_string(f, query, 0);
-    fprintf(f, ",%zu,%.3f", pressindex_result_rank(res, i), pressindex_result_score(res, i));
-    csv_string(f, pressindex_result_date(res, i), 0);
-    csv_string(f, pressindex_result_source(res, i), 0);
-    csv_string(f, pressindex_result_title(res, i), 0);
-    csv_string(f, pressindex_result_url(res, i), 0);
-    csv_string(f, pressindex_result_release(res, i), 0);
-    fprintf(f, ",%u", pressindex_result_paragraph(res, i));
-    csv_string(f, pressindex_result_text(res, i), 0);
-    csv_end_record(f);
+    fputc(',', f);
+    cli_csv_result(f, res, i);
 }
 
 static int watch_run(const char *db, cli_format fmt)

@@ -38,6 +38,11 @@ static void result(cli_printer *p, const pressindex_results *res, size_t i)
     FILE *f = p->out;
     if (p->cfg.batch && p->query)
         query_columns(p, p->query);
+    cli_csv_result(f, res, i);
+}
+
+void cli_csv_result(FILE *f, const pressindex_results *res, size_t i)
+{
     /* The score as the terminal shows it: enough to sort by, the same on every platform. */
     fprintf(f, "%zu,%.3f", pressindex_result_rank(res, i), pressindex_result_score(res, i));
     csv_string(f, pressindex_result_date(res, i), 0);

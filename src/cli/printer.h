@@ -58,6 +58,9 @@ struct cli_printer {
 void cli_printer_init(cli_printer *p, cli_format fmt, FILE *out, const cli_printer_config *cfg);
 /* Frees what the printer holds (it writes nothing). */
 void cli_printer_fini(cli_printer *p);
+/* One result as a CSV record's columns rank .. text (the `--csv` header's), ended: for writers
+ * that put their own columns first (watch run). */
+void cli_csv_result(FILE *f, const pressindex_results *res, size_t i);
 
 /* query_begin, result for each of the first max results of res, query_end. */
 void cli_print_results(cli_printer *p, const cli_query_info *q, const pressindex_results *res,
