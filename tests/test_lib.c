@@ -2381,9 +2381,11 @@ END_TEST
 
 /* A phrase of common words, rare past the best releases: 1,200 releases hold both words; the 20
  * best hold the phrase in 20 paragraphs each (the page is full from them), and 6 of the others in
- * 10 each, ranked low among 1,100. An even sample of 100 of those sees none or one of the 6: a
- * total 13% short or 11% over. The sampled total grows its sample until it is likely within 10%:
- * here, every release, so it is exact. */
+ * 10 each, ranked low among 1,100 and with the fewest occurrences of the words (the sample's
+ * quarter counted whole, the releases with the most, misses them). A sample of 100 of those sees
+ * none or one of the 6: a total 13% short or 11% over, with no spread in what it saw. The sampled
+ * total grows its sample until it is likely within 10%, and a sample that met fewer than three
+ * matching releases is not taken at its word: here it grows to every release, so it is exact. */
 START_TEST(sparse_phrase_total_is_not_guessed)
 {
     pressindex *idx = open_writer();

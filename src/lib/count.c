@@ -8,9 +8,10 @@
  * does (passage.c), CHUNK releases read ahead at a time so that memory stays bounded.
  *  - The estimate: the first batch of the page's match (the head: every page reads it) is counted
  *    already; the other releases (the tail) are all checked when at most TAIL_SAMPLE, else
- *    TAIL_SAMPLE of them taken evenly, scaled to the tail by the query words' occurrences; the
- *    sample grows while two standard errors exceed 10% of the total (to every release, and an
- *    exact count, past half the tail).
+ *    TAIL_SAMPLE of them: the quarter with the most occurrences of the query's words, and the rest
+ *    taken evenly along that order and scaled to the others by those occurrences; the sample grows
+ *    while two standard errors exceed AIM of the total (to every release, and an exact count, past
+ *    half the tail).
  *  - exact: every matching release; the total and the facets are exact.
  *  - facets alone: every release when at most FACET_SAMPLE match (exact again), else an even
  *    sample of FACET_SAMPLE of them (every k-th in docid order, which is roughly the order they
@@ -37,6 +38,10 @@
 #define FACET_SAMPLE 400
 /* Releases checked for the default total, besides the first batch that the page checked. */
 #define TAIL_SAMPLE 100
+/* The sample grows until two standard errors are within this share of the total. The promise is
+ * 10%; the margin is for the standard error itself, estimated from the sample: on the 48 bench
+ * queries the error reached three of them (heavy-tailed counts), and 8% kept every one within 6%. */
+#define AIM 0.08
 
 void pi_counts_free(pi_counts *c)
 {
@@ -450,11 +455,12 @@ static pressindex_status occurrences(pi_search *s, rel *r, size_t n, double *sum
         if ((xs = xc_db_postlist(s->idx->db, term, len, &pl)) != XC_OK)
             break;
         size_t i = 0;
-        unsigned at = 0, wdf = 0, dl = 0;
+        unsigned at = 0, wdf = 0;
         int on = 1;
         while (xs == XC_OK && i < n && (on = xc_postlist_skip_to(pl, r[i].docid, &at)) > 0) {
             i = rel_lower(r, n, at);
-            if (i < n && r[i].docid == at && (xs = xc_postlist_get(pl, &wdf, &dl)) == XC_OK) {
+            /* The wdf alone: a document's length is a lookup of its own, the most of a get's cost. */
+            if (i < n && r[i].docid == at && (xs = xc_postlist_get(pl, &wdf, NULL)) == XC_OK) {
                 r[i++].x += wdf;
                 *sum += wdf;
             }
@@ -466,25 +472,49 @@ static pressindex_status occurrences(pi_search *s, rel *r, size_t n, double *sum
     return xs == XC_OK ? PRESSINDEX_OK : pi_read_fail(s->idx, xs, "counting");
 }
 
-/* The tail's estimate from the picks (the ratio to the words' occurrences when there are any,
- * else the mean per release) and, in *se, its standard error (sampling without replacement). */
-static double tail_estimate(const rel *r, const size_t *pick, size_t n, size_t ntail, double xall,
-                            double *se)
+/* The tail's estimate: the certain releases' own counts, and for the others the sample's ratio of
+ * passages to the words' occurrences (the mean per release when there are none) times theirs; in
+ * *se its standard error (sampling without replacement). */
+static double tail_estimate(const rel *r, const size_t *sure, size_t nsure, const size_t *pick, size_t n,
+                            size_t nrest, double xrest, double *se)
 {
-    double y = 0, x = 0;
+    double y = 0, x = 0, known = 0;
+    for (size_t i = 0; i < nsure; i++)
+        known += (double)r[sure[i]].passages;
     for (size_t i = 0; i < n; i++) {
         y += (double)r[pick[i]].passages;
         x += (double)r[pick[i]].x;
     }
-    int ratio = x > 0 && xall > 0;
-    double rate = ratio ? y / x : y / (double)n, ss = 0;
+    int ratio = x > 0 && xrest > 0;
+    double rate = ratio ? y / x : n ? y / (double)n : 0, ss = 0;
     for (size_t i = 0; i < n; i++) {
         double e = (double)r[pick[i]].passages - rate * (ratio ? (double)r[pick[i]].x : 1.0);
         ss += e * e;
     }
-    double fpc = 1.0 - (double)n / (double)ntail;
-    *se = n > 1 ? (double)ntail * sqrt(ss / (double)(n - 1) / (double)n * (fpc > 0 ? fpc : 0)) : 0;
-    return ratio ? rate * xall : rate * (double)ntail;
+    double fpc = nrest ? 1.0 - (double)n / (double)nrest : 0;
+    *se = n > 1 ? (double)nrest * sqrt(ss / (double)(n - 1) / (double)n * (fpc > 0 ? fpc : 0)) : 0;
+    return known + (ratio ? rate * xrest : rate * (double)nrest);
+}
+
+/* A tail release and its occurrences, to order the tail by them. */
+typedef struct by_x {
+    uint64_t x;
+    size_t i;
+} by_x;
+
+/* Decreasing occurrences, then docid order: the same order run after run. */
+static int cmp_by_x(const void *a, const void *b)
+{
+    const by_x *p = a, *q = b;
+    if (p->x != q->x)
+        return p->x < q->x ? 1 : -1;
+    return p->i < q->i ? -1 : p->i > q->i;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
 }
 
 pressindex_status pi_estimate(pi_search *s)
@@ -493,6 +523,7 @@ pressindex_status pi_estimate(pi_search *s)
         return PRESSINDEX_OK;
     rel *r = NULL;
     size_t n = 0, *pick = NULL, *todo = NULL, npick = 0, ntail = 0;
+    by_x *ord = NULL;
     pressindex_status st = list_releases(s, NULL, &r, &n);
     if (st != PRESSINDEX_OK)
         return st;
@@ -504,30 +535,58 @@ pressindex_status pi_estimate(pi_search *s)
             r[ntail++] = r[i];
     int all = ntail <= TAIL_SAMPLE;
     if (!(pick = calloc(ntail ? ntail : 1, sizeof *pick)) ||
-        !(todo = calloc(ntail ? ntail : 1, sizeof *todo)))
+        !(todo = calloc(ntail ? ntail : 1, sizeof *todo)) || !(ord = calloc(ntail ? ntail : 1, sizeof *ord)))
         st = pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     double xall = 0, tail = 0, se = 0;
     if (st == PRESSINDEX_OK && !all)
         st = occurrences(s, r, ntail, &xall);
-    /* A sample is grown until the total is likely within 10% (two standard errors within 10% of
+    /* The tail ordered by occurrences: its heaviest releases (long transcripts that say the words
+     * over and over) hold most of what a sample can miss, so a quarter of each sample is those,
+     * counted as they are, and the rest is taken evenly along that order (every size of release
+     * in proportion). Measured on the 48 bench queries: the even sample in docid order missed by
+     * 13% on "gun violence" with two standard errors claimed under 10%. */
+    for (size_t i = 0; st == PRESSINDEX_OK && !all && i < ntail; i++)
+        ord[i] = (by_x){r[i].x, i};
+    if (st == PRESSINDEX_OK && !all)
+        qsort(ord, ntail, sizeof *ord, cmp_by_x);
+    /* A sample is grown until the total is likely within 10% (two standard errors within AIM of
      * it): a few hundred releases for most queries, every release for sparse heavy-tailed counts
      * (a rare phrase of common words, held by a few of thousands of candidates), which then come
      * out exact. Releases checked for a smaller sample are not checked again. */
     for (size_t want = all ? ntail : TAIL_SAMPLE; st == PRESSINDEX_OK;) {
-        size_t ntodo = 0;
+        size_t ntodo = 0, nsure = all ? 0 : want / 4;
+        double xrest = xall;
         npick = 0;
         for (size_t i = 0; i < want; i++) {
-            pick[npick++] = all ? i : (size_t)((double)i * (double)ntail / (double)want);
-            if (!r[pick[npick - 1]].checked)
-                todo[ntodo++] = pick[npick - 1];
+            size_t k = all ? i : i < nsure ? ord[i].i
+                                           : ord[nsure + (size_t)((double)(i - nsure) * (double)(ntail - nsure) /
+                                                                  (double)(want - nsure))].i;
+            if (!all && i < nsure)
+                xrest -= (double)r[k].x;
+            pick[npick++] = k;
+            if (!r[k].checked)
+                todo[ntodo++] = k;
         }
+        /* check() reads in docid order, which r's order is. */
+        qsort(todo, ntodo, sizeof *todo, cmp_size);
         if ((st = check(s, r, todo, ntodo)) != PRESSINDEX_OK || all)
             break;
-        tail = tail_estimate(r, pick, npick, ntail, xall, &se);
+        tail = tail_estimate(r, pick, nsure, pick + nsure, npick - nsure, ntail - nsure, xrest, &se);
         double total = (double)s->head_passages + tail;
-        if (2 * se <= 0.1 * total)
+        /* A sample that met (almost) no matching passage says little about the rest, whatever its
+         * spread: fewer than three releases with any (the rule of three), and the releases not
+         * taken may hide as many as one per sampled release's share, each with the head's mean. */
+        size_t hits = 0;
+        for (size_t i = nsure; i < npick; i++)
+            hits += r[pick[i]].passages > 0;
+        if (hits < 3 && s->nhead) {
+            double unit = (double)s->head_passages / (double)s->nhead;
+            double floor = (double)(ntail - nsure) / (double)(npick - nsure) * (unit > 1 ? unit : 1);
+            se = se > floor ? se : floor;
+        }
+        if (2 * se <= AIM * total)
             break;
-        double grow = total > 0 ? (2 * se / (0.1 * total)) * (2 * se / (0.1 * total)) : 4;
+        double grow = total > 0 ? (2 * se / (AIM * total)) * (2 * se / (AIM * total)) : 4;
         size_t next = (size_t)((double)want * (grow > 2 ? grow : 2));
         if (next >= ntail / 2)
             all = 1, next = ntail;
@@ -542,6 +601,7 @@ pressindex_status pi_estimate(pi_search *s)
         s->total = s->head_passages + (uint64_t)(tail + 0.5);
         s->total_exact = all;
     }
+    free(ord);
     free(todo);
     free(pick);
     free(r);
