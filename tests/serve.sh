@@ -11,5 +11,12 @@ SERVE_SLOW=
 bin=$(dirname "$PRESSINDEX")/.libs/$(basename "$PRESSINDEX")
 [ -x "$bin" ] || bin=$PRESSINDEX
 if nm "$bin" 2>/dev/null | grep -q __asan_init; then SERVE_SLOW=1; fi
+# The server is a program of its own (pressindex-serve, run by `pressindex serve`): the command
+# that every search starts must not load libmicrohttpd (and the TLS stack it brings).
+if readelf -d "$bin" | grep NEEDED | grep -q microhttpd; then
+    echo "FAIL: $bin links libmicrohttpd: every command pays for loading it" >&2
+    exit 1
+fi
+[ -x "$(dirname "$bin")/pressindex-serve" ] || { echo "FAIL: no pressindex-serve beside $bin" >&2; exit 1; }
 export PRESSINDEX FIXTURES SERVE_TMP SERVE_SLOW PYTHONDONTWRITEBYTECODE=1
 exec "$PY" "$TOP_SRCDIR/tests/serve_api.py"
