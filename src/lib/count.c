@@ -6,20 +6,19 @@
  * Both list every release that the relaxed release query matches, in docid order, with one
  * unweighted match (docids only), and check releases' passages against the exact query as a page
  * does (passage.c), CHUNK releases read ahead at a time so that memory stays bounded.
- *  - The estimate: the first batch of the page's match (the head: every page reads it) is counted
- *    already; the other releases (the tail) are all checked when at most TAIL_SAMPLE, else
- *    TAIL_SAMPLE of them: the quarter with the most occurrences of the query's words, and the rest
- *    taken evenly along that order and scaled to the others by those occurrences; the sample grows
- *    while two standard errors exceed AIM of the total (to every release, and an exact count, past
- *    half the tail).
+ *  - The estimate (estimate_tail): the first batch of the page's match (the head: every page reads
+ *    it) is counted already; the other releases (the tail) are all checked when at most
+ *    TAIL_SAMPLE, else TAIL_SAMPLE of them: the quarter with the most occurrences of the query's
+ *    words, and the rest taken evenly along that order and scaled to the others by those
+ *    occurrences; the sample grows while two standard errors exceed AIM of the total (to every
+ *    release, and an exact count, past half the tail).
  *  - exact: every matching release; the total and the facets are exact.
- *  - facets alone: every release when at most FACET_SAMPLE match (exact again), else an even
- *    sample of FACET_SAMPLE of them (every k-th in docid order, which is roughly the order they
- *    were indexed in): each release not checked is counted at the sample's mean passages per
- *    release under its own source and month (dates from the date value's stream, sources from the
- *    source terms' postings walked alongside: a release has at most one). The facets' counts are
- *    rounded so that each facet adds up to the total (largest remainders), and the total is that
- *    sum.
+ *  - facets alone: exact when at most FACET_SAMPLE releases match, else the estimate above shared
+ *    out by release (the head's and the sample's as counted, each other release its share of the
+ *    estimate: the sample's passages per occurrence times its own occurrences), grouped by source
+ *    and month (dates from the date value's stream, sources from the source terms' postings
+ *    walked alongside: a release has at most one). The total is the estimate's, as without
+ *    facets; each facet's counts are rounded to add up to it (largest remainders).
  * Memory: a docid, a date, a source number and two counts per matching release (not per passage).
  */
 #include "config.h"
@@ -59,8 +58,10 @@ typedef struct rel {
     unsigned month;   /* YYYY * 12 + MM - 1 + 1; 0: undated */
     unsigned source;  /* index into the source list + 1; 0: none */
     int checked;      /* its passages were counted */
+    int picked;       /* in the sample the estimate was made from (estimate_tail) */
     uint64_t passages;
-    uint64_t x;       /* the query's words' occurrences (pi_estimate) */
+    double est;       /* its passages: counted, or estimated (estimate_tail) */
+    uint64_t x;       /* the query's words' occurrences (estimate_tail) */
 } rel;
 
 /* The index's sources: their terms (K + folded name) and names as first written. */
@@ -125,12 +126,6 @@ static xc_status srcs_read(xc_db *db, srcs *s)
         xs = xc_last_status();
     xc_keylist_free(kl);
     return xs;
-}
-
-static int cmp_uint(const void *a, const void *b)
-{
-    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
-    return x < y ? -1 : x > y;
 }
 
 /* First index in r[0..n) whose docid is >= d. */
@@ -374,7 +369,7 @@ static pressindex_status list_releases(pi_search *s, const srcs *ss, rel **out, 
     if (xs == XC_OK && !(r = malloc((n ? n : 1) * sizeof *r)))
         xs = XC_ERR_NO_MEMORY;
     for (size_t i = 0; xs == XC_OK && i < n; i++)
-        r[i] = (rel){ids[i], 0, 0, 0, 0, 0};
+        r[i] = (rel){ids[i], 0, 0, 0, 0, 0, 0, 0};
     free(ids);
     if (xs == XC_OK && ss)
         xs = read_dates(s->idx->db, r, n);
@@ -387,59 +382,6 @@ static pressindex_status list_releases(pi_search *s, const srcs *ss, rel **out, 
     *out = r;
     *nout = n;
     return pi_search_in_time(s);
-}
-
-pressindex_status pi_count(pi_search *s)
-{
-    const pressindex_search_options *o = s->o;
-    pi_counts *c = &s->counts;
-    if (!o->exact && !o->facets)
-        return PRESSINDEX_OK;
-    srcs ss = {0};
-    rel *r = NULL;
-    size_t n = 0, *pick = NULL, npick = 0;
-    acc *a[PI_FACETS] = {NULL};
-    size_t na[PI_FACETS] = {0}, capa[PI_FACETS] = {0}, last[PI_FACETS] = {0};
-    xc_status xs = o->facets ? srcs_read(s->idx->db, &ss) : XC_OK;
-    pressindex_status st = xs == XC_OK ? list_releases(s, o->facets ? &ss : NULL, &r, &n) : pi_read_fail(s->idx, xs, "counting");
-    /* Which releases to check: all of them, or an even sample for estimated facets. */
-    int all = o->exact || n <= FACET_SAMPLE;
-    if (st == PRESSINDEX_OK && !(pick = calloc(n ? n : 1, sizeof *pick)))
-        st = pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
-    for (size_t i = 0; st == PRESSINDEX_OK && i < (all ? n : FACET_SAMPLE); i++)
-        pick[npick++] = all ? i : (size_t)((double)i * (double)n / FACET_SAMPLE);
-    if (st == PRESSINDEX_OK)
-        st = check(s, r, pick, npick);
-    double checked = 0, sum = 0;
-    for (size_t i = 0; st == PRESSINDEX_OK && i < npick; i++)
-        checked += (double)r[pick[i]].passages;
-    double rate = npick ? checked / (double)npick : 0;
-    for (size_t i = 0; st == PRESSINDEX_OK && i < n; i++) {
-        double p = r[i].checked ? (double)r[i].passages : rate;
-        sum += p;
-        if (!o->facets || p == 0)
-            continue;
-        unsigned key[PI_FACETS] = {r[i].source, r[i].month, r[i].month ? (r[i].month - 1) / 12 : 0};
-        for (int f = 0; f < PI_FACETS; f++)
-            if (acc_add(&a[f], &na[f], &capa[f], key[f], p, &last[f]) < 0)
-                st = pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
-    }
-    if (st == PRESSINDEX_OK) {
-        c->done = 1;
-        c->exact = all;
-        c->total = all ? (uint64_t)checked : (uint64_t)(sum + 0.5);
-        c->facets = o->facets;
-        c->facets_exact = o->facets && all;
-        for (int f = 0; o->facets && f < PI_FACETS && st == PRESSINDEX_OK; f++)
-            if (facet_out(c, f, a[f], na[f], &ss, c->total) < 0)
-                st = pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
-    }
-    for (int f = 0; f < PI_FACETS; f++)
-        free(a[f]);
-    free(pick);
-    free(r);
-    srcs_free(&ss);
-    return st;
 }
 
 /* The occurrences of the query's words in each release of r[0..n) (increasing docids) into r[].x,
@@ -474,9 +416,10 @@ static pressindex_status occurrences(pi_search *s, rel *r, size_t n, double *sum
 
 /* The tail's estimate: the certain releases' own counts, and for the others the sample's ratio of
  * passages to the words' occurrences (the mean per release when there are none) times theirs; in
- * *se its standard error (sampling without replacement). */
+ * *se its standard error (sampling without replacement), in *rate and *ratio what a release not
+ * checked is taken to hold (rate x its occurrences, or rate). */
 static double tail_estimate(const rel *r, const size_t *sure, size_t nsure, const size_t *pick, size_t n,
-                            size_t nrest, double xrest, double *se)
+                            size_t nrest, double xrest, double *se, double *rate, int *ratio)
 {
     double y = 0, x = 0, known = 0;
     for (size_t i = 0; i < nsure; i++)
@@ -485,15 +428,16 @@ static double tail_estimate(const rel *r, const size_t *sure, size_t nsure, cons
         y += (double)r[pick[i]].passages;
         x += (double)r[pick[i]].x;
     }
-    int ratio = x > 0 && xrest > 0;
-    double rate = ratio ? y / x : n ? y / (double)n : 0, ss = 0;
+    *ratio = x > 0 && xrest > 0;
+    *rate = *ratio ? y / x : n ? y / (double)n : 0;
+    double ss = 0;
     for (size_t i = 0; i < n; i++) {
-        double e = (double)r[pick[i]].passages - rate * (ratio ? (double)r[pick[i]].x : 1.0);
+        double e = (double)r[pick[i]].passages - *rate * (*ratio ? (double)r[pick[i]].x : 1.0);
         ss += e * e;
     }
     double fpc = nrest ? 1.0 - (double)n / (double)nrest : 0;
     *se = n > 1 ? (double)nrest * sqrt(ss / (double)(n - 1) / (double)n * (fpc > 0 ? fpc : 0)) : 0;
-    return known + (ratio ? rate * xrest : rate * (double)nrest);
+    return known + (*ratio ? *rate * xrest : *rate * (double)nrest);
 }
 
 /* A tail release and its occurrences, to order the tail by them. */
@@ -517,93 +461,213 @@ static int cmp_size(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-pressindex_status pi_estimate(pi_search *s)
+/* What the tail t[0..nt) (the matching releases outside the head, docid order) holds: all checked
+ * when at most TAIL_SAMPLE, else TAIL_SAMPLE of them: the quarter with the most occurrences of the
+ * query's words, counted as they are, and the rest taken evenly along that order and scaled to the
+ * others by those occurrences; the sample grows while two standard errors exceed AIM of the
+ * total with the head's hp passages (to every release, and an exact count, past half the tail).
+ * On return t[i].est is what each holds: counted when t[i].picked, else its share of the estimate
+ * (so the tail's sum is the estimate); *exact when every release was counted. */
+static pressindex_status estimate_tail(pi_search *s, rel *t, size_t nt, uint64_t hp, double hunit,
+                                       double *tail, int *exact)
 {
-    if (s->exhausted)
-        return PRESSINDEX_OK;
-    rel *r = NULL;
-    size_t n = 0, *pick = NULL, *todo = NULL, npick = 0, ntail = 0;
+    size_t *pick = NULL, *todo = NULL, npick = 0, nsure = 0;
     by_x *ord = NULL;
-    pressindex_status st = list_releases(s, NULL, &r, &n);
-    if (st != PRESSINDEX_OK)
-        return st;
-    /* The tail: the matching releases outside the head, in docid order. */
-    if (s->nhead)
-        qsort(s->head, s->nhead, sizeof *s->head, cmp_uint);
-    for (size_t i = 0; i < n; i++)
-        if (!s->nhead || !bsearch(&r[i].docid, s->head, s->nhead, sizeof *s->head, cmp_uint))
-            r[ntail++] = r[i];
-    int all = ntail <= TAIL_SAMPLE;
-    if (!(pick = calloc(ntail ? ntail : 1, sizeof *pick)) ||
-        !(todo = calloc(ntail ? ntail : 1, sizeof *todo)) || !(ord = calloc(ntail ? ntail : 1, sizeof *ord)))
+    pressindex_status st = PRESSINDEX_OK;
+    int all = nt <= TAIL_SAMPLE, ratio = 0;
+    if (!(pick = calloc(nt ? nt : 1, sizeof *pick)) || !(todo = calloc(nt ? nt : 1, sizeof *todo)) ||
+        !(ord = calloc(nt ? nt : 1, sizeof *ord)))
         st = pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
-    double xall = 0, tail = 0, se = 0;
+    double xall = 0, se = 0, rate = 0;
+    *tail = 0;
     if (st == PRESSINDEX_OK && !all)
-        st = occurrences(s, r, ntail, &xall);
+        st = occurrences(s, t, nt, &xall);
     /* The tail ordered by occurrences: its heaviest releases (long transcripts that say the words
      * over and over) hold most of what a sample can miss, so a quarter of each sample is those,
-     * counted as they are, and the rest is taken evenly along that order (every size of release
-     * in proportion). Measured on the 48 bench queries: the even sample in docid order missed by
-     * 13% on "gun violence" with two standard errors claimed under 10%. */
-    for (size_t i = 0; st == PRESSINDEX_OK && !all && i < ntail; i++)
-        ord[i] = (by_x){r[i].x, i};
+     * and the rest is taken evenly along that order (every size of release in proportion).
+     * Measured on the 48 bench queries: the even sample in docid order missed by 13% on "gun
+     * violence" with two standard errors claimed under 10%. */
+    for (size_t i = 0; st == PRESSINDEX_OK && !all && i < nt; i++)
+        ord[i] = (by_x){t[i].x, i};
     if (st == PRESSINDEX_OK && !all)
-        qsort(ord, ntail, sizeof *ord, cmp_by_x);
+        qsort(ord, nt, sizeof *ord, cmp_by_x);
     /* A sample is grown until the total is likely within 10% (two standard errors within AIM of
      * it): a few hundred releases for most queries, every release for sparse heavy-tailed counts
      * (a rare phrase of common words, held by a few of thousands of candidates), which then come
      * out exact. Releases checked for a smaller sample are not checked again. */
-    for (size_t want = all ? ntail : TAIL_SAMPLE; st == PRESSINDEX_OK;) {
-        size_t ntodo = 0, nsure = all ? 0 : want / 4;
+    for (size_t want = all ? nt : TAIL_SAMPLE; st == PRESSINDEX_OK;) {
+        size_t ntodo = 0;
         double xrest = xall;
+        nsure = all ? 0 : want / 4;
         npick = 0;
         for (size_t i = 0; i < want; i++) {
             size_t k = all ? i : i < nsure ? ord[i].i
-                                           : ord[nsure + (size_t)((double)(i - nsure) * (double)(ntail - nsure) /
+                                           : ord[nsure + (size_t)((double)(i - nsure) * (double)(nt - nsure) /
                                                                   (double)(want - nsure))].i;
             if (!all && i < nsure)
-                xrest -= (double)r[k].x;
+                xrest -= (double)t[k].x;
             pick[npick++] = k;
-            if (!r[k].checked)
+            if (!t[k].checked)
                 todo[ntodo++] = k;
         }
-        /* check() reads in docid order, which r's order is. */
+        /* check() reads in docid order, which t's order is. */
         qsort(todo, ntodo, sizeof *todo, cmp_size);
-        if ((st = check(s, r, todo, ntodo)) != PRESSINDEX_OK || all)
+        if ((st = check(s, t, todo, ntodo)) != PRESSINDEX_OK || all)
             break;
-        tail = tail_estimate(r, pick, nsure, pick + nsure, npick - nsure, ntail - nsure, xrest, &se);
-        double total = (double)s->head_passages + tail;
+        *tail = tail_estimate(t, pick, nsure, pick + nsure, npick - nsure, nt - nsure, xrest, &se, &rate, &ratio);
+        double total = (double)hp + *tail;
         /* A sample that met (almost) no matching passage says little about the rest, whatever its
          * spread: fewer than three releases with any (the rule of three), and the releases not
          * taken may hide as many as one per sampled release's share, each with the head's mean. */
         size_t hits = 0;
         for (size_t i = nsure; i < npick; i++)
-            hits += r[pick[i]].passages > 0;
-        if (hits < 3 && s->nhead) {
-            double unit = (double)s->head_passages / (double)s->nhead;
-            double floor = (double)(ntail - nsure) / (double)(npick - nsure) * (unit > 1 ? unit : 1);
+            hits += t[pick[i]].passages > 0;
+        if (hits < 3) {
+            double floor = (double)(nt - nsure) / (double)(npick - nsure) * (hunit > 1 ? hunit : 1);
             se = se > floor ? se : floor;
         }
         if (2 * se <= AIM * total)
             break;
         double grow = total > 0 ? (2 * se / (AIM * total)) * (2 * se / (AIM * total)) : 4;
         size_t next = (size_t)((double)want * (grow > 2 ? grow : 2));
-        if (next >= ntail / 2)
-            all = 1, next = ntail;
+        if (next >= nt / 2)
+            all = 1, next = nt;
         want = next;
     }
     if (st == PRESSINDEX_OK) {
-        if (all) {
-            tail = 0;
-            for (size_t i = 0; i < ntail; i++)
-                tail += (double)r[i].passages;
+        for (size_t i = 0; i < npick; i++)
+            t[pick[i]].picked = 1;
+        /* A release out of the sample holds its share of the estimate (what tail_estimate scaled),
+         * so that the releases add up to the total whatever they are grouped by. */
+        double sum = 0;
+        for (size_t i = 0; i < nt; i++) {
+            t[i].est = all || t[i].picked ? (double)t[i].passages : ratio ? rate * (double)t[i].x : rate;
+            sum += t[i].est;
         }
-        s->total = s->head_passages + (uint64_t)(tail + 0.5);
-        s->total_exact = all;
+        if (all)
+            *tail = sum;
+        *exact = all;
     }
     free(ord);
     free(todo);
     free(pick);
+    return st;
+}
+
+static int cmp_head(const void *a, const void *b)
+{
+    unsigned x = ((const pi_head *)a)->docid, y = ((const pi_head *)b)->docid;
+    return x < y ? -1 : x > y;
+}
+
+/* The head's passages per release, sorted by docid for head_of(). */
+static double head_sort(pi_search *s)
+{
+    if (s->nhead)
+        qsort(s->head, s->nhead, sizeof *s->head, cmp_head);
+    return s->nhead ? (double)s->head_passages / (double)s->nhead : 0;
+}
+
+/* The head's entry for docid d, or NULL: the release is in the tail. */
+static const pi_head *head_of(const pi_search *s, unsigned d)
+{
+    pi_head key = {d, 0};
+    return s->nhead ? bsearch(&key, s->head, s->nhead, sizeof *s->head, cmp_head) : NULL;
+}
+
+pressindex_status pi_estimate(pi_search *s)
+{
+    if (s->exhausted)
+        return PRESSINDEX_OK;
+    rel *r = NULL;
+    size_t n = 0, nt = 0;
+    pressindex_status st = list_releases(s, NULL, &r, &n);
+    if (st != PRESSINDEX_OK)
+        return st;
+    double hunit = head_sort(s), tail = 0;
+    for (size_t i = 0; i < n; i++) /* the tail, in docid order */
+        if (!head_of(s, r[i].docid))
+            r[nt++] = r[i];
+    int exact = 0;
+    if ((st = estimate_tail(s, r, nt, s->head_passages, hunit, &tail, &exact)) == PRESSINDEX_OK) {
+        s->total = s->head_passages + (uint64_t)(tail + 0.5);
+        s->total_exact = exact;
+    }
     free(r);
+    return st;
+}
+
+pressindex_status pi_count(pi_search *s)
+{
+    const pressindex_search_options *o = s->o;
+    pi_counts *c = &s->counts;
+    if (!o->exact && !o->facets)
+        return PRESSINDEX_OK;
+    srcs ss = {0};
+    rel *r = NULL, *t = NULL;
+    size_t n = 0, nt = 0, *pick = NULL;
+    acc *a[PI_FACETS] = {NULL};
+    size_t na[PI_FACETS] = {0}, capa[PI_FACETS] = {0}, last[PI_FACETS] = {0};
+    xc_status xs = o->facets ? srcs_read(s->idx->db, &ss) : XC_OK;
+    pressindex_status st = xs == XC_OK ? list_releases(s, o->facets ? &ss : NULL, &r, &n) : pi_read_fail(s->idx, xs, "counting");
+    /* Exact: every release checked, when asked, when the page looked at every release anyway, or
+     * when few match. Else the facets are the default total's estimate (estimate_tail: the same
+     * total as without them) shared out by release: the head's as counted, the tail's as
+     * estimated. */
+    int exact = o->exact || s->exhausted || n <= FACET_SAMPLE;
+    double hunit = exact ? 0 : head_sort(s), tail = 0;
+    if (st == PRESSINDEX_OK && exact) {
+        if (!(pick = calloc(n ? n : 1, sizeof *pick)))
+            st = pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+        for (size_t i = 0; st == PRESSINDEX_OK && i < n; i++)
+            pick[i] = i;
+        if (st == PRESSINDEX_OK && (st = check(s, r, pick, n)) == PRESSINDEX_OK)
+            for (size_t i = 0; i < n; i++)
+                r[i].est = (double)r[i].passages;
+    } else if (st == PRESSINDEX_OK) {
+        if (!(t = malloc((n ? n : 1) * sizeof *t)))
+            st = pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+        for (size_t i = 0; st == PRESSINDEX_OK && i < n; i++) {
+            const pi_head *h = head_of(s, r[i].docid);
+            if (h)
+                r[i].est = h->passages;
+            else
+                t[nt++] = r[i];
+        }
+        int all = 0;
+        if (st == PRESSINDEX_OK)
+            st = estimate_tail(s, t, nt, s->head_passages, hunit, &tail, &all);
+        for (size_t i = 0, j = 0; st == PRESSINDEX_OK && i < n; i++) /* t is r's tail, in order */
+            if (!head_of(s, r[i].docid))
+                r[i].est = t[j++].est;
+        exact = all;
+    }
+    double sum = 0;
+    for (size_t i = 0; st == PRESSINDEX_OK && i < n; i++) {
+        double p = r[i].est;
+        sum += p;
+        if (!o->facets || p == 0)
+            continue;
+        unsigned key[PI_FACETS] = {r[i].source, r[i].month, r[i].month ? (r[i].month - 1) / 12 : 0};
+        for (int f = 0; f < PI_FACETS; f++)
+            if (acc_add(&a[f], &na[f], &capa[f], key[f], p, &last[f]) < 0)
+                st = pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    }
+    if (st == PRESSINDEX_OK) {
+        c->done = 1;
+        c->exact = exact;
+        c->total = exact ? (uint64_t)(sum + 0.5) : s->head_passages + (uint64_t)(tail + 0.5);
+        c->facets = o->facets;
+        c->facets_exact = o->facets && exact;
+        for (int f = 0; o->facets && f < PI_FACETS && st == PRESSINDEX_OK; f++)
+            if (facet_out(c, f, a[f], na[f], &ss, c->total) < 0)
+                st = pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    }
+    for (int f = 0; f < PI_FACETS; f++)
+        free(a[f]);
+    free(pick);
+    free(t);
+    free(r);
+    srcs_free(&ss);
     return st;
 }

@@ -236,8 +236,11 @@ pressindex_status pi_match(pi_search *s)
         }
         if (xs == XC_OK && st == PRESSINDEX_OK && !tier && relevance && size) {
             /* The head of the total's estimate (count.c): every page reads it. */
-            if ((s->head = malloc(size * sizeof *s->head))) {
-                memcpy(s->head, ids, size * sizeof *ids);
+            if ((s->head = calloc(size, sizeof *s->head))) {
+                for (unsigned i = 0; i < size; i++)
+                    s->head[i].docid = ids[i];
+                for (size_t k = 0; k < nf; k++)
+                    s->head[f[k].rorder].passages++; /* rorder: the release's place in ids */
                 s->nhead = size;
                 s->head_passages = nf;
             } else

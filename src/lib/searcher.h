@@ -51,6 +51,12 @@ typedef struct pi_facet_value {
 #define PI_FACETS 3 /* source, month, year: pressindex_facet's values */
 
 /* What count.c counted: the total and the facets (owned; moved into the results). */
+/* A release of the first batch and its matching passages (count.c builds on them). */
+typedef struct pi_head {
+    unsigned docid;
+    unsigned passages;
+} pi_head;
+
 typedef struct pi_counts {
     int done;             /* counted: total and exact below hold */
     uint64_t total;
@@ -82,7 +88,7 @@ typedef struct pi_search {
     uint64_t matched;     /* the matching passages found in the releases looked at */
     int exhausted;        /* every matching release was looked at */
     pi_counts counts;     /* count.c: an exact total and the facets, when asked */
-    unsigned *head;       /* a relevance sort's first batch of releases (every page reads it) */
+    pi_head *head;        /* a relevance sort's first batch of releases (every page reads it) */
     size_t nhead;
     uint64_t head_passages; /* their matching passages */
     uint64_t sequence;    /* the index's last release sequence number */
