@@ -2493,6 +2493,66 @@ START_TEST(estimated_totals_are_stable_and_close)
 }
 END_TEST
 
+/* Uneven counts (a tenth of the releases say "harbor" in 12 paragraphs, the others in 0-3, by a
+ * hash of the number): the facets share out the sampled total's estimate, so a footer says the
+ * same total with and without them, within 10% of the truth, each facet adding up to it. */
+static unsigned uneven_harbor(unsigned i)
+{
+    unsigned h = i * 2654435761u;
+    h ^= h >> 15;
+    return h % 10 == 0 ? 12 : h % 4;
+}
+
+START_TEST(facets_share_the_sampled_total)
+{
+    pressindex *idx = open_writer();
+    uint64_t truth_all = 0;
+    for (unsigned i = 0; i < 1500; i++) {
+        char id[32], date[16], *pars[16];
+        unsigned np = 0, k;
+        for (k = 0; k < uneven_harbor(i); k++) {
+            pars[np] = malloc(96);
+            snprintf(pars[np++], 96, "The harbor of town %u saw ship %u arrive.", i, k);
+        }
+        truth_all += uneven_harbor(i);
+        pars[np] = malloc(96);
+        snprintf(pars[np++], 96, "The harbor master %u retired.", i); /* every release matches */
+        truth_all++;
+        pars[np] = malloc(96);
+        snprintf(pars[np++], 96, "Closing words %u of the mayor.", i);
+        snprintf(id, sizeof id, "uneven/%u", i);
+        snprintf(date, sizeof date, "2023-%02u-10", i % 12 + 1);
+        pressindex_release r = {id, date, "Port news", i % 2 ? "Alpha" : "Beta", NULL, "en",
+                                (const char *const *)pars, np};
+        ck_assert_int_eq(pressindex_add_release(idx, &r), PRESSINDEX_OK);
+        for (k = 0; k < np; k++)
+            free(pars[k]);
+    }
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = "harbor";
+    so.sample_total = 1;
+    pressindex_results *res = search_with(idx, &so);
+    int exact = 1;
+    uint64_t plain = pressindex_results_total(res, &exact);
+    pressindex_results_destroy(res);
+    so.facets = 1;
+    res = search_with(idx, &so);
+    int fexact = 1;
+    uint64_t faceted = pressindex_results_total(res, &fexact);
+    ck_assert_int_eq(exact, 0); /* estimated: 1,400 releases past the head, too many to count */
+    ck_assert_int_eq(fexact, 0);
+    ck_assert_msg(faceted == plain, "total %llu with facets, %llu without", (unsigned long long)faceted,
+                  (unsigned long long)plain);
+    ck_assert_msg(plain >= truth_all * 9 / 10 && plain <= truth_all * 11 / 10, "total %llu, truth %llu",
+                  (unsigned long long)plain, (unsigned long long)truth_all);
+    check_facet_shape(res, faceted);
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
 START_TEST(small_matches_are_exact)
 {
     pressindex *idx = open_writer();
@@ -2752,6 +2812,7 @@ static Suite *suite(void)
     tcase_add_test(tc, exact_total_and_facets);
     tcase_add_test(tc, estimated_totals_are_stable_and_close);
     tcase_add_test(tc, sparse_phrase_total_is_not_guessed);
+    tcase_add_test(tc, facets_share_the_sampled_total);
     tcase_add_test(tc, small_matches_are_exact);
     tcase_add_test(tc, after_sequence_finds_only_what_came_later);
     tcase_add_test(tc, saved_searches_are_kept_in_the_index);
