@@ -73,8 +73,8 @@ expect_rc 0 "the EXAMPLE of pressindex(3) compiles ($err)"
 if command -v groff >/dev/null 2>&1; then
     run groff -ww -man -z "$man3"
     ok; [ "$rc" -eq 0 ] && [ -z "$err" ] || fail "groff -ww -man warns on doc/pressindex.3: $err"
-    # pressindex(1) too: its examples in other scripts are \[uXXXX] escapes, not raw UTF-8.
-    run groff -ww -man -z "$srcdir/doc/pressindex.1"
+    # pressindex(1) too, on a terminal (man's device): its other scripts are \[uXXXX] escapes.
+    run groff -ww -man -Tutf8 -z "$srcdir/doc/pressindex.1"
     ok; [ "$rc" -eq 0 ] && [ -z "$err" ] || fail "groff -ww -man warns on doc/pressindex.1: $err"
 fi
 finish
