@@ -232,15 +232,16 @@ pressindex_status pi_index_usable(pressindex *idx);
  * in _ERR_MODIFIED). Messages set. */
 pressindex_status pi_retry_pause(pressindex *idx, unsigned attempt, double deadline, double limit);
 
-/* "Did you mean": query with its words corrected, as typed (case kept), or NULL when nothing was
- * corrected. A word is replaced by the most frequent index word within two edits: when the search
- * found little (found 0), if the index does not know it; when it found something (found 1), only
- * if that word is in 20 times as many releases (a rare spelling next to a frequent one). Words pq
- * excludes, and words found in another of the index's languages, are left as typed. malloc()ed.
- * (spell.c) */
+/* "Did you mean": *out = query with its words corrected, as typed (case kept), or NULL when
+ * nothing was corrected. A word is replaced by the most frequent index word within two edits: when
+ * the search found little (found 0), if the index does not know it; when it found something
+ * (found 1), only if that word is in 20 times as many releases (a rare spelling next to a frequent
+ * one). Words pq excludes, and words found in another of the index's languages, are left as typed.
+ * malloc()ed. A failure to read the index or to allocate is the search's (its status; *out NULL),
+ * not "no suggestion". (spell.c) */
 struct pi_query;
-char *pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem,
-                       const struct pi_query *pq, int found);
+pressindex_status pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem,
+                                   const struct pi_query *pq, int found, char **out);
 
 /* Checks a release's date: writes "YYYY-MM-DD" or "" (undated) to out; returns 1 if it was
  * impossible or unrecognised (the caller reports it; the release is still indexed, undated). */

@@ -326,12 +326,15 @@ pressindex_status pressindex_search(pressindex *idx, const pressindex_search_opt
             break;
         }
         st = run_once(idx, o, &pq, deadline, res);
+        /* "Did you mean" scans the vocabulary: only within the time left. With results, only for a
+         * rare word next to a far more frequent one (spell.c). It reads the same revision as the
+         * search: one recycled under it is retried with the search. */
+        char *suggestion = NULL;
+        if (st == PRESSINDEX_OK && (st = pi_deadline_check(idx, deadline, o->time_limit)) == PRESSINDEX_OK &&
+            (st = pi_spell_suggest(idx, o->query, stem, &pq, pressindex_results_estimated(res) >= 3,
+                                   &suggestion)) == PRESSINDEX_OK)
+            pi_results_set_suggestion(res, suggestion);
     }
-    /* "Did you mean" scans the vocabulary: only within the time left. With results, only for a
-     * rare word next to a far more frequent one (spell.c). */
-    if (st == PRESSINDEX_OK && (st = pi_deadline_check(idx, deadline, o->time_limit)) == PRESSINDEX_OK)
-        pi_results_set_suggestion(res, pi_spell_suggest(idx, o->query, stem, &pq,
-                                                         pressindex_results_estimated(res) >= 3));
     pi_query_free(&pq);
     langs_free(langs, n_langs);
     if (st != PRESSINDEX_OK) {

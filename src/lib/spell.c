@@ -60,12 +60,12 @@ static unsigned edit_distance(const char *a, size_t n, const char *b, size_t m, 
  * letters' ("presdient" is 4 edits from "presid", its first six letters one: the surface word
  * decides then). */
 static char *correct(xc_db *db, const char *w, size_t n, const char *ws, size_t wsn, unsigned limit,
-                     uint64_t min_freq, size_t lead, int *by_prefix)
+                     uint64_t min_freq, size_t lead, int *by_prefix, xc_status *xs)
 {
     char prefix[3] = {w[0], lead > 1 && n > 1 ? w[1] : '\0', '\0'};
     xc_keylist *kl = NULL;
     *by_prefix = 0;
-    if (xc_db_allterms(db, prefix, &kl) != XC_OK)
+    if ((*xs = xc_db_allterms(db, prefix, &kl)) != XC_OK)
         return NULL;
     char *best = NULL;
     unsigned best_d = limit + 1;
@@ -73,7 +73,8 @@ static char *correct(xc_db *db, const char *w, size_t n, const char *ws, size_t 
     int best_prefix = 0;
     const char *t;
     size_t tn;
-    while (xc_keylist_next(kl, &t, &tn) > 0) {
+    int more;
+    while ((more = xc_keylist_next(kl, &t, &tn)) > 0) {
         unsigned d = edit_distance(w, n, t, tn, limit), d2 = edit_distance(ws, wsn, t, tn, limit);
         int pre = 0;
         if (d2 < d)
@@ -85,7 +86,9 @@ static char *correct(xc_db *db, const char *w, size_t n, const char *ws, size_t 
         if (d > limit)
             continue;
         uint64_t f = 0;
-        if (xc_db_termfreq(db, t, tn, &f) != XC_OK || f < min_freq)
+        if ((*xs = xc_db_termfreq(db, t, tn, &f)) != XC_OK)
+            break;
+        if (f < min_freq)
             continue;
         /* Closer wins, unless the other is SPELL_RATIO times as frequent: "presdient" is one edit
          * from "presidente" (a Spanish word of a few releases) and two from "president". */
@@ -93,8 +96,10 @@ static char *correct(xc_db *db, const char *w, size_t n, const char *ws, size_t 
                                : d < best_d ? f * SPELL_RATIO >= best_f : f >= best_f * SPELL_RATIO);
         if (better) {
             char *c = strndup(t, tn);
-            if (!c)
+            if (!c) {
+                *xs = XC_ERR_NO_MEMORY;
                 break;
+            }
             free(best);
             best = c;
             best_d = d;
@@ -102,7 +107,13 @@ static char *correct(xc_db *db, const char *w, size_t n, const char *ws, size_t 
             best_prefix = pre;
         }
     }
+    if (*xs == XC_OK && more < 0)
+        *xs = xc_last_status();
     xc_keylist_free(kl);
+    if (*xs != XC_OK) {
+        free(best);
+        return NULL;
+    }
     *by_prefix = best && best_prefix;
     return best;
 }
@@ -110,49 +121,70 @@ static char *correct(xc_db *db, const char *w, size_t n, const char *ws, size_t 
 /* The index holds stems ("presid"); a reader wants a word ("president"). The passages holding the
  * stem show which words it came from: the one closest to what was typed wins. Returns the folded
  * word (malloc()ed) or NULL. */
-static char *surface_form(pressindex *idx, pi_stemmer *stem, const char *term, const char *typed,
-                          size_t typed_len)
+static pressindex_status surface_form(pressindex *idx, pi_stemmer *stem, const char *term, const char *typed,
+                                      size_t typed_len, char **out)
 {
     xc_postlist *pl = NULL;
     unsigned docid, best_d = MAX_WORD + 1;
     char *word = NULL;
     size_t tl = strlen(term);
-    if (xc_db_postlist(idx->db, term, tl, &pl) != XC_OK)
-        return NULL;
+    xc_status xs = xc_db_postlist(idx->db, term, tl, &pl);
+    int rc = 0, on = 0;
     pi_buf f = {0};
-    for (int docs = 0; docs < 20 && best_d > 0 && xc_postlist_next(pl, &docid) > 0; docs++) {
+    *out = NULL;
+    for (int docs = 0; xs == XC_OK && !rc && docs < 20 && best_d > 0 && (on = xc_postlist_next(pl, &docid)) > 0;
+         docs++) {
         xc_doc *doc = NULL;
         const char *data;
         size_t len;
         pi_buf texts = {0};
-        if (xc_db_get_document(idx->db, docid, &doc) == XC_OK && xc_doc_get_data(doc, &data, &len) == XC_OK &&
-            pi_texts_unpack(data, len, (size_t)-1, &texts) == 0 && texts.p) {
+        if ((xs = xc_db_get_document(idx->db, docid, &doc)) == XC_OK && (xs = xc_doc_get_data(doc, &data, &len)) == XC_OK &&
+            (rc = pi_texts_unpack(data, len, (size_t)-1, &texts)) == 0 && texts.p) {
             data = texts.p; /* a release's texts, NUL-separated (schema 3) */
             len = texts.len;
             size_t at = 0, s, e;
             while (pi_word_next(data, len, &at, &s, &e)) {
                 int n = pi_fold_word(data + s, e - s, &f);
+                if (n < 0) {
+                    rc = -2;
+                    break;
+                }
                 size_t sl;
                 const char *st = n > 0 ? pi_stemmer_stem(stem, f.p, (size_t)n, &sl) : NULL;
+                if (n > 0 && !st) {
+                    rc = -2; /* the stemmer's allocation failed */
+                    break;
+                }
                 if (!st || sl != tl || memcmp(st, term, sl))
                     continue;
                 unsigned d = edit_distance(typed, typed_len, f.p, (size_t)n, MAX_WORD);
                 if (d < best_d) {
                     char *w = strndup(f.p, (size_t)n);
-                    if (w) {
-                        free(word);
-                        word = w;
-                        best_d = d;
+                    if (!w) {
+                        rc = -2;
+                        break;
                     }
+                    free(word);
+                    word = w;
+                    best_d = d;
                 }
             }
         }
         pi_buf_free(&texts);
         xc_doc_free(doc);
     }
+    if (xs == XC_OK && on < 0)
+        xs = xc_last_status();
     pi_buf_free(&f);
     xc_postlist_free(pl);
-    return word;
+    if (xs != XC_OK || rc) {
+        free(word);
+        return xs != XC_OK ? pi_read_fail(idx, xs, "suggesting a spelling")
+               : rc == -2  ? pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory")
+                           : pi_read_damaged(idx, "a release's texts are damaged");
+    }
+    *out = word;
+    return PRESSINDEX_OK;
 }
 
 /* The correction written as the word was typed: "Presdient" -> "President", "HARIS" -> "HARRIS",
@@ -209,15 +241,21 @@ typedef struct suggest_ctx {
     const char *query;
     pi_buf out;
     size_t copied;
-    int changed, failed;
+    int changed;
+    pressindex_status st; /* the first failure: it ends the walk and is the search's */
 } suggest_ctx;
 
-/* Are all the words of leaf in the index? */
-static int all_known(pressindex *idx, const pi_qnode *leaf)
+/* Are all the words of leaf in the index? (A failed lookup: c->st, and "no".) */
+static int all_known(suggest_ctx *c, const pi_qnode *leaf)
 {
     for (size_t i = 0; i < leaf->n_words; i++) {
         uint64_t tf = 0;
-        if (xc_db_termfreq(idx->db, leaf->words[i].stem, strlen(leaf->words[i].stem), &tf) != XC_OK || !tf)
+        xc_status xs = xc_db_termfreq(c->idx->db, leaf->words[i].stem, strlen(leaf->words[i].stem), &tf);
+        if (xs != XC_OK) {
+            c->st = pi_read_fail(c->idx, xs, "suggesting a spelling");
+            return 0;
+        }
+        if (!tf)
             return 0;
     }
     return 1;
@@ -226,14 +264,14 @@ static int all_known(pressindex *idx, const pi_qnode *leaf)
 /* Does another form of the leaf (another language's stems, the other spelling of "F-16") find
  * all its words? Then the leaf is no typo. near: the NEAR holding the leaf as its kid k, if any
  * (its forms are NEARs of the same operands in other languages). */
-static int known_elsewhere(pressindex *idx, const pi_qnode *leaf, const pi_qnode *near, size_t k)
+static int known_elsewhere(suggest_ctx *c, const pi_qnode *leaf, const pi_qnode *near, size_t k)
 {
-    for (size_t a = 1; leaf->wrap && a < leaf->wrap->n_kids; a++)
-        if (all_known(idx, leaf->wrap->kids[a]))
+    for (size_t a = 1; c->st == PRESSINDEX_OK && leaf->wrap && a < leaf->wrap->n_kids; a++)
+        if (all_known(c, leaf->wrap->kids[a]))
             return 1;
-    for (size_t a = 1; near && near->wrap && a < near->wrap->n_kids; a++) {
+    for (size_t a = 1; c->st == PRESSINDEX_OK && near && near->wrap && a < near->wrap->n_kids; a++) {
         const pi_qnode *other = near->wrap->kids[a];
-        if (k < other->n_kids && all_known(idx, other->kids[k]))
+        if (k < other->n_kids && all_known(c, other->kids[k]))
             return 1;
     }
     return 0;
@@ -245,16 +283,20 @@ static int suggest_leaf(const pi_query *pq, const pi_qnode *leaf, const pi_qnode
     suggest_ctx *c = ctx;
     /* An excluded word the index lacks is excluded already: "-China" is not "-chung". A wildcard
      * is a prefix, not a word. */
-    if (leaf->excluded || leaf->kind == PI_Q_WILDCARD || leaf->alt || known_elsewhere(c->idx, leaf, near, k))
-        return 0;
+    if (leaf->excluded || leaf->kind == PI_Q_WILDCARD || leaf->alt || known_elsewhere(c, leaf, near, k))
+        return c->st != PRESSINDEX_OK;
     for (size_t i = 0; i < leaf->n_words; i++) {
         const pi_qword *w = &leaf->words[i];
         size_t n = strlen(w->folded);
         uint64_t tf = 0;
         if (n <= 2 || n > MAX_WORD || (w->folded[0] >= '0' && w->folded[0] <= '9') ||
-            pi_query_excludes(pq, w->stem, strlen(w->stem)) ||
-            xc_db_termfreq(c->idx->db, w->stem, strlen(w->stem), &tf) != XC_OK)
+            pi_query_excludes(pq, w->stem, strlen(w->stem)))
             continue;
+        xc_status xs = xc_db_termfreq(c->idx->db, w->stem, strlen(w->stem), &tf);
+        if (xs != XC_OK) {
+            c->st = pi_read_fail(c->idx, xs, "suggesting a spelling");
+            return 1;
+        }
         /* An unknown word, when the search found little, gets the best known one. Otherwise a
          * word gets a correction only when one is far more frequent (and none can be when the word
          * is in more than 1 in SPELL_RATIO releases: no scan then). */
@@ -271,10 +313,18 @@ static int suggest_leaf(const pi_query *pq, const pi_qnode *leaf, const pi_qnode
          * under the word's first two letters are scanned (a tenth of those under one; a typo in
          * the first two letters goes unseen then). */
         char *best = correct(c->idx->db, w->folded, n, w->stem, strlen(w->stem), limit, need,
-                             need > 1 ? 2 : 1, &by_prefix);
+                             need > 1 ? 2 : 1, &by_prefix, &xs);
+        if (xs != XC_OK) {
+            c->st = pi_read_fail(c->idx, xs, "suggesting a spelling");
+            return 1;
+        }
         if (!best)
             continue;
-        char *word = surface_form(c->idx, c->stem, best, w->folded, n);
+        char *word = NULL;
+        if ((c->st = surface_form(c->idx, c->stem, best, w->folded, n, &word)) != PRESSINDEX_OK) {
+            free(best);
+            return 1;
+        }
         if (by_prefix && (!word || edit_distance(w->folded, n, word, strlen(word), limit) > limit)) {
             free(word); /* its first letters only: the word itself is not that close */
             free(best);
@@ -287,13 +337,15 @@ static int suggest_leaf(const pi_query *pq, const pi_qnode *leaf, const pi_qnode
         char *shown = as_typed(c->query + w->start, w->end - w->start, best);
         if (!shown || pi_buf_add(&c->out, c->query + c->copied, w->start - c->copied) < 0 ||
             pi_buf_adds(&c->out, shown) < 0)
-            c->failed = 1;
+            c->st = pi_fail(c->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
         free(shown);
         c->copied = w->end;
         c->changed = 1;
         free(best);
+        if (c->st != PRESSINDEX_OK)
+            return 1;
     }
-    return c->failed;
+    return 0;
 }
 
 /* The leaves in query order (as pi_query_leaves), each with the NEAR holding it, if any. */
@@ -312,15 +364,20 @@ static int suggest_walk(const pi_query *pq, const pi_qnode *n, const pi_qnode *n
     return 0;
 }
 
-char *pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem, const pi_query *pq, int found)
+pressindex_status pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem, const pi_query *pq,
+                                   int found, char **out)
 {
-    suggest_ctx c = {idx, found, 0, 0, stem, query, {0}, 0, 0, 0};
-    if (xc_db_doccount(idx->db, &c.releases) != XC_OK)
-        return NULL;
+    suggest_ctx c = {idx, found, 0, 0, stem, query, {0}, 0, 0, PRESSINDEX_OK};
+    *out = NULL;
+    xc_status xs = xc_db_doccount(idx->db, &c.releases);
+    if (xs != XC_OK)
+        return pi_read_fail(idx, xs, "suggesting a spelling");
     suggest_walk(pq, pq->root, NULL, 0, 0, &c);
-    if (!c.changed || c.failed || pi_buf_adds(&c.out, query + c.copied) < 0) {
+    if (c.st == PRESSINDEX_OK && c.changed && pi_buf_adds(&c.out, query + c.copied) < 0)
+        c.st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    if (c.st != PRESSINDEX_OK || !c.changed) {
         pi_buf_free(&c.out);
-        return NULL;
+        return c.st;
     }
     /* A suggestion is a query to run: a correction that spells a field before its ':' ("titel:"
      * as "title:", which has no value) makes one that does not parse, and is no suggestion. */
@@ -328,12 +385,17 @@ char *pi_spell_suggest(pressindex *idx, const char *query, pi_stemmer *stem, con
     pi_query again;
     memset(&again, 0, sizeof again);
     pi_buf err = {0};
-    int ok = s && pi_query_parse(s, stem, &again, &err) == PRESSINDEX_OK;
+    pressindex_status pst = s ? pi_query_parse(s, stem, &again, &err) : PRESSINDEX_ERR_NO_MEMORY;
     pi_query_free(&again);
     pi_buf_free(&err);
-    if (!ok) {
+    if (pst == PRESSINDEX_ERR_NO_MEMORY) {
         free(s);
-        return NULL;
+        return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     }
-    return s;
+    if (pst != PRESSINDEX_OK) {
+        free(s);
+        return PRESSINDEX_OK;
+    }
+    *out = s;
+    return PRESSINDEX_OK;
 }

@@ -134,7 +134,9 @@ static void check_built(const char *text, const pi_query *q)
     pi_matcher_free(&m);
     xc_query_free(xq);
 
-    char *fix = pi_spell_suggest(idx, text, stem, q, (int)(strlen(text) & 1));
+    char *fix = NULL;
+    if (pi_spell_suggest(idx, text, stem, q, (int)(strlen(text) & 1), &fix) != PRESSINDEX_OK)
+        fuzz_fail("suggesting for \"%s\" failed: %s", text, pressindex_last_error(idx));
     if (fix) {
         pi_query again;
         pi_buf err = {0};
