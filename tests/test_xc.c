@@ -1048,6 +1048,35 @@ START_TEST(test_match_docids_and_value_stream)
 }
 END_TEST
 
+/* A term's wdf in chosen documents, 0 where it is absent, in one walk. */
+START_TEST(test_wdfs)
+{
+    xc_db *w = open_db(tpath("db"), XC_DB_CREATE);
+    add_text_doc(w, "1", "harbor news", NULL);                 /* 1 */
+    add_text_doc(w, "2", "nothing here", NULL);                /* 2 */
+    add_text_doc(w, "3", "harbor harbor harbor", NULL);        /* 3 */
+    add_text_doc(w, "4", "more harbor and harbor", NULL);      /* 4 */
+    add_text_doc(w, "5", "harbor", NULL);                      /* 5 */
+    OK(xc_db_commit(w));
+    const unsigned want[] = {2, 3, 5, 9};
+    unsigned out[4] = {7, 7, 7, 7};
+    OK(xc_db_wdfs(w, "harbor", 6, want, 4, out));
+    ck_assert_uint_eq(out[0], 0); /* does not hold it */
+    ck_assert_uint_eq(out[1], 3);
+    ck_assert_uint_eq(out[2], 1);
+    ck_assert_uint_eq(out[3], 0); /* past the last document */
+    const unsigned all[] = {1, 4};
+    OK(xc_db_wdfs(w, "harbor", 6, all, 2, out));
+    ck_assert_uint_eq(out[0], 1);
+    ck_assert_uint_eq(out[1], 2);
+    OK(xc_db_wdfs(w, "absent", 6, want, 4, out));
+    for (int i = 0; i < 4; i++)
+        ck_assert_uint_eq(out[i], 0);
+    OK(xc_db_wdfs(w, "harbor", 6, NULL, 0, NULL));
+    xc_db_free(w);
+}
+END_TEST
+
 START_TEST(test_bm25_ranking)
 {
     xc_db *w = open_db(tpath("db"), XC_DB_CREATE);
@@ -1626,6 +1655,7 @@ static Suite *xc_suite(void)
         {"date_direct", test_date_range_direct},
         {"bm25", test_bm25_ranking},
         {"match_docids_value_stream", test_match_docids_and_value_stream},
+        {"wdfs", test_wdfs},
         {"sort_collapse", test_sort_and_collapse},
         {"spelling", test_spelling},
         {"compact", test_compact},

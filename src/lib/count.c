@@ -384,35 +384,19 @@ static pressindex_status list_releases(pi_search *s, const srcs *ss, rel **out, 
     return pi_search_in_time(s);
 }
 
-/* Walks term's postings over r[0..n) (increasing docids), handing each release's wdf to add(). */
-static xc_status walk_postings(xc_db *db, const char *term, size_t len, rel *r, size_t n,
-                               void (*add)(rel *, unsigned))
+/* Adds term's wdf in each release of r[0..n) (increasing docids) to r[i].x, or sets r[i].passages
+ * to it; ids: r's docids, wdf: room for n. */
+static xc_status add_wdfs(xc_db *db, const char *term, size_t len, rel *r, size_t n, const unsigned *ids,
+                          unsigned *wdf, int to_passages)
 {
-    xc_postlist *pl = NULL;
-    xc_status xs = xc_db_postlist(db, term, len, &pl);
-    size_t i = 0;
-    unsigned at = 0, wdf = 0;
-    int on = 1;
-    while (xs == XC_OK && i < n && (on = xc_postlist_skip_to(pl, r[i].docid, &at)) > 0) {
-        i = rel_lower(r, n, at);
-        /* The wdf alone: a document's length is a lookup of its own, the most of a get's cost. */
-        if (i < n && r[i].docid == at && (xs = xc_postlist_get(pl, &wdf, NULL)) == XC_OK)
-            add(&r[i++], wdf);
+    xc_status xs = xc_db_wdfs(db, term, len, ids, n, wdf);
+    for (size_t i = 0; xs == XC_OK && i < n; i++) {
+        if (to_passages)
+            r[i].passages = wdf[i];
+        else
+            r[i].x += wdf[i];
     }
-    if (xs == XC_OK && on < 0)
-        xs = xc_last_status();
-    xc_postlist_free(pl);
     return xs;
-}
-
-static void add_occurrences(rel *r, unsigned wdf)
-{
-    r->x += wdf;
-}
-
-static void add_passages(rel *r, unsigned wdf)
-{
-    r->passages = wdf; /* the release's passages (XP), before spread() replaces x */
 }
 
 /* What the tail's estimate is scaled by, in each release of r[0..n) (increasing docids) and its sum
@@ -424,14 +408,20 @@ static void add_passages(rel *r, unsigned wdf)
  * releases in all instead of 13,743, and the worst error went from 6.1% to 4.3%. */
 static pressindex_status spread(pi_search *s, rel *r, size_t n, double *sum)
 {
-    xc_status xs = XC_OK;
     const char *term;
     size_t len;
     *sum = 0;
+    unsigned *ids = malloc((n ? n : 1) * sizeof *ids), *wdf = malloc((n ? n : 1) * sizeof *wdf);
+    xc_status xs = ids && wdf ? XC_OK : XC_ERR_NO_MEMORY;
+    for (size_t i = 0; xs == XC_OK && i < n; i++)
+        ids[i] = r[i].docid;
     for (size_t k = 0; xs == XC_OK && (term = pi_plan_text_term(s->plan, k, &len)); k++)
-        xs = walk_postings(s->idx->db, term, len, r, n, add_occurrences);
+        xs = add_wdfs(s->idx->db, term, len, r, n, ids, wdf, 0);
+    /* The release's passages (XP's wdf) go in passages until the spread is made of them. */
     if (xs == XC_OK)
-        xs = walk_postings(s->idx->db, PI_P_PASSAGES, strlen(PI_P_PASSAGES), r, n, add_passages);
+        xs = add_wdfs(s->idx->db, PI_P_PASSAGES, strlen(PI_P_PASSAGES), r, n, ids, wdf, 1);
+    free(ids);
+    free(wdf);
     for (size_t i = 0; xs == XC_OK && i < n; i++) {
         double x = r[i].x, p = (double)r[i].passages;
         r[i].x = x <= 0 ? 0 : p <= 1 ? (p == 1 ? 1 : x) : p * -expm1(x * log1p(-1.0 / p));

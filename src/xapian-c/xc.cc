@@ -1977,6 +1977,30 @@ extern "C" xc_status xc_db_values_fixed(xc_db *db, unsigned slot, const unsigned
     }
 }
 
+extern "C" xc_status xc_db_wdfs(xc_db *db, const char *term, size_t len, const unsigned *docids, size_t n,
+                                unsigned *out)
+{
+    try {
+        need((docids != nullptr && out != nullptr) || n == 0, "NULL argument");
+        if (n)
+            memset(out, 0, n * sizeof *out);
+        Xapian::Database &d = reader(db);
+        std::string t = str_of(term, len);
+        Xapian::PostingIterator it = d.postlist_begin(t), end = d.postlist_end(t);
+        for (size_t i = 0; i < n && it != end; i++) {
+            if (*it < docids[i])
+                it.skip_to(docids[i]);
+            if (it == end)
+                break;
+            if (*it == docids[i])
+                out[i] = it.get_wdf();
+        }
+        return XC_OK;
+    } catch (...) {
+        return xc_fail();
+    }
+}
+
 namespace {
 /* Sees every matching document once, in docid order, and keeps none of them in the MSet: Xapian 1.4
  * has no other way to walk a query's matches without building an MSet item for each. */

@@ -309,6 +309,12 @@ void xc_mset_free(xc_mset *ms);
 xc_status xc_db_values_fixed(xc_db *db, unsigned slot, const unsigned *docids, size_t n,
                              size_t width, char *out);
 
+/* The wdf of term in each of the documents docids[0..n) (increasing) into out[i]: 0 where the
+ * document does not hold it (and for a boolean term, whose wdf is 0: not a presence test). One walk of the term's postings (what counting's per-release
+ * figures need: a call per posting crossed the shim thousands of times). */
+xc_status xc_db_wdfs(xc_db *db, const char *term, size_t len, const unsigned *docids, size_t n,
+                     unsigned *out);
+
 /* Every document matching q, in increasing docid order, unweighted (what counting walks): the
  * first max of them in out[0..max), and in *n how many there are (more than max: out is cut). */
 xc_status xc_db_match_docids(xc_db *db, const xc_query *q, unsigned *out, size_t max, size_t *n);
