@@ -125,8 +125,9 @@ static char *surface_form(pressindex *idx, pi_stemmer *stem, const char *term, c
         const char *data;
         size_t len;
         pi_buf texts = {0};
+        size_t first;
         if (xc_db_get_document(idx->db, docid, &doc) == XC_OK && xc_doc_get_data(doc, &data, &len) == XC_OK &&
-            pi_texts_unpack(data, len, (size_t)-1, &texts) == 0 && texts.p) {
+            pi_texts_unpack(data, len, 0, SIZE_MAX, &texts, &first) == 0 && texts.p) {
             data = texts.p; /* a release's texts, NUL-separated (schema 3) */
             len = texts.len;
             size_t at = 0, s, e;
