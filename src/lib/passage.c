@@ -49,11 +49,19 @@ typedef struct pterm {
     const unsigned *pos; /* positions in the release at hand (owned by its read-ahead) */
     size_t n;
     size_t rs, re;    /* the passage at hand: pos[rs..re) */
+    int evid;         /* a passage's evaluation reads it (a word searched, a NEAR operand's word, a
+                       * wildcard): a passage holding none of these is evaluated as an empty one
+                       * (a stopword left out of "the price of gas" is in most passages) */
 } pterm;
 
 typedef struct leafmap {
     const pi_qnode *leaf;
     long *ix;         /* per word: its term, -1 not searched, -2 never indexed (too long) */
+    /* What a passage's evaluation needs, worked out once: the terms of the words searched (not
+     * the stopwords left out), in order, and whether one of them is never indexed. */
+    long *sx;
+    size_t nsx;
+    int never;
 } leafmap;
 
 /* A sequence's plain words typed more than once count once, weighted by how often (compile.c's
@@ -209,7 +217,10 @@ static int plan_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
     p->lm = g;
     leafmap *lm = &p->lm[p->nlm];
     lm->leaf = leaf;
-    if (!(lm->ix = calloc(leaf->n_words ? leaf->n_words : 1, sizeof *lm->ix))) {
+    lm->sx = NULL;
+    lm->nsx = 0;
+    lm->never = 0;
+    if (!(lm->ix = calloc(leaf->n_words ? 2 * leaf->n_words : 1, sizeof *lm->ix))) {
         c->xs = XC_ERR_NO_MEMORY;
         return 1;
     }
@@ -226,6 +237,8 @@ static int plan_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
         int n = snprintf(t, sizeof t, "%s%s", leaf->field == PI_QF_TITLE ? PI_P_TITLE : "", w->folded);
         long k = add_term(p, t, (size_t)n, 1, leaf->field == PI_QF_TITLE, NULL, &c->xs);
         lm->ix[0] = k;
+        if (k >= 0)
+            p->t[k].evid = 1;
         if (k >= 0 && strcmp(w->stem, w->folded) != 0 && strlen(w->stem) <= PI_MAX_TERM) {
             char a[PI_MAX_TERM + 8];
             snprintf(a, sizeof a, "%s%s", leaf->field == PI_QF_TITLE ? PI_P_TITLE : "", w->stem);
@@ -237,7 +250,17 @@ static int plan_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
     /* NEAR uses every word of its operands, searched or not (compile.c's near()). */
     for (size_t i = 0; i < leaf->n_words && c->xs == XC_OK; i++)
         lm->ix[i] = word_term(p, leaf->field, leaf->words[i].stem, leaf->lang, &c->xs);
-    (void)pq;
+    lm->sx = lm->ix + leaf->n_words;
+    for (size_t i = 0; i < leaf->n_words && lm->nsx < 64; i++) {
+        if (!pi_qword_searched(pq, leaf, &leaf->words[i]))
+            continue;
+        if (lm->ix[i] == -2)
+            lm->never = 1;
+        else
+            lm->sx[lm->nsx++] = lm->ix[i];
+        if (lm->ix[i] >= 0)
+            p->t[lm->ix[i]].evid = 1;
+    }
     return c->xs != XC_OK;
 }
 
@@ -251,8 +274,32 @@ static int cmp_leafmap(const void *a, const void *b)
  * looked up for every passage). */
 static const leafmap *leaf_of(const pi_plan *p, const pi_qnode *leaf)
 {
-    leafmap key = {leaf, NULL};
-    return p->nlm ? bsearch(&key, p->lm, p->nlm, sizeof *p->lm, cmp_leafmap) : NULL;
+    /* Inline, not bsearch(): a call through a comparator per probe was 7% of a long query. */
+    uintptr_t key = (uintptr_t)leaf;
+    size_t lo = 0, hi = p->nlm;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((uintptr_t)p->lm[mid].leaf < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < p->nlm && p->lm[lo].leaf == leaf ? &p->lm[lo] : NULL;
+}
+
+/* NEAR reads every word of its operands, searched or not (near() below). */
+static void mark_near(pi_plan *p, const pi_qnode *n, unsigned depth)
+{
+    if (!n || depth > PI_QUERY_MAX_DEPTH + 1)
+        return;
+    for (size_t i = 0; i < n->n_kids; i++) {
+        const pi_qnode *kid = n->kids[i];
+        const leafmap *lm = n->kind == PI_Q_NEAR ? leaf_of(p, kid) : NULL;
+        for (size_t w = 0; lm && w < kid->n_words; w++)
+            if (lm->ix[w] >= 0)
+                p->t[lm->ix[w]].evid = 1;
+        mark_near(p, kid, depth + 1);
+    }
 }
 
 static int cmp_seqmap(const void *a, const void *b)
@@ -397,6 +444,8 @@ xc_status pi_plan_new(xc_db *db, const pi_query *pq, const pi_matcher *m, const 
         qsort(p->lm, p->nlm, sizeof *p->lm, cmp_leafmap);
     if (xs == XC_OK)
         xs = plan_seqs(p, pq->root, 0);
+    if (xs == XC_OK)
+        mark_near(p, pq->root, 0);
     if (p->nsm)
         qsort(p->sm, p->nsm, sizeof *p->sm, cmp_seqmap);
     if (xs == XC_OK && adjacency > 0 && !pq->structured && pq->root) {
@@ -1060,21 +1109,12 @@ static ev leaf(const pi_plan *p, const pi_qnode *n)
         r.text = r.m && !t->whole;
         return r;
     }
-    long ix[64];
-    size_t k = 0;
-    int never = 0;
-    for (size_t i = 0; i < n->n_words && k < 64; i++) {
-        if (!pi_qword_searched(p->pq, n, &n->words[i]))
-            continue;
-        if (lm->ix[i] == -2)
-            never = 1;
-        else
-            ix[k++] = lm->ix[i];
-    }
-    if (!k && !never)
-        return r;
-    if (never)
+    const long *ix = lm->sx;
+    size_t k = lm->nsx;
+    if (lm->never)
         return (ev){0, 0, 0};
+    if (!k)
+        return r;
     if (k == 1) {
         const pterm *t = &p->t[ix[0]];
         r.m = tf_of(t) > 0;
@@ -1287,14 +1327,14 @@ xc_status pi_plan_release(pi_plan *p, unsigned docid, pi_pmatch **out, size_t *n
                 k++;
             t->re = k;
             if (k > t->rs) {
-                any = 1;
+                any |= t->evid;
                 if (t->mk >= 0)
                     bits |= (uint64_t)1 << t->mk;
             }
         }
         if (!any && !p->needs_all) {
             /* None of the query's words: it cannot match (the plan checked the empty passage). */
-            prev_bits = 0;
+            prev_bits = bits;
             prev_pno = ps_j->pno;
             continue;
         }
