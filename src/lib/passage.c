@@ -101,6 +101,8 @@ struct pi_plan {
     struct probe *pfx;   /* the body wildcards' prefixes */
     size_t npfx;
     pi_buf scratch;      /* an inflated blob */
+    size_t *act;         /* the release at hand's body terms with positions (reused) */
+    size_t act_cap;
 };
 
 /* A body term (or a wildcard's typed stem) or a wildcard's prefix, and the plan term it fills. */
@@ -603,6 +605,7 @@ void pi_plan_free(pi_plan *p)
     free(p->probe);
     free(p->pfx);
     pi_buf_free(&p->scratch);
+    free(p->act);
     free(p);
 }
 
@@ -1304,21 +1307,30 @@ xc_status pi_plan_release(pi_plan *p, unsigned docid, pi_pmatch **out, size_t *n
     }
     uint64_t prev_bits = 0;
     unsigned prev_pno = 0;
-    /* Passages come in position order: each term's positions are walked once, not searched. */
+    /* Passages come in position order: each term's positions are walked once, not searched; only
+     * the body terms the release holds are walked (the others stay empty in every passage). */
+    if (p->act_cap < p->nt) {
+        size_t *g = realloc(p->act, p->nt * sizeof *g);
+        if (!g)
+            return XC_ERR_NO_MEMORY;
+        p->act = g;
+        p->act_cap = p->nt;
+    }
+    size_t nact = 0;
     for (size_t i = 0; i < p->nt; i++) {
         pterm *t = &p->t[i];
         t->rs = 0;
         t->re = t->whole ? t->n : 0;
+        if (!t->whole && t->n)
+            p->act[nact++] = i;
     }
     for (size_t j = 0; xs == XC_OK && j < np; j++) {
         const pi_passage *ps_j = &ps[j];
         unsigned lo = ps_j->start, hi = ps_j->start + ps_j->words; /* [lo, hi) */
         uint64_t bits = 0;
         int any = 0;
-        for (size_t i = 0; i < p->nt; i++) {
-            pterm *t = &p->t[i];
-            if (t->whole)
-                continue;
+        for (size_t a = 0; a < nact; a++) {
+            pterm *t = &p->t[p->act[a]];
             size_t k = t->re;
             while (k < t->n && t->pos[k] < lo)
                 k++;
