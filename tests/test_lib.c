@@ -180,7 +180,7 @@ START_TEST(older_schema_asks_for_a_rebuild)
         pressindex *idx = NULL;
         ck_assert_int_eq(pressindex_open(dbpath, writable ? &o : NULL, &idx), PRESSINDEX_ERR_VERSION);
         ck_assert_ptr_null(idx);
-        ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "older index schema (1, this pressindex needs 4)"));
+        ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "older index schema (1, this pressindex needs 5)"));
         ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "rebuild it from its sources"));
     }
 }
@@ -691,6 +691,59 @@ START_TEST(edit_keeps_unchanged_paragraphs)
     ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
     ck_assert_int_eq(pressindex_get_stats(idx, &st), PRESSINDEX_OK);
     ck_assert_uint_eq(st.passages, 5);
+    pressindex_destroy(idx);
+}
+END_TEST
+
+/* A release longer than one texts block (schema 5: its texts stored as blocks of about 16 KB that
+ * inflate apart): show gives every paragraph as written, and a search for any paragraph gives its
+ * text and its neighbours, also across block boundaries. */
+START_TEST(long_release_texts_in_blocks)
+{
+    enum { N = 90 };
+    static char bufs[N][700];
+    const char *pars[N];
+    char word[N][8];
+    for (int k = 0; k < N; k++) {
+        snprintf(word[k], sizeof word[k], "zq%c%cx", 'a' + k / 26, 'a' + k % 26);
+        int at = snprintf(bufs[k], sizeof bufs[k], "Paragraph %d holds %s", k + 1, word[k]);
+        /* Text that compresses: a block then holds some 16 KB of it. */
+        while (at < 600)
+            at += snprintf(bufs[k] + at, sizeof bufs[k] - (size_t)at, " and the words of paragraph %d", k + 1);
+        pars[k] = bufs[k];
+    }
+    pressindex *idx = open_writer();
+    pressindex_release r = {"long/1", "2025-08-01", "A long briefing", "Akorda", NULL, "en", pars, N};
+    add_committed(idx, &r, 1);
+    pressindex_results *res = NULL;
+    ck_assert_int_eq(pressindex_get_release(idx, "long/1", &res), PRESSINDEX_OK);
+    ck_assert_uint_eq(pressindex_results_count(res), N);
+    for (size_t i = 0; i < N; i++)
+        ck_assert_str_eq(pressindex_result_text(res, i), pars[i]);
+    pressindex_results_destroy(res);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.context = 2;
+    for (int k = 0; k < N; k++) {
+        so.query = word[k];
+        res = search_with(idx, &so);
+        ck_assert_uint_eq(pressindex_results_count(res), 1);
+        ck_assert_str_eq(pressindex_result_text(res, 0), pars[k]);
+        for (long d = -2; d <= 2; d++) {
+            if (!d)
+                continue;
+            unsigned pno = 0;
+            const char *t = pressindex_result_context(res, 0, d, &pno);
+            if (k + d < 0 || k + d >= N)
+                ck_assert_ptr_null(t);
+            else {
+                ck_assert_ptr_nonnull(t);
+                ck_assert_str_eq(t, pars[k + d]);
+                ck_assert_uint_eq(pno, (unsigned)(k + d + 1));
+            }
+        }
+        pressindex_results_destroy(res);
+    }
     pressindex_destroy(idx);
 }
 END_TEST
@@ -2764,6 +2817,7 @@ static Suite *suite(void)
     tcase_add_test(tc, index_paths_ids_never_collide);
     tcase_add_test(tc, uncommitted_changes_are_discarded);
     tcase_add_test(tc, edit_keeps_unchanged_paragraphs);
+    tcase_add_test(tc, long_release_texts_in_blocks);
     tcase_add_test(tc, impossible_date_is_stored_undated);
     tcase_add_test(tc, reader_cannot_write);
     tcase_add_test(tc, index_fixture_folder);

@@ -13,7 +13,7 @@
 #include "xc.h"
 
 /* ---- The on-disk schema (doc/schema.md explains each choice). Bump PI_SCHEMA on any change. ---- */
-#define PI_SCHEMA 4
+#define PI_SCHEMA 5
 #define PI_META_SCHEMA "pressindex:schema"
 #define PI_META_LANG "pressindex:lang"
 #define PI_META_RELEASE "R" /* + release key -> pi_release_record */
@@ -91,10 +91,18 @@ int pi_is_question(const char *t, size_t n);
 int pi_pmap_decode(const char *map, size_t len, pi_passage **out, size_t *n);
 /* A release document's data is its passages' texts, each ended by NUL, compressed by us with zlib
  * (Glass, finding nothing left to compress, stores it as it is): a result needs one passage, and
- * inflating stops once it is whole. pi_texts_pack: 0 or -2 (no memory). pi_texts_unpack inflates
- * into out the texts up to passage upto (SIZE_MAX: all): 0, -1 damaged, -2 no memory. */
+ * inflating starts at the block holding it and stops once it is whole. A release of up to
+ * PI_TEXT_BLOCK bytes of text is one zlib stream (its first byte 0x78); a longer one is the byte
+ * PI_TEXTS_BLOCKS, a varint count of blocks, per block a varint count of its passages and a varint
+ * length, then the blocks, each a zlib stream of passages ending where the block reached
+ * PI_TEXT_BLOCK bytes (doc/schema.md: a briefing of 100 KB inflated whole up to a result in its
+ * last paragraph). pi_texts_pack: 0 or -2 (no memory). pi_texts_unpack inflates into out the texts
+ * from the block holding passage `from` through passage upto (SIZE_MAX: all; from 0: all from the
+ * first), *first = the index of out's first text: 0, -1 damaged, -2 no memory. */
+#define PI_TEXT_BLOCK 16384
+#define PI_TEXTS_BLOCKS 0x01
 int pi_texts_pack(const char *texts, size_t len, pi_buf *out);
-int pi_texts_unpack(const char *z, size_t zlen, size_t upto, pi_buf *out);
+int pi_texts_unpack(const char *z, size_t zlen, size_t from, size_t upto, pi_buf *out, size_t *first);
 /* The k-th NUL-ended text of a document's data (NULL past the end); *len its length. */
 const char *pi_data_text(const char *data, size_t dlen, size_t k, size_t *len);
 

@@ -82,27 +82,79 @@ static uint64_t mix(uint64_t k)
     return k;
 }
 
-/* Sorts f and collapses it into s->c: the first passage of each key (release, or text hash) kept,
- * with the count of the others. */
-static pressindex_status finish(pi_search *s, found *f, size_t nf, int relevance)
+/* A passage kept (the first of its key in the order), with the count of the others. */
+typedef struct kept {
+    const found *f;
+    uint64_t others;
+} kept;
+
+static int cmp_found(int relevance, const found *a, const found *b)
+{
+    return relevance ? cmp_relevance(a, b) : cmp_date(a, b);
+}
+
+static int cmp_kept_relevance(const void *a, const void *b)
+{
+    return cmp_relevance(((const kept *)a)->f, ((const kept *)b)->f);
+}
+
+static int cmp_kept_date(const void *a, const void *b)
+{
+    return cmp_date(((const kept *)a)->f, ((const kept *)b)->f);
+}
+
+/* The heap of the `need` best kept so far, the worst at its root. */
+static void sift_down(int relevance, kept *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, w = i;
+        if (l < n && cmp_found(relevance, h[l].f, h[w].f) > 0)
+            w = l;
+        if (r < n && cmp_found(relevance, h[r].f, h[w].f) > 0)
+            w = r;
+        if (w == i)
+            return;
+        kept t = h[i];
+        h[i] = h[w];
+        h[w] = t;
+        i = w;
+    }
+}
+
+static void sift_up(int relevance, kept *h, size_t i)
+{
+    while (i && cmp_found(relevance, h[(i - 1) / 2].f, h[i].f) < 0) {
+        kept t = h[i];
+        h[i] = h[(i - 1) / 2];
+        h[(i - 1) / 2] = t;
+        i = (i - 1) / 2;
+    }
+}
+
+/* Collapses f into s->c, in order: the first passage of each key (release, or text hash) kept,
+ * with the count of the others; only the `need` first are kept, the only ones a page or the
+ * ranking reads (a common word's thousands of passages were sorted whole before: 5% of a
+ * search's instructions). */
+static pressindex_status finish(pi_search *s, found *f, size_t nf, int relevance, size_t need)
 {
     const pressindex_search_options *o = s->o;
-    if (nf)
-        qsort(f, nf, sizeof *f, relevance ? cmp_relevance : cmp_date);
     free(s->c);
-    s->c = calloc(nf ? nf : 1, sizeof *s->c);
+    s->c = NULL;
     s->n = 0;
     int by = o->by_release ? 1 : o->collapse ? 2 : 0;
     size_t tsize = 1;
     while (tsize < 2 * nf)
         tsize <<= 1;
     uint64_t *keys = by ? calloc(tsize, sizeof *keys) : NULL;
-    size_t *slot = by ? calloc(tsize, sizeof *slot) : NULL;
-    if (!s->c || (by && (!keys || !slot))) {
+    size_t *slot = by ? malloc(tsize * sizeof *slot) : NULL;
+    kept *all = malloc((nf ? nf : 1) * sizeof *all);
+    if (!all || (by && (!keys || !slot))) {
         free(keys);
         free(slot);
+        free(all);
         return pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     }
+    size_t nk = 0;
     for (size_t i = 0; i < nf; i++) {
         const found *x = &f[i];
         if (by) {
@@ -113,13 +165,43 @@ static pressindex_status finish(pi_search *s, found *f, size_t nf, int relevance
             while (keys[h] && keys[h] != k)
                 h = (h + 1) & (tsize - 1);
             if (keys[h]) {
-                s->c[slot[h]].collapsed++;
+                kept *y = &all[slot[h]];
+                y->others++;
+                if (cmp_found(relevance, x, y->f) < 0)
+                    y->f = x;
                 continue;
             }
             keys[h] = k;
-            slot[h] = s->n;
+            slot[h] = nk;
         }
-        pi_cand *c = &s->c[s->n];
+        all[nk++] = (kept){x, 0};
+    }
+    free(keys);
+    free(slot);
+    /* The need best, by a heap over the kept, then in order. */
+    size_t nh = nk;
+    if (need < nk) {
+        nh = 0;
+        for (size_t i = 0; i < nk; i++) {
+            if (nh < need) {
+                all[nh] = all[i];
+                sift_up(relevance, all, nh++);
+            } else if (nh && cmp_found(relevance, all[i].f, all[0].f) < 0) {
+                all[0] = all[i];
+                sift_down(relevance, all, nh, 0);
+            }
+        }
+    }
+    if (nh)
+        qsort(all, nh, sizeof *all, relevance ? cmp_kept_relevance : cmp_kept_date);
+    s->c = calloc(nh ? nh : 1, sizeof *s->c);
+    if (!s->c) {
+        free(all);
+        return pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    }
+    for (size_t i = 0; i < nh; i++) {
+        const found *x = all[i].f;
+        pi_cand *c = &s->c[i];
         c->docid = x->docid;
         c->pidx = x->pm.pidx;
         c->pno = x->pm.pno;
@@ -128,14 +210,14 @@ static pressindex_status finish(pi_search *s, found *f, size_t nf, int relevance
         c->bef = x->pm.before;
         c->has_before = x->pm.has_before;
         c->flags = x->pm.flags;
+        c->collapsed = all[i].others;
         pi_hash_hex(x->pm.hash, c->hash);
         c->release = x->rweight;
         c->rorder = x->rorder;
-        c->order = s->n;
-        s->n++;
+        c->order = i;
     }
-    free(keys);
-    free(slot);
+    s->n = nh;
+    free(all);
     return PRESSINDEX_OK;
 }
 
@@ -252,7 +334,7 @@ pressindex_status pi_match(pi_search *s)
             break;
         first += size;
         exhausted = size < batch;
-        if ((st = finish(s, f, nf, relevance)) != PRESSINDEX_OK)
+        if ((st = finish(s, f, nf, relevance, need)) != PRESSINDEX_OK)
             break;
         if (s->n >= need)
             break;

@@ -50,8 +50,8 @@ typedef struct rdoc {
     size_t np;
     char *z;          /* the texts as stored (compressed) */
     size_t zlen;
-    pi_buf t;         /* the texts inflated so far */
-    size_t upto;      /* t holds the passages up to this one (SIZE_MAX: all; 0 with t empty: none) */
+    pi_buf t;         /* the texts inflated last: passages tfirst .. tupto */
+    size_t tfirst, tupto;
     char key[PI_KEY_LEN + 1];
 } rdoc;
 
@@ -63,16 +63,20 @@ static void rdoc_free(rdoc *d)
     memset(d, 0, sizeof *d);
 }
 
-/* Makes sure d->t holds the texts up to passage k (inflating no further than that). */
-static pressindex_status rdoc_texts(pressindex *idx, rdoc *d, size_t k)
+/* The text of passage k (*t NULL when the texts hold none): d->t is made to hold it, inflated from
+ * the start of its block and no further than k. */
+static pressindex_status rdoc_text(pressindex *idx, rdoc *d, size_t k, const char **t, size_t *len)
 {
-    if (d->t.p && d->t.len && d->upto >= k)
-        return PRESSINDEX_OK;
-    int rc = pi_texts_unpack(d->z, d->zlen, k, &d->t);
-    if (rc < 0)
-        return rc == -2 ? pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory")
-                        : pi_fail(idx, PRESSINDEX_ERR_CORRUPT, "a release's texts are damaged");
-    d->upto = k;
+    *t = NULL;
+    if (!(d->t.p && d->t.len && d->tfirst <= k && k <= d->tupto)) {
+        int rc = pi_texts_unpack(d->z, d->zlen, k, k, &d->t, &d->tfirst);
+        if (rc < 0)
+            return rc == -2 ? pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory")
+                            : pi_fail(idx, PRESSINDEX_ERR_CORRUPT, "a release's texts are damaged");
+        d->tupto = k;
+    }
+    if (k >= d->tfirst)
+        *t = pi_data_text(d->t.p, d->t.len, k - d->tfirst, len);
     return PRESSINDEX_OK;
 }
 
@@ -122,10 +126,10 @@ static pressindex_status fill_hit(pressindex *idx, rdoc *d, unsigned pidx, const
     if (t)
         dlen = known->len;
     else {
-        pressindex_status st = rdoc_texts(idx, d, pidx);
+        pressindex_status st = rdoc_text(idx, d, pidx, &t, &dlen);
         if (st != PRESSINDEX_OK)
             return st;
-        if (!(t = pi_data_text(d->t.p, d->t.len, pidx, &dlen)))
+        if (!t)
             return pi_fail(idx, PRESSINDEX_ERR_CORRUPT, "a release's texts do not match its passage map");
     }
     if (!(h->text = strndup(t, dlen)))
@@ -279,10 +283,10 @@ static pressindex_status fetch_context(pressindex *idx, rdoc *d, size_t context,
         if (dd == 0 || dd < -(long)context || dd > (long)context)
             continue;
         size_t len = 0;
-        pressindex_status st = rdoc_texts(idx, d, i);
+        const char *t;
+        pressindex_status st = rdoc_text(idx, d, i, &t, &len);
         if (st != PRESSINDEX_OK)
             return st;
-        const char *t = pi_data_text(d->t.p, d->t.len, i, &len);
         if (t && !(h->ctx[dd + (long)context] = strndup(t, len)))
             return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     }

@@ -187,28 +187,17 @@ const char *pi_data_text(const char *data, size_t dlen, size_t k, size_t *len)
     return data + at;
 }
 
-int pi_texts_pack(const char *texts, size_t len, pi_buf *out)
-{
-    uLongf zl = compressBound((uLong)len);
-    pi_buf_clear(out);
-    if (pi_buf_reserve(out, zl) < 0)
-        return -2;
-    if (compress2((Bytef *)out->p, &zl, (const Bytef *)texts, (uLong)len, 6) != Z_OK)
-        return -2;
-    out->len = zl;
-    return 0;
-}
-
-int pi_texts_unpack(const char *z, size_t zlen, size_t upto, pi_buf *out)
+/* Inflates one zlib stream into out (appended), stopping once `want` more NUL-ended texts are
+ * whole (SIZE_MAX: the whole stream). 0, -1 damaged, -2 no memory. */
+static int inflate_texts(const char *z, size_t zlen, size_t want, pi_buf *out)
 {
     z_stream st;
     memset(&st, 0, sizeof st);
-    pi_buf_clear(out);
     if (inflateInit(&st) != Z_OK)
         return -2;
     st.next_in = (Bytef *)z;
     st.avail_in = (uInt)zlen;
-    size_t nuls = 0, scanned = 0;
+    size_t nuls = 0, scanned = out->len;
     int rc = Z_OK;
     while (rc == Z_OK) {
         if (pi_buf_reserve(out, 4096) < 0) {
@@ -220,8 +209,8 @@ int pi_texts_unpack(const char *z, size_t zlen, size_t upto, pi_buf *out)
         rc = inflate(&st, Z_NO_FLUSH);
         out->len = (size_t)((char *)st.next_out - out->p);
         out->p[out->len] = '\0';
-        /* Stop once the text of passage `upto` is whole: the rest is not needed. */
-        while (scanned < out->len && nuls <= upto) {
+        /* Stop once the last text wanted is whole: the rest is not needed. */
+        while (scanned < out->len && nuls < want) {
             const char *nul = memchr(out->p + scanned, '\0', out->len - scanned);
             if (!nul) {
                 scanned = out->len;
@@ -230,7 +219,7 @@ int pi_texts_unpack(const char *z, size_t zlen, size_t upto, pi_buf *out)
             scanned = (size_t)(nul - out->p) + 1;
             nuls++;
         }
-        if (nuls > upto)
+        if (nuls >= want)
             break;
         if (rc == Z_BUF_ERROR && st.avail_in == 0)
             break;
@@ -240,5 +229,92 @@ int pi_texts_unpack(const char *z, size_t zlen, size_t upto, pi_buf *out)
         return -2;
     if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
         return -1;
+    return 0;
+}
+
+int pi_texts_pack(const char *texts, size_t len, pi_buf *out)
+{
+    pi_buf_clear(out);
+    if (len <= PI_TEXT_BLOCK) { /* one stream, as every release of schema 4 had */
+        uLongf zl = compressBound((uLong)len);
+        if (pi_buf_reserve(out, zl) < 0)
+            return -2;
+        if (compress2((Bytef *)out->p, &zl, (const Bytef *)texts, (uLong)len, 6) != Z_OK)
+            return -2;
+        out->len = zl;
+        return 0;
+    }
+    /* Blocks end after the passage that brings them to PI_TEXT_BLOCK bytes; the header (counts
+     * and lengths) goes into out, the streams into z, then z after the header. */
+    pi_buf z = {0}, head = {0};
+    size_t nb = 0;
+    int bad = 0;
+    for (size_t at = 0, start = 0, n = 0; !bad && at < len;) {
+        const char *nul = memchr(texts + at, '\0', len - at);
+        at = nul ? (size_t)(nul - texts) + 1 : len;
+        n++;
+        if (at - start < PI_TEXT_BLOCK && at < len)
+            continue;
+        uLongf zl = compressBound((uLong)(at - start));
+        bad = pi_buf_reserve(&z, zl) < 0 ||
+              compress2((Bytef *)z.p + z.len, &zl, (const Bytef *)texts + start, (uLong)(at - start), 6) != Z_OK ||
+              pi_buf_add_varint(&head, (unsigned)n) < 0 || pi_buf_add_varint(&head, (unsigned)zl) < 0;
+        if (!bad) {
+            z.len += zl;
+            nb++;
+        }
+        start = at;
+        n = 0;
+    }
+    bad = bad || pi_buf_addc(out, PI_TEXTS_BLOCKS) < 0 || pi_buf_add_varint(out, (unsigned)nb) < 0 ||
+          pi_buf_add(out, head.p, head.len) < 0 || pi_buf_add(out, z.p, z.len) < 0;
+    pi_buf_free(&z);
+    pi_buf_free(&head);
+    return bad ? -2 : 0;
+}
+
+int pi_texts_unpack(const char *z, size_t zlen, size_t from, size_t upto, pi_buf *out, size_t *first)
+{
+    pi_buf_clear(out);
+    *first = 0;
+    if (upto < from)
+        upto = from;
+    if (!zlen || (unsigned char)z[0] != PI_TEXTS_BLOCKS) /* one stream */
+        return inflate_texts(z, zlen, upto == SIZE_MAX ? SIZE_MAX : upto + 1, out);
+    const unsigned char *p = (const unsigned char *)z + 1, *end = (const unsigned char *)z + zlen;
+    unsigned nb;
+    if (pi_varint_get(&p, end, &nb) < 0 || nb > zlen)
+        return -1;
+    /* The header first (block sizes), then the blocks from the one holding `from`. */
+    const unsigned char *h = p;
+    size_t hlen = 0;
+    for (unsigned b = 0; b < nb; b++) {
+        unsigned n, zl;
+        if (pi_varint_get(&p, end, &n) < 0 || pi_varint_get(&p, end, &zl) < 0 || !n)
+            return -1;
+        hlen += zl;
+    }
+    if (hlen > (size_t)(end - p))
+        return -1;
+    const char *blk = (const char *)p;
+    size_t pass = 0; /* the first passage of block b */
+    int started = 0;
+    for (unsigned b = 0; b < nb && pass <= upto; b++) {
+        unsigned n = 1, zl = 0; /* read above: they decode */
+        pi_varint_get(&h, end, &n);
+        pi_varint_get(&h, end, &zl);
+        if (!started && from < pass + n) {
+            started = 1;
+            *first = pass;
+        }
+        if (started) {
+            size_t want = upto - pass < n - 1 ? upto - pass + 1 : SIZE_MAX;
+            int rc = inflate_texts(blk, zl, want, out);
+            if (rc < 0)
+                return rc;
+        }
+        pass += n;
+        blk += zl;
+    }
     return 0;
 }

@@ -119,13 +119,15 @@ static char *correct(xc_db *db, const char *w, size_t n, const char *ws, size_t 
 }
 
 /* The index holds stems ("presid"); a reader wants a word ("president"). The passages holding the
- * stem show which words it came from: the one closest to what was typed wins. Returns the folded
- * word (malloc()ed) or NULL. */
+ * stem show which words it came from: the one closest to what was typed (and at most max_d edits
+ * from it) wins: *out, the folded word (malloc()ed), or NULL. A word is stemmed only when it
+ * would be closer than the best so far: stemming every word of 20 releases to find none within
+ * one edit of "justin" for the stem "just" was two thirds of that search's instructions. */
 static pressindex_status surface_form(pressindex *idx, pi_stemmer *stem, const char *term, const char *typed,
-                                      size_t typed_len, char **out)
+                                      size_t typed_len, unsigned max_d, char **out)
 {
     xc_postlist *pl = NULL;
-    unsigned docid, best_d = MAX_WORD + 1;
+    unsigned docid, best_d = max_d + 1;
     char *word = NULL;
     size_t tl = strlen(term);
     xc_status xs = xc_db_postlist(idx->db, term, tl, &pl);
@@ -138,8 +140,9 @@ static pressindex_status surface_form(pressindex *idx, pi_stemmer *stem, const c
         const char *data;
         size_t len;
         pi_buf texts = {0};
+        size_t first;
         if ((xs = xc_db_get_document(idx->db, docid, &doc)) == XC_OK && (xs = xc_doc_get_data(doc, &data, &len)) == XC_OK &&
-            (rc = pi_texts_unpack(data, len, (size_t)-1, &texts)) == 0 && texts.p) {
+            (rc = pi_texts_unpack(data, len, 0, SIZE_MAX, &texts, &first)) == 0 && texts.p) {
             data = texts.p; /* a release's texts, NUL-separated (schema 3) */
             len = texts.len;
             size_t at = 0, s, e;
@@ -149,25 +152,27 @@ static pressindex_status surface_form(pressindex *idx, pi_stemmer *stem, const c
                     rc = -2;
                     break;
                 }
+                if (n == 0)
+                    continue;
+                unsigned d = edit_distance(typed, typed_len, f.p, (size_t)n, best_d - 1);
+                if (d >= best_d)
+                    continue;
                 size_t sl;
-                const char *st = n > 0 ? pi_stemmer_stem(stem, f.p, (size_t)n, &sl) : NULL;
-                if (n > 0 && !st) {
+                const char *st = pi_stemmer_stem(stem, f.p, (size_t)n, &sl);
+                if (!st) {
                     rc = -2; /* the stemmer's allocation failed */
                     break;
                 }
-                if (!st || sl != tl || memcmp(st, term, sl))
+                if (sl != tl || memcmp(st, term, sl))
                     continue;
-                unsigned d = edit_distance(typed, typed_len, f.p, (size_t)n, MAX_WORD);
-                if (d < best_d) {
-                    char *w = strndup(f.p, (size_t)n);
-                    if (!w) {
-                        rc = -2;
-                        break;
-                    }
-                    free(word);
-                    word = w;
-                    best_d = d;
+                char *w = strndup(f.p, (size_t)n);
+                if (!w) {
+                    rc = -2;
+                    break;
                 }
+                free(word);
+                word = w;
+                best_d = d;
             }
         }
         pi_buf_free(&texts);
@@ -321,7 +326,8 @@ static int suggest_leaf(const pi_query *pq, const pi_qnode *leaf, const pi_qnode
         if (!best)
             continue;
         char *word = NULL;
-        if ((c->st = surface_form(c->idx, c->stem, best, w->folded, n, &word)) != PRESSINDEX_OK) {
+        if ((c->st = surface_form(c->idx, c->stem, best, w->folded, n, by_prefix ? limit : MAX_WORD, &word)) !=
+            PRESSINDEX_OK) {
             free(best);
             return 1;
         }
