@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -45,7 +46,22 @@ typedef struct worker {
     pi_writer w;
     const char *lang;
     uint64_t batch;
+    double cpu;          /* this thread's CPU seconds, for PRESSINDEX_TIMING */
 } worker;
+
+/* PRESSINDEX_TIMING=1: where a build's time goes, on stderr (wall and CPU seconds by phase). */
+static double now(clockid_t c)
+{
+    struct timespec t;
+    clock_gettime(c, &t);
+    return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static int timing(void)
+{
+    const char *e = getenv("PRESSINDEX_TIMING");
+    return e && *e && *e != '0';
+}
 
 typedef struct build {
     pressindex *idx;
@@ -137,6 +153,7 @@ static void *worker_main(void *arg)
             snprintf(w->err, sizeof w->err, "%s", xc_last_error());
         }
     }
+    w->cpu = now(CLOCK_THREAD_CPUTIME_ID);
     return NULL;
 }
 
@@ -249,6 +266,7 @@ pressindex_status pi_build_parallel(pressindex *idx, const char *const *paths, s
         }
         b.n = i + 1;
     }
+    double t0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_PROCESS_CPUTIME_ID), r0 = now(CLOCK_THREAD_CPUTIME_ID);
     if (xs != XC_OK) {
         st = pi_fail_write(idx, xs, "starting the build");
     } else {
@@ -269,6 +287,7 @@ pressindex_status pi_build_parallel(pressindex *idx, const char *const *paths, s
                 break; /* a writer failed: reported below */
         }
     }
+    double t1 = now(CLOCK_MONOTONIC), r1 = now(CLOCK_THREAD_CPUTIME_ID);
     for (size_t i = 0; i < b.n; i++) {
         pthread_mutex_lock(&ws[i].mu);
         ws[i].done = 1;
@@ -291,8 +310,17 @@ pressindex_status pi_build_parallel(pressindex *idx, const char *const *paths, s
         xc_db_free(ws[i].db); /* closes the shard so compaction can read it whole */
         srcs[i] = ws[i].path;
     }
+    double t2 = now(CLOCK_MONOTONIC), c2 = now(CLOCK_PROCESS_CPUTIME_ID);
     if (st == PRESSINDEX_OK && stats->releases > 0)
         st = pi_index_install(idx, srcs, b.n);
+    if (timing()) {
+        double t3 = now(CLOCK_MONOTONIC), c3 = now(CLOCK_PROCESS_CPUTIME_ID);
+        fprintf(stderr, "timing: read+write %.2f s wall (reader %.2f s CPU), writers done %.2f s later, "
+                "CPU %.2f s; compaction of %zu shards %.2f s wall, %.2f s CPU\n", t1 - t0, r1 - r0,
+                t2 - t1, c2 - c0, b.n, t3 - t2, c3 - c2);
+        for (size_t i = 0; i < b.n; i++)
+            fprintf(stderr, "timing: writer %zu %.2f s CPU\n", i, ws[i].cpu);
+    }
     /* Compaction keeps one shard's last sequence number: the build's own goes in. */
     if (st == PRESSINDEX_OK && stats->releases > 0) {
         idx->w.seq = b.seq;
