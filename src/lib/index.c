@@ -1077,7 +1077,8 @@ void pressindex_index_summary_init_sized(pressindex_index_summary *s, size_t siz
 }
 
 int pi_index_claim(pi_idset *ids, pressindex_index_summary *sum, const pressindex_index_options *opts,
-                   const pressindex_release *r, const char *file, unsigned long line, int *kind)
+                   const pressindex_release *r, const char *file, unsigned long line, int *kind,
+                   uint32_t **tag)
 {
     unsigned passages = 0;
     uint64_t bytes = 0;
@@ -1090,6 +1091,8 @@ int pi_index_claim(pi_idset *ids, pressindex_index_summary *sum, const pressinde
     if (pi_idset_claim(ids, r->id, file, line, passages, &c) < 0)
         return -1;
     *kind = c.kind;
+    if (tag)
+        *tag = c.tag;
     if (c.kind == PI_ID_CLASH) {
         char msg[768];
         sum->problems++;
@@ -1110,7 +1113,7 @@ static int on_release(void *ctx, const pressindex_release *r, const char *file, 
 {
     run *ru = ctx;
     int kind;
-    int k = pi_index_claim(&ru->ids, ru->sum, ru->opts, r, file, line, &kind);
+    int k = pi_index_claim(&ru->ids, ru->sum, ru->opts, r, file, line, &kind, NULL);
     if (k < 0) {
         ru->fatal = pi_fail(ru->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
         return 1;
