@@ -510,7 +510,9 @@ pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, siz
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     }
     pi_index_remove_tree(tmp); /* this process's own, if an earlier attempt failed */
-    xc_status xs = xc_compact(srcs, n, tmp, 1);
+    /* One pass: on the build's many shards Xapian's multipass merge took 1.6x the CPU time (24
+     * shards of whitehouse: 1.9 s against 1.2 s). */
+    xc_status xs = xc_compact(srcs, n, tmp, 0);
     pressindex_status st = PRESSINDEX_OK;
     if (xs != XC_OK) {
         st = pi_fail_write(idx, xs, "compacting the index");
