@@ -597,6 +597,104 @@ START_TEST(index_paths_ids_never_collide)
 }
 END_TEST
 
+/* A release's texts as stored (every passage, in order), its sequence number, or "-" when the
+ * index does not have it. */
+static void release_state(pressindex *idx, const char *id, char *out, size_t n)
+{
+    pressindex_results *res = NULL;
+    if (pressindex_get_release(idx, id, &res) != PRESSINDEX_OK || !res) {
+        snprintf(out, n, "-");
+        pressindex_results_destroy(res);
+        return;
+    }
+    size_t at = 0;
+    for (size_t i = 0; i < pressindex_results_count(res) && at < n; i++)
+        at += (size_t)snprintf(out + at, n - at, "%s|", pressindex_result_text(res, i));
+    pressindex_results_destroy(res);
+}
+
+/* The parallel build moves each writer on to a fresh shard when its current one is full (here
+ * after every passage): a revision of a release whose shard is closed by then must still replace
+ * it, as a serial build does. More revisions than a writer holds back at once (64), a release given
+ * again unchanged (its sequence number stays), one revised twice. The
+ * parallel build must leave what the serial one leaves: the same releases with the same texts,
+ * in the same order of sequence numbers. */
+START_TEST(parallel_build_revisions_across_shards)
+{
+    enum { N = 200, REVISED = 160 }; /* about 80 revisions a writer: more than it holds back */
+    char path[600];
+    snprintf(path, sizeof path, "%s/src/rev.jsonl", tmpdir);
+    put_file("src/rev.jsonl", "");
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    for (int i = 0; i < N; i++)
+        fprintf(f, "{\"id\": \"r%03d\", \"paragraphs\": [\"original text of release %d\"]}\n", i, i);
+    for (int i = 0; i < REVISED; i++)
+        fprintf(f, "{\"id\": \"r%03d\", \"paragraphs\": [\"revised text of release %d\", \"more\"]}\n", i, i);
+    fprintf(f, "{\"id\": \"r170\", \"paragraphs\": [\"original text of release 170\"]}\n");
+    fprintf(f, "{\"id\": \"r171\", \"paragraphs\": [\"a first revision\"]}\n");
+    fprintf(f, "{\"id\": \"r171\", \"paragraphs\": [\"a second revision\"]}\n");
+    /* The last release read: its writer's current shard still holds it. */
+    fprintf(f, "{\"id\": \"r199\", \"paragraphs\": [\"the last one revised\"]}\n");
+    fclose(f);
+    const char *paths[] = {path};
+    static char state[2][N][200];
+    static char order[2][N][32];
+    uint64_t releases[2], passages[2];
+    setenv("PRESSINDEX_SHARD_PASSAGES", "1", 1);
+    for (int parallel = 0; parallel < 2; parallel++) {
+        setenv("PRESSINDEX_THREADS", parallel ? "2" : "1", 1);
+        pressindex *idx = open_writer();
+        pressindex_index_summary sum;
+        pressindex_index_summary_init(&sum);
+        pressindex_status st = pressindex_index_paths(idx, paths, 1, NULL, &sum);
+        ck_assert_msg(st == PRESSINDEX_OK, "%s", pressindex_last_error(idx));
+        ck_assert_uint_eq(sum.releases, N);
+        pressindex_stats stats;
+        ck_assert_int_eq(pressindex_get_stats(idx, &stats), PRESSINDEX_OK);
+        releases[parallel] = stats.releases;
+        passages[parallel] = stats.passages;
+        for (int i = 0; i < N; i++) {
+            char id[16], seq[32];
+            snprintf(id, sizeof id, "r%03d", i);
+            release_state(idx, id, state[parallel][i], sizeof state[parallel][i]);
+            release_seq(idx, id, seq);
+            /* The ids in the order of their sequence numbers (fixed-width hex), after sorting. */
+            snprintf(order[parallel][i], sizeof order[parallel][i], "%s %s", seq, id);
+        }
+        qsort(order[parallel], N, sizeof order[parallel][0], (int (*)(const void *, const void *))strcmp);
+        /* Exactly one document per release with text: a superseded version left in another shard
+         * would be a second one. */
+        pressindex_search_options so;
+        pressindex_search_options_init(&so);
+        so.query = "original";
+        so.exact = 1;
+        pressindex_results *res = search_with(idx, &so);
+        ck_assert_uint_eq(pressindex_results_total(res, NULL), N - REVISED - 2);
+        pressindex_results_destroy(res);
+        pressindex_destroy(idx);
+        char cmd[700];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dbpath);
+        ck_assert_int_eq(system(cmd), 0);
+    }
+    unsetenv("PRESSINDEX_SHARD_PASSAGES");
+    unsetenv("PRESSINDEX_THREADS");
+    ck_assert_uint_eq(releases[1], releases[0]);
+    ck_assert_uint_eq(passages[1], passages[0]);
+    ck_assert_uint_eq(passages[1], 2 * REVISED + (N - REVISED));
+    for (int i = 0; i < N; i++) {
+        ck_assert_str_eq(state[1][i], state[0][i]);
+        /* The sequence numbers themselves differ (the parallel build numbers in reading order);
+         * the ids' order by them must not. */
+        ck_assert_str_eq(strchr(order[1][i], ' '), strchr(order[0][i], ' '));
+    }
+    ck_assert_str_eq(state[1][0], "revised text of release 0|more|");
+    ck_assert_str_eq(state[1][171], "a second revision|");
+    ck_assert_str_eq(state[1][170], "original text of release 170|");
+    ck_assert_str_eq(state[1][199], "the last one revised|");
+}
+END_TEST
+
 START_TEST(index_from_memory)
 {
     pressindex *idx = open_writer();
@@ -2815,6 +2913,7 @@ static Suite *suite(void)
     tcase_add_test(tc, replace_and_delete);
     tcase_add_test(tc, index_from_memory);
     tcase_add_test(tc, index_paths_ids_never_collide);
+    tcase_add_test(tc, parallel_build_revisions_across_shards);
     tcase_add_test(tc, uncommitted_changes_are_discarded);
     tcase_add_test(tc, edit_keeps_unchanged_paragraphs);
     tcase_add_test(tc, long_release_texts_in_blocks);

@@ -4,7 +4,8 @@
  * a revision (the last wins, counted once); the same id from another input of the run is a clash
  * (the first kept, both named).
  *
- * Memory: a fixed-size slot per release (its 128-bit id digest, where it came from, its passages)
+ * Memory: a fixed-size slot per release (its 128-bit id digest, where it came from, its passages,
+ * the caller's tag)
  * and the name of each file that gave a release, for naming the first place of a clash.
  */
 #include "config.h"
@@ -21,6 +22,7 @@ struct pi_idslot {
     uint32_t file; /* 1 + index in the run's files; 0: empty slot */
     uint32_t line;
     uint32_t passages;
+    uint32_t tag;
 };
 
 static size_t home(const pi_idset *s, const unsigned char *key)
@@ -91,6 +93,7 @@ int pi_idset_claim(pi_idset *s, const char *id, const char *file, unsigned long 
             out->prev_passages = sl->passages;
             sl->passages = passages;
             sl->line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
+            out->tag = &sl->tag;
         } else {
             out->kind = PI_ID_CLASH;
             out->first_file = file_name(s, sl->file);
@@ -103,7 +106,9 @@ int pi_idset_claim(pi_idset *s, const char *id, const char *file, unsigned long 
     sl->file = s->n_files;
     sl->line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
     sl->passages = passages;
+    sl->tag = 0;
     s->n++;
+    out->tag = &sl->tag;
     out->kind = PI_ID_NEW;
     return 0;
 }

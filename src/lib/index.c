@@ -510,7 +510,9 @@ pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, siz
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     }
     pi_index_remove_tree(tmp); /* this process's own, if an earlier attempt failed */
-    xc_status xs = xc_compact(srcs, n, tmp, 1);
+    /* One pass: on the build's many shards Xapian's multipass merge took 1.6x the CPU time (24
+     * shards of whitehouse: 1.9 s against 1.2 s). */
+    xc_status xs = xc_compact(srcs, n, tmp, 0);
     pressindex_status st = PRESSINDEX_OK;
     if (xs != XC_OK) {
         st = pi_fail_write(idx, xs, "compacting the index");
@@ -1077,7 +1079,8 @@ void pressindex_index_summary_init_sized(pressindex_index_summary *s, size_t siz
 }
 
 int pi_index_claim(pi_idset *ids, pressindex_index_summary *sum, const pressindex_index_options *opts,
-                   const pressindex_release *r, const char *file, unsigned long line, int *kind)
+                   const pressindex_release *r, const char *file, unsigned long line, int *kind,
+                   uint32_t **tag)
 {
     unsigned passages = 0;
     uint64_t bytes = 0;
@@ -1090,6 +1093,8 @@ int pi_index_claim(pi_idset *ids, pressindex_index_summary *sum, const pressinde
     if (pi_idset_claim(ids, r->id, file, line, passages, &c) < 0)
         return -1;
     *kind = c.kind;
+    if (tag)
+        *tag = c.tag;
     if (c.kind == PI_ID_CLASH) {
         char msg[768];
         sum->problems++;
@@ -1110,7 +1115,7 @@ static int on_release(void *ctx, const pressindex_release *r, const char *file, 
 {
     run *ru = ctx;
     int kind;
-    int k = pi_index_claim(&ru->ids, ru->sum, ru->opts, r, file, line, &kind);
+    int k = pi_index_claim(&ru->ids, ru->sum, ru->opts, r, file, line, &kind, NULL);
     if (k < 0) {
         ru->fatal = pi_fail(ru->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
         return 1;

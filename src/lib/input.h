@@ -144,6 +144,8 @@ typedef struct pi_idclaim {
     unsigned prev_passages;  /* REVISION: the passages of the version it replaces */
     const char *first_file;  /* CLASH: where the id came first (lives as long as the set) */
     unsigned long first_line; /* 0 for a text file */
+    uint32_t *tag;           /* NEW, REVISION: the caller's word kept with the id (0 when new),
+                              * valid until the next claim: the parallel build's shard of it */
 } pi_idclaim;
 
 /* The next release read comes from another input (a new argument), even under the same name. */

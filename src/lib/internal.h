@@ -266,10 +266,11 @@ pressindex_status pi_build_parallel(pressindex *idx, const char *const *paths, s
 /* A run's ruling on the release r read from file (line 0 for text), before it is written: 1 to
  * write it (*kind: PI_ID_NEW, or PI_ID_REVISION, which the summary does not count again), 0 when
  * its id clashes with another input's (reported, counted as skipped), -1 when out of memory.
- * Counts its passages and bytes in sum. (index.c) */
+ * Counts its passages and bytes in sum. *tag (if tag is not NULL; when 1 is returned) is the id's
+ * word in the set, 0 for a new id, valid until the next claim. (index.c) */
 int pi_index_claim(struct pi_idset *ids, pressindex_index_summary *sum,
                    const pressindex_index_options *opts, const pressindex_release *r,
-                   const char *file, unsigned long line, int *kind);
+                   const char *file, unsigned long line, int *kind, uint32_t **tag);
 /* Writes a compacted merge of the databases srcs into a new database directory of the index and
  * makes it current; the writer is reopened on it and the old databases are removed. (index.c) */
 pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, size_t n);

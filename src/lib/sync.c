@@ -549,7 +549,7 @@ static int on_release(void *ctx, const pressindex_release *rel, const char *file
          * the first kept, both named (DECISIONS "Ids"). The file is read again every run, so that
          * the clash is told every night until someone looks. */
         pi_idclaim c = {PI_ID_CLASH, 0, owner->val != LIVE_UNKNOWN ? r->found[owner->val - 1].path
-                                                                   : "another file of the folders", 0};
+                                                                   : "another file of the folders", 0, NULL};
         char msg[768];
         problem(r, file, line, "%s", pi_msg_clash(msg, sizeof msg, rel->id, &c));
         r->st->skipped++;
