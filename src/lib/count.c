@@ -10,16 +10,18 @@
  *    it) is counted already; the other releases (the tail) are all checked when at most
  *    TAIL_SAMPLE, else TAIL_SAMPLE of them: the quarter where the query's words touch the most
  *    passages (spread(): their occurrences spread over the release's passages), and the rest taken
- *    evenly along that order and scaled to the others by that spread; the sample grows while two standard errors exceed AIM of the total (to every
- *    release, and an exact count, past half the tail).
+ *    evenly along that order and scaled to the others by that spread; the sample grows while two
+ *    standard errors exceed AIM of the total (to every release, and an exact count, past half the
+ *    tail).
  *  - exact: every matching release; the total and the facets are exact.
- *  - facets alone: exact when at most FACET_SAMPLE releases match, else the estimate above shared
- *    out by release (the head's and the sample's as counted, each other release its share of the
- *    estimate: the sample's passages per unit of spread times its own), grouped by source
- *    and month (dates from the date value's stream, sources from the source terms' postings
- *    walked alongside: a release has at most one). The total is the estimate's, as without
- *    facets; each facet's counts are rounded to add up to it (largest remainders).
- * Memory: a docid, a date, a source number and two counts per matching release (not per passage).
+ *  - facets alone: exact when at most FACET_SAMPLE releases match or the page read them all, else
+ *    the estimate above shared out by release (the head's and the sample's as counted, each other
+ *    release its share of the estimate: the sample's passages per unit of spread times its own),
+ *    grouped by source and month (dates from the date value's stream, sources from the source
+ *    terms' postings walked alongside: a release has at most one). The total is the estimate's,
+ *    as without facets; each facet's counts are rounded to add up to it (largest remainders).
+ * Memory: a docid, a date, a source number, two counts and two estimates per matching release (not
+ * per passage).
  */
 #include "config.h"
 
@@ -33,13 +35,13 @@
 
 /* Releases read ahead at a time. */
 #define CHUNK 512
-/* Releases checked for estimated facets: about the cost of four first pages of a search. */
+/* Up to this many matching releases, facets are counted exactly (about four first pages' cost). */
 #define FACET_SAMPLE 400
 /* Releases checked for the default total, besides the first batch that the page checked. */
 #define TAIL_SAMPLE 100
 /* The sample grows until two standard errors are within this share of the total. The promise is
  * 10%; the margin is for the standard error itself, estimated from the sample: on the 48 bench
- * queries the error reached three of them (heavy-tailed counts), and 8% kept every one within 6%. */
+ * queries the error reached three of them (heavy-tailed counts), and 8% kept every one within 5%. */
 #define AIM 0.08
 
 void pi_counts_free(pi_counts *c)
