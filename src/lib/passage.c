@@ -256,6 +256,8 @@ static int plan_leaf(const pi_query *pq, const pi_qnode *leaf, void *ctx)
     /* NEAR uses every word of its operands, searched or not (compile.c's near()). */
     for (size_t i = 0; i < leaf->n_words && c->xs == XC_OK; i++)
         lm->ix[i] = word_term(p, leaf->field, leaf->words[i].stem, leaf->lang, &c->xs);
+    if (c->xs != XC_OK)
+        return 1; /* the words after the failed one have no term, and p->t may be gone */
     lm->sx = lm->ix + leaf->n_words;
     for (size_t i = 0; i < leaf->n_words && lm->nsx < 64; i++) {
         if (!pi_qword_searched(pq, leaf, &leaf->words[i]))
