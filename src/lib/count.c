@@ -648,16 +648,18 @@ pressindex_status pi_count(pi_search *s)
             st = pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
         for (size_t i = 0; st == PRESSINDEX_OK && i < n; i++) {
             const pi_head *h = head_of(s, r[i].docid);
-            if (h)
+            if (h) {
                 r[i].est = h->passages;
-            else
+                r[i].checked = 1; /* counted by the page: not the tail's */
+            } else {
                 t[nt++] = r[i];
+            }
         }
         int all = 0;
         if (st == PRESSINDEX_OK)
             st = estimate_tail(s, t, nt, s->head_passages, hunit, &tail, &all);
         for (size_t i = 0, j = 0; st == PRESSINDEX_OK && i < n; i++) /* t is r's tail, in order */
-            if (!head_of(s, r[i].docid))
+            if (!r[i].checked)
                 r[i].est = t[j++].est;
         exact = all;
     }
