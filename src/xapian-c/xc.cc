@@ -1952,29 +1952,29 @@ extern "C" xc_status xc_enquire_get_mset(xc_enquire *enq, unsigned first, unsign
     }
 }
 
+namespace {
+struct fixed_out {
+    char *out;
+    size_t width;
+};
+
+xc_status copy_fixed(void *ctx, size_t i, const char *v, size_t len)
+{
+    const fixed_out *f = static_cast<const fixed_out *>(ctx);
+    memcpy(f->out + i * f->width, v, len < f->width ? len : f->width);
+    return XC_OK;
+}
+} // namespace
+
 extern "C" xc_status xc_db_values_fixed(xc_db *db, unsigned slot, const unsigned *docids, size_t n,
                                         size_t width, char *out)
 {
-    try {
-        need((docids != nullptr && out != nullptr) || n == 0, "NULL argument");
-        if (n)
-            memset(out, 0, n * width);
-        Xapian::Database &d = reader(db);
-        Xapian::ValueIterator it = d.valuestream_begin(slot), end = d.valuestream_end(slot);
-        for (size_t i = 0; i < n && it != end; i++) {
-            if (it.get_docid() < docids[i])
-                it.skip_to(docids[i]);
-            if (it == end)
-                break;
-            if (it.get_docid() == docids[i]) {
-                std::string v = *it;
-                memcpy(out + i * width, v.data(), v.size() < width ? v.size() : width);
-            }
-        }
-        return XC_OK;
-    } catch (...) {
-        return xc_fail();
-    }
+    if (n && (docids == nullptr || out == nullptr))
+        return xc_db_values(db, slot, nullptr, n, copy_fixed, nullptr); /* its own NULL check fails */
+    if (n)
+        memset(out, 0, n * width);
+    fixed_out f = {out, width};
+    return xc_db_values(db, slot, docids, n, copy_fixed, &f);
 }
 
 extern "C" xc_status xc_db_wdfs(xc_db *db, const char *term, size_t len, const unsigned *docids, size_t n,
