@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "internal.h"
 #include "posblob.h"
@@ -199,6 +200,56 @@ START_TEST(scribbled_database)
 }
 END_TEST
 
+/* The stored texts (schema 6: zstd frames): every passage back as written, from one frame or from
+ * blocks; an older index's zlib stream still read; a damaged frame is "damaged" (-1), never a
+ * crash or an allocation of the size it claims. */
+START_TEST(texts_round_trip)
+{
+    pi_texts_ctx *zc = NULL;
+    pi_unz *unz = NULL;
+    pi_buf texts = {0}, z = {0}, out = {0};
+    size_t first = 0, len = 0;
+    for (int long_one = 0; long_one < 2; long_one++) {
+        pi_buf_clear(&texts);
+        size_t n = long_one ? 400 : 3;
+        for (size_t k = 0; k < n; k++) /* 400 x ~90 bytes: three blocks of 16 KB */
+            ck_assert_int_eq(pi_buf_printf(&texts, "Paragraph %zu of the walrus census, counted on the ice "
+                                           "floes north of the station.", k) < 0 || pi_buf_addc(&texts, '\0') < 0, 0);
+        ck_assert_int_eq(pi_texts_pack(&zc, texts.p, texts.len, &z), 0);
+        ck_assert(z.len < texts.len);
+        ck_assert_int_eq((unsigned char)z.p[0] == PI_TEXTS_BLOCKS, long_one);
+        for (size_t k = 0; k < n; k++) {
+            ck_assert_int_eq(pi_texts_unpack(&unz, z.p, z.len, k, k, &out, &first), 0);
+            ck_assert(first <= k);
+            const char *t = pi_data_text(out.p, out.len, k - first, &len);
+            const char *want = pi_data_text(texts.p, texts.len, k, &(size_t){0});
+            ck_assert_ptr_nonnull(t);
+            ck_assert_uint_eq(len, strlen(want));
+            ck_assert(!memcmp(t, want, len));
+        }
+        ck_assert_int_eq(pi_texts_unpack(&unz, z.p, z.len, 0, SIZE_MAX, &out, &first), 0);
+        ck_assert_uint_eq(out.len, texts.len);
+        ck_assert(!memcmp(out.p, texts.p, texts.len));
+    }
+    /* A schema-5 release: one zlib stream. */
+    uLongf zl = compressBound(60);
+    char old[128];
+    ck_assert_int_eq(compress2((Bytef *)old, &zl, (const Bytef *)"First.\0Second paragraph.\0", 26, 6), Z_OK);
+    ck_assert_int_eq(pi_texts_unpack(&unz, old, zl, 1, 1, &out, &first), 0);
+    ck_assert_str_eq(pi_data_text(out.p, out.len, 1 - first, &len), "Second paragraph.");
+    /* Damaged: a frame cut short, a frame whose size field says 1 TB. */
+    ck_assert_int_eq(pi_texts_pack(&zc, "Walrus.", 8, &z), 0);
+    ck_assert_int_eq(pi_texts_unpack(&unz, z.p, z.len - 3, 0, 0, &out, &first), -1);
+    char big[32] = {(char)0x28, (char)0xB5, 0x2F, (char)0xFD, (char)0xE0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0};
+    ck_assert_int_eq(pi_texts_unpack(&unz, big, 17, 0, 0, &out, &first), -1);
+    pi_texts_ctx_free(zc);
+    pi_unz_free(unz);
+    pi_buf_free(&texts);
+    pi_buf_free(&z);
+    pi_buf_free(&out);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("check");
@@ -209,6 +260,7 @@ int main(void)
     tcase_add_test(tc, damaged_records);
     tcase_add_test(tc, damaged_positions);
     tcase_add_test(tc, scribbled_database);
+    tcase_add_test(tc, texts_round_trip);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -853,6 +853,7 @@ void pressindex_destroy(pressindex *idx)
     if (idx->lock_fd >= 0)
         close(idx->lock_fd); /* releases the flock */
     pi_stemmers_free(&idx->stemmers);
+    pi_unz_free(idx->unz);
     free(idx->path);
     free(idx->lang);
     free(idx->db_target);

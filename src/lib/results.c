@@ -69,7 +69,7 @@ static pressindex_status rdoc_text(pressindex *idx, rdoc *d, size_t k, const cha
 {
     *t = NULL;
     if (!(d->t.p && d->t.len && d->tfirst <= k && k <= d->tupto)) {
-        int rc = pi_texts_unpack(d->z, d->zlen, k, k, &d->t, &d->tfirst);
+        int rc = pi_texts_unpack(&idx->unz, d->z, d->zlen, k, k, &d->t, &d->tfirst);
         if (rc < 0)
             return rc == -2 ? pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory")
                             : pi_fail(idx, PRESSINDEX_ERR_CORRUPT, "a release's texts are damaged");

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <xxhash.h>
 #include <zlib.h>
+#include <zstd.h>
+#include <zstd_errors.h>
 
 #include "internal.h"
 
@@ -187,8 +189,8 @@ const char *pi_data_text(const char *data, size_t dlen, size_t k, size_t *len)
     return data + at;
 }
 
-/* Inflates one zlib stream into out (appended), stopping once `want` more NUL-ended texts are
- * whole (SIZE_MAX: the whole stream). 0, -1 damaged, -2 no memory. */
+/* Inflates one zlib stream (schema 5 and older) into out (appended), stopping once `want` more
+ * NUL-ended texts are whole (SIZE_MAX: the whole stream). 0, -1 damaged, -2 no memory. */
 static int inflate_texts(const char *z, size_t zlen, size_t want, pi_buf *out)
 {
     z_stream st;
@@ -232,20 +234,64 @@ static int inflate_texts(const char *z, size_t zlen, size_t want, pi_buf *out)
     return 0;
 }
 
-int pi_texts_pack(const char *texts, size_t len, pi_buf *out)
+void pi_texts_ctx_free(pi_texts_ctx *c)
+{
+    ZSTD_freeCCtx((ZSTD_CCtx *)c);
+}
+
+void pi_unz_free(pi_unz *u)
+{
+    ZSTD_freeDCtx((ZSTD_DCtx *)u);
+}
+
+/* One zstd frame of src[0..len) appended to out. 0 or -2. */
+static int frame_add(pi_texts_ctx **c, const char *src, size_t len, pi_buf *out)
+{
+    if (!*c && !(*c = (pi_texts_ctx *)ZSTD_createCCtx()))
+        return -2;
+    size_t bound = ZSTD_compressBound(len);
+    if (pi_buf_reserve(out, bound) < 0)
+        return -2;
+    size_t n = ZSTD_compressCCtx((ZSTD_CCtx *)*c, out->p + out->len, bound, src, len, PI_TEXTS_LEVEL);
+    if (ZSTD_isError(n))
+        return -2; /* with a bound-sized output, only an allocation inside zstd fails */
+    out->len += n;
+    return 0;
+}
+
+/* Decompresses one frame (a zstd one, or an older index's zlib stream) appended to out, stopping
+ * after `want` more texts where that saves work (zlib). 0, -1 damaged, -2 no memory. */
+static int unpack_frame(pi_unz **u, const char *z, size_t zlen, size_t want, pi_buf *out)
+{
+    const unsigned char *m = (const unsigned char *)z;
+    if (zlen < 4 || ((uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24) != ZSTD_MAGICNUMBER)
+        return inflate_texts(z, zlen, want, out);
+    /* The frame says its size (the writer's one-shot compression records it); a damaged one may
+     * say anything, so no more than a block can hold is believed. */
+    unsigned long long n = ZSTD_getFrameContentSize(z, zlen);
+    if (n == ZSTD_CONTENTSIZE_ERROR || n == ZSTD_CONTENTSIZE_UNKNOWN || n > PI_TEXTS_FRAME_MAX)
+        return -1;
+    if (!*u && !(*u = (pi_unz *)ZSTD_createDCtx()))
+        return -2;
+    if (pi_buf_reserve(out, (size_t)n + 1) < 0)
+        return -2;
+    size_t got = ZSTD_decompressDCtx((ZSTD_DCtx *)*u, out->p + out->len, (size_t)n, z, zlen);
+    if (ZSTD_isError(got))
+        return ZSTD_getErrorCode(got) == ZSTD_error_memory_allocation ? -2 : -1;
+    if (got != n)
+        return -1;
+    out->len += (size_t)n;
+    out->p[out->len] = '\0';
+    return 0;
+}
+
+int pi_texts_pack(pi_texts_ctx **c, const char *texts, size_t len, pi_buf *out)
 {
     pi_buf_clear(out);
-    if (len <= PI_TEXT_BLOCK) { /* one stream, as every release of schema 4 had */
-        uLongf zl = compressBound((uLong)len);
-        if (pi_buf_reserve(out, zl) < 0)
-            return -2;
-        if (compress2((Bytef *)out->p, &zl, (const Bytef *)texts, (uLong)len, 6) != Z_OK)
-            return -2;
-        out->len = zl;
-        return 0;
-    }
+    if (len <= PI_TEXT_BLOCK) /* one frame */
+        return frame_add(c, texts, len, out);
     /* Blocks end after the passage that brings them to PI_TEXT_BLOCK bytes; the header (counts
-     * and lengths) goes into out, the streams into z, then z after the header. */
+     * and lengths) goes into out, the frames into z, then z after the header. */
     pi_buf z = {0}, head = {0};
     size_t nb = 0;
     int bad = 0;
@@ -255,14 +301,11 @@ int pi_texts_pack(const char *texts, size_t len, pi_buf *out)
         n++;
         if (at - start < PI_TEXT_BLOCK && at < len)
             continue;
-        uLongf zl = compressBound((uLong)(at - start));
-        bad = pi_buf_reserve(&z, zl) < 0 ||
-              compress2((Bytef *)z.p + z.len, &zl, (const Bytef *)texts + start, (uLong)(at - start), 6) != Z_OK ||
-              pi_buf_add_varint(&head, (unsigned)n) < 0 || pi_buf_add_varint(&head, (unsigned)zl) < 0;
-        if (!bad) {
-            z.len += zl;
+        size_t was = z.len;
+        bad = frame_add(c, texts + start, at - start, &z) < 0 ||
+              pi_buf_add_varint(&head, (unsigned)n) < 0 || pi_buf_add_varint(&head, (unsigned)(z.len - was)) < 0;
+        if (!bad)
             nb++;
-        }
         start = at;
         n = 0;
     }
@@ -273,14 +316,14 @@ int pi_texts_pack(const char *texts, size_t len, pi_buf *out)
     return bad ? -2 : 0;
 }
 
-int pi_texts_unpack(const char *z, size_t zlen, size_t from, size_t upto, pi_buf *out, size_t *first)
+int pi_texts_unpack(pi_unz **u, const char *z, size_t zlen, size_t from, size_t upto, pi_buf *out, size_t *first)
 {
     pi_buf_clear(out);
     *first = 0;
     if (upto < from)
         upto = from;
-    if (!zlen || (unsigned char)z[0] != PI_TEXTS_BLOCKS) /* one stream */
-        return inflate_texts(z, zlen, upto == SIZE_MAX ? SIZE_MAX : upto + 1, out);
+    if (!zlen || (unsigned char)z[0] != PI_TEXTS_BLOCKS) /* one frame */
+        return zlen ? unpack_frame(u, z, zlen, upto == SIZE_MAX ? SIZE_MAX : upto + 1, out) : 0;
     const unsigned char *p = (const unsigned char *)z + 1, *end = (const unsigned char *)z + zlen;
     unsigned nb;
     if (pi_varint_get(&p, end, &nb) < 0 || nb > zlen)
@@ -309,7 +352,7 @@ int pi_texts_unpack(const char *z, size_t zlen, size_t from, size_t upto, pi_buf
         }
         if (started) {
             size_t want = upto - pass < n - 1 ? upto - pass + 1 : SIZE_MAX;
-            int rc = inflate_texts(blk, zl, want, out);
+            int rc = unpack_frame(u, blk, zl, want, out);
             if (rc < 0)
                 return rc;
         }

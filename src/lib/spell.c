@@ -147,7 +147,7 @@ static pressindex_status surface_form(pressindex *idx, pi_stemmer *stem, const c
         pi_buf texts = {0};
         size_t first;
         if ((xs = xc_db_get_document(idx->db, docid, &doc)) == XC_OK && (xs = xc_doc_get_data(doc, &data, &len)) == XC_OK &&
-            (rc = pi_texts_unpack(data, len, 0, SIZE_MAX, &texts, &first)) == 0 && texts.p) {
+            (rc = pi_texts_unpack(&idx->unz, data, len, 0, SIZE_MAX, &texts, &first)) == 0 && texts.p) {
             data = texts.p; /* a release's texts, NUL-separated (schema 3) */
             len = texts.len;
             size_t at = 0, s, e;

@@ -105,8 +105,10 @@ pressindex_status pi_fail_xc_detail(pressindex *idx, xc_status xs, const char *c
         return pi_fail(idx, st, "%s is damaged (%s: %s). Repair: rebuild it "
                        "from its sources into a new index (pressindex --db NEW reindex FOLDER..., or "
                        "index PATH...) and use that one", idx->path, context, d);
-    /* A failed write is the index's (a full disk, an I/O error), never the input's. */
-    if (writing && st == PRESSINDEX_ERR_IO)
+    /* A failed write is the index's (a full disk, an I/O error), never the input's. A writer's
+     * reads count: Xapian writes out changed blocks when a read needs room for others, so a
+     * full disk can surface in a lookup. */
+    if ((writing || idx->writable) && st == PRESSINDEX_ERR_IO)
         return pi_fail(idx, st, "cannot write to the index at %s (%s): %s; it keeps what was "
                        "committed before", idx->path, context, d);
     return pi_fail(idx, st, "%s: %s", context, detail ? detail : "");

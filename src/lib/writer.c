@@ -50,6 +50,8 @@ void pi_writer_fini(pi_writer *w)
     pi_buf_free(&w->data);
     pi_buf_free(&w->zdata);
     pi_buf_free(&w->posv);
+    pi_texts_ctx_free(w->zc);
+    w->zc = NULL;
     if (w->posb) {
         pi_posb_free(w->posb);
         free(w->posb);
@@ -245,7 +247,7 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
         pi_release_digest(r, own);
     if (pi_record_encode(r, date, lang, passages, w->digest ? w->digest : own, &w->rec) < 0)
         return XC_ERR_NO_MEMORY;
-    if (passages && pi_texts_pack(w->data.p, w->data.len, &w->zdata) < 0)
+    if (passages && pi_texts_pack(&w->zc, w->data.p, w->data.len, &w->zdata) < 0)
         return XC_ERR_NO_MEMORY;
     int same = 0;
     if ((xs = unchanged(w, key, rterm, rlen, &same)) != XC_OK || same)
