@@ -774,6 +774,7 @@ pressindex_status pressindex_open(const char *path, const pressindex_open_option
                              strerror(errno));
             goto fail;
         }
+        xc_fatal_write_path(path);
     }
     int fresh = 0;
     char stray[256];

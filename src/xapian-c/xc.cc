@@ -18,6 +18,11 @@
 #include <string>
 #include <vector>
 #include <exception>
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <mutex>
+#include <unistd.h>
 #include <sstream>
 
 /* ------------------------------------------------------------------------------------------ */
@@ -242,6 +247,62 @@ Xapian::Database &reader(xc_db *db)
 }
 
 } // namespace
+
+namespace {
+
+/* Xapian 1.4's glass backend writes a value slot's last chunk from a destructor
+ * (glass_values.cc, ~ValueUpdater): a block write failing there, or again there while the first
+ * failure unwinds, reaches std::terminate, past every catch of this shim. The process cannot go
+ * on; it can still say why, as a failed write it is, and end with the status a failed write has
+ * (EX_IOERR) instead of an abort. Only for a terminate with a Xapian database error in flight, or
+ * none but errno saying the disk refused; anything else goes on to the previous handler. */
+std::mutex fatal_mu;
+char fatal_path[4096];
+std::terminate_handler fatal_prev;
+
+[[noreturn]] void fatal_write()
+{
+    int e = errno;
+    std::string what;
+    bool disk = false;
+    if (std::exception_ptr x = std::current_exception()) {
+        try {
+            std::rethrow_exception(x);
+        } catch (const Xapian::DatabaseError &err) {
+            what = err.get_msg();
+            if (err.get_error_string()) {
+                what += " (";
+                what += err.get_error_string();
+                what += ")";
+            }
+            disk = true;
+        } catch (...) {
+        }
+    } else if (e == ENOSPC || e == EIO || e == EDQUOT || e == EFBIG) {
+        what = std::strerror(e);
+        disk = true;
+    }
+    if (disk && fatal_path[0]) {
+        std::fprintf(stderr, "%s: cannot write to the index at %s: %s; it keeps what was committed before\n",
+                     program_invocation_short_name, fatal_path, what.c_str());
+        _exit(74); /* EX_IOERR */
+    }
+    if (fatal_prev)
+        fatal_prev();
+    std::abort();
+}
+
+} // namespace
+
+extern "C" void xc_fatal_write_path(const char *path)
+{
+    std::lock_guard<std::mutex> lock(fatal_mu);
+    std::snprintf(fatal_path, sizeof fatal_path, "%s", path ? path : "");
+    if (!fatal_prev) {
+        std::terminate_handler was = std::set_terminate(fatal_write);
+        fatal_prev = was != fatal_write ? was : nullptr;
+    }
+}
 
 extern "C" xc_status xc_db_open(const char *path, int mode, xc_db **out)
 {

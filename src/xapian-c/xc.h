@@ -60,6 +60,11 @@ enum {
 /* Opens the database at path in the given mode. Writable modes take Xapian's own lock, failing at
  * once with XC_ERR_LOCKED if another writer has it. */
 xc_status xc_db_open(const char *path, int mode, xc_db **out);
+/* A writer of the index at path is at work: should Xapian end the process from inside a write
+ * (Xapian 1.4 can: a value chunk written from a destructor, xc.cc), the process says on stderr
+ * that it cannot write to the index at path, with Xapian's words, and exits with 74 (EX_IOERR)
+ * instead of aborting. The last path given is named. */
+void xc_fatal_write_path(const char *path);
 /* Closes (a writer's pending changes are NOT committed: call xc_db_commit first) and frees. */
 void xc_db_free(xc_db *db);
 int xc_db_is_writable(const xc_db *db);
