@@ -125,8 +125,10 @@ START_TEST(damaged_records)
 }
 END_TEST
 
-/* Replaces the body positions of census/1's document with value[0..len). */
-static void set_positions(pressindex *idx, const char *value, size_t len)
+/* Replaces the body positions of census/1's document with value[0..len), its passage map kept
+ * (the passages value is map and positions together, posblob.h); whole: the value becomes
+ * value[0..len) as it is. */
+static void set_positions_value(pressindex *idx, const char *value, size_t len, int whole)
 {
     char key[PI_KEY_LEN + 1], term[PI_KEY_LEN + 8];
     pi_release_key("census/1", key);
@@ -138,18 +140,34 @@ static void set_positions(pressindex *idx, const char *value, size_t len)
     ck_assert_int_eq(xc_postlist_next(pl, &docid), 1);
     xc_postlist_free(pl);
     ck_assert_int_eq(xc_db_get_document(idx->db, docid, &doc), XC_OK);
-    ck_assert_int_eq(xc_doc_set_value(doc, PI_SLOT_POS, value, len), XC_OK);
+    pi_buf v = {0};
+    if (whole) {
+        ck_assert_int_eq(pi_buf_add(&v, value, len), 0);
+    } else {
+        char *old = NULL;
+        size_t olen = 0, mlen, blen;
+        const char *map, *blob;
+        ck_assert_int_eq(xc_db_value(idx->db, docid, PI_SLOT_POS, &old, &olen), XC_OK);
+        ck_assert_int_eq(pi_pv_split(old, olen, &map, &mlen, &blob, &blen), 0);
+        ck_assert_uint_gt(mlen, 0);
+        ck_assert_int_eq(pi_pv_join(map, mlen, value, len, &v), 0);
+        free(old);
+    }
+    ck_assert_int_eq(xc_doc_set_value(doc, PI_SLOT_POS, v.p ? v.p : "", v.len), XC_OK);
+    pi_buf_free(&v);
     ck_assert_int_eq(xc_db_replace_document(idx->db, docid, doc), XC_OK);
     ck_assert_int_eq(xc_db_commit(idx->db), XC_OK);
     xc_doc_free(doc);
 }
 
-/* The body positions (value PI_SLOT_POS) are the only way to a release's passages: damaged, lost,
- * or pointing outside the passages, each is reported against the release. */
+/* The passages value (PI_SLOT_POS: the passage map and the body positions) is the only way to a
+ * release's passages: positions damaged, the value lost, positions outside the passages, a map
+ * that does not fit, each is reported against the release, once. */
 START_TEST(damaged_positions)
 {
-    static const char *const want[] = {"does not decode", "no positions value", "outside its passages"};
-    for (int v = 0; v < 3; v++) {
+    static const char *const want[] = {"does not decode", "no passages value", "outside its passages",
+                                       "passage map does not fit"};
+    for (int v = 0; v < 4; v++) {
         pressindex *idx = make_index();
         pi_posb b = {0};
         pi_buf blob = {0};
@@ -161,7 +179,9 @@ START_TEST(damaged_positions)
             ck_assert_int_eq(pi_posb_add(&b, "walrus", 6, 40), 0);
             ck_assert_int_eq(pi_posb_finish(&b, 0, &blob), 0);
         }
-        set_positions(idx, blob.p ? blob.p : "", blob.len);
+        if (v == 3) /* a map's length past the value's end */
+            ck_assert_int_eq(pi_buf_add(&blob, "\x7f\x01\x02", 3), 0);
+        set_positions_value(idx, blob.p ? blob.p : "", blob.len, v == 1 || v == 3);
         pressindex_check_stats cs;
         ck_assert_int_eq(pressindex_check(idx, on_problem, NULL, &cs), PRESSINDEX_ERR_CORRUPT);
         ck_assert_uint_eq(cs.problems, 1);

@@ -54,15 +54,11 @@ static int in_passage(const pi_passage *ps, size_t np, unsigned v)
  * the blob decodes, its terms come in byte order, each term's positions ascend inside the
  * release's passages, and they are no more than the document's length leaves (its length also
  * counts the title's words and the XP term's wdf, the passages). */
-static const char *positions_problem(xc_db *db, unsigned docid, const pi_passage *ps, size_t np,
+static const char *positions_problem(const char *blob, size_t blen, const pi_passage *ps, size_t np,
                                      unsigned doclen, xc_status *xs)
 {
-    char *blob = NULL;
-    size_t blen = 0;
     pi_buf scratch = {0};
     const char *what = NULL;
-    if ((*xs = xc_db_value(db, docid, PI_SLOT_POS, &blob, &blen)) != XC_OK)
-        return NULL;
     pi_posr r;
     unsigned *pos = NULL;
     char prev[PI_MAX_TERM + 1] = "";
@@ -105,7 +101,6 @@ static const char *positions_problem(xc_db *db, unsigned docid, const pi_passage
     if (!what && *xs == XC_OK && total + np > doclen)
         what = "the release's positions value holds more words than its document";
     free(pos);
-    free(blob);
     pi_buf_free(&scratch);
     return what;
 }
@@ -130,19 +125,25 @@ static xc_status release_passages(xc_db *db, const char *term, size_t len, uint6
             xs = xc_postlist_get(pl, NULL, &doclen);
     }
     xc_postlist_free(pl);
-    char *map = NULL;
-    size_t mlen = 0, np = 0;
+    char *v = NULL;
+    const char *map, *blob;
+    size_t vlen = 0, mlen = 0, blen = 0, np = 0;
     pi_passage *ps = NULL;
     int rc = 0;
-    if (xs == XC_OK && docid && (xs = xc_db_value(db, docid, PI_SLOT_MAP, &map, &mlen)) == XC_OK &&
-        (rc = pi_pmap_decode(map, mlen, &ps, &np)) == 0) {
-        *n = np;
-        if (posprob && np)
-            *posprob = positions_problem(db, docid, ps, np, doclen, &xs);
+    if (xs == XC_OK && docid && (xs = xc_db_value(db, docid, PI_SLOT_POS, &v, &vlen)) == XC_OK) {
+        if (pi_pv_split(v, vlen, &map, &mlen, &blob, &blen) < 0) {
+            if (posprob)
+                *posprob = vlen ? "the release's passages value is damaged (its passage map does not fit)"
+                                : "the release has no passages value: none of its passages can be found";
+        } else if ((rc = pi_pmap_decode(map, mlen, &ps, &np)) == 0) {
+            *n = np;
+            if (posprob && np)
+                *posprob = positions_problem(blob, blen, ps, np, doclen, &xs);
+        }
     }
     if (rc == -2)
         xs = XC_ERR_NO_MEMORY;
-    free(map);
+    free(v);
     free(ps);
     return xs;
 }
@@ -181,6 +182,8 @@ static xc_status releases(checker *c)
         }
         if (docs > 1)
             problem(c, rec.id, "the release has %llu documents", (unsigned long long)docs);
+        else if (n == 0 && posprob)
+            ; /* the value holding its passages is lost or damaged: posprob says so below */
         else if (n == 0)
             problem(c, rec.id, "release record without passages (it states %u)", rec.passages);
         else if (n != rec.passages)

@@ -46,9 +46,9 @@
 enum {
     PI_SLOT_DATE = 0,      /* "YYYYMMDD" (sortable), absent when undated */
     PI_SLOT_RELEASE = 1,   /* release key */
-    PI_SLOT_MAP = 2,       /* the passage map (pi_passage below) */
+    /* 2: the passage map until schema 5; from 6 inside PI_SLOT_POS */
     PI_SLOT_SEQ = 3,       /* the release's index sequence: 16 hex digits, grows with every write */
-    PI_SLOT_POS = 4        /* the body words' positions (posblob.h) */
+    PI_SLOT_POS = 4        /* the passage map and the body words' positions (posblob.h) */
 };
 
 /* A release id's fixed-length key: hex of a 128-bit digest (ids may exceed Xapian's term limit). */
@@ -62,7 +62,7 @@ void pi_text_hash(const char *data, size_t len, char out[PI_HASH_LEN + 1]);
 #define PI_DIGEST_LEN 16
 void pi_release_digest(const pressindex_release *r, char out[PI_DIGEST_LEN + 1]);
 
-/* The passage map of a release document (value PI_SLOT_MAP): per passage, in order, its paragraph
+/* The passage map of a release document (inside value PI_SLOT_POS, posblob.h): per passage, in order, its paragraph
  * number (varint, the difference from the previous one), the word positions it spans (varint), its
  * flags (varint, PI_PF_*) and the 8 bytes of its text hash. Passage k's words sit at positions start..start+words-1; the first
  * starts at 1, each next one PI_PARA_GAP positions after the previous one's end. The document's
@@ -160,7 +160,7 @@ typedef struct pi_writer {
     xc_doc *doc;
     pi_stemmers stemmers;
     const char *default_lang;
-    pi_buf fold, folded, source, rec, map, data, zdata, posv; /* scratch, reused */
+    pi_buf fold, folded, source, rec, map, data, zdata, posv, pv; /* scratch, reused */
     struct pi_posb *posb;             /* the release's body positions (posblob.h) */
     pi_texts_ctx *zc;                 /* compressing the texts (NULL before the first) */
     uint64_t pending;                 /* passages since the last commit */

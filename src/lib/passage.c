@@ -853,22 +853,6 @@ static xc_status blob_positions(pi_plan *p, pre *r, const char *blob, size_t ble
     return xs;
 }
 
-typedef struct maps_ctx {
-    pi_plan *p;
-    const size_t *which; /* the i-th docid asked for is pre[which[i]] */
-} maps_ctx;
-
-static xc_status got_map(void *ctx, size_t i, const char *v, size_t len)
-{
-    maps_ctx *c = ctx;
-    pre *r = &c->p->pre[c->which[i]];
-    if (!(r->map = malloc(len + 1)))
-        return XC_ERR_NO_MEMORY;
-    memcpy(r->map, v, len);
-    r->mlen = len;
-    return XC_OK;
-}
-
 /* Could any passage of r satisfy the query? Not when the release as one passage does not satisfy
  * it relaxed (exclusions, XOR and NOT are what make a passage match where its release would not). */
 static int release_may_match(pi_plan *p, const pre *r)
@@ -889,10 +873,21 @@ static int release_may_match(pi_plan *p, const pre *r)
     return e.m != 0;
 }
 
-static xc_status got_blob(void *ctx, size_t i, const char *v, size_t len)
+/* A candidate's passages value: its map kept for evaluating its passages, its body words'
+ * positions read. */
+static xc_status got_value(void *ctx, size_t i, const char *v, size_t len)
 {
     pi_plan *p = ctx;
-    return blob_positions(p, &p->pre[i], v, len);
+    pre *r = &p->pre[i];
+    const char *map, *blob;
+    size_t mlen, blen;
+    if (pi_pv_split(v, len, &map, &mlen, &blob, &blen) < 0)
+        return XC_ERR_CORRUPT;
+    if (!(r->map = malloc(mlen + 1)))
+        return XC_ERR_NO_MEMORY;
+    memcpy(r->map, map, mlen);
+    r->mlen = mlen;
+    return p->nprobe || p->npfx ? blob_positions(p, r, blob, blen) : XC_OK;
 }
 
 xc_status pi_plan_prefetch(pi_plan *p, const unsigned *docids, size_t n)
@@ -919,10 +914,10 @@ xc_status pi_plan_prefetch(pi_plan *p, const unsigned *docids, size_t n)
         xs = XC_ERR_NO_MEMORY;
     for (size_t d = 0; xs == XC_OK && d < n; d++)
         ids[d] = p->pre[d].docid;
-    /* Body words: from each release's positions value (a value stream, from left to right), one
-     * pass over its dictionary. */
-    if (xs == XC_OK && (p->nprobe || p->npfx))
-        xs = xc_db_values(p->db, PI_SLOT_POS, ids, n, got_blob, p);
+    /* Passage maps and body words: from each release's passages value (a value stream, from
+     * left to right), one pass over its positions' dictionary. */
+    if (xs == XC_OK)
+        xs = xc_db_values(p->db, PI_SLOT_POS, ids, n, got_value, p);
     /* Title words: Xapian's positions. */
     for (size_t i = 0; xs == XC_OK && i < p->nt; i++) {
         const pterm *t = &p->t[i];
@@ -975,23 +970,10 @@ xc_status pi_plan_prefetch(pi_plan *p, const unsigned *docids, size_t n)
         xc_postlist_free(pl);
     }
     /* A release whose positions, taken as one passage, do not satisfy what any passage would
-     * need (a phrase of common words, the release query's AND of them, rarely holds): its map is
-     * not read and its passages not evaluated. */
-    size_t keep = 0, *which = xs == XC_OK ? malloc(n * sizeof *which) : NULL;
-    if (xs == XC_OK && !which)
-        xs = XC_ERR_NO_MEMORY;
-    for (size_t d = 0; xs == XC_OK && d < n; d++) {
+     * need (a phrase of common words, the release query's AND of them, rarely holds): its
+     * passages are not evaluated. */
+    for (size_t d = 0; xs == XC_OK && d < n; d++)
         p->pre[d].none = !p->needs_all && !release_may_match(p, &p->pre[d]);
-        if (!p->pre[d].none) {
-            which[keep] = d;
-            ids[keep++] = p->pre[d].docid;
-        }
-    }
-    /* The passage maps of the others, a value stream too. */
-    maps_ctx mc = {p, which};
-    if (xs == XC_OK)
-        xs = xc_db_values(p->db, PI_SLOT_MAP, ids, keep, got_map, &mc);
-    free(which);
     free(ids);
     return xs;
 }

@@ -324,3 +324,24 @@ long pi_posr_positions(const pi_posr *r, unsigned *out)
     }
     return n;
 }
+
+int pi_pv_split(const char *v, size_t len, const char **map, size_t *mlen, const char **blob, size_t *blen)
+{
+    const unsigned char *p = (const unsigned char *)v, *end = p + len;
+    unsigned ml;
+    if (!len || pi_varint_get(&p, end, &ml) < 0 || ml > (size_t)(end - p))
+        return -1;
+    *map = (const char *)p;
+    *mlen = ml;
+    *blob = (const char *)p + ml;
+    *blen = (size_t)(end - p) - ml;
+    return 0;
+}
+
+int pi_pv_join(const char *map, size_t mlen, const char *blob, size_t blen, pi_buf *out)
+{
+    pi_buf_clear(out);
+    if (pi_buf_add_varint(out, (unsigned)mlen) < 0 || pi_buf_add(out, map, mlen) < 0 || pi_buf_add(out, blob, blen) < 0)
+        return -2;
+    return 0;
+}

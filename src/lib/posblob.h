@@ -34,6 +34,16 @@
 #define PI_POSB_COMPRESS 0
 #endif
 
+/* ---- A release's passages value (PI_SLOT_POS, schema 6): varint the passage map's length, the map
+ * (internal.h, pi_passage), then the positions blob above (empty for a release without body
+ * words). One value, so that a search reads one B-tree entry per candidate release, not two: the
+ * map is ~8% of the value, and a second value stream cost about as many block reads as a fifth of
+ * the search's (doc/schema.md). ---- */
+/* Splits v: 0, or -1 when the map's length does not fit. */
+int pi_pv_split(const char *v, size_t len, const char **map, size_t *mlen, const char **blob, size_t *blen);
+/* out = map and blob joined (replaced). 0 or -2 (memory). */
+int pi_pv_join(const char *map, size_t mlen, const char *blob, size_t blen, pi_buf *out);
+
 /* ---- writing: terms and positions come in position order; the blob is made at the end ---- */
 typedef struct pi_posb {
     pi_buf names;        /* the distinct terms' bytes */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "posblob.h"
 #include "searcher.h"
 #include "snippet.h"
 
@@ -86,14 +87,16 @@ static pressindex_status rdoc_read(pressindex *idx, unsigned docid, rdoc *d)
     size_t mlen = 0, klen = 0;
     memset(d, 0, sizeof *d);
     d->docid = docid;
-    xc_status xs = xc_db_value(idx->db, docid, PI_SLOT_MAP, &map, &mlen);
+    xc_status xs = xc_db_value(idx->db, docid, PI_SLOT_POS, &map, &mlen);
     if (xs == XC_OK)
         xs = xc_db_value(idx->db, docid, PI_SLOT_RELEASE, &key, &klen);
     if (xs == XC_OK)
         xs = xc_db_data(idx->db, docid, &d->z, &d->zlen);
     if (xs == XC_OK)
         snprintf(d->key, sizeof d->key, "%.*s", (int)klen, key);
-    int bad = xs == XC_OK ? pi_pmap_decode(map, mlen, &d->ps, &d->np) : 0;
+    const char *m = NULL, *pos;
+    size_t ml = 0, plen;
+    int bad = xs != XC_OK ? 0 : pi_pv_split(map, mlen, &m, &ml, &pos, &plen) < 0 ? -1 : pi_pmap_decode(m, ml, &d->ps, &d->np);
     free(map);
     free(key);
     if (xs != XC_OK || bad) {

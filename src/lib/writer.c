@@ -50,6 +50,7 @@ void pi_writer_fini(pi_writer *w)
     pi_buf_free(&w->data);
     pi_buf_free(&w->zdata);
     pi_buf_free(&w->posv);
+    pi_buf_free(&w->pv);
     pi_texts_ctx_free(w->zc);
     w->zc = NULL;
     if (w->posb) {
@@ -157,8 +158,8 @@ static xc_status release_docid(xc_db *db, const char *rterm, size_t rlen, unsign
  * and their sequence number (nothing new to report to a saved search). */
 static xc_status unchanged(pi_writer *w, const char *key, const char *rterm, size_t rlen, int *same)
 {
-    char mkey[PI_KEY_LEN + 8], *blob = NULL, *map = NULL, *data = NULL;
-    size_t blen = 0, mlen = 0, dlen = 0;
+    char mkey[PI_KEY_LEN + 8], *blob = NULL, *pv = NULL, *data = NULL;
+    size_t blen = 0, pvlen = 0, dlen = 0;
     unsigned docid = 0;
     snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, key);
     xc_status xs = xc_db_get_metadata(w->db, mkey, &blob, &blen);
@@ -167,15 +168,17 @@ static xc_status unchanged(pi_writer *w, const char *key, const char *rterm, siz
     if (*same && w->map.len) {
         /* Failures are failures (out of memory must not pass for "changed"). */
         if ((xs = release_docid(w->db, rterm, rlen, &docid)) == XC_OK && docid &&
-            (xs = xc_db_value(w->db, docid, PI_SLOT_MAP, &map, &mlen)) == XC_OK &&
-            (xs = xc_db_data(w->db, docid, &data, &dlen)) == XC_OK)
-            *same = mlen == w->map.len && !memcmp(map, w->map.p, mlen) && dlen == w->zdata.len &&
-                    !memcmp(data, w->zdata.p, dlen);
-        else
+            (xs = xc_db_value(w->db, docid, PI_SLOT_POS, &pv, &pvlen)) == XC_OK &&
+            (xs = xc_db_data(w->db, docid, &data, &dlen)) == XC_OK) {
+            const char *map, *pos;
+            size_t mlen, plen;
+            *same = pi_pv_split(pv, pvlen, &map, &mlen, &pos, &plen) == 0 && mlen == w->map.len &&
+                    !memcmp(map, w->map.p, mlen) && dlen == w->zdata.len && !memcmp(data, w->zdata.p, dlen);
+        } else
             *same = 0;
     }
     free(blob);
-    free(map);
+    free(pv);
     free(data);
     return xs;
 }
@@ -261,7 +264,8 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
         seq_hex(++w->seq, seq);
         /* Body words without positions (their wdf keeps BM25 over releases as it was): the
          * positions go to one value. */
-        if (pi_posb_finish(w->posb, PI_POSB_COMPRESS, &w->posv) < 0)
+        if (pi_posb_finish(w->posb, PI_POSB_COMPRESS, &w->posv) < 0 ||
+            pi_pv_join(w->map.p, w->map.len, w->posv.p, w->posv.len, &w->pv) < 0)
             return XC_ERR_NO_MEMORY;
         for (size_t i = 0; i < pi_posb_terms(w->posb); i++) {
             size_t tl;
@@ -281,9 +285,8 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
                         (xs = add_bool(d, PI_P_YEAR, y)) != XC_OK ||
                         (xs = xc_doc_set_value(d, PI_SLOT_DATE, ymd, 8)) != XC_OK)) ||
             (xs = xc_doc_set_value(d, PI_SLOT_RELEASE, key, PI_KEY_LEN)) != XC_OK ||
-            (xs = xc_doc_set_value(d, PI_SLOT_MAP, w->map.p, w->map.len)) != XC_OK ||
             (xs = xc_doc_set_value(d, PI_SLOT_SEQ, seq, 16)) != XC_OK ||
-            (w->posv.len && (xs = xc_doc_set_value(d, PI_SLOT_POS, w->posv.p, w->posv.len)) != XC_OK) ||
+            (xs = xc_doc_set_value(d, PI_SLOT_POS, w->pv.p, w->pv.len)) != XC_OK ||
             (xs = xc_doc_set_data(d, w->zdata.p, w->zdata.len)) != XC_OK ||
             (xs = xc_db_replace_document_by_term(w->db, rterm, rlen, d, NULL)) != XC_OK)
             return xs ? xs : XC_ERR_OTHER;
