@@ -221,18 +221,61 @@ static pressindex_status finish(pi_search *s, found *f, size_t nf, int relevance
     return PRESSINDEX_OK;
 }
 
-/* The window's release keys (for the ranking's release records). */
+/* The window's release keys (for the ranking's release records), read as one walk along the
+ * value stream in docid order rather than a lookup per candidate. */
+typedef struct wslot {
+    unsigned docid;
+    size_t cand;
+} wslot;
+
+typedef struct wkeys {
+    pi_cand *c;
+    const wslot *by_docid; /* the window's candidates in docid order */
+    const size_t *first;   /* the i-th distinct docid's first place in by_docid */
+    size_t n;
+} wkeys;
+
+static int cmp_wslot(const void *a, const void *b)
+{
+    unsigned x = ((const wslot *)a)->docid, y = ((const wslot *)b)->docid;
+    return x < y ? -1 : x > y;
+}
+
+static xc_status got_key(void *ctx, size_t i, const char *v, size_t len)
+{
+    wkeys *w = ctx;
+    /* Every candidate of that release (several passages of one release may be in the window). */
+    for (size_t k = w->first[i]; k < w->n && w->by_docid[k].docid == w->by_docid[w->first[i]].docid; k++) {
+        pi_cand *c = &w->c[w->by_docid[k].cand];
+        snprintf(c->key, sizeof c->key, "%.*s", (int)len, v);
+    }
+    return XC_OK;
+}
+
 static xc_status read_window(pi_search *s)
 {
-    xc_status xs = XC_OK;
-    for (size_t i = 0; xs == XC_OK && i < s->nw; i++) {
-        pi_cand *c = &s->c[i];
-        char *v = NULL;
-        size_t vl = 0;
-        if ((xs = xc_db_value(s->idx->db, c->docid, PI_SLOT_RELEASE, &v, &vl)) == XC_OK)
-            snprintf(c->key, sizeof c->key, "%.*s", (int)vl, v);
-        free(v);
-    }
+    size_t n = s->nw, nu = 0;
+    if (!n)
+        return XC_OK;
+    wslot *by = malloc(n * sizeof *by);
+    size_t *first = malloc(n * sizeof *first);
+    unsigned *ids = malloc(n * sizeof *ids);
+    xc_status xs = by && first && ids ? XC_OK : XC_ERR_NO_MEMORY;
+    for (size_t i = 0; xs == XC_OK && i < n; i++)
+        by[i] = (wslot){s->c[i].docid, i};
+    if (xs == XC_OK)
+        qsort(by, n, sizeof *by, cmp_wslot);
+    for (size_t i = 0; xs == XC_OK && i < n; i++)
+        if (!nu || ids[nu - 1] != by[i].docid) {
+            first[nu] = i;
+            ids[nu++] = by[i].docid;
+        }
+    wkeys w = {s->c, by, first, n};
+    if (xs == XC_OK)
+        xs = xc_db_values(s->idx->db, PI_SLOT_RELEASE, ids, nu, got_key, &w);
+    free(by);
+    free(first);
+    free(ids);
     return xs;
 }
 

@@ -1272,6 +1272,16 @@ static ev eval(const pi_plan *p, const pi_qnode *n)
     return r;
 }
 
+const char *pi_plan_map(const pi_plan *p, unsigned docid, size_t *len)
+{
+    pre key = {.docid = docid};
+    const pre *r = p && p->npre ? bsearch(&key, p->pre, p->npre, sizeof *p->pre, cmp_pre) : NULL;
+    if (!r || !r->map)
+        return NULL;
+    *len = r->mlen;
+    return r->map;
+}
+
 xc_status pi_plan_release(pi_plan *p, unsigned docid, pi_pmatch **out, size_t *n, size_t *cap)
 {
     pre key = {.docid = docid};

@@ -53,5 +53,8 @@ xc_status pi_plan_prefetch(pi_plan *p, const unsigned *docids, size_t n);
 /* The matching passages of release docid (read ahead, or read now), appended to *out (*n entries,
  * *cap allocated). */
 xc_status pi_plan_release(pi_plan *p, unsigned docid, pi_pmatch **out, size_t *n, size_t *cap);
+/* The passage map of a release read by the last prefetch (NULL when it was not): the results
+ * take it from here rather than read the release's passages value again. */
+const char *pi_plan_map(const pi_plan *p, unsigned docid, size_t *len);
 
 #endif
