@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "passage.h"
 #include "posblob.h"
 #include "searcher.h"
 #include "snippet.h"
@@ -73,7 +74,7 @@ static pressindex_status rdoc_text(pressindex *idx, rdoc *d, size_t k, const cha
         int rc = pi_texts_unpack(&idx->unz, d->z, d->zlen, k, k, &d->t, &d->tfirst);
         if (rc < 0)
             return rc == -2 ? pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory")
-                            : pi_fail(idx, PRESSINDEX_ERR_CORRUPT, "a release's texts are damaged");
+                            : pi_read_damaged(idx, "a release's texts are damaged");
         d->tupto = k;
     }
     if (k >= d->tfirst)
@@ -81,29 +82,35 @@ static pressindex_status rdoc_text(pressindex *idx, rdoc *d, size_t k, const cha
     return PRESSINDEX_OK;
 }
 
-static pressindex_status rdoc_read(pressindex *idx, unsigned docid, rdoc *d)
+/* Reads release document docid into d: its passage map (known_map when the search read it
+ * already: the passages value is the largest read of a result), release key (known_key, the
+ * same) and stored texts. */
+static pressindex_status rdoc_read(pressindex *idx, unsigned docid, rdoc *d, const char *known_map,
+                                   size_t known_mlen, const char *known_key)
 {
-    char *map = NULL, *key = NULL;
-    size_t mlen = 0, klen = 0;
+    char *v = NULL, *key = NULL;
+    size_t vlen = 0, klen = 0;
     memset(d, 0, sizeof *d);
     d->docid = docid;
-    xc_status xs = xc_db_value(idx->db, docid, PI_SLOT_POS, &map, &mlen);
-    if (xs == XC_OK)
+    xc_status xs = known_map ? XC_OK : xc_db_value(idx->db, docid, PI_SLOT_POS, &v, &vlen);
+    if (xs == XC_OK && !known_key)
         xs = xc_db_value(idx->db, docid, PI_SLOT_RELEASE, &key, &klen);
     if (xs == XC_OK)
         xs = xc_db_data(idx->db, docid, &d->z, &d->zlen);
     if (xs == XC_OK)
-        snprintf(d->key, sizeof d->key, "%.*s", (int)klen, key);
-    const char *m = NULL, *pos;
-    size_t ml = 0, plen;
-    int bad = xs != XC_OK ? 0 : pi_pv_split(map, mlen, &m, &ml, &pos, &plen) < 0 ? -1 : pi_pmap_decode(m, ml, &d->ps, &d->np);
-    free(map);
+        snprintf(d->key, sizeof d->key, "%.*s", known_key ? (int)strlen(known_key) : (int)klen,
+                 known_key ? known_key : key);
+    const char *m = known_map, *pos;
+    size_t ml = known_mlen, plen;
+    int bad = xs != XC_OK ? 0 : !known_map && pi_pv_split(v, vlen, &m, &ml, &pos, &plen) < 0 ? -1
+                                                                                        : pi_pmap_decode(m, ml, &d->ps, &d->np);
+    free(v);
     free(key);
     if (xs != XC_OK || bad) {
         rdoc_free(d);
         return xs != XC_OK ? pi_read_fail(idx, xs, "reading a release")
              : bad == -2   ? pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory")
-                           : pi_fail(idx, PRESSINDEX_ERR_CORRUPT, "a release's passage map is damaged");
+                           : pi_read_damaged(idx, "a release's passage map is damaged");
     }
     return PRESSINDEX_OK;
 }
@@ -133,7 +140,7 @@ static pressindex_status fill_hit(pressindex *idx, rdoc *d, unsigned pidx, const
         if (st != PRESSINDEX_OK)
             return st;
         if (!t)
-            return pi_fail(idx, PRESSINDEX_ERR_CORRUPT, "a release's texts do not match its passage map");
+            return pi_read_damaged(idx, "a release's texts do not match its passage map");
     }
     if (!(h->text = strndup(t, dlen)))
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
@@ -246,7 +253,9 @@ pressindex_status pi_results_fill(pi_search *s, size_t first, size_t count, pres
             if (docs[k].docid == ci->docid)
                 d = &docs[k];
         if (!d) {
-            if ((st = rdoc_read(s->idx, ci->docid, &docs[nd])) != PRESSINDEX_OK)
+            size_t ml = 0;
+            const char *map = pi_plan_map(s->plan, ci->docid, &ml);
+            if ((st = rdoc_read(s->idx, ci->docid, &docs[nd], map, ml, ci->key[0] ? ci->key : NULL)) != PRESSINDEX_OK)
                 break;
             d = &docs[nd++];
         }
@@ -327,7 +336,7 @@ pressindex_status pressindex_get_release(pressindex *idx, const char *id, pressi
             return pi_fail(idx, PRESSINDEX_ERR_NOT_FOUND, "no release with id %s", id);
         }
         rdoc d;
-        if ((st = rdoc_read(idx, docid, &d)) != PRESSINDEX_OK)
+        if ((st = rdoc_read(idx, docid, &d, NULL, 0, NULL)) != PRESSINDEX_OK)
             continue;
         res->hits = calloc(d.np ? d.np : 1, sizeof *res->hits);
         if (!res->hits)
