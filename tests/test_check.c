@@ -257,9 +257,16 @@ START_TEST(texts_round_trip)
     ck_assert_int_eq(compress2((Bytef *)old, &zl, (const Bytef *)"First.\0Second paragraph.\0", 26, 6), Z_OK);
     ck_assert_int_eq(pi_texts_unpack(&unz, old, zl, 1, 1, &out, &first), 0);
     ck_assert_str_eq(pi_data_text(out.p, out.len, 1 - first, &len), "Second paragraph.");
-    /* Damaged: a frame cut short, a frame whose size field says 1 TB. */
+    /* Damaged: a frame cut short, a frame with one byte of its text changed (its checksum tells),
+     * a frame whose size field says 1 TB. */
     ck_assert_int_eq(pi_texts_pack(&zc, "Walrus.", 8, &z), 0);
     ck_assert_int_eq(pi_texts_unpack(&unz, z.p, z.len - 3, 0, 0, &out, &first), -1);
+    size_t at = 0;
+    while (at + 6 <= z.len && memcmp(z.p + at, "Walrus", 6))
+        at++;
+    ck_assert_uint_lt(at + 6, z.len + 1); /* too short to compress: stored as written */
+    z.p[at] = 'B';
+    ck_assert_int_eq(pi_texts_unpack(&unz, z.p, z.len, 0, 0, &out, &first), -1);
     char big[32] = {(char)0x28, (char)0xB5, 0x2F, (char)0xFD, (char)0xE0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0};
     ck_assert_int_eq(pi_texts_unpack(&unz, big, 17, 0, 0, &out, &first), -1);
     pi_texts_ctx_free(zc);

@@ -247,12 +247,20 @@ void pi_unz_free(pi_unz *u)
 /* One zstd frame of src[0..len) appended to out. 0 or -2. */
 static int frame_add(pi_texts_ctx **c, const char *src, size_t len, pi_buf *out)
 {
-    if (!*c && !(*c = (pi_texts_ctx *)ZSTD_createCCtx()))
-        return -2;
+    if (!*c) {
+        ZSTD_CCtx *z = ZSTD_createCCtx();
+        /* The frame's checksum (4 bytes) makes damaged texts an error, never shown as text. */
+        if (!z || ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, PI_TEXTS_LEVEL)) ||
+            ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_checksumFlag, 1))) {
+            ZSTD_freeCCtx(z);
+            return -2;
+        }
+        *c = (pi_texts_ctx *)z;
+    }
     size_t bound = ZSTD_compressBound(len);
     if (pi_buf_reserve(out, bound) < 0)
         return -2;
-    size_t n = ZSTD_compressCCtx((ZSTD_CCtx *)*c, out->p + out->len, bound, src, len, PI_TEXTS_LEVEL);
+    size_t n = ZSTD_compress2((ZSTD_CCtx *)*c, out->p + out->len, bound, src, len);
     if (ZSTD_isError(n))
         return -2; /* with a bound-sized output, only an allocation inside zstd fails */
     out->len += n;
