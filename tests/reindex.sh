@@ -262,7 +262,8 @@ reindex() { run "$P" reindex --json "$@"; }
 # ---- a corrupt database: "damaged" and the way back, Xapian's class names left out
 export PRESSINDEX_DB="$D/bad"
 reindex "$D/src"; expect_rc 0 "corrupt: setup"
-python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.write(b"\x5a" * 8192)' "$D/bad/db.1/docdata.glass"
+# every block of the postings table (whichever is live)
+python3 -c 'import os, sys; f = open(sys.argv[1], "r+b"); f.write(b"\x5a" * os.path.getsize(sys.argv[1]))' "$D/bad/db.1/postlist.glass"
 for c in "stats" "search dirtest" "reindex $D/src"; do
     # shellcheck disable=SC2086
     run "$P" $c; expect_rc 74 "corrupt: $c"; expect_in "is damaged" "$err" "corrupt: $c says damaged"

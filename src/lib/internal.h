@@ -48,7 +48,8 @@ enum {
     PI_SLOT_RELEASE = 1,   /* release key */
     /* 2: the passage map until schema 5; from 6 inside PI_SLOT_POS */
     PI_SLOT_SEQ = 3,       /* the release's index sequence: 16 hex digits, grows with every write */
-    PI_SLOT_POS = 4        /* the passage map and the body words' positions (posblob.h) */
+    PI_SLOT_POS = 4,       /* the passage map and the body words' positions (posblob.h) */
+    PI_SLOT_TEXTS = 5      /* the passages' texts (pi_texts_pack; the document's data until schema 5) */
 };
 
 /* A release id's fixed-length key: hex of a 128-bit digest (ids may exceed Xapian's term limit). */
@@ -89,8 +90,9 @@ int pi_pmap_add(pi_buf *map, unsigned pno_delta, unsigned words, unsigned flags,
 int pi_is_question(const char *t, size_t n);
 /* Decodes a map into a malloc()ed array (*n entries); -1 when malformed, -2 out of memory. */
 int pi_pmap_decode(const char *map, size_t len, pi_passage **out, size_t *n);
-/* A release document's data is its passages' texts, each ended by NUL, compressed by us with zstd
- * (Glass, finding nothing left to compress, stores it as it is): a result needs one passage, and
+/* A release document's value PI_SLOT_TEXTS holds its passages' texts, each ended by NUL, compressed
+ * by us with zstd (a value, not the document's data: Glass runs zlib over every data record, and
+ * over texts we compressed that was 5-8% of a build's CPU for nothing): a result needs one passage, and
  * decompressing starts at the block holding it. A release of up to PI_TEXT_BLOCK bytes of text is
  * one zstd frame; a longer one is the byte PI_TEXTS_BLOCKS, a varint count of blocks, per block a
  * varint count of its passages and a varint length, then the blocks, each a frame of passages

@@ -96,7 +96,7 @@ static pressindex_status rdoc_read(pressindex *idx, unsigned docid, rdoc *d, con
     if (xs == XC_OK && !known_key)
         xs = xc_db_value(idx->db, docid, PI_SLOT_RELEASE, &key, &klen);
     if (xs == XC_OK)
-        xs = xc_db_data(idx->db, docid, &d->z, &d->zlen);
+        xs = xc_db_value(idx->db, docid, PI_SLOT_TEXTS, &d->z, &d->zlen);
     if (xs == XC_OK)
         snprintf(d->key, sizeof d->key, "%.*s", known_key ? (int)strlen(known_key) : (int)klen,
                  known_key ? known_key : key);

@@ -141,13 +141,13 @@ static pressindex_status surface_form(pressindex *idx, pi_stemmer *stem, const c
     *out = NULL;
     for (int docs = 0; xs == XC_OK && !rc && docs < 20 && best_d > 0 && (on = xc_postlist_next(pl, &docid)) > 0;
          docs++) {
-        xc_doc *doc = NULL;
+        char *z = NULL;
         const char *data;
-        size_t len;
+        size_t len, zlen = 0;
         pi_buf texts = {0};
         size_t first;
-        if ((xs = xc_db_get_document(idx->db, docid, &doc)) == XC_OK && (xs = xc_doc_get_data(doc, &data, &len)) == XC_OK &&
-            (rc = pi_texts_unpack(&idx->unz, data, len, 0, SIZE_MAX, &texts, &first)) == 0 && texts.p) {
+        if ((xs = xc_db_value(idx->db, docid, PI_SLOT_TEXTS, &z, &zlen)) == XC_OK &&
+            (rc = pi_texts_unpack(&idx->unz, z, zlen, 0, SIZE_MAX, &texts, &first)) == 0 && texts.p) {
             data = texts.p; /* a release's texts, NUL-separated (schema 3) */
             len = texts.len;
             size_t at = 0, s, e;
@@ -181,7 +181,7 @@ static pressindex_status surface_form(pressindex *idx, pi_stemmer *stem, const c
             }
         }
         pi_buf_free(&texts);
-        xc_doc_free(doc);
+        free(z);
     }
     if (xs == XC_OK && on < 0)
         xs = xc_last_status();

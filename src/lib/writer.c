@@ -169,7 +169,7 @@ static xc_status unchanged(pi_writer *w, const char *key, const char *rterm, siz
         /* Failures are failures (out of memory must not pass for "changed"). */
         if ((xs = release_docid(w->db, rterm, rlen, &docid)) == XC_OK && docid &&
             (xs = xc_db_value(w->db, docid, PI_SLOT_POS, &pv, &pvlen)) == XC_OK &&
-            (xs = xc_db_data(w->db, docid, &data, &dlen)) == XC_OK) {
+            (xs = xc_db_value(w->db, docid, PI_SLOT_TEXTS, &data, &dlen)) == XC_OK) {
             const char *map, *pos;
             size_t mlen, plen;
             *same = pi_pv_split(pv, pvlen, &map, &mlen, &pos, &plen) == 0 && mlen == w->map.len &&
@@ -287,7 +287,7 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
             (xs = xc_doc_set_value(d, PI_SLOT_RELEASE, key, PI_KEY_LEN)) != XC_OK ||
             (xs = xc_doc_set_value(d, PI_SLOT_SEQ, seq, 16)) != XC_OK ||
             (xs = xc_doc_set_value(d, PI_SLOT_POS, w->pv.p, w->pv.len)) != XC_OK ||
-            (xs = xc_doc_set_data(d, w->zdata.p, w->zdata.len)) != XC_OK ||
+            (xs = xc_doc_set_value(d, PI_SLOT_TEXTS, w->zdata.p, w->zdata.len)) != XC_OK ||
             (xs = xc_db_replace_document_by_term(w->db, rterm, rlen, d, NULL)) != XC_OK)
             return xs ? xs : XC_ERR_OTHER;
     }
