@@ -18,7 +18,8 @@
 #include <string>
 #include <vector>
 #include <exception>
-#include <atomic>
+#include <cxxabi.h>
+#include <typeinfo>
 #include <cerrno>
 #include <cstdio>
 #include <mutex>
@@ -254,8 +255,9 @@ namespace {
  * (glass_values.cc, ~ValueUpdater): a block write failing there, or again there while the first
  * failure unwinds, reaches std::terminate, past every catch of this shim. The process cannot go
  * on; it can still say why, as a failed write it is, and end with the status a failed write has
- * (EX_IOERR) instead of an abort. Only for a terminate with a Xapian database error in flight, or
- * none but errno saying the disk refused; anything else goes on to the previous handler. */
+ * (EX_IOERR) instead of an abort. Only for a terminate with Xapian's write error in flight, or
+ * none but errno saying the disk refused; anything else (an allocation failure meeting the same
+ * destructor, test_faults' sweep) goes on to the previous handler as it would have. */
 std::mutex fatal_mu;
 char fatal_path[4096];
 std::terminate_handler fatal_prev;
@@ -265,26 +267,29 @@ std::terminate_handler fatal_prev;
     int e = errno;
     std::string what;
     bool disk = false;
-    if (std::exception_ptr x = std::current_exception()) {
+    /* The type first, without catching: a handler that goes on (an allocation failure, a bug)
+     * must find the exception as it was. Only Xapian's own "Error writing block N (errno)", a
+     * DatabaseError of that exact type carrying an errno, is a failed write: a
+     * DatabaseCorruptError thrown from that destructor while a std::bad_alloc unwinds is not. */
+    const std::type_info *t = abi::__cxa_current_exception_type();
+    if (t && *t == typeid(Xapian::DatabaseError)) {
         try {
-            std::rethrow_exception(x);
+            std::rethrow_exception(std::current_exception());
         } catch (const Xapian::DatabaseError &err) {
-            what = err.get_msg();
             if (err.get_error_string()) {
-                what += " (";
-                what += err.get_error_string();
-                what += ")";
+                what = err.get_msg() + " (" + err.get_error_string() + ")";
+                disk = true;
             }
-            disk = true;
         } catch (...) {
         }
-    } else if (e == ENOSPC || e == EIO || e == EDQUOT || e == EFBIG) {
+    } else if (!t && (e == ENOSPC || e == EIO || e == EDQUOT || e == EFBIG)) {
         what = std::strerror(e);
         disk = true;
     }
     if (disk && fatal_path[0]) {
         std::fprintf(stderr, "%s: cannot write to the index at %s: %s; it keeps what was committed before\n",
                      program_invocation_short_name, fatal_path, what.c_str());
+        std::fflush(stderr);
         _exit(74); /* EX_IOERR */
     }
     if (fatal_prev)
