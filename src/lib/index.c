@@ -933,6 +933,11 @@ pressindex_status pi_read_damaged(pressindex *idx, const char *what)
     return pi_fail(idx, PRESSINDEX_ERR_CORRUPT, "%s", what);
 }
 
+pressindex_status pi_decode_fail(pressindex *idx, int rc, const char *what)
+{
+    return rc == -2 ? pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory") : pi_read_damaged(idx, what);
+}
+
 pressindex_status pi_retry_pause(pressindex *idx, unsigned attempt, double deadline, double limit)
 {
     /* The first retries go at once (a commit landed once); then 1, 2, 4 ... 50 ms apart, about a

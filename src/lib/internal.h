@@ -242,6 +242,8 @@ pressindex_status pi_read_fail(pressindex *idx, xc_status xs, const char *contex
 /* What a read found is inconsistent (a record missing): PRESSINDEX_ERR_MODIFIED when a newer
  * revision exists (a race, as above), else PRESSINDEX_ERR_CORRUPT with the message what. */
 pressindex_status pi_read_damaged(pressindex *idx, const char *what);
+/* A decoder's failure on what a read gave (-2: no memory, else damaged: pi_read_damaged). */
+pressindex_status pi_decode_fail(pressindex *idx, int rc, const char *what);
 /* Called before any use of idx->db by an entry point. After an allocation failed (idx->broken,
  * set by pi_fail), Xapian's objects may be left half-updated (a Glass cursor whose block could not
  * be allocated crashes on its next use): the database is closed and opened again. A writer's

@@ -73,8 +73,7 @@ static pressindex_status rdoc_text(pressindex *idx, rdoc *d, size_t k, const cha
     if (!(d->t.p && d->t.len && d->tfirst <= k && k <= d->tupto)) {
         int rc = pi_texts_unpack(&idx->unz, d->z, d->zlen, k, k, &d->t, &d->tfirst);
         if (rc < 0)
-            return rc == -2 ? pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory")
-                            : pi_read_damaged(idx, "a release's texts are damaged");
+            return pi_decode_fail(idx, rc, "a release's texts are damaged");
         d->tupto = k;
     }
     if (k >= d->tfirst)
@@ -98,8 +97,7 @@ static pressindex_status rdoc_read(pressindex *idx, unsigned docid, rdoc *d, con
     if (xs == XC_OK)
         xs = xc_db_value(idx->db, docid, PI_SLOT_TEXTS, &d->z, &d->zlen);
     if (xs == XC_OK)
-        snprintf(d->key, sizeof d->key, "%.*s", known_key ? (int)strlen(known_key) : (int)klen,
-                 known_key ? known_key : key);
+        snprintf(d->key, sizeof d->key, "%.*s", known_key ? PI_KEY_LEN : (int)klen, known_key ? known_key : key);
     const char *m = known_map, *pos;
     size_t ml = known_mlen, plen;
     int bad = xs != XC_OK ? 0 : !known_map && pi_pv_split(v, vlen, &m, &ml, &pos, &plen) < 0 ? -1
@@ -109,8 +107,7 @@ static pressindex_status rdoc_read(pressindex *idx, unsigned docid, rdoc *d, con
     if (xs != XC_OK || bad) {
         rdoc_free(d);
         return xs != XC_OK ? pi_read_fail(idx, xs, "reading a release")
-             : bad == -2   ? pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory")
-                           : pi_read_damaged(idx, "a release's passage map is damaged");
+                           : pi_decode_fail(idx, bad, "a release's passage map is damaged");
     }
     return PRESSINDEX_OK;
 }

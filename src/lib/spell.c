@@ -190,8 +190,7 @@ static pressindex_status surface_form(pressindex *idx, pi_stemmer *stem, const c
     if (xs != XC_OK || rc) {
         free(word);
         return xs != XC_OK ? pi_read_fail(idx, xs, "suggesting a spelling")
-               : rc == -2  ? pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory")
-                           : pi_read_damaged(idx, "a release's texts are damaged");
+                           : pi_decode_fail(idx, rc, "a release's texts are damaged");
     }
     *out = word;
     return PRESSINDEX_OK;
