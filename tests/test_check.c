@@ -128,7 +128,11 @@ END_TEST
 /* Replaces the body positions of census/1's document with value[0..len), its passage map kept
  * (the passages value is map and positions together, posblob.h); whole: the value becomes
  * value[0..len) as it is. */
-static void set_positions_value(pressindex *idx, const char *value, size_t len, int whole)
+/* How set_positions_value() writes: the value joined to the release's own passage map, the
+ * passages value whole, or the stopwords' positions value. */
+enum { POS_BLOB, POS_WHOLE, POS_STOP };
+
+static void set_positions_value(pressindex *idx, const char *value, size_t len, int how)
 {
     char key[PI_KEY_LEN + 1], term[PI_KEY_LEN + 8];
     pi_release_key("census/1", key);
@@ -141,7 +145,7 @@ static void set_positions_value(pressindex *idx, const char *value, size_t len, 
     xc_postlist_free(pl);
     ck_assert_int_eq(xc_db_get_document(idx->db, docid, &doc), XC_OK);
     pi_buf v = {0};
-    if (whole) {
+    if (how != POS_BLOB) {
         ck_assert_int_eq(pi_buf_add(&v, value, len), 0);
     } else {
         char *old = NULL;
@@ -153,7 +157,7 @@ static void set_positions_value(pressindex *idx, const char *value, size_t len, 
         ck_assert_int_eq(pi_pv_join(map, mlen, value, len, &v), 0);
         free(old);
     }
-    ck_assert_int_eq(xc_doc_set_value(doc, PI_SLOT_POS, v.p ? v.p : "", v.len), XC_OK);
+    ck_assert_int_eq(xc_doc_set_value(doc, how == POS_STOP ? PI_SLOT_STOPPOS : PI_SLOT_POS, v.p ? v.p : "", v.len), XC_OK);
     pi_buf_free(&v);
     ck_assert_int_eq(xc_db_replace_document(idx->db, docid, doc), XC_OK);
     ck_assert_int_eq(xc_db_commit(idx->db), XC_OK);
@@ -161,27 +165,38 @@ static void set_positions_value(pressindex *idx, const char *value, size_t len, 
 }
 
 /* The passages value (PI_SLOT_POS: the passage map and the body positions) is the only way to a
- * release's passages: positions damaged, the value lost, positions outside the passages, a map
- * that does not fit, each is reported against the release, once. */
+ * release's passages, and the stopwords' positions value (PI_SLOT_STOPPOS) the only way to its
+ * phrases with a stopword: positions damaged, the value lost, positions outside the passages, a
+ * map that does not fit, a word in the other value than a search looks in, each is reported
+ * against the release, once. */
 START_TEST(damaged_positions)
 {
     static const char *const want[] = {"does not decode", "no passages value", "outside its passages",
-                                       "passage map does not fit"};
-    for (int v = 0; v < 4; v++) {
+                                       "passage map does not fit", "positions value holds a stopword",
+                                       "stopwords' positions value holds a word that is not a stopword",
+                                       "stopwords' positions value is damaged"};
+    for (int v = 0; v < 7; v++) {
         pressindex *idx = make_index();
         pi_posb b = {0};
         pi_buf blob = {0};
-        if (v == 0) {
+        if (v == 0 || v == 6) {
             ck_assert_int_eq(pi_buf_add(&blob, "\x00\x01z\x05", 4), 0); /* index past the end */
+        } else if (v == 4 || v == 5) {
+            /* a stopword among the words, a word among the stopwords (finish() without its
+             * stopwords' blob keeps them together) */
+            const char *w = v == 4 ? "the" : "walrus";
+            ck_assert_int_eq(pi_posb_add(&b, w, strlen(w), 2), 0);
+            ck_assert_int_eq(pi_posb_finish(&b, 0, &blob, NULL), 0);
         } else if (v == 2) {
             /* "walrus" at position 40: the first passage spans 1-6, the second starts at 71 */
             ck_assert_int_eq(pi_posb_add(&b, "walrus", 6, 2), 0);
             ck_assert_int_eq(pi_posb_add(&b, "walrus", 6, 40), 0);
-            ck_assert_int_eq(pi_posb_finish(&b, 0, &blob), 0);
+            ck_assert_int_eq(pi_posb_finish(&b, 0, &blob, NULL), 0);
         }
         if (v == 3) /* a map's length past the value's end */
             ck_assert_int_eq(pi_buf_add(&blob, "\x7f\x01\x02", 3), 0);
-        set_positions_value(idx, blob.p ? blob.p : "", blob.len, v == 1 || v == 3);
+        set_positions_value(idx, blob.p ? blob.p : "", blob.len,
+                            v == 1 || v == 3 ? POS_WHOLE : v >= 5 ? POS_STOP : POS_BLOB);
         pressindex_check_stats cs;
         ck_assert_int_eq(pressindex_check(idx, on_problem, NULL, &cs), PRESSINDEX_ERR_CORRUPT);
         ck_assert_uint_eq(cs.problems, 1);

@@ -180,7 +180,7 @@ START_TEST(older_schema_asks_for_a_rebuild)
         pressindex *idx = NULL;
         ck_assert_int_eq(pressindex_open(dbpath, writable ? &o : NULL, &idx), PRESSINDEX_ERR_VERSION);
         ck_assert_ptr_null(idx);
-        ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "older index schema (1, this pressindex needs 6)"));
+        ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "older index schema (1, this pressindex needs 7)"));
         ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "rebuild it from its sources"));
     }
 }
@@ -391,7 +391,7 @@ START_TEST(positions_value_round_trip)
                    {"census", 70000}, {"walrus", 70001}};
         for (size_t i = 0; i < sizeof occ / sizeof *occ; i++)
             ck_assert_int_eq(pi_posb_add(&b, occ[i].t, strlen(occ[i].t), occ[i].pos), 0);
-        ck_assert_int_eq(pi_posb_finish(&b, z, &v), 0);
+        ck_assert_int_eq(pi_posb_finish(&b, z, &v, NULL), 0);
         ck_assert_int_eq((unsigned char)v.p[0], z ? PI_POSB_ZLIB : PI_POSB_RAW);
         /* The terms for Xapian: in byte order, with their occurrences as wdf. */
         static const char *const terms[] = {"arctic", "census", "walru", "walrus"};
@@ -438,6 +438,38 @@ START_TEST(positions_value_round_trip)
             }
         }
     }
+    /* Stopwords apart (schema 7): "the" and "do" (also the stem of "doing") in their own blob, in
+     * byte order, the other words alone in the first; the terms for Xapian are all of them. */
+    pi_buf st = {0};
+    pi_posb_clear(&b);
+    static const char *const words[] = {"the", "walrus", "do", "doe", "the"};
+    for (unsigned i = 0; i < 5; i++)
+        ck_assert_int_eq(pi_posb_add(&b, words[i], strlen(words[i]), i + 1), 0);
+    ck_assert_int_eq(pi_posb_finish(&b, 0, &v, &st), 0);
+    ck_assert_uint_eq(pi_posb_terms(&b), 4);
+    static const char *const in_v[] = {"doe", "walrus"}, *const in_st[] = {"do", "the"};
+    static const unsigned first[2][2] = {{4, 2}, {3, 1}}, count[2][2] = {{1, 1}, {1, 2}};
+    for (int k = 0; k < 2; k++) {
+        pi_posr r;
+        unsigned pos[8];
+        const pi_buf *blob = k ? &st : &v;
+        ck_assert_int_eq(pi_posr_init(&r, blob->p, blob->len, &scratch), 0);
+        for (int i = 0; i < 2; i++) {
+            ck_assert_int_eq(pi_posr_next(&r), 1);
+            ck_assert_str_eq(r.term, (k ? in_st : in_v)[i]);
+            ck_assert_int_eq(pi_posr_positions(&r, pos), count[k][i]);
+            ck_assert_uint_eq(pos[0], first[k][i]);
+            if (count[k][i] == 2)
+                ck_assert_uint_eq(pos[1], 5);
+        }
+        ck_assert_int_eq(pi_posr_next(&r), 0);
+    }
+    /* A release without stopwords has none to store. */
+    pi_posb_clear(&b);
+    ck_assert_int_eq(pi_posb_add(&b, "walrus", 6, 1), 0);
+    ck_assert_int_eq(pi_posb_finish(&b, 0, &v, &st), 0);
+    ck_assert_uint_eq(st.len, 0);
+    pi_buf_free(&st);
     pi_posb_free(&b);
     pi_buf_free(&v);
     pi_buf_free(&scratch);

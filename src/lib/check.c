@@ -12,6 +12,7 @@
 #include "internal.h"
 #include "posblob.h"
 #include "sync.h"
+#include "text.h"
 
 typedef struct checker {
     pressindex *idx;
@@ -50,32 +51,39 @@ static int in_passage(const pi_passage *ps, size_t np, unsigned v)
     return lo < np && ps[lo].start <= v;
 }
 
-/* What is wrong with the release's body positions (value PI_SLOT_POS, posblob.h), NULL if nothing:
- * the blob decodes, its terms come in byte order, each term's positions ascend inside the
- * release's passages, and they are no more than the document's length leaves (its length also
- * counts the title's words and the XP term's wdf, the passages). */
-static const char *positions_problem(const char *blob, size_t blen, const pi_passage *ps, size_t np,
-                                     unsigned doclen, xc_status *xs)
+/* What is wrong with a blob of the release's body positions (posblob.h: in value PI_SLOT_POS, or
+ * the stopwords' in PI_SLOT_STOPPOS when stop), NULL if nothing: the blob decodes, its terms come
+ * in byte order and belong in it, each term's positions ascend inside the release's passages;
+ * *total counts them. */
+static const char *positions_problem(const char *blob, size_t blen, int stop, const pi_passage *ps,
+                                     size_t np, uint64_t *total, xc_status *xs)
 {
+#define PROBLEM(what) (stop ? "the release's stopwords' positions value " what : "the release's positions value " what)
     pi_buf scratch = {0};
     const char *what = NULL;
     pi_posr r;
     unsigned *pos = NULL;
     char prev[PI_MAX_TERM + 1] = "";
     size_t prevlen = 0;
-    uint64_t total = 0;
+    uint64_t seen = 0;
     int rc = blen ? pi_posr_init(&r, blob, blen, &scratch) : 0;
-    if (!blen)
+    if (!blen && !stop)
         what = "the release has no positions value: none of its passages can be found";
+    else if (!blen)
+        return NULL; /* no stopwords */
     else if (rc == -2)
         *xs = XC_ERR_NO_MEMORY;
     else if (rc < 0)
-        what = "the release's positions value is damaged (it does not decode)";
+        what = PROBLEM("is damaged (it does not decode)");
     while (!what && *xs == XC_OK && (rc = pi_posr_next(&r)) > 0) {
         size_t n = prevlen < r.len ? prevlen : r.len;
         int c = memcmp(prev, r.term, n);
-        if (total && (c > 0 || (c == 0 && prevlen >= r.len))) {
-            what = "the release's positions value lists its words out of order";
+        if (seen && (c > 0 || (c == 0 && prevlen >= r.len))) {
+            what = PROBLEM("lists its words out of order");
+            break;
+        }
+        if ((pi_is_stopword(r.term, r.len) != 0) != stop) {
+            what = stop ? PROBLEM("holds a word that is not a stopword") : PROBLEM("holds a stopword");
             break;
         }
         memcpy(prev, r.term, r.len);
@@ -88,21 +96,21 @@ static const char *positions_problem(const char *blob, size_t blen, const pi_pas
         pos = g;
         long k = pi_posr_positions(&r, pos);
         if (k <= 0) {
-            what = "the release's positions value is damaged (a word without ascending positions)";
+            what = PROBLEM("is damaged (a word without ascending positions)");
             break;
         }
         for (long i = 0; i < k && !what; i++)
             if (!in_passage(ps, np, pos[i]))
-                what = "the release's positions value puts a word outside its passages";
-        total += (uint64_t)k;
+                what = PROBLEM("puts a word outside its passages");
+        seen += (uint64_t)k;
     }
     if (!what && *xs == XC_OK && rc < 0)
-        what = "the release's positions value is damaged (it does not decode)";
-    if (!what && *xs == XC_OK && total + np > doclen)
-        what = "the release's positions value holds more words than its document";
+        what = PROBLEM("is damaged (it does not decode)");
+    *total += seen;
     free(pos);
     pi_buf_free(&scratch);
     return what;
+#undef PROBLEM
 }
 
 /* The passages of the release whose document holds the XR term: its passage map's entries (0
@@ -125,9 +133,9 @@ static xc_status release_passages(xc_db *db, const char *term, size_t len, uint6
             xs = xc_postlist_get(pl, NULL, &doclen);
     }
     xc_postlist_free(pl);
-    char *v = NULL;
+    char *v = NULL, *sv = NULL;
     const char *map, *blob;
-    size_t vlen = 0, mlen = 0, blen = 0, np = 0;
+    size_t vlen = 0, mlen = 0, blen = 0, np = 0, svlen = 0;
     pi_passage *ps = NULL;
     int rc = 0;
     if (xs == XC_OK && docid && (xs = xc_db_value(db, docid, PI_SLOT_POS, &v, &vlen)) == XC_OK) {
@@ -137,13 +145,20 @@ static xc_status release_passages(xc_db *db, const char *term, size_t len, uint6
                                 : "the release has no passages value: none of its passages can be found";
         } else if ((rc = pi_pmap_decode(map, mlen, &ps, &np)) == 0) {
             *n = np;
-            if (posprob && np)
-                *posprob = positions_problem(blob, blen, ps, np, doclen, &xs);
+            /* The words' positions are no more than the document's length leaves (its length
+             * also counts the title's words and the XP term's wdf, the passages). */
+            uint64_t total = 0;
+            if (posprob && np && !(*posprob = positions_problem(blob, blen, 0, ps, np, &total, &xs)) &&
+                xs == XC_OK && (xs = xc_db_value(db, docid, PI_SLOT_STOPPOS, &sv, &svlen)) == XC_OK &&
+                !(*posprob = positions_problem(sv, svlen, 1, ps, np, &total, &xs)) && xs == XC_OK &&
+                total + np > doclen)
+                *posprob = "the release's positions values hold more words than its document";
         }
     }
     if (rc == -2)
         xs = XC_ERR_NO_MEMORY;
     free(v);
+    free(sv);
     free(ps);
     return xs;
 }

@@ -13,7 +13,7 @@
 #include "xc.h"
 
 /* ---- The on-disk schema (doc/schema.md explains each choice). Bump PI_SCHEMA on any change. ---- */
-#define PI_SCHEMA 6
+#define PI_SCHEMA 7
 #define PI_META_SCHEMA "pressindex:schema"
 #define PI_META_LANG "pressindex:lang"
 #define PI_META_RELEASE "R" /* + release key -> pi_release_record */
@@ -49,7 +49,9 @@ enum {
     /* 2: the passage map until schema 5; from 6 inside PI_SLOT_POS */
     PI_SLOT_SEQ = 3,       /* the release's index sequence: 16 hex digits, grows with every write */
     PI_SLOT_POS = 4,       /* the passage map and the body words' positions (posblob.h) */
-    PI_SLOT_TEXTS = 5      /* the passages' texts (pi_texts_pack; the document's data until schema 5) */
+    PI_SLOT_TEXTS = 5,     /* the passages' texts (pi_texts_pack; the document's data until schema 5) */
+    PI_SLOT_STOPPOS = 6    /* the body stopwords' positions (posblob.h; in PI_SLOT_POS until schema 6),
+                            * absent when the release has none */
 };
 
 /* A release id's fixed-length key: hex of a 128-bit digest (ids may exceed Xapian's term limit). */
@@ -162,7 +164,7 @@ typedef struct pi_writer {
     xc_doc *doc;
     pi_stemmers stemmers;
     const char *default_lang;
-    pi_buf fold, folded, source, rec, map, data, zdata, posv, pv; /* scratch, reused */
+    pi_buf fold, folded, source, rec, map, data, zdata, posv, stopv, pv; /* scratch, reused */
     struct pi_posb *posb;             /* the release's body positions (posblob.h) */
     pi_texts_ctx *zc;                 /* compressing the texts (NULL before the first) */
     uint64_t pending;                 /* passages since the last commit */

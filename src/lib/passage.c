@@ -25,6 +25,7 @@
 
 #include "passage.h"
 #include "posblob.h"
+#include "text.h"
 
 /* Expansions of a title wildcard looked at in one release. */
 #define MAX_EXPANSIONS 1000
@@ -100,10 +101,12 @@ struct pi_plan {
     pi_passage *ps;   /* the passage map at hand (reused) */
     size_t ps_cap;
     size_t npre;
-    struct probe *probe; /* the body terms looked up in each release's positions blob, by term */
-    size_t nprobe;
-    struct probe *pfx;   /* the body wildcards' prefixes */
-    size_t npfx;
+    /* What is looked up in each release's positions blob (main) and in its stopwords' (stop:
+     * posblob.h): the body terms, sorted, and apart the body wildcards' prefixes. */
+    struct probes {
+        struct probe *w, *pfx;
+        size_t nw, npfx;
+    } main, stop;
     pi_buf scratch;      /* an inflated blob */
     size_t *act;         /* the release at hand's body terms with positions (reused) */
     size_t act_cap;
@@ -414,28 +417,41 @@ static int cmp_probe(const void *a, const void *b)
     return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
-/* The body terms to find in each release's positions blob, sorted as the blob's dictionary is:
- * words (absent from the index: none), wildcards' typed stems, and apart the wildcards' prefixes. */
+static void add_probe(struct probes *pr, const char *s, size_t len, size_t i)
+{
+    pr->w[pr->nw++] = (probe){s, len, i};
+}
+
+/* The body terms to find in each release's positions blobs, sorted as the blobs' dictionaries
+ * are: words (absent from the index: none), wildcards' typed stems, and apart the wildcards'
+ * prefixes; a stopword's in the stopwords' blob, a prefix in both when a stopword has it. */
 static xc_status plan_probes(pi_plan *p)
 {
-    p->probe = calloc(2 * p->nt + 1, sizeof *p->probe);
-    p->pfx = calloc(p->nt + 1, sizeof *p->pfx);
-    if (!p->probe || !p->pfx)
+    struct probes *m = &p->main, *st = &p->stop;
+    m->w = calloc(2 * p->nt + 1, sizeof *m->w);
+    m->pfx = calloc(p->nt + 1, sizeof *m->pfx);
+    st->w = calloc(2 * p->nt + 1, sizeof *st->w);
+    st->pfx = calloc(p->nt + 1, sizeof *st->pfx);
+    if (!m->w || !m->pfx || !st->w || !st->pfx)
         return XC_ERR_NO_MEMORY;
     for (size_t i = 0; i < p->nt; i++) {
         const pterm *t = &p->t[i];
         if (t->whole)
             continue;
         if (t->wildcard) {
-            p->pfx[p->npfx++] = (probe){t->term, t->len, i};
+            m->pfx[m->npfx++] = (probe){t->term, t->len, i};
+            if (pi_stopword_prefixed(t->term, t->len))
+                st->pfx[st->npfx++] = (probe){t->term, t->len, i};
             if (t->alt)
-                p->probe[p->nprobe++] = (probe){t->alt, strlen(t->alt), i};
+                add_probe(pi_is_stopword(t->alt, strlen(t->alt)) ? st : m, t->alt, strlen(t->alt), i);
         } else if (t->cf) {
-            p->probe[p->nprobe++] = (probe){t->term, t->len, i};
+            add_probe(pi_is_stopword(t->term, t->len) ? st : m, t->term, t->len, i);
         }
     }
-    if (p->nprobe > 1)
-        qsort(p->probe, p->nprobe, sizeof *p->probe, cmp_probe);
+    if (m->nw > 1)
+        qsort(m->w, m->nw, sizeof *m->w, cmp_probe);
+    if (st->nw > 1)
+        qsort(st->w, st->nw, sizeof *st->w, cmp_probe);
     return XC_OK;
 }
 
@@ -613,8 +629,10 @@ void pi_plan_free(pi_plan *p)
         free(p->sm[i].times);
     free(p->sm);
     free(p->adj);
-    free(p->probe);
-    free(p->pfx);
+    free(p->main.w);
+    free(p->main.pfx);
+    free(p->stop.w);
+    free(p->stop.pfx);
     pi_buf_free(&p->scratch);
     free(p->act);
     free(p);
@@ -787,9 +805,9 @@ static int past_prefix(const pi_posr *rd, const probe *x)
     return memcmp(rd->term, x->s, n) > 0;
 }
 
-/* The positions of the plan's body terms in release r, from its blob: its dictionary and the
- * plan's sorted terms merged in one pass (a wildcard: every term with its prefix). */
-static xc_status blob_positions(pi_plan *p, pre *r, const char *blob, size_t blen)
+/* The positions of the body terms pr in release r, from its blob: its dictionary and the sorted
+ * terms merged in one pass (a wildcard: every term with its prefix). */
+static xc_status blob_positions(pi_plan *p, const struct probes *pr, pre *r, const char *blob, size_t blen)
 {
     pi_posr rd;
     int rc = pi_posr_init(&rd, blob, blen, &p->scratch);
@@ -798,25 +816,25 @@ static xc_status blob_positions(pi_plan *p, pre *r, const char *blob, size_t ble
     size_t e = 0;
     xc_status xs = XC_OK;
     int wild = 0;
-    if (!p->npfx) {
+    if (!pr->npfx) {
         /* Words only: from one looked-for term to the next, over the first bytes' index. */
         rc = pi_posr_next(&rd);
-        while (xs == XC_OK && rc > 0 && e < p->nprobe) {
-            unsigned char want = (unsigned char)p->probe[e].s[0];
+        while (xs == XC_OK && rc > 0 && e < pr->nw) {
+            unsigned char want = (unsigned char)pr->w[e].s[0];
             if ((unsigned char)rd.term[0] < want) {
                 if ((rc = pi_posr_seek(&rd, want)) > 0)
                     rc = pi_posr_next(&rd);
                 continue;
             }
             probe key = {rd.term, rd.len, 0};
-            int c = cmp_probe(&p->probe[e], &key);
+            int c = cmp_probe(&pr->w[e], &key);
             if (c < 0) {
                 e++;
                 continue;
             }
             if (c == 0)
-                for (size_t k = e; xs == XC_OK && k < p->nprobe && !cmp_probe(&p->probe[k], &key); k++)
-                    xs = take_positions(p, r, p->probe[k].ti, &rd);
+                for (size_t k = e; xs == XC_OK && k < pr->nw && !cmp_probe(&pr->w[k], &key); k++)
+                    xs = take_positions(p, r, pr->w[k].ti, &rd);
             rc = pi_posr_next(&rd);
         }
         return xs == XC_OK && rc < 0 ? XC_ERR_CORRUPT : xs;
@@ -824,16 +842,16 @@ static xc_status blob_positions(pi_plan *p, pre *r, const char *blob, size_t ble
     while (xs == XC_OK && (rc = pi_posr_next(&rd)) > 0) {
         probe key = {rd.term, rd.len, 0};
         int c = -1;
-        while (e < p->nprobe && (c = cmp_probe(&p->probe[e], &key)) < 0)
+        while (e < pr->nw && (c = cmp_probe(&pr->w[e], &key)) < 0)
             e++;
-        for (size_t k = e; xs == XC_OK && c == 0 && k < p->nprobe; k++) {
-            if (k > e && cmp_probe(&p->probe[k], &key) != 0)
+        for (size_t k = e; xs == XC_OK && c == 0 && k < pr->nw; k++) {
+            if (k > e && cmp_probe(&pr->w[k], &key) != 0)
                 break;
-            xs = take_positions(p, r, p->probe[k].ti, &rd);
+            xs = take_positions(p, r, pr->w[k].ti, &rd);
         }
-        int left = e < p->nprobe;
-        for (size_t k = 0; xs == XC_OK && k < p->npfx; k++) {
-            const probe *x = &p->pfx[k];
+        int left = e < pr->nw;
+        for (size_t k = 0; xs == XC_OK && k < pr->npfx; k++) {
+            const probe *x = &pr->pfx[k];
             if (rd.len >= x->len && !memcmp(rd.term, x->s, x->len)) {
                 xs = take_positions(p, r, x->ti, &rd);
                 wild = 1;
@@ -848,8 +866,8 @@ static xc_status blob_positions(pi_plan *p, pre *r, const char *blob, size_t ble
     if (xs == XC_OK && rc < 0)
         xs = XC_ERR_CORRUPT;
     /* A wildcard's words merged: one ascending list, as a word's. */
-    for (size_t k = 0; xs == XC_OK && wild && k < p->npfx; k++)
-        sort_unique(r->pos[p->pfx[k].ti], &r->n[p->pfx[k].ti]);
+    for (size_t k = 0; xs == XC_OK && wild && k < pr->npfx; k++)
+        sort_unique(r->pos[pr->pfx[k].ti], &r->n[pr->pfx[k].ti]);
     return xs;
 }
 
@@ -887,7 +905,14 @@ static xc_status got_value(void *ctx, size_t i, const char *v, size_t len)
         return XC_ERR_NO_MEMORY;
     memcpy(r->map, map, mlen);
     r->mlen = mlen;
-    return p->nprobe || p->npfx ? blob_positions(p, r, blob, blen) : XC_OK;
+    return p->main.nw || p->main.npfx ? blob_positions(p, &p->main, r, blob, blen) : XC_OK;
+}
+
+/* A candidate's stopwords' positions value. */
+static xc_status got_stop(void *ctx, size_t i, const char *v, size_t len)
+{
+    pi_plan *p = ctx;
+    return blob_positions(p, &p->stop, &p->pre[i], v, len);
 }
 
 xc_status pi_plan_prefetch(pi_plan *p, const unsigned *docids, size_t n)
@@ -918,6 +943,9 @@ xc_status pi_plan_prefetch(pi_plan *p, const unsigned *docids, size_t n)
      * left to right), one pass over its positions' dictionary. */
     if (xs == XC_OK)
         xs = xc_db_values(p->db, PI_SLOT_POS, ids, n, got_value, p);
+    /* The stopwords' positions: only when the query looks for one (a second read per release). */
+    if (xs == XC_OK && (p->stop.nw || p->stop.npfx))
+        xs = xc_db_values(p->db, PI_SLOT_STOPPOS, ids, n, got_stop, p);
     /* Title words: Xapian's positions. */
     for (size_t i = 0; xs == XC_OK && i < p->nt; i++) {
         const pterm *t = &p->t[i];

@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include "posblob.h"
+#include "text.h"
 
 typedef struct pi_posb_ent {
     size_t off;       /* in names */
@@ -15,6 +16,7 @@ typedef struct pi_posb_ent {
     unsigned hash;
     unsigned count;   /* occurrences */
     unsigned start;   /* first of its positions in grouped */
+    int stop;         /* a stopword (its positions go apart: posblob.h), set when sorting */
     const char *s;    /* names.p + off, set when sorting (names no longer moves) */
 } pi_posb_ent;
 
@@ -140,35 +142,9 @@ static size_t varint_len(unsigned v)
     return n;
 }
 
-int pi_posb_finish(pi_posb *b, int compress, pi_buf *out)
+/* The blob of the sorted terms of class `which` (1: stopwords, 0: the others, -1: all) into out. */
+static int encode(pi_posb *b, int which, int compress, pi_buf *out)
 {
-    pi_buf_clear(out);
-    if (b->nocc > b->gcap) {
-        unsigned *g = realloc(b->grouped, b->nocc * sizeof *g);
-        if (!g)
-            return -2;
-        b->grouped = g;
-        b->gcap = b->nocc;
-    }
-    /* Positions grouped by term, each group in position order (occurrences came in it). */
-    unsigned at = 0;
-    for (size_t i = 0; i < b->nt; i++) {
-        b->t[i].start = at;
-        at += b->t[i].count;
-    }
-    for (size_t i = 0; i < b->nt; i++)
-        b->t[i].count = 0;
-    for (size_t k = 0; k < b->nocc; k++) {
-        pi_posb_ent *t = &b->t[b->occ_t[k]];
-        b->grouped[t->start + t->count++] = b->occ_p[k];
-    }
-    for (size_t i = 0; i < b->nt; i++)
-        b->t[i].s = b->names.p + b->t[i].off;
-    if (b->nt > 1)
-        qsort(b->t, b->nt, sizeof *b->t, cmp_term);
-    /* The slots name terms by number, and the numbers just changed: the table starts again. */
-    if (b->slot)
-        memset(b->slot, 0, b->nslot * sizeof *b->slot);
     /* The dictionary into raw, and where each first byte's terms start (there the front coding
      * starts again by itself: nothing is shared with a term of another first byte). */
     pi_buf *raw = &b->raw;
@@ -178,6 +154,8 @@ int pi_posb_finish(pi_posb *b, int compress, pi_buf *out)
     const pi_posb_ent *prev = NULL;
     for (size_t i = 0; i < b->nt; i++) {
         const pi_posb_ent *t = &b->t[i];
+        if (which >= 0 && t->stop != which)
+            continue;
         unsigned shared = 0;
         if (prev)
             while (shared < t->len && shared < prev->len && t->s[shared] == prev->s[shared])
@@ -219,6 +197,47 @@ int pi_posb_finish(pi_posb *b, int compress, pi_buf *out)
         return -2;
     out->len = zl + 1;
     out->p[out->len] = '\0';
+    return 0;
+}
+
+int pi_posb_finish(pi_posb *b, int compress, pi_buf *out, pi_buf *stop)
+{
+    if (b->nocc > b->gcap) {
+        unsigned *g = realloc(b->grouped, b->nocc * sizeof *g);
+        if (!g)
+            return -2;
+        b->grouped = g;
+        b->gcap = b->nocc;
+    }
+    /* Positions grouped by term, each group in position order (occurrences came in it). */
+    unsigned at = 0;
+    for (size_t i = 0; i < b->nt; i++) {
+        b->t[i].start = at;
+        at += b->t[i].count;
+    }
+    for (size_t i = 0; i < b->nt; i++)
+        b->t[i].count = 0;
+    for (size_t k = 0; k < b->nocc; k++) {
+        pi_posb_ent *t = &b->t[b->occ_t[k]];
+        b->grouped[t->start + t->count++] = b->occ_p[k];
+    }
+    for (size_t i = 0; i < b->nt; i++)
+        b->t[i].s = b->names.p + b->t[i].off;
+    if (b->nt > 1)
+        qsort(b->t, b->nt, sizeof *b->t, cmp_term);
+    /* The slots name terms by number, and the numbers just changed: the table starts again. */
+    if (b->slot)
+        memset(b->slot, 0, b->nslot * sizeof *b->slot);
+    pi_buf_clear(out);
+    if (stop)
+        pi_buf_clear(stop);
+    size_t nstop = 0;
+    for (size_t i = 0; stop && i < b->nt; i++) {
+        b->t[i].stop = pi_is_stopword(b->t[i].s, b->t[i].len) != 0;
+        nstop += (size_t)b->t[i].stop;
+    }
+    if (encode(b, stop ? 0 : -1, compress, out) < 0 || (nstop && encode(b, 1, compress, stop) < 0))
+        return -2;
     return 0;
 }
 

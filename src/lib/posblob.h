@@ -18,6 +18,12 @@
  * A search walks the dictionary once per candidate release, merged with its own sorted terms
  * (passage.c), jumping to the first byte of the next term it looks for (a term starting a first
  * byte shares nothing with the one before: the front coding starts again there by itself).
+ *
+ * Since schema 7 the stopwords' terms (a term for which pi_is_stopword() holds: "the", "of", but
+ * also "do", the stem of "doing"; a function of the term alone, so reader and writer agree
+ * without knowing the release's words) have a blob of their own in value PI_SLOT_STOPPOS. They
+ * are a fifth of the bytes a search read from its candidates' values (doc/schema.md), and only a
+ * phrase, NEAR or the adjacency of typed words with a stopword among them needs their positions.
  */
 #ifndef PI_POSBLOB_H
 #define PI_POSBLOB_H
@@ -63,8 +69,10 @@ void pi_posb_clear(pi_posb *b); /* empty, memory kept */
 void pi_posb_free(pi_posb *b);
 /* One occurrence of term (len <= PI_MAX_TERM) at pos; positions never go down. 0 or -2 (memory). */
 int pi_posb_add(pi_posb *b, const char *term, size_t len, unsigned pos);
-/* The blob into out (replaced), zlib-compressed when compress. 0 or -2 (memory). */
-int pi_posb_finish(pi_posb *b, int compress, pi_buf *out);
+/* The blob into out (replaced), zlib-compressed when compress. With stop (not NULL), the
+ * stopwords' terms (pi_is_stopword() of the term) go to a blob of their own there instead, empty
+ * (len 0) when the release has none. 0 or -2 (memory). */
+int pi_posb_finish(pi_posb *b, int compress, pi_buf *out, pi_buf *stop);
 /* After pi_posb_finish(): the i-th term in byte order (not NUL-ended), its length and occurrences. */
 size_t pi_posb_terms(const pi_posb *b);
 const char *pi_posb_term(const pi_posb *b, size_t i, size_t *len, unsigned *wdf);

@@ -68,3 +68,13 @@ int pi_is_stopword(const char *folded, size_t n)
     }
     return 0;
 }
+
+int pi_stopword_prefixed(const char *prefix, size_t n)
+{
+    if (!prefix)
+        return 0;
+    for (size_t i = 0; i < N_STOPWORDS; i++)
+        if (stopwords[i].n >= n && !memcmp(stopwords[i].s, prefix, n))
+            return 1;
+    return 0;
+}

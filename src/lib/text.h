@@ -33,5 +33,7 @@ int pi_fold_word(const char *word, size_t n, pi_buf *b);
 
 /* Is this folded word an English stopword (dropped from unquoted queries)? */
 int pi_is_stopword(const char *folded, size_t n);
+/* Does a stopword start with prefix[0..n)? (A wildcard then also looks among the stopwords.) */
+int pi_stopword_prefixed(const char *prefix, size_t n);
 
 #endif

@@ -50,6 +50,7 @@ void pi_writer_fini(pi_writer *w)
     pi_buf_free(&w->data);
     pi_buf_free(&w->zdata);
     pi_buf_free(&w->posv);
+    pi_buf_free(&w->stopv);
     pi_buf_free(&w->pv);
     pi_texts_ctx_free(w->zc);
     w->zc = NULL;
@@ -263,8 +264,8 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
         char seq[17];
         seq_hex(++w->seq, seq);
         /* Body words without positions (their wdf keeps BM25 over releases as it was): the
-         * positions go to one value. */
-        if (pi_posb_finish(w->posb, PI_POSB_COMPRESS, &w->posv) < 0 ||
+         * positions go to one value, the stopwords' to another (posblob.h). */
+        if (pi_posb_finish(w->posb, PI_POSB_COMPRESS, &w->posv, &w->stopv) < 0 ||
             pi_pv_join(w->map.p, w->map.len, w->posv.p, w->posv.len, &w->pv) < 0)
             return XC_ERR_NO_MEMORY;
         for (size_t i = 0; i < pi_posb_terms(w->posb); i++) {
@@ -287,6 +288,7 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
             (xs = xc_doc_set_value(d, PI_SLOT_RELEASE, key, PI_KEY_LEN)) != XC_OK ||
             (xs = xc_doc_set_value(d, PI_SLOT_SEQ, seq, 16)) != XC_OK ||
             (xs = xc_doc_set_value(d, PI_SLOT_POS, w->pv.p, w->pv.len)) != XC_OK ||
+            (w->stopv.len && (xs = xc_doc_set_value(d, PI_SLOT_STOPPOS, w->stopv.p, w->stopv.len)) != XC_OK) ||
             (xs = xc_doc_set_value(d, PI_SLOT_TEXTS, w->zdata.p, w->zdata.len)) != XC_OK ||
             (xs = xc_db_replace_document_by_term(w->db, rterm, rlen, d, NULL)) != XC_OK)
             return xs ? xs : XC_ERR_OTHER;
