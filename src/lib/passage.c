@@ -18,6 +18,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1362,6 +1363,34 @@ xc_status pi_plan_release(pi_plan *p, unsigned docid, pi_pmatch **out, size_t *n
             p->act[nact++] = i;
     }
     for (size_t j = 0; xs == XC_OK && j < np; j++) {
+        if (!p->needs_all) {
+            /* Straight to the next passage that holds a word of the release's positions: the
+             * others cannot match, and their bits (none) are all a later one takes of them. A
+             * long briefing's 200 passages were each walked for the few that hold a word. */
+            unsigned next = UINT_MAX;
+            for (size_t a = 0; a < nact; a++) {
+                const pterm *t = &p->t[p->act[a]];
+                if (t->re < t->n && t->pos[t->re] < next)
+                    next = t->pos[t->re];
+            }
+            if (next == UINT_MAX)
+                break;
+            if (ps[j].start + ps[j].words <= next) {
+                size_t lo = j + 1, hi = np;
+                while (lo < hi) {
+                    size_t mid = lo + (hi - lo) / 2;
+                    if (ps[mid].start + ps[mid].words <= next)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                if (lo == np)
+                    break;
+                prev_bits = 0;
+                prev_pno = ps[lo - 1].pno;
+                j = lo;
+            }
+        }
         const pi_passage *ps_j = &ps[j];
         unsigned lo = ps_j->start, hi = ps_j->start + ps_j->words; /* [lo, hi) */
         uint64_t bits = 0;
