@@ -40,15 +40,8 @@ static void problem(checker *c, const char *where, const char *fmt, ...)
 /* Is position v inside one of the passages ps[0..np) (in position order)? */
 static int in_passage(const pi_passage *ps, size_t np, unsigned v)
 {
-    size_t lo = 0, hi = np;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ps[mid].start + ps[mid].words <= v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < np && ps[lo].start <= v;
+    size_t at = pi_passage_after(ps, np, v);
+    return at < np && ps[at].start <= v;
 }
 
 /* What is wrong with a blob of the release's body positions (posblob.h: in value PI_SLOT_POS, or

@@ -82,6 +82,8 @@ typedef struct pi_passage {
  * the search decodes a map per candidate release and needs few hashes. 0, -1 or -2 as below. */
 int pi_pmap_decode_into(const char *map, size_t len, pi_passage **buf, size_t *cap, size_t *n);
 uint64_t pi_pmap_hash(const char *map, const pi_passage *ps);
+/* The first of the passages ps[0..np) (in position order) that ends after position v: np if none. */
+size_t pi_passage_after(const pi_passage *ps, size_t np, unsigned v);
 void pi_hash_hex(uint64_t h, char out[PI_HASH_LEN + 1]);
 /* Passage flags, known at indexing so that ranking needs no text. */
 #define PI_PF_QUESTION 1 /* a reporter's question in a briefing ("Q ..."): pi_is_question() */

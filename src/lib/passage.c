@@ -1376,19 +1376,12 @@ xc_status pi_plan_release(pi_plan *p, unsigned docid, pi_pmatch **out, size_t *n
             if (next == UINT_MAX)
                 break;
             if (ps[j].start + ps[j].words <= next) {
-                size_t lo = j + 1, hi = np;
-                while (lo < hi) {
-                    size_t mid = lo + (hi - lo) / 2;
-                    if (ps[mid].start + ps[mid].words <= next)
-                        lo = mid + 1;
-                    else
-                        hi = mid;
-                }
-                if (lo == np)
+                size_t at = j + 1 + pi_passage_after(ps + j + 1, np - j - 1, next);
+                if (at == np)
                     break;
                 prev_bits = 0;
-                prev_pno = ps[lo - 1].pno;
-                j = lo;
+                prev_pno = ps[at - 1].pno;
+                j = at;
             }
         }
         const pi_passage *ps_j = &ps[j];

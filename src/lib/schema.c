@@ -105,6 +105,19 @@ int pi_pmap_add(pi_buf *map, unsigned pno_delta, unsigned words, unsigned flags,
     return pi_buf_add(map, (const char *)raw, sizeof raw);
 }
 
+size_t pi_passage_after(const pi_passage *ps, size_t np, unsigned v)
+{
+    size_t lo = 0, hi = np;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ps[mid].start + ps[mid].words <= v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 int pi_pmap_decode_into(const char *map, size_t len, pi_passage **buf, size_t *cap, size_t *n)
 {
     const unsigned char *p = (const unsigned char *)map, *end = p + len;
