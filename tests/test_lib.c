@@ -180,7 +180,7 @@ START_TEST(older_schema_asks_for_a_rebuild)
         pressindex *idx = NULL;
         ck_assert_int_eq(pressindex_open(dbpath, writable ? &o : NULL, &idx), PRESSINDEX_ERR_VERSION);
         ck_assert_ptr_null(idx);
-        ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "older index schema (1, this pressindex needs 7)"));
+        ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "older index schema (1, this pressindex needs 8)"));
         ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "rebuild it from its sources"));
     }
 }
@@ -427,16 +427,37 @@ START_TEST(positions_value_round_trip)
         if (!z) {
             /* Damage is told from an end: an unknown format, an index pointing past the end, a
              * term sharing more than the one before has, positions cut short. */
-            static const char *const bad[] = {"\x07", "\x00\x01w\x40", "\x00\x00\x03\x01w\x00",
-                                              "\x00\x00\x00\x01w\x02\x81"};
-            static const size_t badlen[] = {1, 4, 6, 7};
-            for (size_t i = 0; i < 4; i++) {
+            static const char *const bad[] = {"\x07", "\x00\x01w\x40", "\x00\x00\x31w\x00",
+                                              "\x00\x00\x01w\x02\x81", "\x00\x00\xf1\xff\xff\xff\xff\x0fw\x00",
+                                              "\x00\x00\x0f"};
+            static const size_t badlen[] = {1, 4, 5, 6, 10, 3};
+            for (size_t i = 0; i < 6; i++) {
                 int rc = pi_posr_init(&r, bad[i], badlen[i], &scratch);
                 while (rc == 0 && (rc = pi_posr_next(&r)) > 0)
                     rc = pi_posr_positions(&r, pos) < 0 ? -1 : 0;
                 ck_assert_msg(rc < 0, "damaged value %zu read as whole", i);
             }
         }
+    }
+    /* Lengths of 15 and more (schema 8 packs both in a byte below 15): a long word, then one sharing
+     * 20 bytes with it. */
+    pi_posb_clear(&b);
+    static const char *const longw[] = {"internationalization", "internationalizations", "intern"};
+    for (unsigned i = 0; i < 3; i++)
+        ck_assert_int_eq(pi_posb_add(&b, longw[i], strlen(longw[i]), 10 * i + 1), 0);
+    ck_assert_int_eq(pi_posb_finish(&b, 0, &v, NULL), 0);
+    {
+        pi_posr r;
+        unsigned pos[2];
+        static const unsigned order[] = {2, 0, 1};
+        ck_assert_int_eq(pi_posr_init(&r, v.p, v.len, &scratch), 0);
+        for (unsigned i = 0; i < 3; i++) {
+            ck_assert_int_eq(pi_posr_next(&r), 1);
+            ck_assert_str_eq(r.term, longw[order[i]]);
+            ck_assert_int_eq(pi_posr_positions(&r, pos), 1);
+            ck_assert_uint_eq(pos[0], 10 * order[i] + 1);
+        }
+        ck_assert_int_eq(pi_posr_next(&r), 0);
     }
     /* Stopwords apart (schema 7): "the" and "do" (also the stem of "doing") in their own blob, in
      * byte order, the other words alone in the first; the terms for Xapian are all of them. */

@@ -142,6 +142,17 @@ static size_t varint_len(unsigned v)
     return n;
 }
 
+/* A term's two lengths in one byte, shared << 4 | rest (both under 15 for all but 1 term in
+ * 16,000), a nibble of 15 meaning 15 plus a varint that follows. */
+static int add_lengths(pi_buf *raw, unsigned shared, unsigned rest)
+{
+    unsigned hs = shared < 15 ? shared : 15, hr = rest < 15 ? rest : 15;
+    if (pi_buf_addc(raw, (char)(hs << 4 | hr)) < 0 || (hs == 15 && pi_buf_add_varint(raw, shared - 15) < 0) ||
+        (hr == 15 && pi_buf_add_varint(raw, rest - 15) < 0))
+        return -2;
+    return 0;
+}
+
 /* The blob of the sorted terms of class `which` (1: stopwords, 0: the others, -1: all) into out. */
 static int encode(pi_posb *b, int which, int compress, pi_buf *out)
 {
@@ -168,7 +179,7 @@ static int encode(pi_posb *b, int which, int compress, pi_buf *out)
         size_t plen = 0;
         for (unsigned k = 0; k < t->count; k++)
             plen += varint_len(k ? g[k] - g[k - 1] : g[k]);
-        if (pi_buf_add_varint(raw, shared) < 0 || pi_buf_add_varint(raw, t->len - shared) < 0 ||
+        if (add_lengths(raw, shared, t->len - shared) < 0 ||
             pi_buf_add(raw, t->s + shared, t->len - shared) < 0 || pi_buf_add_varint(raw, (unsigned)plen) < 0)
             return -2;
         for (unsigned k = 0; k < t->count; k++)
