@@ -549,6 +549,27 @@ START_TEST(test_postlist_allterms)
     keylist_join(kl, buf, sizeof buf);
     ck_assert_str_eq(buf, "Q1,Q2,Q3,Q4");
     xc_keylist_free(kl);
+
+    /* A term whose postings fill many chunks, then its neighbours in byte order: the listing
+     * steps from a term to the next without walking its chunks, and misses none. */
+    for (int i = 0; i < 3000; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "m%d", i);
+        add_text_doc(w, id, i % 1000 ? "apple" : "apple apple0", NULL);
+    }
+    add_text_doc(w, "n1", "applf applea", NULL);
+    OK(xc_db_commit(w));
+    uint64_t tf = 0;
+    OK(xc_db_termfreq(w, "apple", 5, &tf));
+    ck_assert_uint_eq(tf, 3003);
+    OK(xc_db_allterms(w, "appl", &kl));
+    keylist_join(kl, buf, sizeof buf);
+    ck_assert_str_eq(buf, "apple,apple0,applea,applf");
+    xc_keylist_free(kl);
+    OK(xc_db_allterms(w, "apple", &kl));
+    keylist_join(kl, buf, sizeof buf);
+    ck_assert_str_eq(buf, "apple,apple0,applea");
+    xc_keylist_free(kl);
     xc_db_free(w);
 }
 END_TEST
