@@ -277,24 +277,51 @@ int pi_rank_wanted(const pressindex_search_options *o, const pi_query *pq, int a
             pi_query_leaves(pq, wanted_phrase, NULL));
 }
 
-/* The window's own factors: boilerplate and questions demoted. */
+/* A window candidate's text hash, for the boilerplate lookups in term order. */
+typedef struct hashed {
+    const char *hash;
+    pi_cand *c;
+} hashed;
+
+static int cmp_hashed(const void *a, const void *b)
+{
+    return strcmp(((const hashed *)a)->hash, ((const hashed *)b)->hash);
+}
+
+/* The window's own factors: boilerplate and questions demoted. The texts' XH terms are looked
+ * up in byte order, each once: Xapian's cursor goes down to the term after the last, and a block
+ * it holds already is not read again (20 lookups in the window's order were ~3 block reads
+ * each). */
 static pressindex_status factors(pi_search *s)
 {
     const pressindex_search_options *o = s->o;
     uint64_t releases = s->releases;
+    hashed *h = s->nw ? malloc(s->nw * sizeof *h) : NULL;
+    size_t n = 0;
+    if (s->nw && !h)
+        return pi_fail(s->idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     for (size_t i = 0; i < s->nw; i++) {
         pi_cand *c = &s->c[i];
         c->factor = 1;
-        int boiler = 0;
-        xc_status xs = o->boilerplate_weight != 1.0 && c->hash[0]
-                           ? is_boilerplate(s->idx, c->hash, releases, &boiler) : XC_OK;
-        if (xs != XC_OK)
-            return pi_read_fail(s->idx, xs, "ranking");
-        if (boiler)
-            c->factor *= o->boilerplate_weight;
         if (o->question_weight != 1.0 && (c->flags & PI_PF_QUESTION))
             c->factor *= o->question_weight;
+        if (o->boilerplate_weight != 1.0 && c->hash[0])
+            h[n++] = (hashed){c->hash, c};
     }
+    qsort(h, n, sizeof *h, cmp_hashed);
+    int boiler = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (!k || strcmp(h[k].hash, h[k - 1].hash)) {
+            xc_status xs = is_boilerplate(s->idx, h[k].hash, releases, &boiler);
+            if (xs != XC_OK) {
+                free(h);
+                return pi_read_fail(s->idx, xs, "ranking");
+            }
+        }
+        if (boiler)
+            h[k].c->factor *= o->boilerplate_weight;
+    }
+    free(h);
     return PRESSINDEX_OK;
 }
 
