@@ -2757,6 +2757,44 @@ START_TEST(facets_share_the_sampled_total)
 }
 END_TEST
 
+/* A paragraph held by a share of the releases (here 4 of 5, at least 3) is boilerplate: its score is
+ * scaled down, so that a paragraph of its own words outranks it; without the factor the short line
+ * ranks first. Both looked up in one window (the lookups go in term order, each text once). */
+START_TEST(boilerplate_is_demoted)
+{
+    pressindex *idx = open_writer();
+    for (int k = 1; k <= 4; k++) {
+        char id[16], news[64];
+        snprintf(id, sizeof id, "harbour/%d", k);
+        snprintf(news, sizeof news, "Harbour news number %d about ships and cranes.", k);
+        const char *paras[] = {news, "Photo credit: Harbour Authority"};
+        pressindex_release r = {id, "2025-01-01", "Harbour news", "Harbour", "https://harbour.example/", "en",
+                                paras, 2};
+        ck_assert_int_eq(pressindex_add_release(idx, &r), PRESSINDEX_OK);
+    }
+    const char *own[] = {"The harbour authority changed its photo credit rules for the press today, after "
+                         "months of debate among its staff and the photographers who work at the port."};
+    pressindex_release c = {"harbour/rules", "2025-02-01", "Rules", "Harbour", "https://harbour.example/r", "en",
+                            own, 1};
+    ck_assert_int_eq(pressindex_add_release(idx, &c), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = "photo credit";
+    pressindex_results *res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_count(res), 2);
+    ck_assert_str_eq(pressindex_result_release(res, 0), "harbour/rules");
+    ck_assert_uint_eq(pressindex_result_collapsed(res, 1), 3);
+    pressindex_results_destroy(res);
+    so.boilerplate_weight = 1;
+    res = search_with(idx, &so);
+    ck_assert_uint_eq(pressindex_results_count(res), 2);
+    ck_assert_str_eq(pressindex_result_text(res, 0), "Photo credit: Harbour Authority");
+    pressindex_results_destroy(res);
+    pressindex_destroy(idx);
+}
+END_TEST
+
 START_TEST(small_matches_are_exact)
 {
     pressindex *idx = open_writer();
@@ -3020,6 +3058,7 @@ static Suite *suite(void)
     tcase_add_test(tc, sparse_phrase_total_is_not_guessed);
     tcase_add_test(tc, facets_share_the_sampled_total);
     tcase_add_test(tc, small_matches_are_exact);
+    tcase_add_test(tc, boilerplate_is_demoted);
     tcase_add_test(tc, after_sequence_finds_only_what_came_later);
     tcase_add_test(tc, saved_searches_are_kept_in_the_index);
     tcase_add_loop_test(tc, all_words_when_asked, 0, sizeof all_rows / sizeof all_rows[0]);
