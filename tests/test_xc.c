@@ -492,6 +492,17 @@ START_TEST(test_doc_clear)
 }
 END_TEST
 
+/* The terms starting with prefix, listed, are want (comma-separated). */
+static void assert_allterms(xc_db *db, const char *prefix, const char *want)
+{
+    xc_keylist *kl = NULL;
+    char buf[256];
+    OK(xc_db_allterms(db, prefix, &kl));
+    keylist_join(kl, buf, sizeof buf);
+    ck_assert_str_eq(buf, want);
+    xc_keylist_free(kl);
+}
+
 START_TEST(test_postlist_allterms)
 {
     xc_db *w = open_db(tpath("db"), XC_DB_CREATE);
@@ -539,37 +550,23 @@ START_TEST(test_postlist_allterms)
     ck_assert_int_eq(xc_postlist_get(pl, &wdf, &len), XC_ERR_INVALID);
     xc_postlist_free(pl);
 
-    xc_keylist *kl = NULL;
-    char buf[256];
-    OK(xc_db_allterms(w, "a", &kl));
-    keylist_join(kl, buf, sizeof buf);
-    ck_assert_str_eq(buf, "apple,apricot,avocado");
-    xc_keylist_free(kl);
-    OK(xc_db_allterms(w, "Q", &kl));
-    keylist_join(kl, buf, sizeof buf);
-    ck_assert_str_eq(buf, "Q1,Q2,Q3,Q4");
-    xc_keylist_free(kl);
+    assert_allterms(w, "a", "apple,apricot,avocado");
+    assert_allterms(w, "Q", "Q1,Q2,Q3,Q4");
 
     /* A term whose postings fill many chunks, then its neighbours in byte order: the listing
      * steps from a term to the next without walking its chunks, and misses none. */
     for (int i = 0; i < 3000; i++) {
-        char id[16];
-        snprintf(id, sizeof id, "m%d", i);
-        add_text_doc(w, id, i % 1000 ? "apple" : "apple apple0", NULL);
+        char doc_id[16];
+        snprintf(doc_id, sizeof doc_id, "m%d", i);
+        add_text_doc(w, doc_id, i % 1000 ? "apple" : "apple apple0", NULL);
     }
     add_text_doc(w, "n1", "applf applea", NULL);
     OK(xc_db_commit(w));
     uint64_t tf = 0;
     OK(xc_db_termfreq(w, "apple", 5, &tf));
     ck_assert_uint_eq(tf, 3003);
-    OK(xc_db_allterms(w, "appl", &kl));
-    keylist_join(kl, buf, sizeof buf);
-    ck_assert_str_eq(buf, "apple,apple0,applea,applf");
-    xc_keylist_free(kl);
-    OK(xc_db_allterms(w, "apple", &kl));
-    keylist_join(kl, buf, sizeof buf);
-    ck_assert_str_eq(buf, "apple,apple0,applea");
-    xc_keylist_free(kl);
+    assert_allterms(w, "appl", "apple,apple0,applea,applf");
+    assert_allterms(w, "apple", "apple,apple0,applea");
     xc_db_free(w);
 }
 END_TEST
