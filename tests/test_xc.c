@@ -1303,7 +1303,7 @@ START_TEST(test_compact)
     for (size_t i = 0; i < 2; i++) {
         const char *srcs[2] = {a, b};
         const char *dest = tpath(cases[i].dest);
-        OK(xc_compact(srcs, (size_t)cases[i].n, dest, cases[i].multipass));
+        OK(xc_compact(srcs, (size_t)cases[i].n, dest, cases[i].multipass, 0));
         xc_db *r = open_db(dest, XC_DB_READ);
         ck_assert_uint_eq(doccount(r), cases[i].docs);
         ck_assert_int_eq(term_exists(r, "compact"), 1);
@@ -1317,7 +1317,7 @@ START_TEST(test_compact)
     xc_db_free(w);
 
     const char *missing[1] = {tpath("missing")};
-    FAILS(xc_compact(missing, 1, tpath("c3"), 0), XC_ERR_NOT_FOUND);
+    FAILS(xc_compact(missing, 1, tpath("c3"), 0, 0), XC_ERR_NOT_FOUND);
 }
 END_TEST
 

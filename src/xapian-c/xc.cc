@@ -142,6 +142,7 @@ char *malloc_copy(const std::string &s)
 struct xc_db {
     Xapian::Database *db = nullptr;          /* the reader, or wdb for a writer */
     Xapian::WritableDatabase *wdb = nullptr; /* NULL for a reader */
+    void *user = nullptr;                    /* the caller's (xc_db_set_user) */
 };
 
 /* Keys, terms: a TermIterator range (metadata keys, allterms, query terms). The source object
@@ -221,6 +222,17 @@ extern "C" const char *xc_status_name(xc_status st)
 extern "C" const char *xc_last_error(void)
 {
     return last_error.c_str();
+}
+
+extern "C" xc_status xc_set_error(xc_status st, const char *msg)
+{
+    try {
+        last_error = msg ? msg : "";
+    } catch (...) {
+        /* keep the old text: out of memory is said by the status */
+    }
+    last_status = st;
+    return st;
 }
 
 extern "C" xc_status xc_last_status(void)
@@ -429,6 +441,65 @@ extern "C" xc_status xc_db_doccount(xc_db *db, uint64_t *out)
     } catch (...) {
         return xc_fail();
     }
+}
+
+extern "C" xc_status xc_db_uuid(xc_db *db, char out[37])
+{
+    try {
+        need(out != nullptr, "NULL out");
+        out[0] = '\0';
+        std::string u = reader(db).get_uuid();
+        need(u.size() == 36, "a database without a UUID");
+        memcpy(out, u.data(), 36);
+        out[36] = '\0';
+        return XC_OK;
+    } catch (...) {
+        return xc_fail();
+    }
+}
+
+extern "C" xc_status xc_db_docids(xc_db *db, unsigned **out, size_t *n)
+{
+    unsigned *a = nullptr;
+    try {
+        need(out != nullptr && n != nullptr, "NULL out");
+        *out = nullptr;
+        *n = 0;
+        Xapian::Database &d = reader(db);
+        size_t cap = d.get_doccount(), k = 0;
+        if (!cap)
+            cap = 1;
+        a = static_cast<unsigned *>(malloc(cap * sizeof *a));
+        if (!a)
+            throw std::bad_alloc();
+        for (Xapian::PostingIterator it = d.postlist_begin(std::string()); it != d.postlist_end(std::string()); ++it) {
+            if (k == cap) { /* a writer's uncommitted view can hold more than it said */
+                unsigned *g = static_cast<unsigned *>(realloc(a, 2 * cap * sizeof *a));
+                if (!g)
+                    throw std::bad_alloc();
+                a = g;
+                cap *= 2;
+            }
+            a[k++] = *it;
+        }
+        *out = a;
+        *n = k;
+        return XC_OK;
+    } catch (...) {
+        free(a);
+        return xc_fail();
+    }
+}
+
+extern "C" void xc_db_set_user(xc_db *db, void *user)
+{
+    if (db)
+        db->user = user;
+}
+
+extern "C" void *xc_db_user(const xc_db *db)
+{
+    return db ? db->user : nullptr;
 }
 
 extern "C" xc_status xc_db_check(const char *path, uint64_t *errors, char **report)
@@ -2188,7 +2259,7 @@ extern "C" void xc_mset_free(xc_mset *ms)
 /* Compaction                                                                                  */
 
 extern "C" xc_status xc_compact(const char *const *sources, size_t n, const char *dest,
-                                int multipass)
+                                int multipass, int keep_docids)
 {
     try {
         need(sources != nullptr && n > 0, "no source database");
@@ -2198,7 +2269,8 @@ extern "C" xc_status xc_compact(const char *const *sources, size_t n, const char
             need(sources[i] != nullptr, "NULL source path");
             db.add_database(Xapian::Database(sources[i]));
         }
-        db.compact(dest, multipass ? Xapian::DBCOMPACT_MULTIPASS : 0);
+        db.compact(dest, (multipass ? Xapian::DBCOMPACT_MULTIPASS : 0) |
+                             (keep_docids ? Xapian::DBCOMPACT_NO_RENUMBER : 0));
         return XC_OK;
     } catch (...) {
         return xc_fail();

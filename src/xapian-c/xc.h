@@ -41,6 +41,9 @@ typedef enum xc_status {
 const char *xc_status_name(xc_status st);
 /* Message of the last failure in this thread: the exception's class and message. Never NULL. */
 const char *xc_last_error(void);
+/* For the C layer's own failures reported through this API's channel: sets what xc_last_error()
+ * and xc_last_status() return, and returns st. */
+xc_status xc_set_error(xc_status st, const char *msg);
 /* The status of the last failing xc_ call in this thread: for the iterators that return -1, so
  * that a DatabaseModifiedError met while iterating can be retried like any other. */
 xc_status xc_last_status(void);
@@ -75,6 +78,15 @@ xc_status xc_db_commit(xc_db *db);
 xc_status xc_db_cancel(xc_db *db);
 
 xc_status xc_db_doccount(xc_db *db, uint64_t *out);
+/* The database's UUID (Database::get_uuid(): 36 characters, made when it was created, kept by
+ * commits; a compaction's output has its own), NUL-ended, in out. */
+xc_status xc_db_uuid(xc_db *db, char out[37]);
+/* Every document's id, ascending (the all-documents posting list): *out malloc()ed, *n of them. */
+xc_status xc_db_docids(xc_db *db, unsigned **out, size_t *n);
+/* A pointer the caller keeps with the handle (the C layer's own state for this database); NULL
+ * until set. Never touched here. */
+void xc_db_set_user(xc_db *db, void *user);
+void *xc_db_user(const xc_db *db);
 /* Xapian's consistency check of the database at path (Database::check): the number of errors it
  * found in *errors and what it printed in *report (malloc()ed). A database it cannot even open is
  * XC_ERR_CORRUPT or XC_ERR_NOT_FOUND, as for xc_db_open(). */
@@ -327,8 +339,11 @@ xc_status xc_db_match_docids(xc_db *db, const xc_query *q, unsigned *out, size_t
 /* ------------------------------------------------------------------------------------------ */
 /* Compaction                                                                                  */
 
-/* Writes a compacted copy of the databases in sources (merged into one) to dest. */
-xc_status xc_compact(const char *const *sources, size_t n, const char *dest, int multipass);
+/* Writes a compacted copy of the databases in sources (merged into one) to dest. Document ids
+ * are renumbered as Xapian does (each source's used range moved to follow the previous one's),
+ * or with keep_docids kept (the sources' ranges must not overlap). */
+xc_status xc_compact(const char *const *sources, size_t n, const char *dest, int multipass,
+                     int keep_docids);
 
 #ifdef __cplusplus
 }
