@@ -16,6 +16,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 
 #include "input.h"
 #include "internal.h"
+#include "store.h"
 
 #define MAX_WORKERS 4
 #define QUEUE_LEN 64 /* releases in flight per writer: bounds memory whatever the input */
@@ -142,6 +144,19 @@ static char *shard_path(worker *w, unsigned gen)
     return pi_index_tmp_path(w->idx, "build", gen * MAX_WORKERS + w->k);
 }
 
+/* The shard's passages values (store.h), in its directory: the compaction leaves them out, and
+ * they become the new database's passages store (pi_index_install). */
+#define RUN_NAME "passages.run"
+
+static char *run_path(const char *shard)
+{
+    size_t n = strlen(shard) + sizeof RUN_NAME + 1;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", shard, RUN_NAME);
+    return p;
+}
+
 /* Opens the writer's shard gen: a new one (create), or a closed one again. */
 static xc_status shard_open(worker *w, unsigned gen, xc_db **db, pi_writer *pw, int create)
 {
@@ -156,8 +171,16 @@ static xc_status shard_open(worker *w, unsigned gen, xc_db **db, pi_writer *pw, 
         xs = xc_db_set_metadata(*db, PI_META_SCHEMA, v, strlen(v));
     if (xs == XC_OK && create)
         xs = xc_db_set_metadata(*db, PI_META_LANG, idx->lang, strlen(idx->lang));
+    if (xs == XC_OK && create)
+        xs = xc_db_set_metadata(*db, PI_META_STORE, "1", 1);
     if (xs == XC_OK && pi_writer_init(pw, *db, idx->lang, w->batch) < 0)
         xs = XC_ERR_NO_MEMORY;
+    char *rp = xs == XC_OK ? run_path(path) : NULL;
+    int rc = xs != XC_OK ? 0 : rp ? pi_store_run_open(rp, &pw->run) : -2;
+    if (rc < 0)
+        xs = rc == -2 ? xc_set_error(XC_ERR_NO_MEMORY, "out of memory")
+                      : xc_set_error(XC_ERR_IO, strerror(errno));
+    free(rp);
     if (create) {
         free(w->path);
         w->path = path;
@@ -468,16 +491,19 @@ pressindex_status pi_build_parallel(pressindex *idx, const char *const *paths, s
         n_srcs += ws[i].path ? ws[i].gen + 1 : 0;
     }
     char **srcs = calloc(n_srcs ? n_srcs : 1, sizeof *srcs);
+    char **runs = calloc(n_srcs ? n_srcs : 1, sizeof *runs);
     size_t got = 0;
-    for (size_t i = 0; i < n && srcs; i++)
+    for (size_t i = 0; i < n && srcs && runs; i++)
         for (unsigned g = 0; ws[i].path && g <= ws[i].gen; g++)
-            if ((srcs[got] = shard_path(&ws[i], g)))
+            if ((srcs[got] = shard_path(&ws[i], g)) && (runs[got] = run_path(srcs[got])))
                 got++;
+            else
+                free(srcs[got]);
     if (st == PRESSINDEX_OK && got < n_srcs)
         st = pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     double t2 = now(CLOCK_MONOTONIC), c2 = now(CLOCK_PROCESS_CPUTIME_ID);
     if (st == PRESSINDEX_OK && stats->releases > 0)
-        st = pi_index_install(idx, (const char *const *)srcs, got);
+        st = pi_index_install(idx, (const char *const *)srcs, got, (const char *const *)runs);
     if (timing()) {
         double t3 = now(CLOCK_MONOTONIC), c3 = now(CLOCK_PROCESS_CPUTIME_ID);
         fprintf(stderr, "timing: read+write %.2f s wall (reader %.2f s CPU), writers done %.2f s later, "
@@ -497,8 +523,10 @@ pressindex_status pi_build_parallel(pressindex *idx, const char *const *paths, s
     for (size_t i = 0; i < got; i++) {
         pi_index_remove_tree(srcs[i]);
         free(srcs[i]);
+        free(runs[i]);
     }
     free(srcs);
+    free(runs);
     for (size_t i = 0; i < n; i++)
         free(ws[i].path);
     free(ws);

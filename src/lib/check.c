@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "store.h"
 #include "posblob.h"
 #include "sync.h"
 #include "text.h"
@@ -131,7 +132,7 @@ static xc_status release_passages(xc_db *db, const char *term, size_t len, uint6
     size_t vlen = 0, mlen = 0, blen = 0, np = 0, svlen = 0;
     pi_passage *ps = NULL;
     int rc = 0;
-    if (xs == XC_OK && docid && (xs = xc_db_value(db, docid, PI_SLOT_POS, &v, &vlen)) == XC_OK) {
+    if (xs == XC_OK && docid && (xs = pi_db_value(db, docid, PI_SLOT_POS, &v, &vlen)) == XC_OK) {
         if (pi_pv_split(v, vlen, &map, &mlen, &blob, &blen) < 0) {
             if (posprob)
                 *posprob = vlen ? "the release's passages value is damaged (its passage map does not fit)"
@@ -142,7 +143,7 @@ static xc_status release_passages(xc_db *db, const char *term, size_t len, uint6
              * also counts the title's words and the XP term's wdf, the passages). */
             uint64_t total = 0;
             if (posprob && np && !(*posprob = positions_problem(blob, blen, 0, ps, np, &total, &xs)) &&
-                xs == XC_OK && (xs = xc_db_value(db, docid, PI_SLOT_STOPPOS, &sv, &svlen)) == XC_OK &&
+                xs == XC_OK && (xs = pi_db_value(db, docid, PI_SLOT_STOPPOS, &sv, &svlen)) == XC_OK &&
                 !(*posprob = positions_problem(sv, svlen, 1, ps, np, &total, &xs)) && xs == XC_OK &&
                 total + np > doclen)
                 *posprob = "the release's positions values hold more words than its document";
@@ -263,6 +264,45 @@ static xc_status files(checker *c)
     return xs;
 }
 
+/* The passages store (store.h): its records read back as written, and a document it holds has no
+ * passages value in Xapian too (which of the two would be the release's?). Each release's own
+ * values were read through it above. */
+static int collect(void *ctx, unsigned docid)
+{
+    unsigned **at = ctx;
+    *(*at)++ = docid;
+    return 0;
+}
+
+static xc_status in_xapian_too(void *ctx, size_t i, const char *v, size_t len)
+{
+    (void)i, (void)v, (void)len;
+    ++*(size_t *)ctx;
+    return XC_OK;
+}
+
+static xc_status store(checker *c)
+{
+    const pi_store *s = c->idx->store;
+    if (!s)
+        return XC_OK;
+    if (pi_store_verify(s) < 0)
+        problem(c, PI_STORE_FILE, "the passages store is damaged (its records' checksum does not "
+                "match what they were written as)");
+    size_t n = pi_store_records(s);
+    unsigned *ids = malloc((n ? n : 1) * sizeof *ids), *at = ids;
+    if (!ids)
+        return XC_ERR_NO_MEMORY;
+    pi_store_each(s, collect, &at);
+    size_t both = 0;
+    xc_status xs = xc_db_values(c->idx->db, PI_SLOT_POS, ids, (size_t)(at - ids), in_xapian_too, &both);
+    free(ids);
+    if (xs == XC_OK && both)
+        problem(c, PI_STORE_FILE, "%zu documents have passages values both in the passages store "
+                "and in Xapian", both);
+    return xs;
+}
+
 pressindex_status pressindex_check(pressindex *idx, pressindex_problem_fn on_problem, void *user,
                                    pressindex_check_stats *stats)
 {
@@ -305,6 +345,8 @@ pressindex_status pressindex_check(pressindex *idx, pressindex_problem_fn on_pro
         xs = releases(&c);
     if (xs == XC_OK && !errors)
         xs = files(&c);
+    if (xs == XC_OK && !errors)
+        xs = store(&c);
     pi_buf_free(&c.msg);
     if (xs != XC_OK)
         return xs == XC_ERR_MODIFIED ? pi_fail(idx, PRESSINDEX_ERR_MODIFIED, "the index changed during "

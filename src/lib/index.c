@@ -25,6 +25,7 @@
 
 #include "input.h"
 #include "internal.h"
+#include "store.h"
 #include "text.h"
 
 #define DEFAULT_BATCH 10000
@@ -491,7 +492,119 @@ static int sync_tree(const char *dir)
     return rc;
 }
 
-pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, size_t n)
+/* Lets go of the database and its passages store. */
+static void drop_db(pressindex *idx)
+{
+    xc_db_free(idx->db);
+    pi_store_close(idx->store);
+    idx->db = idx->w.db = NULL;
+    idx->store = NULL;
+}
+
+/* Where Xapian's compaction put source i's documents: its used docids moved to follow the
+ * previous sources' (Database::compact(), renumbering). Checked, not trusted: the first and last
+ * document of every source must carry the same release key in the compacted database. */
+static xc_status store_from_runs(const char *const *srcs, size_t n, const char *const *runs,
+                                 xc_db *out, pi_store_writer *sw)
+{
+    unsigned tot = 0;
+    xc_status xs = XC_OK;
+    for (size_t i = 0; i < n && xs == XC_OK; i++) {
+        xc_db *src = NULL;
+        unsigned *ids = NULL;
+        size_t k = 0;
+        if ((xs = xc_db_open(srcs[i], XC_DB_READ, &src)) != XC_OK ||
+            (xs = xc_db_docids(src, &ids, &k)) != XC_OK || !k) {
+            xc_db_free(src);
+            free(ids);
+            continue;
+        }
+        tot -= ids[0] - 1;
+        unsigned off = tot;
+        tot += ids[k - 1];
+        for (int e = 0; e < 2 && xs == XC_OK; e++) {
+            unsigned d = e ? ids[k - 1] : ids[0];
+            char *a = NULL, *b = NULL;
+            size_t al = 0, bl = 0;
+            if ((xs = xc_db_value(src, d, PI_SLOT_RELEASE, &a, &al)) == XC_OK &&
+                (xs = xc_db_value(out, d + off, PI_SLOT_RELEASE, &b, &bl)) == XC_OK &&
+                (al != bl || memcmp(a, b, al)))
+                xs = xc_set_error(XC_ERR_OTHER, "the compaction numbered the build's documents "
+                                  "otherwise than expected (the passages store cannot follow it)");
+            free(a);
+            free(b);
+        }
+        int rc = xs == XC_OK ? pi_store_run_copy(runs[i], ids, k, off, sw) : 0;
+        if (rc == -2)
+            xs = xc_set_error(XC_ERR_NO_MEMORY, "out of memory");
+        else if (rc < 0) {
+            char msg[300];
+            snprintf(msg, sizeof msg, "the build's passages values (%s): %s", runs[i],
+                     rc == -1 ? "damaged" : strerror(errno));
+            xs = xc_set_error(rc == -1 ? XC_ERR_CORRUPT : XC_ERR_IO, msg);
+        }
+        xc_db_free(src);
+        free(ids);
+    }
+    return xs;
+}
+
+/* A compaction of the index (the same docids): the old store's records of the documents still
+ * there; the deleted ones' go. */
+static xc_status store_from_store(const pi_store *old, xc_db *out, pi_store_writer *sw)
+{
+    unsigned *ids = NULL;
+    size_t k = 0;
+    xc_status xs = xc_db_docids(out, &ids, &k);
+    for (size_t i = 0; xs == XC_OK && i < k; i++) {
+        const char *v4, *v6;
+        size_t l4, l6;
+        int got = pi_store_get(old, ids[i], &v4, &l4, &v6, &l6);
+        int rc = got > 0 ? pi_store_writer_add(sw, ids[i], v4, l4, v6, l6) : 0;
+        if (got < 0)
+            xs = xc_set_error(XC_ERR_CORRUPT, "the passages store's record of a release is damaged");
+        else if (rc == -2)
+            xs = xc_set_error(XC_ERR_NO_MEMORY, "out of memory");
+        else if (rc < 0)
+            xs = xc_set_error(XC_ERR_IO, strerror(errno));
+    }
+    free(ids);
+    return xs;
+}
+
+/* The new database's passages store, in its directory tmp, when the sources have one: from the
+ * build's runs (runs non-NULL), or from the index's own store. */
+static xc_status write_store(pressindex *idx, const char *const *srcs, size_t n,
+                             const char *const *runs, const char *tmp)
+{
+    xc_db *out = NULL;
+    char *flag = NULL, uuid[37];
+    size_t fl = 0;
+    xc_status xs = xc_db_open(tmp, XC_DB_READ, &out);
+    if (xs == XC_OK)
+        xs = xc_db_get_metadata(out, PI_META_STORE, &flag, &fl);
+    int has = xs == XC_OK && flag && fl;
+    free(flag);
+    if (xs == XC_OK && has)
+        xs = xc_db_uuid(out, uuid);
+    pi_store_writer *sw = NULL;
+    int rc = xs == XC_OK && has ? pi_store_writer_open(tmp, &sw) : 0;
+    if (rc < 0)
+        xs = rc == -2 ? xc_set_error(XC_ERR_NO_MEMORY, "out of memory")
+                      : xc_set_error(XC_ERR_IO, strerror(errno));
+    if (xs == XC_OK && sw)
+        xs = runs ? store_from_runs(srcs, n, runs, out, sw) : store_from_store(idx->store, out, sw);
+    if (xs == XC_OK && sw && (rc = pi_store_writer_finish(sw, uuid)) < 0)
+        xs = rc == -2 ? xc_set_error(XC_ERR_NO_MEMORY, "out of memory")
+                      : xc_set_error(XC_ERR_IO, strerror(errno));
+    else if (xs != XC_OK)
+        pi_store_writer_abort(sw);
+    xc_db_free(out);
+    return xs;
+}
+
+pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, size_t n,
+                                   const char *const *runs)
 {
     unsigned gen = 1;
     if (idx->db_target && !strncmp(idx->db_target, "db.", 3))
@@ -512,7 +625,10 @@ pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, siz
     pi_index_remove_tree(tmp); /* this process's own, if an earlier attempt failed */
     /* One pass: on the build's many shards Xapian's multipass merge took 1.6x the CPU time (24
      * shards of whitehouse: 1.9 s against 1.2 s). */
-    xc_status xs = xc_compact(srcs, n, tmp, 0);
+    /* A compaction of the index keeps its docids: its passages store's records stay theirs. */
+    xc_status xs = xc_compact(srcs, n, tmp, 0, runs == NULL);
+    if (xs == XC_OK)
+        xs = write_store(idx, srcs, n, runs, tmp);
     pressindex_status st = PRESSINDEX_OK;
     if (xs != XC_OK) {
         st = pi_fail_write(idx, xs, "compacting the index");
@@ -542,8 +658,7 @@ pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, siz
     /* The database "current" named before this swap is retired under a leftover's name, so
      * that a crash while it is removed leaves nothing a later run would have to guess about. */
     const char *gone = old && rename(old, retired) == 0 ? retired : old;
-    xc_db_free(idx->db); /* the writer's hold on the old database */
-    idx->db = idx->w.db = NULL;
+    drop_db(idx); /* the writer's hold on the old database */
     st = open_current(idx);
     if (st == PRESSINDEX_OK && !synced)
         st = pi_fail(idx, PRESSINDEX_ERR_IO, "cannot write to the index at %s (switched to the new "
@@ -569,7 +684,7 @@ pressindex_status pressindex_compact(pressindex *idx)
     if (!cur)
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     const char *srcs[1] = {cur};
-    st = pi_index_install(idx, srcs, 1);
+    st = pi_index_install(idx, srcs, 1, NULL);
     free(cur);
     return st;
 }
@@ -633,6 +748,50 @@ static pressindex_status create_db(pressindex *idx)
     return st;
 }
 
+/* The database's passages store (store.h), when its metadata says it has one. */
+static pressindex_status open_store(pressindex *idx)
+{
+    char *flag = NULL, uuid[37], msg[256];
+    size_t fl = 0;
+    xc_status xs = xc_db_get_metadata(idx->db, PI_META_STORE, &flag, &fl);
+    int has = xs == XC_OK && flag && fl;
+    free(flag);
+    if (xs == XC_OK && has)
+        xs = xc_db_uuid(idx->db, uuid);
+    if (xs != XC_OK)
+        return xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED : pi_fail_xc(idx, xs, "opening it");
+    if (!has)
+        return PRESSINDEX_OK;
+    char *dir = path_join(idx->path, idx->db_target);
+    if (!dir)
+        return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    pi_store *s = NULL;
+    int rc = pi_store_open(dir, uuid, &s, msg, sizeof msg);
+    free(dir);
+    if (rc == 0 && !s) {
+        rc = -1;
+        snprintf(msg, sizeof msg, "its passages store (%s) is missing", PI_STORE_FILE);
+    }
+    if (rc == -1) {
+        /* "current" may have moved on between reading it and opening its database: not damage. */
+        char *now = current_target(idx->path);
+        int moved = now && strcmp(now, idx->db_target) != 0;
+        free(now);
+        if (moved)
+            return PRESSINDEX_ERR_MODIFIED;
+        return pi_fail(idx, PRESSINDEX_ERR_CORRUPT, "%s is damaged: %s; nothing was changed. "
+                       "Repair: %s", idx->path, msg, rebuild_hint);
+    }
+    if (rc == -2)
+        return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
+    if (rc < 0)
+        return pi_fail(idx, PRESSINDEX_ERR_IO, "%s: cannot read its passages store: %s", idx->path,
+                       strerror(errno));
+    idx->store = s;
+    xc_db_set_user(idx->db, s);
+    return PRESSINDEX_OK;
+}
+
 static pressindex_status open_current_once(pressindex *idx)
 {
     free(idx->db_target);
@@ -668,10 +827,11 @@ static pressindex_status open_current_once(pressindex *idx)
     if (xs != XC_OK)
         return pi_fail(idx, pi_status_from_xc(xs), "%s: cannot open the index: %s", idx->path,
                        xc_last_error());
-    xc_db_free(idx->db);
+    drop_db(idx);
     idx->db = db;
     idx->w.db = db;
-    return check_schema(idx);
+    pressindex_status st = check_schema(idx);
+    return st == PRESSINDEX_OK ? open_store(idx) : st;
 }
 
 /* A reader opening while a writer commits quickly can find the revision it opened already
@@ -848,7 +1008,7 @@ void pressindex_destroy(pressindex *idx)
      * `pressindex --db NEW reindex /wrong/path` leaves nothing to be mistaken for one. */
     int unmake = idx->made_dir && idx->input_missing && idx->lock_fd >= 0 && holds_nothing(idx);
     pi_writer_fini(&idx->w);
-    xc_db_free(idx->db); /* a writer's uncommitted changes are discarded here */
+    drop_db(idx); /* a writer's uncommitted changes are discarded here */
     if (unmake)
         unmake_dir(idx);
     if (idx->lock_fd >= 0)
@@ -867,8 +1027,7 @@ pressindex_status pi_index_usable(pressindex *idx)
     if (!idx->broken)
         return PRESSINDEX_OK;
     if (idx->writable) {
-        xc_db_free(idx->db); /* a writer's lock on it must go before it is opened again */
-        idx->db = idx->w.db = NULL;
+        drop_db(idx); /* a writer's lock on it must go before it is opened again */
         idx->w.pending = 0;
     }
     idx->broken = 0;

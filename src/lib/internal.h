@@ -13,12 +13,15 @@
 #include "xc.h"
 
 /* ---- The on-disk schema (doc/schema.md explains each choice). Bump PI_SCHEMA on any change. ---- */
-#define PI_SCHEMA 8
+#define PI_SCHEMA 9
 #define PI_META_SCHEMA "pressindex:schema"
 #define PI_META_LANG "pressindex:lang"
 #define PI_META_RELEASE "R" /* + release key -> pi_release_record */
 #define PI_META_SOURCE "K:" /* + folded source name -> the name as first written */
 #define PI_META_SEQ "pressindex:seq" /* the last release sequence number written */
+/* "1": the database has a passages store (store.h), which must then be there (set by a full
+ * build's shards, kept by compaction) */
+#define PI_META_STORE "pressindex:store"
 
 /* Term prefixes (Xapian conventions where they fit: D/M/Y dates, S title, K keyword, L language). */
 #define PI_P_TITLE "S"
@@ -173,6 +176,8 @@ typedef struct pi_writer {
     uint64_t seq;                     /* the last release sequence number given */
     uint64_t batch;                   /* commit after this many */
     int replaced;                     /* the last put replaced a release the index held */
+    struct pi_store_run *run;         /* a full build's shard: the passages values go here, not to
+                                       * Xapian (store.h; set and closed by build.c) */
     const char *digest;               /* the next put's content digest for its record (set by the
                                        * caller, for one put: pi_release_digest of the release as
                                        * read); NULL: computed from what is written */
@@ -210,6 +215,7 @@ struct pressindex {
     char *db_target;     /* what "current" pointed to when opened (readers reopen on change) */
     pi_stemmers stemmers; /* for searching */
     pi_writer w;          /* writers only */
+    struct pi_store *store; /* db's passages store (store.h), NULL when it has none; db's user */
     uint64_t batch;       /* commit after this many passages */
     pi_buf err;           /* the last error message */
     long err_pos;         /* with a malformed query's message: its byte offset; else -1 */
@@ -292,7 +298,10 @@ int pi_index_claim(struct pi_idset *ids, pressindex_index_summary *sum,
                    const char *file, unsigned long line, int *kind, uint32_t **tag);
 /* Writes a compacted merge of the databases srcs into a new database directory of the index and
  * makes it current; the writer is reopened on it and the old databases are removed. (index.c) */
-pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, size_t n);
+/* Compacts srcs into the index's next database and switches to it. runs: a full build's shards'
+ * passages values (store.h), one per source; NULL: srcs is the index itself, compacted. */
+pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, size_t n,
+                                   const char *const *runs);
 /* rm -rf path (errors ignored: used on our own temporary databases). */
 void pi_index_remove_tree(const char *path);
 /* fsync()s the directory dir (its renames on disk): 0, or -1 with errno set. */

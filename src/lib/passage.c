@@ -26,6 +26,7 @@
 
 #include "passage.h"
 #include "posblob.h"
+#include "store.h"
 #include "text.h"
 
 /* Expansions of a title wildcard looked at in one release. */
@@ -943,10 +944,10 @@ xc_status pi_plan_prefetch(pi_plan *p, const unsigned *docids, size_t n)
     /* Passage maps and body words: from each release's passages value (a value stream, from
      * left to right), one pass over its positions' dictionary. */
     if (xs == XC_OK)
-        xs = xc_db_values(p->db, PI_SLOT_POS, ids, n, got_value, p);
+        xs = pi_db_values(p->db, PI_SLOT_POS, ids, n, got_value, p);
     /* The stopwords' positions: only when the query looks for one (a second read per release). */
     if (xs == XC_OK && (p->stop.nw || p->stop.npfx))
-        xs = xc_db_values(p->db, PI_SLOT_STOPPOS, ids, n, got_stop, p);
+        xs = pi_db_values(p->db, PI_SLOT_STOPPOS, ids, n, got_stop, p);
     /* Title words: Xapian's positions. */
     for (size_t i = 0; xs == XC_OK && i < p->nt; i++) {
         const pterm *t = &p->t[i];

@@ -11,6 +11,7 @@
 
 #include "passage.h"
 #include "posblob.h"
+#include "store.h"
 #include "searcher.h"
 #include "snippet.h"
 
@@ -91,7 +92,7 @@ static pressindex_status rdoc_read(pressindex *idx, unsigned docid, rdoc *d, con
     size_t vlen = 0, klen = 0;
     memset(d, 0, sizeof *d);
     d->docid = docid;
-    xc_status xs = known_map ? XC_OK : xc_db_value(idx->db, docid, PI_SLOT_POS, &v, &vlen);
+    xc_status xs = known_map ? XC_OK : pi_db_value(idx->db, docid, PI_SLOT_POS, &v, &vlen);
     if (xs == XC_OK && !known_key)
         xs = xc_db_value(idx->db, docid, PI_SLOT_RELEASE, &key, &klen);
     if (xs == XC_OK)

@@ -6,11 +6,13 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "store.h"
 #include "posblob.h"
 #include "text.h"
 
@@ -41,6 +43,8 @@ void pi_writer_fini(pi_writer *w)
 {
     xc_doc_free(w->doc);
     w->doc = NULL;
+    pi_store_run_close(w->run); /* what matters was flushed by the last commit */
+    w->run = NULL;
     pi_stemmers_free(&w->stemmers);
     pi_buf_free(&w->fold);
     pi_buf_free(&w->folded);
@@ -167,14 +171,17 @@ static xc_status unchanged(pi_writer *w, const char *key, const char *rterm, siz
     w->replaced = xs == XC_OK && blob;
     *same = xs == XC_OK && blob && blen == w->rec.len && !memcmp(blob, w->rec.p, blen);
     if (*same && w->map.len) {
-        /* Failures are failures (out of memory must not pass for "changed"). */
+        /* Failures are failures (out of memory must not pass for "changed"). A build's shard
+         * keeps its passages values in its run, not in Xapian: there the same record (its content
+         * digest) and texts, from this pressindex, make the same map. */
         if ((xs = release_docid(w->db, rterm, rlen, &docid)) == XC_OK && docid &&
-            (xs = xc_db_value(w->db, docid, PI_SLOT_POS, &pv, &pvlen)) == XC_OK &&
+            (w->run || (xs = pi_db_value(w->db, docid, PI_SLOT_POS, &pv, &pvlen)) == XC_OK) &&
             (xs = xc_db_value(w->db, docid, PI_SLOT_TEXTS, &data, &dlen)) == XC_OK) {
             const char *map, *pos;
             size_t mlen, plen;
-            *same = pi_pv_split(pv, pvlen, &map, &mlen, &pos, &plen) == 0 && mlen == w->map.len &&
-                    !memcmp(map, w->map.p, mlen) && dlen == w->zdata.len && !memcmp(data, w->zdata.p, dlen);
+            *same = (w->run || (pi_pv_split(pv, pvlen, &map, &mlen, &pos, &plen) == 0 &&
+                                mlen == w->map.len && !memcmp(map, w->map.p, mlen))) &&
+                    dlen == w->zdata.len && !memcmp(data, w->zdata.p, dlen);
         } else
             *same = 0;
     }
@@ -182,6 +189,31 @@ static xc_status unchanged(pi_writer *w, const char *key, const char *rterm, siz
     free(pv);
     free(data);
     return xs;
+}
+
+/* Writes the release's document d. A document the passages store holds is never replaced in
+ * place (its record there would go stale, store.h): a new version of it is a new document. */
+static xc_status put_document(pi_writer *w, const char *rterm, size_t rlen, xc_doc *d, unsigned *docid)
+{
+    if (xc_db_user(w->db)) {
+        unsigned old = 0;
+        xc_status xs = release_docid(w->db, rterm, rlen, &old);
+        if (xs != XC_OK)
+            return xs;
+        if (old && pi_db_stored(w->db, old)) {
+            if ((xs = xc_db_delete_documents_by_term(w->db, rterm, rlen)) != XC_OK)
+                return xs;
+            return xc_db_add_document(w->db, d, docid);
+        }
+    }
+    return xc_db_replace_document_by_term(w->db, rterm, rlen, d, docid);
+}
+
+static xc_status run_failed(int rc)
+{
+    char msg[256];
+    snprintf(msg, sizeof msg, "cannot write the build's passages values: %s", strerror(errno));
+    return rc == -2 ? xc_set_error(XC_ERR_NO_MEMORY, "out of memory") : xc_set_error(XC_ERR_IO, msg);
 }
 
 static void seq_hex(uint64_t seq, char out[17])
@@ -222,7 +254,7 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
     pi_posb_clear(w->posb);
     pi_buf_clear(&w->map);
     pi_buf_clear(&w->data);
-    unsigned passages = 0, pos = 1, prev = 0;
+    unsigned passages = 0, pos = 1, prev = 0, docid = 0;
     for (size_t i = 0; i < r->n_paragraphs; i++) {
         const char *text = r->paragraphs[i];
         if (!text || !*text)
@@ -287,11 +319,17 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
                         (xs = xc_doc_set_value(d, PI_SLOT_DATE, ymd, 8)) != XC_OK)) ||
             (xs = xc_doc_set_value(d, PI_SLOT_RELEASE, key, PI_KEY_LEN)) != XC_OK ||
             (xs = xc_doc_set_value(d, PI_SLOT_SEQ, seq, 16)) != XC_OK ||
-            (xs = xc_doc_set_value(d, PI_SLOT_POS, w->pv.p, w->pv.len)) != XC_OK ||
-            (w->stopv.len && (xs = xc_doc_set_value(d, PI_SLOT_STOPPOS, w->stopv.p, w->stopv.len)) != XC_OK) ||
+            (!w->run && (xs = xc_doc_set_value(d, PI_SLOT_POS, w->pv.p, w->pv.len)) != XC_OK) ||
+            (!w->run && w->stopv.len &&
+             (xs = xc_doc_set_value(d, PI_SLOT_STOPPOS, w->stopv.p, w->stopv.len)) != XC_OK) ||
             (xs = xc_doc_set_value(d, PI_SLOT_TEXTS, w->zdata.p, w->zdata.len)) != XC_OK ||
-            (xs = xc_db_replace_document_by_term(w->db, rterm, rlen, d, NULL)) != XC_OK)
+            (xs = put_document(w, rterm, rlen, d, &docid)) != XC_OK)
             return xs ? xs : XC_ERR_OTHER;
+        /* A build's shard: the passages values go to its run, for the store (build.c). */
+        int rc;
+        if (w->run && (rc = pi_store_run_add(w->run, docid, w->pv.p, w->pv.len, w->stopv.p,
+                                             w->stopv.len)) < 0)
+            return run_failed(rc);
     }
 
     /* The source's name as written, for listing sources (the term holds only its folded form). */
@@ -329,6 +367,9 @@ xc_status pi_writer_commit(pi_writer *w)
     char seq[17];
     seq_hex(w->seq, seq);
     xc_status xs = w->seq ? xc_db_set_metadata(w->db, PI_META_SEQ, seq, 16) : XC_OK;
+    int rc;
+    if (xs == XC_OK && w->run && (rc = pi_store_run_flush(w->run)) < 0)
+        xs = run_failed(rc);
     if (xs == XC_OK)
         xs = xc_db_commit(w->db);
     if (xs == XC_OK)
