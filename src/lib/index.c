@@ -551,7 +551,7 @@ static xc_status store_from_runs(const char *const *srcs, size_t n, const char *
 
 /* A compaction of the index (the same docids): the old store's records of the documents still
  * there; the deleted ones' go. */
-static xc_status store_from_store(const pi_store *old, xc_db *out, pi_store_writer *sw)
+static xc_status store_from_store(pi_store *old, xc_db *out, pi_store_writer *sw)
 {
     unsigned *ids = NULL;
     size_t k = 0;

@@ -23,6 +23,10 @@ static const char MAGIC[8] = {'P', 'I', 'P', 'S', 'T', 'O', 'R', 'E'};
 #define HDR_CRC_AT 88 /* the header's CRC-32 of itself (bytes before) and the table */
 
 struct pi_store {
+    int fd;                     /* for the first read of each record (pi_store_get) */
+    unsigned char *seen;        /* a bit per docid: read once already; NULL: all mapped */
+    unsigned char *buf;         /* the record read at hand */
+    size_t cap;
     const unsigned char *map;
     size_t size;
     unsigned first, n;
@@ -141,14 +145,16 @@ int pi_store_open(const char *dbdir, const char *uuid, pi_store **out, char *msg
     s->size = (size_t)st.st_size;
     void *m = s->size ? mmap(NULL, s->size, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
     int e = errno;
-    close(fd);
     if (m == MAP_FAILED && s->size) {
+        close(fd);
         free(s);
         errno = e;
         return e == ENOMEM ? -2 : -3;
     }
+    s->fd = fd;
     s->map = m == MAP_FAILED ? NULL : m;
     if (!s->map) {
+        close(fd);
         free(s);
         snprintf(msg, msglen, "its passages store (%s) is empty", PI_STORE_FILE);
         return -1;
@@ -157,6 +163,8 @@ int pi_store_open(const char *dbdir, const char *uuid, pi_store **out, char *msg
         pi_store_close(s);
         return -1;
     }
+    /* Without the bits every read is a mapped one: slower to start, never wrong. */
+    s->seen = calloc((size_t)s->n / 8 + 1, 1);
     *out = s;
     return 0;
 }
@@ -167,19 +175,67 @@ void pi_store_close(pi_store *s)
         return;
     if (s->map)
         munmap((void *)s->map, s->size);
+    close(s->fd);
+    free(s->seen);
+    free(s->buf);
     free(s);
 }
 
-int pi_store_get(const pi_store *s, unsigned docid, const char **v4, size_t *l4, const char **v6,
-                 size_t *l6)
+/* Record i's bytes [*a, *b) in the records, or 0 when it has none. */
+static int locate(const pi_store *s, unsigned docid, uint64_t *a, uint64_t *b)
 {
     if (!s || docid < s->first || docid - s->first >= s->n)
         return 0;
     const unsigned char *t = s->table + 8 * (uint64_t)(docid - s->first);
-    uint64_t a = get64(t), b = get64(t + 8);
-    if (a == b)
+    *a = get64(t);
+    *b = get64(t + 8);
+    return *a != *b;
+}
+
+int pi_store_has(const pi_store *s, unsigned docid)
+{
+    uint64_t a, b;
+    return locate(s, docid, &a, &b);
+}
+
+/* A record's first read in this process is a pread(), its later ones are memory reads: touching
+ * a mapped page the first time is a page fault, and on this project's machines (a paravirtualised
+ * kernel) one costs several times a read of the same bytes (doc/schema.md, "Schema 9"). A
+ * one-shot search reads each record once; a long-lived handle maps what it reads again. */
+static const unsigned char *first_read(pi_store *s, unsigned docid, uint64_t a, uint64_t b)
+{
+    size_t i = docid - s->first, n = (size_t)(b - a);
+    if (!s->seen || (s->seen[i / 8] & (1u << (i % 8))))
+        return NULL;
+    s->seen[i / 8] |= (unsigned char)(1u << (i % 8));
+    if (n > s->cap) {
+        unsigned char *g = realloc(s->buf, n);
+        if (!g)
+            return NULL;
+        s->buf = g;
+        s->cap = n;
+    }
+    for (size_t got = 0; got < n;) {
+        ssize_t k = pread(s->fd, s->buf + got, n - got, (off_t)(PI_STORE_HEADER + a + got));
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return NULL; /* the mapping then */
+        got += (size_t)k;
+    }
+    return s->buf;
+}
+
+int pi_store_get(pi_store *s, unsigned docid, const char **v4, size_t *l4, const char **v6,
+                 size_t *l6)
+{
+    uint64_t a, b;
+    if (!locate(s, docid, &a, &b))
         return 0;
-    const unsigned char *p = s->recs + a, *end = s->recs + b;
+    const unsigned char *p = first_read(s, docid, a, b);
+    if (!p)
+        p = s->recs + a;
+    const unsigned char *end = p + (b - a);
     unsigned n4 = 0;
     if (pi_varint_get(&p, end, &n4) < 0 || (size_t)(end - p) < n4)
         return -1;
@@ -487,7 +543,7 @@ int pi_store_run_copy(const char *path, const unsigned *docids, size_t n, unsign
 
 /* ---- Values: the store's, else Xapian's ---- */
 
-static int stored_value(const pi_store *s, unsigned docid, unsigned slot, const char **v, size_t *l,
+static int stored_value(pi_store *s, unsigned docid, unsigned slot, const char **v, size_t *l,
                         xc_status *xs)
 {
     const char *v4, *v6;
@@ -513,7 +569,7 @@ static int in_store(unsigned slot)
 
 xc_status pi_db_value(xc_db *db, unsigned docid, unsigned slot, char **out, size_t *len)
 {
-    const pi_store *s = xc_db_user(db);
+    pi_store *s = xc_db_user(db);
     const char *v;
     size_t l = 0;
     xc_status xs = XC_OK;
@@ -549,7 +605,7 @@ static xc_status rest_value(void *ctx, size_t i, const char *v, size_t len)
 xc_status pi_db_values(xc_db *db, unsigned slot, const unsigned *docids, size_t n, xc_value_fn fn,
                        void *ctx)
 {
-    const pi_store *s = xc_db_user(db);
+    pi_store *s = xc_db_user(db);
     if (!s || !in_store(slot))
         return xc_db_values(db, slot, docids, n, fn, ctx);
     unsigned *ids = malloc((n ? n : 1) * sizeof *ids);
@@ -576,8 +632,5 @@ xc_status pi_db_values(xc_db *db, unsigned slot, const unsigned *docids, size_t 
 
 int pi_db_stored(xc_db *db, unsigned docid)
 {
-    const pi_store *s = xc_db_user(db);
-    const char *v4, *v6;
-    size_t l4, l6;
-    return s && pi_store_get(s, docid, &v4, &l4, &v6, &l6) != 0;
+    return pi_store_has(xc_db_user(db), docid);
 }

@@ -48,9 +48,12 @@ int pi_store_open(const char *dbdir, const char *uuid, pi_store **out, char *msg
 void pi_store_close(pi_store *s);
 
 /* docid's values: 1 (*v4, *l4 and *v6, *l6 set; *l6 0 when it has no stopwords), 0 not in the
- * store, -1 a damaged record. The bytes stay valid until pi_store_close(). */
-int pi_store_get(const pi_store *s, unsigned docid, const char **v4, size_t *l4, const char **v6,
+ * store, -1 a damaged record. The bytes stay valid until the next pi_store_get() on s (a
+ * record's first read is a copy: store.c). */
+int pi_store_get(pi_store *s, unsigned docid, const char **v4, size_t *l4, const char **v6,
                  size_t *l6);
+/* Does the store hold a record of docid? (No read.) */
+int pi_store_has(const pi_store *s, unsigned docid);
 /* The docids the store holds a record for, ascending: calls fn for each until it returns non-0
  * (returned). */
 int pi_store_each(const pi_store *s, int (*fn)(void *ctx, unsigned docid), void *ctx);
