@@ -11,7 +11,7 @@ export TMPDIR="$TMP" # the query and highlighting targets' fixture index, even a
 TOP_SRCDIR=$TOP_SRCDIR FIXTURES=$FIXTURES "$TOP_SRCDIR/tests/fuzz/seeds.sh" "$TMP/seeds"
 rc=$?
 ok; [ "$rc" -eq 0 ] || fail "seeds.sh failed"
-for t in text jsonl date query highlight; do
+for t in text jsonl date query highlight store; do
     run "$FUZZ_BIN/replay-$t" "$TMP/seeds/$t" "$TOP_SRCDIR/tests/fuzz/regressions/$t"
     expect_rc 0 "replay of the $t target's seeds and regressions"
     n=$(printf '%s' "$out" | sed -n 's/ inputs replayed//p')

@@ -11,7 +11,7 @@ top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 bin=${FUZZ_BIN:-$PWD/tests/fuzz}
 secs=${FUZZ_SECONDS:-30}
 timeout=${FUZZ_TIMEOUT:-10}
-targets=${FUZZ_TARGETS:-text jsonl date query highlight}
+targets=${FUZZ_TARGETS:-text jsonl date query highlight store}
 work=${FUZZ_DIR:-$bin/work}
 export FIXTURES="${FIXTURES:-$top/fixtures}" PI_FUZZ_FIXTURES="${FIXTURES:-$top/fixtures}"
 # The library's allocations and leaks are checked per input; UBSan stops at the first finding.

@@ -20,7 +20,7 @@
 
 static const char MAGIC[8] = {'P', 'I', 'P', 'S', 'T', 'O', 'R', 'E'};
 #define STORE_VERSION 1
-#define HDR_CRC_AT 88 /* the header's CRC-32 of itself (bytes before) and the table */
+#define HDR_CRC_AT 84 /* the header's CRC-32 of itself (bytes before) and the table */
 
 struct pi_store {
     int fd;                     /* for the first read of each record (pi_store_get) */
@@ -94,7 +94,7 @@ static int validate(pi_store *s, const char *uuid, char *msg, size_t msglen)
     s->n = get32(h + 16);
     uint64_t tat = get64(h + 24);
     s->rlen = get64(h + 32);
-    s->rcrc = get32(h + 84);
+    s->rcrc = get32(h + 80);
     if (uuid && strncmp((const char *)h + 40, uuid, PI_STORE_UUID_LEN))
         return DAMAGED("its passages store (%s) belongs to another database", PI_STORE_FILE);
     if (tat != PI_STORE_HEADER + s->rlen || tat > s->size ||
@@ -379,7 +379,7 @@ int pi_store_writer_finish(pi_store_writer *w, const char *uuid)
     put64(h + 24, PI_STORE_HEADER + w->at);
     put64(h + 32, w->at);
     memcpy(h + 40, uuid, strnlen(uuid, PI_STORE_UUID_LEN));
-    put32(h + 84, w->crc);
+    put32(h + 80, w->crc);
     /* The table, little-endian, in pieces; its CRC follows the header's bytes. */
     uint32_t crc = crc_of(0, h, HDR_CRC_AT);
     unsigned char buf[8 * 512];

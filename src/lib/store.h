@@ -18,7 +18,8 @@
  *   header (PI_STORE_HEADER bytes): magic "PIPSTORE", u32 version 1, u32 first docid, u32 docids
  *     in the table (n), u32 0, u64 where the table starts (after the records), u64 records' bytes,
  *     the Xapian database's UUID (36 bytes, then 4 zero bytes: the store belongs to that database
- *     alone), u32 CRC-32 of the records, u32 CRC-32 of the header's bytes before it and the table;
+ *     alone), u32 CRC-32 of the records, u32 CRC-32 of the header's bytes before it and the table,
+ *     zeros to the end;
  *   the records from byte PI_STORE_HEADER: per docid held, varint the passages value's length,
  *     the passages value, the stopwords' value (the rest; none: no bytes);
  *   the table: n + 1 u64 offsets into the records; docid first + i is records [t[i], t[i+1]),
@@ -41,7 +42,8 @@
 
 typedef struct pi_store pi_store;
 
-/* Opens the store of the database in dbdir, which must belong to the database of that UUID.
+/* Opens the store of the database in dbdir, which must belong to the database of that UUID (NULL:
+ * any database's, for the fuzzer).
  * Returns 0 (*out NULL when the database has no store), -1 damaged or not this database's (msg
  * says what), -2 out of memory, -3 an I/O error (errno set). */
 int pi_store_open(const char *dbdir, const char *uuid, pi_store **out, char *msg, size_t msglen);

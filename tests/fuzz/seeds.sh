@@ -6,7 +6,7 @@ set -eu
 out=$1
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 fx=${FIXTURES:-$top/fixtures}
-for t in text jsonl date query highlight; do
+for t in text jsonl date query highlight store; do
     rm -rf "${out:?}/$t"
     mkdir -p "$out/$t"
 done
@@ -82,3 +82,73 @@ for q in "$out"/query/*; do
     printf '%s\n%s\n' "$line" "$para" >"$out/highlight/highlight-$(printf %03d $n)"
 done
 rm -f "$paras"
+
+# store: passages stores (src/lib/store.h) as the writer lays them out: records with a passage
+# map, a positions blob and stopwords' positions, a record of other bytes, gaps between docids,
+# and an empty store.
+python3 - "$out/store" <<'PY'
+import struct, sys, zlib
+def varint(v):
+    b = bytearray()
+    while True:
+        b.append((v & 0x7f) | (0x80 if v > 0x7f else 0))
+        v >>= 7
+        if not v:
+            return bytes(b)
+def blob(terms):  # [(term, [positions])] sorted: format 0, first-byte index, front-coded terms
+    firsts, dic, prev = [], bytearray(), b""
+    for t, ps in terms:
+        if not firsts or firsts[-1][0] != t[0]:
+            firsts.append((t[0], len(dic)))
+            prev = b""
+        shared = 0
+        while shared < min(len(prev), len(t)) and prev[shared] == t[shared]:
+            shared += 1
+        rest = t[shared:]
+        dic.append(shared << 4 | len(rest))
+        dic += rest
+        enc = bytearray(varint(ps[0]))
+        for a, b in zip(ps, ps[1:]):
+            enc += varint(b - a)
+        dic += varint(len(enc)) + enc
+        prev = t
+    head = bytearray([0]) + varint(len(firsts))
+    last = 0
+    for byte, at in firsts:
+        head += bytes([byte]) + varint(at - last)
+        last = at
+    return bytes(head + dic)
+def pv(passages, terms):  # the passage map (paragraph delta, words, flags, 8-byte hash), the blob
+    m = bytearray()
+    for para, words in passages:
+        m += varint(para) + varint(words) + varint(0) + b"\x11" * 8
+    return varint(len(m)) + bytes(m) + blob(terms)
+def store(records, uuid=b"0123abcd-4567-89ef-0123-456789abcdef"):
+    recs, offs, first = bytearray(), [], min(records) if records else 0
+    n = max(records) - first + 1 if records else 0
+    for d in range(first, first + n):
+        offs.append(len(recs))
+        if d in records:
+            v4, v6 = records[d]
+            recs += varint(len(v4)) + v4 + v6
+    offs.append(len(recs))
+    table = b"".join(struct.pack("<Q", o) for o in offs)
+    h = bytearray(96)
+    h[0:8] = b"PIPSTORE"
+    struct.pack_into("<IIII", h, 8, 1, first, n, 0)
+    struct.pack_into("<QQ", h, 24, 96 + len(recs), len(recs))
+    h[40:76] = uuid
+    struct.pack_into("<I", h, 80, zlib.crc32(recs))
+    struct.pack_into("<I", h, 84, zlib.crc32(table, zlib.crc32(bytes(h[:84]))))
+    return bytes(h) + bytes(recs) + table
+out = sys.argv[1]
+two = pv([(1, 3), (2, 4)], [(b"census", [1, 70]), (b"colony", [3]), (b"walrus", [2, 68, 69])])
+stop = blob([(b"a", [71]), (b"the", [67])])
+seeds = {
+    "three": store({2: (two, stop), 5: (pv([(1, 1)], [(b"calm", [1])]), b""), 9: (b"\x05not a value", b"\xff")}),
+    "one": store({1: (two, b"")}),
+    "empty": store({}),
+}
+for name, data in seeds.items():
+    open(f"{out}/store-{name}", "wb").write(data)
+PY
