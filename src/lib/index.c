@@ -549,33 +549,64 @@ static xc_status store_from_runs(const char *const *srcs, size_t n, const char *
     return xs;
 }
 
-/* A compaction of the index (the same docids): the old store's records of the documents still
- * there; the deleted ones' go. */
-static xc_status store_from_store(pi_store *old, xc_db *out, pi_store_writer *sw)
+/* A compaction of the index, its first output tmp: the passages values Xapian holds (the releases
+ * written since the last build or compaction) move into the store with the store's own records
+ * of the documents still there, their documents rewritten without them. *moved says how many. */
+static xc_status fold_into_store(pi_store *old, const char *tmp, pi_store_writer *sw, size_t *moved,
+                                 size_t *held)
 {
+    xc_db *db = NULL;
     unsigned *ids = NULL;
     size_t k = 0;
-    xc_status xs = xc_db_docids(out, &ids, &k);
+    *moved = *held = 0;
+    xc_status xs = xc_db_open(tmp, XC_DB_OPEN, &db);
+    if (xs == XC_OK)
+        xs = xc_db_docids(db, &ids, &k);
     for (size_t i = 0; xs == XC_OK && i < k; i++) {
         const char *v4, *v6;
-        size_t l4, l6;
-        int got = pi_store_get(old, ids[i], &v4, &l4, &v6, &l6);
-        int rc = got > 0 ? pi_store_writer_add(sw, ids[i], v4, l4, v6, l6) : 0;
-        if (got < 0)
+        size_t l4 = 0, l6 = 0;
+        char *x4 = NULL, *x6 = NULL;
+        int got = pi_store_get(old, ids[i], &v4, &l4, &v6, &l6), rc = 0;
+        if (got < 0) {
             xs = xc_set_error(XC_ERR_CORRUPT, "the passages store's record of a release is damaged");
-        else if (rc == -2)
-            xs = xc_set_error(XC_ERR_NO_MEMORY, "out of memory");
-        else if (rc < 0)
-            xs = xc_set_error(XC_ERR_IO, strerror(errno));
+            break;
+        }
+        if (!got && (xs = xc_db_value(db, ids[i], PI_SLOT_POS, &x4, &l4)) == XC_OK && l4 &&
+            (xs = xc_db_value(db, ids[i], PI_SLOT_STOPPOS, &x6, &l6)) == XC_OK) {
+            /* Fetched and given back with only its values changed: Xapian rewrites the values
+             * alone, not the document's postings. */
+            xc_doc *d = NULL;
+            if ((xs = xc_db_get_document(db, ids[i], &d)) == XC_OK &&
+                (xs = xc_doc_set_value(d, PI_SLOT_POS, "", 0)) == XC_OK &&
+                (xs = xc_doc_set_value(d, PI_SLOT_STOPPOS, "", 0)) == XC_OK &&
+                (xs = xc_db_replace_document(db, ids[i], d)) == XC_OK) {
+                rc = pi_store_writer_add(sw, ids[i], x4, l4, x6, l6);
+                ++*moved;
+            }
+            xc_doc_free(d);
+        } else if (got) {
+            rc = pi_store_writer_add(sw, ids[i], v4, l4, v6, l6);
+        }
+        *held += (got || l4) && xs == XC_OK && rc == 0;
+        free(x4);
+        free(x6);
+        if (xs == XC_OK && rc < 0)
+            xs = rc == -2 ? xc_set_error(XC_ERR_NO_MEMORY, "out of memory")
+                          : xc_set_error(XC_ERR_IO, strerror(errno));
     }
     free(ids);
+    if (xs == XC_OK && *held && !old)
+        xs = xc_db_set_metadata(db, PI_META_STORE, "1", 1);
+    if (xs == XC_OK)
+        xs = xc_db_commit(db);
+    xc_db_free(db);
     return xs;
 }
 
-/* The new database's passages store, in its directory tmp, when the sources have one: from the
- * build's runs (runs non-NULL), or from the index's own store. */
-static xc_status write_store(pressindex *idx, const char *const *srcs, size_t n,
-                             const char *const *runs, const char *tmp)
+/* The new database's passages store, in its directory tmp, from the build's runs (when its shards
+ * kept their values there). */
+static xc_status write_store(const char *const *srcs, size_t n, const char *const *runs,
+                             const char *tmp)
 {
     xc_db *out = NULL;
     char *flag = NULL, uuid[37];
@@ -593,13 +624,76 @@ static xc_status write_store(pressindex *idx, const char *const *srcs, size_t n,
         xs = rc == -2 ? xc_set_error(XC_ERR_NO_MEMORY, "out of memory")
                       : xc_set_error(XC_ERR_IO, strerror(errno));
     if (xs == XC_OK && sw)
-        xs = runs ? store_from_runs(srcs, n, runs, out, sw) : store_from_store(idx->store, out, sw);
+        xs = store_from_runs(srcs, n, runs, out, sw);
     if (xs == XC_OK && sw && (rc = pi_store_writer_finish(sw, uuid)) < 0)
         xs = rc == -2 ? xc_set_error(XC_ERR_NO_MEMORY, "out of memory")
                       : xc_set_error(XC_ERR_IO, strerror(errno));
     else if (xs != XC_OK)
         pi_store_writer_abort(sw);
     xc_db_free(out);
+    return xs;
+}
+
+static xc_status store_failed(int rc)
+{
+    return rc == -2 ? xc_set_error(XC_ERR_NO_MEMORY, "out of memory")
+                    : xc_set_error(rc == -1 ? XC_ERR_CORRUPT : XC_ERR_IO, strerror(errno));
+}
+
+/* A compaction of the index (src) into tmp, its docids kept: first into a leftover's name, where
+ * the passages values Xapian holds fold into the store; when some did, compacted again (their
+ * documents were rewritten), the store moved along. The store then names tmp's database. */
+static xc_status compact_folding(pressindex *idx, const char *src, const char *tmp)
+{
+    char *first = pi_index_tmp_path(idx, "compact", 2);
+    if (!first)
+        return xc_set_error(XC_ERR_NO_MEMORY, "out of memory");
+    pi_index_remove_tree(first);
+    pi_store_writer *sw = NULL;
+    size_t moved = 0, held = 0;
+    xc_status xs = xc_compact(&src, 1, first, 0, 1);
+    int rc = xs == XC_OK ? pi_store_writer_open(first, &sw) : 0;
+    if (rc < 0)
+        xs = store_failed(rc);
+    if (xs == XC_OK)
+        xs = fold_into_store(idx->store, first, sw, &moved, &held);
+    int keep = xs == XC_OK && (held || idx->store);
+    if (keep && (rc = pi_store_writer_finish(sw, "")) < 0)
+        xs = store_failed(rc);
+    else if (!keep)
+        pi_store_writer_abort(sw);
+    if (xs == XC_OK && moved) {
+        xs = xc_compact((const char *const *)&first, 1, tmp, 0, 1);
+        if (xs == XC_OK && keep) {
+            pi_buf a = {0}, b = {0};
+            if (pi_buf_printf(&a, "%s/%s", first, PI_STORE_FILE) < 0 ||
+                pi_buf_printf(&b, "%s/%s", tmp, PI_STORE_FILE) < 0)
+                xs = xc_set_error(XC_ERR_NO_MEMORY, "out of memory");
+            else if (rename(a.p, b.p) != 0)
+                xs = xc_set_error(XC_ERR_IO, strerror(errno));
+            pi_buf_free(&a);
+            pi_buf_free(&b);
+        }
+        pi_index_remove_tree(first);
+    } else if (xs == XC_OK && rename(first, tmp) != 0) {
+        xs = xc_set_error(XC_ERR_IO, strerror(errno));
+    }
+    if (xs != XC_OK)
+        pi_index_remove_tree(first);
+    free(first);
+    /* The store names its database. */
+    xc_db *db = NULL;
+    char uuid[37];
+    pi_buf p = {0};
+    if (xs == XC_OK && keep && (xs = xc_db_open(tmp, XC_DB_READ, &db)) == XC_OK &&
+        (xs = xc_db_uuid(db, uuid)) == XC_OK) {
+        if (pi_buf_printf(&p, "%s/%s", tmp, PI_STORE_FILE) < 0)
+            xs = xc_set_error(XC_ERR_NO_MEMORY, "out of memory");
+        else if ((rc = pi_store_restamp(p.p, uuid)) < 0)
+            xs = store_failed(rc);
+    }
+    pi_buf_free(&p);
+    xc_db_free(db);
     return xs;
 }
 
@@ -626,9 +720,9 @@ pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, siz
     /* One pass: on the build's many shards Xapian's multipass merge took 1.6x the CPU time (24
      * shards of whitehouse: 1.9 s against 1.2 s). */
     /* A compaction of the index keeps its docids: its passages store's records stay theirs. */
-    xc_status xs = xc_compact(srcs, n, tmp, 0, runs == NULL);
-    if (xs == XC_OK)
-        xs = write_store(idx, srcs, n, runs, tmp);
+    xc_status xs = runs ? xc_compact(srcs, n, tmp, 0, 0) : compact_folding(idx, srcs[0], tmp);
+    if (xs == XC_OK && runs)
+        xs = write_store(srcs, n, runs, tmp);
     pressindex_status st = PRESSINDEX_OK;
     if (xs != XC_OK) {
         st = pi_fail_write(idx, xs, "compacting the index");

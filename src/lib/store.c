@@ -411,6 +411,39 @@ int pi_store_writer_finish(pi_store_writer *w, const char *uuid)
     return rc;
 }
 
+static int read_at(int fd, void *p, size_t n, off_t at);
+
+int pi_store_restamp(const char *path, const char *uuid)
+{
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return -3;
+    unsigned char h[PI_STORE_HEADER], buf[8 * 512];
+    int rc = read_at(fd, h, sizeof h, 0);
+    uint64_t tat = rc == 0 ? get64(h + 24) : 0, left = rc == 0 ? ((uint64_t)get32(h + 16) + 1) * 8 : 0;
+    if (rc == 0 && memcmp(h, MAGIC, sizeof MAGIC)) {
+        errno = EINVAL;
+        rc = -1;
+    }
+    memcpy(h + 40, uuid, strnlen(uuid, PI_STORE_UUID_LEN));
+    uint32_t crc = crc_of(0, h, HDR_CRC_AT);
+    while (rc == 0 && left) {
+        size_t k = left < sizeof buf ? (size_t)left : sizeof buf;
+        if ((rc = read_at(fd, buf, k, (off_t)tat)) == 0) {
+            crc = crc_of(crc, buf, k);
+            tat += k;
+            left -= k;
+        }
+    }
+    put32(h + HDR_CRC_AT, crc);
+    if (rc == 0 && (pwrite(fd, h, sizeof h, 0) != (ssize_t)sizeof h || fsync(fd) != 0))
+        rc = -3;
+    int e = errno;
+    close(fd);
+    errno = e;
+    return rc;
+}
+
 /* ---- A build's runs ---- */
 
 struct pi_store_run {

@@ -84,6 +84,10 @@ int pi_store_writer_add(pi_store_writer *w, unsigned docid, const char *v4, size
  * record added, an empty store. */
 int pi_store_writer_finish(pi_store_writer *w, const char *uuid);
 void pi_store_writer_abort(pi_store_writer *w);
+/* The store file at path now belongs to the database of uuid (its header rewritten and synced): a
+ * compaction's store, written beside its first output, moved beside its second. 0, -1 damaged,
+ * -3 I/O (errno). */
+int pi_store_restamp(const char *path, const char *uuid);
 
 /* ---- A shard's records during a full build (build.c): appended as documents are written, a
  * later record of the same docid replacing an earlier one. ---- */
