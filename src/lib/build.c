@@ -150,11 +150,7 @@ static char *shard_path(worker *w, unsigned gen)
 
 static char *run_path(const char *shard)
 {
-    size_t n = strlen(shard) + sizeof RUN_NAME + 1;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", shard, RUN_NAME);
-    return p;
+    return pi_path_join(shard, RUN_NAME);
 }
 
 /* Opens the writer's shard gen: a new one (create), or a closed one again. */

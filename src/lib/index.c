@@ -66,7 +66,7 @@ void pressindex_index_options_init_sized(pressindex_index_options *opts, size_t 
     pi_options_give(opts, size, &full, sizeof full);
 }
 
-static char *path_join(const char *dir, const char *name)
+char *pi_path_join(const char *dir, const char *name)
 {
     size_t n = strlen(dir) + strlen(name) + 2;
     char *p = malloc(n);
@@ -79,7 +79,7 @@ static char *path_join(const char *dir, const char *name)
  * when another writer holds it). */
 static int lock_take(const char *dir, double timeout)
 {
-    char *lp = path_join(dir, "lock");
+    char *lp = pi_path_join(dir, "lock");
     if (!lp)
         return -1;
     int fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -131,7 +131,7 @@ static int is_db_name(const char *n)
 static char *link_target(const char *dir, const char *name, int *kind)
 {
     *kind = 0;
-    char *p = path_join(dir, name);
+    char *p = pi_path_join(dir, name);
     if (!p) {
         errno = ENOMEM;
         return NULL;
@@ -164,7 +164,7 @@ static char *current_target(const char *dir)
 /* 1 when dir/name is a directory, 0 when not, -1 out of memory. */
 static int is_dir_at(const char *dir, const char *name)
 {
-    char *p = path_join(dir, name);
+    char *p = pi_path_join(dir, name);
     if (!p)
         return -1;
     struct stat sb;
@@ -179,9 +179,9 @@ static int is_dir_at(const char *dir, const char *name)
  * (remove_leftovers), and a database name that already exists is never written over. */
 static int swap_in(const char *dir, const char *tmp, const char *name)
 {
-    char *ct = path_join(dir, "current.tmp");
-    char *cur = path_join(dir, "current");
-    char *dest = path_join(dir, name);
+    char *ct = pi_path_join(dir, "current.tmp");
+    char *cur = pi_path_join(dir, "current");
+    char *dest = pi_path_join(dir, name);
     int rc = -1, e = ENOMEM;
     if (ct && cur && dest) {
         unlink(ct);
@@ -260,7 +260,7 @@ static void remove_leftovers(pressindex *idx)
                        (unfinished && !strcmp(n, unfinished) &&
                         !(idx->db_target && !strcmp(n, idx->db_target)));
             if (ours) {
-                char *p = path_join(idx->path, n);
+                char *p = pi_path_join(idx->path, n);
                 if (p)
                     pi_index_remove_tree(p);
                 free(p);
@@ -269,7 +269,7 @@ static void remove_leftovers(pressindex *idx)
         closedir(d);
     }
     if (kind) {
-        char *ct = path_join(idx->path, "current.tmp");
+        char *ct = pi_path_join(idx->path, "current.tmp");
         if (ct)
             unlink(ct);
         free(ct);
@@ -283,7 +283,7 @@ static void remove_leftovers(pressindex *idx)
 static int writer_active(const char *dir, int *fd)
 {
     *fd = -1;
-    char *lp = path_join(dir, "lock");
+    char *lp = pi_path_join(dir, "lock");
     int f = lp ? open(lp, O_RDONLY | O_CLOEXEC) : -1;
     free(lp);
     if (f < 0)
@@ -303,7 +303,7 @@ static int looks_ours(const char *dir)
     free(link_target(dir, "current", &kind));
     if (kind)
         return 1;
-    char *lp = path_join(dir, "lock");
+    char *lp = pi_path_join(dir, "lock");
     int has_lock = lp && access(lp, F_OK) == 0;
     free(lp);
     if (has_lock)
@@ -459,7 +459,7 @@ char *pi_index_tmp_path(pressindex *idx, const char *what, unsigned k)
 {
     char name[64];
     snprintf(name, sizeof name, "%s.%ld.%u", what, (long)getpid(), k);
-    return path_join(idx->path, name);
+    return pi_path_join(idx->path, name);
 }
 
 /* fsync()s every file of the database directory dir, then dir: Xapian's compaction does not
@@ -708,7 +708,7 @@ pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, siz
     /* Compacted under a leftover's name: a crash part-way leaves nothing that looks like a
      * database. */
     char *tmp = pi_index_tmp_path(idx, "compact", 0);
-    char *old = idx->db_target ? path_join(idx->path, idx->db_target) : NULL;
+    char *old = idx->db_target ? pi_path_join(idx->path, idx->db_target) : NULL;
     char *retired = pi_index_tmp_path(idx, "compact", 1);
     if (!tmp || !retired || (idx->db_target && !old)) {
         free(tmp);
@@ -774,7 +774,7 @@ pressindex_status pressindex_compact(pressindex *idx)
     /* What is committed is what gets compacted: pending changes would be lost with the old one. */
     if ((st = pressindex_commit(idx)) != PRESSINDEX_OK)
         return st;
-    char *cur = path_join(idx->path, "current");
+    char *cur = pi_path_join(idx->path, "current");
     if (!cur)
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     const char *srcs[1] = {cur};
@@ -856,7 +856,7 @@ static pressindex_status open_store(pressindex *idx)
         return xs == XC_ERR_MODIFIED ? PRESSINDEX_ERR_MODIFIED : pi_fail_xc(idx, xs, "opening it");
     if (!has)
         return PRESSINDEX_OK;
-    char *dir = path_join(idx->path, idx->db_target);
+    char *dir = pi_path_join(idx->path, idx->db_target);
     if (!dir)
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     pi_store *s = NULL;
@@ -895,12 +895,12 @@ static pressindex_status open_current_once(pressindex *idx)
     if (!idx->db_target)
         return pi_fail(idx, PRESSINDEX_ERR_NOT_FOUND, "%s is not a pressindex index (no database in it)",
                        idx->path);
-    char *cp = path_join(idx->path, "current");
+    char *cp = pi_path_join(idx->path, "current");
     if (!cp)
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     /* Xapian's writable open leaves a lock file in a folder that holds no database: look first
      * (our databases are glass; its version file names it). */
-    char *vp = path_join(cp, "iamglass");
+    char *vp = pi_path_join(cp, "iamglass");
     if (!vp) {
         free(cp);
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
@@ -936,7 +936,7 @@ static pressindex_status open_current(pressindex *idx)
     /* A commit replaces the version file (a new inode): if it stayed the same through every try,
      * no writer was racing us and "modified" was the damage speaking. */
     struct stat before = {0}, after = {0};
-    char *cp = path_join(idx->path, "current/iamglass");
+    char *cp = pi_path_join(idx->path, "current/iamglass");
     int seen = cp && stat(cp, &before) == 0;
     pressindex_status st = PRESSINDEX_ERR_MODIFIED;
     for (int attempt = 0; attempt < 10 && (st == PRESSINDEX_ERR_MODIFIED ||
@@ -1084,7 +1084,7 @@ static void unmake_dir(pressindex *idx)
 {
     const char *names[] = {idx->db_target, "current", "current.tmp", "lock"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        char *p = names[i] ? path_join(idx->path, names[i]) : NULL;
+        char *p = names[i] ? pi_path_join(idx->path, names[i]) : NULL;
         if (p && i == 0)
             pi_index_remove_tree(p);
         else if (p)

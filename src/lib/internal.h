@@ -298,6 +298,8 @@ int pi_index_claim(struct pi_idset *ids, pressindex_index_summary *sum,
                    const char *file, unsigned long line, int *kind, uint32_t **tag);
 /* Writes a compacted merge of the databases srcs into a new database directory of the index and
  * makes it current; the writer is reopened on it and the old databases are removed. (index.c) */
+/* dir + "/" + name, malloc()ed; NULL when out of memory. */
+char *pi_path_join(const char *dir, const char *name);
 /* Compacts srcs into the index's next database and switches to it. runs: a full build's shards'
  * passages values (store.h), one per source; NULL: srcs is the index itself, compacted. */
 pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, size_t n,

@@ -71,15 +71,6 @@ static uint32_t crc_of(uint32_t crc, const unsigned char *p, uint64_t n)
     return crc;
 }
 
-static char *path_in(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
 #define DAMAGED(...) (snprintf(msg, msglen, __VA_ARGS__), -1)
 
 static int validate(pi_store *s, const char *uuid, char *msg, size_t msglen)
@@ -123,7 +114,7 @@ static int validate(pi_store *s, const char *uuid, char *msg, size_t msglen)
 int pi_store_open(const char *dbdir, const char *uuid, pi_store **out, char *msg, size_t msglen)
 {
     *out = NULL;
-    char *path = path_in(dbdir, PI_STORE_FILE);
+    char *path = pi_path_join(dbdir, PI_STORE_FILE);
     if (!path)
         return -2;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -284,8 +275,8 @@ int pi_store_writer_open(const char *dbdir, pi_store_writer **out)
 {
     *out = NULL;
     pi_store_writer *w = calloc(1, sizeof *w);
-    if (!w || !(w->path = path_in(dbdir, PI_STORE_FILE)) ||
-        !(w->tmp = path_in(dbdir, PI_STORE_FILE ".tmp"))) {
+    if (!w || !(w->path = pi_path_join(dbdir, PI_STORE_FILE)) ||
+        !(w->tmp = pi_path_join(dbdir, PI_STORE_FILE ".tmp"))) {
         if (w)
             free(w->path);
         free(w);
