@@ -1485,9 +1485,18 @@ static pressindex_status index_run(pressindex *idx, const char *const *paths, si
     uint64_t docs = 0;
     pressindex_stats have;
     run ru = {idx, opts, sum, {0}, PRESSINDEX_OK};
-    if (idx->w.pending == 0 && xc_db_doccount(idx->db, &docs) == XC_OK && docs == 0 &&
-        pressindex_get_stats(idx, &have) == PRESSINDEX_OK && have.releases == 0 &&
-        !(getenv("PRESSINDEX_THREADS") && atoi(getenv("PRESSINDEX_THREADS")) == 1)) {
+    /* Which way is decided, not fallen into: a read that fails (out of memory) is the run's
+     * failure, never a serial build instead (its index has no passages store). */
+    int empty = 0;
+    if (idx->w.pending == 0) {
+        xc_status xs = xc_db_doccount(idx->db, &docs);
+        if (xs != XC_OK)
+            return pi_fail_xc(idx, xs, "reading the index");
+        if (docs == 0 && (st = pressindex_get_stats(idx, &have)) != PRESSINDEX_OK)
+            return st;
+        empty = docs == 0 && have.releases == 0;
+    }
+    if (empty && !(getenv("PRESSINDEX_THREADS") && atoi(getenv("PRESSINDEX_THREADS")) == 1)) {
         st = pi_build_parallel(idx, paths, n, skip, opts, sum, &ru.ids, missing);
         pi_idset_free(&ru.ids);
         return st;
