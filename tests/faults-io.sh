@@ -1,7 +1,8 @@
 #!/bin/sh
 # I/O failures injected with libfiu (Debian: fiu-utils, libfiu-dev): writes (write, pwrite),
 # syncs (fsync, fdatasync) and renames fail with ENOSPC or EIO in the middle of a build, a reindex
-# and a compaction (and at the last sync: the one that makes a new database current). Each run
+# and a compaction (of a built index, and of a reindexed one, whose passages values it moves into
+# a new passages store), and at the last sync: the one that makes a new database current. Each run
 # must exit 74 with one line naming the error, leave the index at its last commit (as before the
 # run, or as after it when the failure came after its commit; healthy; answering searches), and a
 # rerun without the fault must complete and equal a clean build: the same stats --json, the same
@@ -71,6 +72,10 @@ run "$P" --db "$TMP/clean-reindex" reindex "$TMP/folder"; expect_rc 0 "a clean r
 state "$TMP/clean" "$TMP/clean.state"
 state "$TMP/clean-reindex" "$TMP/clean-reindex.state"
 state "$TMP/synced" "$TMP/synced.state"
+# A compaction of the index reindex wrote moves its passages values into a new passages store.
+cp -a "$TMP/synced" "$TMP/folded"
+run "$P" --db "$TMP/folded" compact; expect_rc 0 "a clean compaction of the reindexed index"
+state "$TMP/folded" "$TMP/folded.state"
 grep -q '^releases 14 ' "$TMP/clean.state" || fail "the clean build holds 14 releases: $(head -1 "$TMP/clean.state")"
 
 # setup OP: the index $TMP/w as it is before OP. Then "op OP" runs it.
@@ -80,13 +85,14 @@ setup() {
     build) ;;
     reindex) cp -a "$TMP/synced" "$TMP/w" ;;
     compact) cp -a "$TMP/clean" "$TMP/w" ;;
+    compact-fold) cp -a "$TMP/synced" "$TMP/w" ;;
     esac
 }
 args() {
     case $1 in
     build) echo "--db $TMP/w index $TMP/folder" ;;
     reindex) echo "--db $TMP/w reindex $TMP/folder" ;;
-    compact) echo "--db $TMP/w compact" ;;
+    compact | compact-fold) echo "--db $TMP/w compact" ;;
     esac
 }
 before() { # the state an interrupted OP must leave: its last commit
@@ -94,11 +100,13 @@ before() { # the state an interrupted OP must leave: its last commit
     build) echo "$TMP/none.state" ;; # no index yet, or the empty one it created
     reindex) echo "$TMP/synced.state" ;;
     compact) echo "$TMP/clean.state" ;;
+    compact-fold) echo "$TMP/synced.state" ;;
     esac
 }
 after() {
     case $1 in
     reindex) echo "$TMP/clean-reindex.state" ;;
+    compact-fold) echo "$TMP/folded.state" ;;
     *) echo "$TMP/clean.state" ;;
     esac
 }
@@ -107,7 +115,7 @@ run "$P" --db "$TMP/empty-index" index "$TMP/empty"
 state "$TMP/empty-index" "$TMP/none.state"
 
 runs=0
-for op in build reindex compact; do
+for op in build reindex compact compact-fold; do
     for point in "posix/io/rw/write,posix/io/rw/pwrite" "posix/io/sync/fsync,posix/io/sync/fdatasync" \
         "posix/io/dir/rename"; do
         what="$op, ${point%%,*}"
