@@ -189,10 +189,11 @@ int pi_store_has(const pi_store *s, unsigned docid)
     return locate(s, docid, &a, &b);
 }
 
-/* A record's first read in this process is a pread(), its later ones are memory reads: touching
- * a mapped page the first time is a page fault, and on this project's machines (a paravirtualised
- * kernel) one costs several times a read of the same bytes (doc/schema.md, "Schema 9"). A
- * one-shot search reads each record once; a long-lived handle maps what it reads again. */
+/* A record's first read through this store (this handle's) is a pread(), its later ones are
+ * memory reads: touching a mapped page the first time is a page fault, and on this project's
+ * machines (a paravirtualised kernel) one costs several times a read of the same bytes
+ * (doc/schema.md, "Schema 9"). A one-shot search reads each record once; a long-lived handle
+ * maps what it reads again. */
 static const unsigned char *first_read(pi_store *s, unsigned docid, uint64_t a, uint64_t b)
 {
     size_t i = docid - s->first, n = (size_t)(b - a);
