@@ -24,7 +24,7 @@ static const char MAGIC[8] = {'P', 'I', 'P', 'S', 'T', 'O', 'R', 'E'};
 
 struct pi_store {
     int fd;                     /* for the first read of each record (pi_store_get) */
-    unsigned char *seen;        /* a bit per docid: read once already; NULL: all mapped */
+    unsigned char *reads;       /* per docid, its reads so far, up to PREADS; NULL: all mapped */
     unsigned char *buf;         /* the record read at hand */
     size_t cap;
     const unsigned char *map;
@@ -154,8 +154,9 @@ int pi_store_open(const char *dbdir, const char *uuid, pi_store **out, char *msg
         pi_store_close(s);
         return -1;
     }
-    /* Without the bits every read is a mapped one: slower to start, never wrong. */
-    s->seen = calloc((size_t)s->n / 8 + 1, 1);
+    /* Without the counts every read is a mapped one: slower to start, never wrong. (calloc:
+     * the pages of the counts a process never touches are never made.) */
+    s->reads = calloc((size_t)s->n + 1, 1);
     *out = s;
     return 0;
 }
@@ -167,7 +168,7 @@ void pi_store_close(pi_store *s)
     if (s->map)
         munmap((void *)s->map, s->size);
     close(s->fd);
-    free(s->seen);
+    free(s->reads);
     free(s->buf);
     free(s);
 }
@@ -189,17 +190,20 @@ int pi_store_has(const pi_store *s, unsigned docid)
     return locate(s, docid, &a, &b);
 }
 
-/* A record's first read through this store (this handle's) is a pread(), its later ones are
+/* A record's first PREADS reads through this store (this handle's) are pread()s, its later ones
  * memory reads: touching a mapped page the first time is a page fault, and on this project's
  * machines (a paravirtualised kernel) one costs several times a read of the same bytes
- * (doc/schema.md, "Schema 9"). A one-shot search reads each record once; a long-lived handle
- * maps what it reads again. */
+ * (doc/schema.md, "Schema 9"). A one-shot search reads a record once or twice (its match, then
+ * the total's estimate, which samples the same releases); a long-lived handle maps what it keeps
+ * reading. */
+#define PREADS 2
+
 static const unsigned char *first_read(pi_store *s, unsigned docid, uint64_t a, uint64_t b)
 {
     size_t i = docid - s->first, n = (size_t)(b - a);
-    if (!s->seen || (s->seen[i / 8] & (1u << (i % 8))))
+    if (!s->reads || s->reads[i] >= PREADS)
         return NULL;
-    s->seen[i / 8] |= (unsigned char)(1u << (i % 8));
+    s->reads[i]++;
     if (n > s->cap) {
         unsigned char *g = realloc(s->buf, n);
         if (!g)
