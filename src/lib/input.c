@@ -706,6 +706,15 @@ typedef struct walker {
                       const char *name);
 } walker;
 
+/* An entry's status: looked up in its open folder d (one path component for the kernel to resolve,
+ * not the whole path for every file of a large folder), or by path when d is NULL. */
+static int stat_entry(DIR *d, const char *path, const char *name, struct stat *st, int follow)
+{
+    if (d)
+        return fstatat(dirfd(d), name, st, follow ? 0 : AT_SYMLINK_NOFOLLOW);
+    return follow ? stat(path, st) : lstat(path, st);
+}
+
 static int walk_dir(walker *w, const char *dir, const char *rel)
 {
     DIR *d = opendir(dir);
@@ -716,8 +725,8 @@ static int walk_dir(walker *w, const char *dir, const char *rel)
     char **names = NULL;
     size_t n = 0;
     int lr = read_names(d, &names, &n);
-    closedir(d);
     if (lr != 0 && w->on_trouble(w, WALK_PARTIAL, dir, rel, lr < 0 ? ENOMEM : lr, NULL)) {
+        closedir(d);
         free_names(names, n);
         return 0;
     }
@@ -735,7 +744,7 @@ static int walk_dir(walker *w, const char *dir, const char *rel)
             continue;
         }
         struct stat st;
-        if (lstat(path.p, &st) < 0)
+        if (stat_entry(d, path.p, names[i], &st, 0) < 0)
             continue; /* vanished meanwhile */
         if (S_ISDIR(st.st_mode)) {
             if (pi_buf_addc(&id, '/') < 0) {
@@ -743,11 +752,19 @@ static int walk_dir(walker *w, const char *dir, const char *rel)
                     break;
                 continue;
             }
+            /* Not one descriptor held per level of a deep tree: the folder is opened again
+             * after its subfolder (or its entries are named by path if it cannot be). */
+            if (d) {
+                closedir(d);
+                d = NULL;
+            }
             rc = walk_dir(w, path.p, id.p);
+            if (!rc && i + 1 < n)
+                d = opendir(dir);
         } else if (S_ISLNK(st.st_mode)) {
             /* Symbolic links are followed to files only (never to folders: no loops); any other
              * is named, not passed over. */
-            int err = stat(path.p, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR
+            int err = stat_entry(d, path.p, names[i], &st, 1) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR
                       : !S_ISREG(st.st_mode) ? EINVAL : 0;
             if (!err)
                 rc = w->on_file(w, path.p, id.p, &st);
@@ -757,6 +774,8 @@ static int walk_dir(walker *w, const char *dir, const char *rel)
             rc = w->on_file(w, path.p, id.p, &st);
         }
     }
+    if (d)
+        closedir(d);
     pi_buf_free(&path);
     pi_buf_free(&id);
     free_names(names, n);
