@@ -96,18 +96,25 @@ void pi_release_digest(const pressindex_release *r, char out[PI_DIGEST_LEN + 1])
 }
 
 /* ---------------------------------------------------------------------------------------------- */
-/* A set of fixed-length hex keys with a small value: open addressing, linear probing.             */
+/* A set of fixed-length keys with a small value: open addressing, linear probing. A slot is its
+ * value, a used flag and the key, klen bytes (not the longest key's: the sets of release keys
+ * are half the size, and a nightly run fills three sets as large as the index). */
 
-#define KS_MAX 64
 typedef struct kslot {
-    char key[KS_MAX];
     uint32_t val;
     uint8_t used;
+    char key[]; /* klen bytes */
 } kslot;
+#define KS_SLOT(k) (sizeof(kslot) + (((k)->klen + 7) & ~(size_t)7))
 typedef struct kset {
-    kslot *s;
+    unsigned char *s;
     size_t cap, n, klen;
 } kset;
+
+static kslot *ks_at(const kset *k, size_t i)
+{
+    return (kslot *)(void *)(k->s + i * KS_SLOT(k));
+}
 
 static size_t ks_home(const kset *k, const char *key)
 {
@@ -119,48 +126,61 @@ static kslot *ks_find(const kset *k, const char *key)
     if (!k->cap)
         return NULL;
     for (size_t i = ks_home(k, key);; i = (i + 1) & (k->cap - 1)) {
-        if (!k->s[i].used)
+        kslot *s = ks_at(k, i);
+        if (!s->used)
             return NULL;
-        if (memcmp(k->s[i].key, key, k->klen) == 0)
-            return &k->s[i];
+        if (memcmp(s->key, key, k->klen) == 0)
+            return s;
     }
+}
+
+/* Room for n keys without growing. -1 when out of memory. */
+static int ks_reserve(kset *k, size_t n)
+{
+    if ((n + 1) * 4 < k->cap * 3)
+        return 0;
+    size_t nc = k->cap ? k->cap : 256;
+    while ((n + 1) * 4 >= nc * 3)
+        nc *= 2;
+    kset grown = {calloc(nc, KS_SLOT(k)), nc, 0, k->klen};
+    if (!grown.s)
+        return -1;
+    for (size_t i = 0; i < k->cap; i++) {
+        kslot *from = ks_at(k, i);
+        if (!from->used)
+            continue;
+        size_t j = ks_home(&grown, from->key);
+        while (ks_at(&grown, j)->used)
+            j = (j + 1) & (nc - 1);
+        memcpy(ks_at(&grown, j), from, KS_SLOT(k));
+        grown.n++;
+    }
+    free(k->s);
+    *k = grown;
+    return 0;
 }
 
 /* The slot of key, created (val 0) when new. NULL when out of memory. */
 static kslot *ks_put(kset *k, const char *key)
 {
-    if ((k->n + 1) * 4 >= k->cap * 3) {
-        size_t nc = k->cap ? k->cap * 2 : 256;
-        kslot *ns = calloc(nc, sizeof *ns);
-        if (!ns)
-            return NULL;
-        kset grown = {ns, nc, 0, k->klen};
-        for (size_t i = 0; i < k->cap; i++)
-            if (k->s[i].used) {
-                size_t j = ks_home(&grown, k->s[i].key);
-                while (ns[j].used)
-                    j = (j + 1) & (nc - 1);
-                ns[j] = k->s[i];
-                grown.n++;
-            }
-        free(k->s);
-        *k = grown;
-    }
+    if (ks_reserve(k, k->n + 1) < 0)
+        return NULL;
     size_t i = ks_home(k, key);
-    for (; k->s[i].used; i = (i + 1) & (k->cap - 1))
-        if (memcmp(k->s[i].key, key, k->klen) == 0)
-            return &k->s[i];
-    memcpy(k->s[i].key, key, k->klen);
-    k->s[i].used = 1;
-    k->s[i].val = 0;
+    kslot *s;
+    for (; (s = ks_at(k, i))->used; i = (i + 1) & (k->cap - 1))
+        if (memcmp(s->key, key, k->klen) == 0)
+            return s;
+    memcpy(s->key, key, k->klen);
+    s->used = 1;
+    s->val = 0;
     k->n++;
-    return &k->s[i];
+    return s;
 }
 
 static void ks_clear(kset *k)
 {
-    if (k->s)
-        memset(k->s, 0, k->cap * sizeof *k->s);
+    if (k->s && k->n)
+        memset(k->s, 0, k->cap * KS_SLOT(k));
     k->n = 0;
 }
 
@@ -815,6 +835,13 @@ static pressindex_status reindex(sync_run *r, const char *const *args)
     pressindex_status ps;
     pressindex_reindex_stats *st = r->st;
     int missing = 0;
+
+    /* The sets sized once for an index's worth of keys, not grown (and paged in) step by step. */
+    uint64_t docs = 0;
+    if (xc_db_doccount(r->idx->db, &docs) == XC_OK && docs &&
+        (ks_reserve(&r->rec_by_key, (size_t)docs) < 0 || ks_reserve(&r->old_keys, (size_t)docs) < 0 ||
+         ks_reserve(&r->live, (size_t)docs) < 0))
+        return oom(r);
 
     /* 1. The folders and their records. Two folders of one name would give their files the
      * same ids: refused before anything is read (the same folder twice is just the same). */
