@@ -11,7 +11,8 @@
 #            here: run `bench/build.sh --scale N CORPUS` first); lucene-ref is always in at Nx, and
 #            xapian-ref only when `bench/build.sh --scale N --scale-ref` left its Nx index there
 #   queries: bench/queries-CORPUS.txt (one a line, syntax every engine accepts)
-#   warm:    one process per engine runs every query 3 times untimed (lucene-ref 10, for the JVM), then
+#   warm:    each engine's index files read once (into the page cache), then
+#            one process per engine runs every query 3 times untimed (lucene-ref 10, for the JVM), then
 #            5 timed passes (bench/pi-query for pressindex, `PEER query` for the references); median and
 #            p95 over all timed searches, and the ratios pressindex / lucene-ref and pressindex /
 #            xapian-ref (< 1: pressindex faster); the slowest queries side by side
@@ -97,11 +98,17 @@ has() { case " $ENGINES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 NQ=$(grep -cv '^\(#.*\)\{0,1\}$' "$QUERIES" || true)
 log "warm latency (${SCALE}x): $NQ queries, warm-up 3 (lucene-ref 10), 5 timed passes: $ENGINES"
+# Warm means the index in the page cache: each engine's index files are read through just before
+# its passes. The warm-up queries alone left it to chance at 10x, where this machine's page cache
+# (capped near 4-6 GB) had just been swept by xapian-ref's 8 GB index or a build: pressindex, first
+# in line, then read blocks from disk (a run's mean 6.6 ms against a median of 4.0).
+cache_index() { find "$1" -type f -exec cat {} + >/dev/null; }
 for eng in $ENGINES; do
     warmup=3
     [ "$eng" != lucene-ref ] || warmup=10
     prog=$PEERS/$eng
     [ "$eng" != pressindex ] || prog=$PI_QUERY
+    cache_index "$W/$eng.db"
     "$prog" query "$W/$eng.db" "$QUERIES" --warmup $warmup --reps 5 \
         --lat "$W/lat-$eng.tsv" --top "$W/top-$eng.tsv" 2>"$W/query-$eng.err" \
         || die "$eng query failed: see $W/query-$eng.err"
@@ -109,6 +116,7 @@ done
 # Issue 8: the cost of context ranking (release and neighbour evidence), each search timed with
 # and without it, interleaved in one process.
 log "context ranking: $NQ queries with and without the release's context, interleaved"
+cache_index "$W/pressindex.db"
 "$PI_QUERY" query "$W/pressindex.db" "$QUERIES" --warmup 3 --reps 5 \
     --lat "$W/lat-context.tsv" --lat-nocontext "$W/lat-nocontext.tsv" 2>"$W/query-context.err" \
     || die "pi-query (context) failed: see $W/query-context.err"
