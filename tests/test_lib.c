@@ -180,7 +180,7 @@ START_TEST(older_schema_asks_for_a_rebuild)
         pressindex *idx = NULL;
         ck_assert_int_eq(pressindex_open(dbpath, writable ? &o : NULL, &idx), PRESSINDEX_ERR_VERSION);
         ck_assert_ptr_null(idx);
-        ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "older index schema (1, this pressindex needs 9)"));
+        ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "older index schema (1, this pressindex needs 10)"));
         ck_assert_ptr_nonnull(strstr(pressindex_open_error(), "rebuild it from its sources"));
     }
 }

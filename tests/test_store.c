@@ -1,7 +1,8 @@
 /*
  * test_store.c - the passages store's file (src/lib/store.h): what is written reads back by docid,
  * what is not there is not found, damage and another database's store are refused, and a build's
- * runs give the last record of each document at the docids the compaction moved it to.
+ * runs give the last record of each document at the docids the compaction moved it to. A record
+ * has four parts (passages value, stopwords, texts, release record); any may be empty.
  */
 #include "config.h"
 
@@ -47,22 +48,43 @@ static pi_store *open_ok(const char *uuid)
     return s;
 }
 
-static void expect_record(const pi_store *s, unsigned docid, const char *v4, const char *v6)
+/* A record of four C strings. */
+static pi_store_rec rec4(const char *pos, const char *stop, const char *texts, const char *record)
 {
-    const char *a, *b;
-    size_t la, lb;
-    ck_assert_int_eq(pi_store_get(s, docid, &a, &la, &b, &lb), 1);
-    ck_assert_uint_eq(la, strlen(v4));
-    ck_assert_int_eq(memcmp(a, v4, la), 0);
-    ck_assert_uint_eq(lb, strlen(v6));
-    ck_assert_int_eq(memcmp(b, v6, lb), 0);
+    pi_store_rec r = {{pos, stop, texts, record},
+                      {strlen(pos), strlen(stop), strlen(texts), strlen(record)}};
+    return r;
 }
 
-static int absent(const pi_store *s, unsigned docid)
+static void expect_record(pi_store *s, unsigned docid, const char *pos, const char *stop,
+                          const char *texts, const char *record)
 {
-    const char *a, *b;
-    size_t la, lb;
-    return pi_store_get(s, docid, &a, &la, &b, &lb) == 0;
+    pi_store_rec r, want = rec4(pos, stop, texts, record);
+    ck_assert_int_eq(pi_store_get(s, docid, &r), 1);
+    for (int i = 0; i < PI_STORE_PARTS; i++) {
+        ck_assert_uint_eq(r.l[i], want.l[i]);
+        ck_assert_int_eq(memcmp(r.v[i], want.v[i], r.l[i]), 0);
+    }
+}
+
+static int absent(pi_store *s, unsigned docid)
+{
+    pi_store_rec r;
+    return pi_store_get(s, docid, &r) == 0;
+}
+
+static int add(pi_store_writer *w, unsigned docid, const char *pos, const char *stop,
+               const char *texts, const char *record)
+{
+    pi_store_rec r = rec4(pos, stop, texts, record);
+    return pi_store_writer_add(w, docid, &r);
+}
+
+static int run_add(pi_store_run *run, unsigned docid, const char *pos, const char *stop,
+                   const char *texts, const char *record)
+{
+    pi_store_rec r = rec4(pos, stop, texts, record);
+    return pi_store_run_add(run, docid, &r);
 }
 
 static int gather(void *ctx, unsigned docid)
@@ -72,16 +94,17 @@ static int gather(void *ctx, unsigned docid)
     return 0;
 }
 
-/* Three records with gaps between and around them; one without stopwords; a long one. */
+/* Three records with gaps between and around them; one without stopwords, texts or record; a
+ * long one. */
 static void write_three(void)
 {
     pi_store_writer *w = NULL;
     ck_assert_int_eq(pi_store_writer_open(dir, &w), 0);
     static char big[70000];
     memset(big, 'x', sizeof big - 1);
-    ck_assert_int_eq(pi_store_writer_add(w, 3, "map+pos", 7, "stop", 4), 0);
-    ck_assert_int_eq(pi_store_writer_add(w, 5, "five", 4, "", 0), 0);
-    ck_assert_int_eq(pi_store_writer_add(w, 9, big, sizeof big - 1, "s", 1), 0);
+    ck_assert_int_eq(add(w, 3, "map+pos", "stop", "texts", "id"), 0);
+    ck_assert_int_eq(add(w, 5, "five", "", "", ""), 0);
+    ck_assert_int_eq(add(w, 9, big, "s", big, "r"), 0);
     ck_assert_int_eq(pi_store_writer_finish(w, UUID), 0);
     ck_assert_int_eq(access(file_path(PI_STORE_FILE ".tmp"), F_OK), -1); /* renamed */
 }
@@ -95,16 +118,22 @@ START_TEST(round_trip)
     ck_assert_ptr_null(s);
     write_three();
     s = open_ok(UUID);
-    expect_record(s, 3, "map+pos", "stop");
-    expect_record(s, 5, "five", "");
-    const char *a, *b;
-    size_t la, lb;
-    ck_assert_int_eq(pi_store_get(s, 9, &a, &la, &b, &lb), 1);
-    ck_assert_uint_eq(la, 69999);
-    ck_assert_int_eq(a[0], 'x');
-    ck_assert_int_eq(a[la - 1], 'x');
-    ck_assert_uint_eq(lb, 1);
-    ck_assert_int_eq(b[0], 's');
+    expect_record(s, 3, "map+pos", "stop", "texts", "id");
+    expect_record(s, 5, "five", "", "", "");
+    pi_store_rec r;
+    ck_assert_int_eq(pi_store_get(s, 9, &r), 1);
+    for (int i = 0; i < PI_STORE_PARTS; i += 2) {
+        ck_assert_uint_eq(r.l[i], 69999);
+        ck_assert_int_eq(r.v[i][0], 'x');
+        ck_assert_int_eq(r.v[i][r.l[i] - 1], 'x');
+    }
+    ck_assert_uint_eq(r.l[PI_PART_STOPPOS], 1);
+    ck_assert_int_eq(r.v[PI_PART_STOPPOS][0], 's');
+    ck_assert_uint_eq(r.l[PI_PART_RECORD], 1);
+    ck_assert_int_eq(r.v[PI_PART_RECORD][0], 'r');
+    /* Read again (past the first reads, which are copies, from the mapping): the same. */
+    for (int k = 0; k < 6; k++)
+        expect_record(s, 3, "map+pos", "stop", "texts", "id");
     for (unsigned d = 0; d < 12; d++)
         if (d != 3 && d != 5 && d != 9)
             ck_assert_msg(absent(s, d), "docid %u found", d);
@@ -146,12 +175,12 @@ START_TEST(writer_refuses_disorder)
     make_dir();
     pi_store_writer *w = NULL;
     ck_assert_int_eq(pi_store_writer_open(dir, &w), 0);
-    ck_assert_int_eq(pi_store_writer_add(w, 5, "a", 1, "", 0), 0);
+    ck_assert_int_eq(add(w, 5, "a", "", "", ""), 0);
     errno = 0;
-    ck_assert_int_eq(pi_store_writer_add(w, 5, "b", 1, "", 0), -1);
+    ck_assert_int_eq(add(w, 5, "b", "", "", ""), -1);
     ck_assert_int_eq(errno, EINVAL);
-    ck_assert_int_eq(pi_store_writer_add(w, 4, "b", 1, "", 0), -1);
-    ck_assert_int_eq(pi_store_writer_add(w, 0, "b", 1, "", 0), -1);
+    ck_assert_int_eq(add(w, 4, "b", "", "", ""), -1);
+    ck_assert_int_eq(add(w, 0, "b", "", "", ""), -1);
     pi_store_writer_abort(w); /* leaves nothing */
     ck_assert_int_eq(access(file_path(PI_STORE_FILE ".tmp"), F_OK), -1);
     ck_assert_int_eq(access(file_path(PI_STORE_FILE), F_OK), -1);
@@ -210,10 +239,9 @@ START_TEST(damage_refused)
     write_three();
     flip(0, PI_STORE_HEADER, 0x70); /* docid 3's length 7 -> 119 */
     s = open_ok(UUID);
-    const char *a, *b;
-    size_t la, lb;
-    ck_assert_int_eq(pi_store_get(s, 3, &a, &la, &b, &lb), -1);
-    expect_record(s, 5, "five", "");
+    pi_store_rec r;
+    ck_assert_int_eq(pi_store_get(s, 3, &r), -1);
+    expect_record(s, 5, "five", "", "", "");
     pi_store_close(s);
     remove_dir();
 }
@@ -224,14 +252,14 @@ START_TEST(runs_give_the_last_record)
     make_dir();
     pi_store_run *r = NULL;
     ck_assert_int_eq(pi_store_run_open(file_path("a.run"), &r), 0);
-    ck_assert_int_eq(pi_store_run_add(r, 1, "one", 3, "", 0), 0);
-    ck_assert_int_eq(pi_store_run_add(r, 2, "two", 3, "st", 2), 0);
-    ck_assert_int_eq(pi_store_run_add(r, 1, "ONE", 3, "x", 1), 0); /* a revision */
+    ck_assert_int_eq(run_add(r, 1, "one", "", "t1", "r1"), 0);
+    ck_assert_int_eq(run_add(r, 2, "two", "st", "t2", "r2"), 0);
+    ck_assert_int_eq(run_add(r, 1, "ONE", "x", "T1", "R1"), 0); /* a revision */
     ck_assert_int_eq(pi_store_run_flush(r), 0);
     pi_store_run_close(r);
     /* Reopened (a closed shard's late revisions): appended. */
     ck_assert_int_eq(pi_store_run_open(file_path("a.run"), &r), 0);
-    ck_assert_int_eq(pi_store_run_add(r, 3, "three", 5, "", 0), 0);
+    ck_assert_int_eq(run_add(r, 3, "three", "", "t3", ""), 0);
     pi_store_run_close(r);
     pi_store_writer *w = NULL;
     ck_assert_int_eq(pi_store_writer_open(dir, &w), 0);
@@ -240,8 +268,8 @@ START_TEST(runs_give_the_last_record)
     ck_assert_int_eq(pi_store_run_copy(file_path("a.run"), live, 2, 10, w), 0);
     ck_assert_int_eq(pi_store_writer_finish(w, UUID), 0);
     pi_store *s = open_ok(UUID);
-    expect_record(s, 11, "ONE", "x");
-    expect_record(s, 13, "three", "");
+    expect_record(s, 11, "ONE", "x", "T1", "R1");
+    expect_record(s, 13, "three", "", "t3", "");
     ck_assert(absent(s, 12));
     ck_assert(absent(s, 1));
     pi_store_close(s);

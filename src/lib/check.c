@@ -264,9 +264,10 @@ static xc_status files(checker *c)
     return xs;
 }
 
-/* The passages store (store.h): its records read back as written, and a document it holds has no
- * passages value in Xapian too (which of the two would be the release's?). Each release's own
- * values were read through it above. */
+/* The passages store (store.h): its records read back as written, a document it holds has no
+ * passages value or texts in Xapian too (which of the two would be the release's?), and its copy
+ * of a live release's record is the metadata's. Each release's own values were read through it
+ * above. */
 static int collect(void *ctx, unsigned docid)
 {
     unsigned **at = ctx;
@@ -279,6 +280,29 @@ static xc_status in_xapian_too(void *ctx, size_t i, const char *v, size_t len)
     (void)i, (void)v, (void)len;
     ++*(size_t *)ctx;
     return XC_OK;
+}
+
+typedef struct record_check {
+    checker *c;
+    const unsigned *ids;
+    size_t differ;
+} record_check;
+
+static xc_status same_record(void *ctx, size_t i, const char *key, size_t klen)
+{
+    record_check *rc = ctx;
+    pi_store_rec r;
+    if (pi_store_get(rc->c->idx->store, rc->ids[i], &r) != 1 || !r.l[PI_PART_RECORD])
+        return XC_OK; /* a damaged record is the checksum's and the values' problem */
+    char mkey[PI_KEY_LEN + 8], *blob = NULL;
+    size_t blen = 0;
+    snprintf(mkey, sizeof mkey, "%s%.*s", PI_META_RELEASE, (int)klen, key);
+    xc_status xs = xc_db_get_metadata(rc->c->idx->db, mkey, &blob, &blen);
+    if (xs == XC_OK &&
+        !(blob && blen == r.l[PI_PART_RECORD] && !memcmp(blob, r.v[PI_PART_RECORD], blen)))
+        rc->differ++;
+    free(blob);
+    return xs;
 }
 
 static xc_status store(checker *c)
@@ -294,12 +318,23 @@ static xc_status store(checker *c)
     if (!ids)
         return XC_ERR_NO_MEMORY;
     pi_store_each(s, collect, &at);
-    size_t both = 0;
-    xc_status xs = xc_db_values(c->idx->db, PI_SLOT_POS, ids, (size_t)(at - ids), in_xapian_too, &both);
+    size_t both = 0, texts = 0, k = (size_t)(at - ids);
+    record_check rc = {c, ids, 0};
+    xc_status xs = xc_db_values(c->idx->db, PI_SLOT_POS, ids, k, in_xapian_too, &both);
+    if (xs == XC_OK)
+        xs = xc_db_values(c->idx->db, PI_SLOT_TEXTS, ids, k, in_xapian_too, &texts);
+    if (xs == XC_OK)
+        xs = xc_db_values(c->idx->db, PI_SLOT_RELEASE, ids, k, same_record, &rc);
     free(ids);
     if (xs == XC_OK && both)
         problem(c, PI_STORE_FILE, "%zu documents have passages values both in the passages store "
                 "and in Xapian", both);
+    if (xs == XC_OK && texts)
+        problem(c, PI_STORE_FILE, "%zu documents have texts both in the passages store and in "
+                "Xapian", texts);
+    if (xs == XC_OK && rc.differ)
+        problem(c, PI_STORE_FILE, "%zu releases' records in the passages store differ from "
+                "their records in the index", rc.differ);
     return xs;
 }
 

@@ -549,12 +549,14 @@ static xc_status store_from_runs(const char *const *srcs, size_t n, const char *
     return xs;
 }
 
-/* A compaction of the index, its first output tmp: the passages values Xapian holds (the releases
- * written since the last build or compaction) move into the store with the store's own records
- * of the documents still there, their documents rewritten without them. *moved says how many. */
+/* A compaction of the index, its first output tmp: the passages values and texts Xapian holds (the
+ * releases written since the last build or compaction) move into the store, with a copy of their
+ * release records, beside the store's own records of the documents still there, their documents
+ * rewritten without them. *moved says how many. */
 static xc_status fold_into_store(pi_store *old, const char *tmp, pi_store_writer *sw, size_t *moved,
                                  size_t *held)
 {
+    static const unsigned slots[] = {PI_SLOT_POS, PI_SLOT_STOPPOS, PI_SLOT_TEXTS};
     xc_db *db = NULL;
     unsigned *ids = NULL;
     size_t k = 0;
@@ -563,33 +565,41 @@ static xc_status fold_into_store(pi_store *old, const char *tmp, pi_store_writer
     if (xs == XC_OK)
         xs = xc_db_docids(db, &ids, &k);
     for (size_t i = 0; xs == XC_OK && i < k; i++) {
-        const char *v4, *v6;
-        size_t l4 = 0, l6 = 0;
-        char *x4 = NULL, *x6 = NULL;
-        int got = pi_store_get(old, ids[i], &v4, &l4, &v6, &l6), rc = 0;
+        pi_store_rec r = {{0}, {0}};
+        char *x[PI_STORE_PARTS] = {0}, *key = NULL;
+        size_t klen = 0;
+        int got = pi_store_get(old, ids[i], &r), rc = 0;
         if (got < 0) {
             xs = xc_set_error(XC_ERR_CORRUPT, "the passages store's record of a release is damaged");
             break;
         }
-        if (!got && (xs = xc_db_value(db, ids[i], PI_SLOT_POS, &x4, &l4)) == XC_OK && l4 &&
-            (xs = xc_db_value(db, ids[i], PI_SLOT_STOPPOS, &x6, &l6)) == XC_OK) {
+        for (int j = 0; !got && xs == XC_OK && j < 3 && (j == 0 || r.l[0]); j++)
+            if ((xs = xc_db_value(db, ids[i], slots[j], &x[j], &r.l[j])) == XC_OK)
+                r.v[j] = x[j];
+        if (!got && xs == XC_OK && r.l[0] &&
+            (xs = xc_db_value(db, ids[i], PI_SLOT_RELEASE, &key, &klen)) == XC_OK) {
+            char mkey[PI_KEY_LEN + 8];
+            snprintf(mkey, sizeof mkey, "%s%.*s", PI_META_RELEASE, (int)klen, key);
+            if ((xs = xc_db_get_metadata(db, mkey, &x[PI_PART_RECORD], &r.l[PI_PART_RECORD])) == XC_OK)
+                r.v[PI_PART_RECORD] = x[PI_PART_RECORD];
             /* Fetched and given back with only its values changed: Xapian rewrites the values
              * alone, not the document's postings. */
             xc_doc *d = NULL;
-            if ((xs = xc_db_get_document(db, ids[i], &d)) == XC_OK &&
-                (xs = xc_doc_set_value(d, PI_SLOT_POS, "", 0)) == XC_OK &&
-                (xs = xc_doc_set_value(d, PI_SLOT_STOPPOS, "", 0)) == XC_OK &&
-                (xs = xc_db_replace_document(db, ids[i], d)) == XC_OK) {
-                rc = pi_store_writer_add(sw, ids[i], x4, l4, x6, l6);
+            if (xs == XC_OK && (xs = xc_db_get_document(db, ids[i], &d)) == XC_OK)
+                for (int j = 0; j < 3 && xs == XC_OK; j++)
+                    xs = xc_doc_set_value(d, slots[j], "", 0);
+            if (xs == XC_OK && (xs = xc_db_replace_document(db, ids[i], d)) == XC_OK) {
+                rc = pi_store_writer_add(sw, ids[i], &r);
                 ++*moved;
             }
             xc_doc_free(d);
         } else if (got) {
-            rc = pi_store_writer_add(sw, ids[i], v4, l4, v6, l6);
+            rc = pi_store_writer_add(sw, ids[i], &r);
         }
-        *held += (got || l4) && xs == XC_OK && rc == 0;
-        free(x4);
-        free(x6);
+        *held += (got || r.l[0]) && xs == XC_OK && rc == 0;
+        for (int j = 0; j < PI_STORE_PARTS; j++)
+            free(x[j]);
+        free(key);
         if (xs == XC_OK && rc < 0)
             xs = rc == -2 ? xc_set_error(XC_ERR_NO_MEMORY, "out of memory")
                           : xc_set_error(XC_ERR_IO, strerror(errno));

@@ -13,7 +13,7 @@
 #include "xc.h"
 
 /* ---- The on-disk schema (doc/schema.md explains each choice). Bump PI_SCHEMA on any change. ---- */
-#define PI_SCHEMA 9
+#define PI_SCHEMA 10
 #define PI_META_SCHEMA "pressindex:schema"
 #define PI_META_LANG "pressindex:lang"
 #define PI_META_RELEASE "R" /* + release key -> pi_release_record */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "searcher.h"
+#include "store.h"
 #include "text.h"
 
 static int cmp_key(const void *a, const void *b)
@@ -71,10 +72,9 @@ static pressindex_status title_shares(pi_search *s)
     for (size_t i = 0, j; st == PRESSINDEX_OK && total > 0 && i < n; i = j) {
         for (j = i; j < n && !strcmp(c[j].key, c[i].key); j++)
             ;
-        char mkey[PI_KEY_LEN + 8], *blob = NULL;
+        char *blob = NULL;
         size_t blen;
-        snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, c[i].key);
-        xc_status xs = xc_db_get_metadata(idx->db, mkey, &blob, &blen);
+        xc_status xs = pi_db_record(idx->db, c[i].docid, c[i].key, &blob, &blen);
         if (xs != XC_OK) {
             st = pi_read_fail(idx, xs, "reading titles");
             break;

@@ -96,7 +96,7 @@ static pressindex_status rdoc_read(pressindex *idx, unsigned docid, rdoc *d, con
     if (xs == XC_OK && !known_key)
         xs = xc_db_value(idx->db, docid, PI_SLOT_RELEASE, &key, &klen);
     if (xs == XC_OK)
-        xs = xc_db_value(idx->db, docid, PI_SLOT_TEXTS, &d->z, &d->zlen);
+        xs = pi_db_value(idx->db, docid, PI_SLOT_TEXTS, &d->z, &d->zlen);
     if (xs == XC_OK)
         snprintf(d->key, sizeof d->key, "%.*s", known_key ? PI_KEY_LEN : (int)klen, known_key ? known_key : key);
     const char *m = known_map, *pos;
@@ -128,7 +128,6 @@ typedef struct known_passage {
 static pressindex_status fill_hit(pressindex *idx, rdoc *d, unsigned pidx, const pi_matcher *m,
                                   hit *h, const known_passage *known)
 {
-    char mkey[PI_KEY_LEN + 8];
     size_t dlen = 0;
     const char *t = known && known->text ? known->text : NULL;
     if (t)
@@ -143,13 +142,13 @@ static pressindex_status fill_hit(pressindex *idx, rdoc *d, unsigned pidx, const
     if (!(h->text = strndup(t, dlen)))
         return pi_fail(idx, PRESSINDEX_ERR_NO_MEMORY, "out of memory");
     h->paragraph = pidx < d->np ? d->ps[pidx].pno : 0;
-    snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, known && known->key ? known->key : d->key);
     pi_release_record own;
     const pi_release_record *rec = known ? known->rec : NULL;
     if (!rec) {
         char *blob = NULL;
         size_t blen = 0;
-        xc_status xs = xc_db_get_metadata(idx->db, mkey, &blob, &blen);
+        xc_status xs = pi_db_record(idx->db, d->docid, known && known->key ? known->key : d->key,
+                                    &blob, &blen);
         if (xs != XC_OK)
             return pi_read_fail(idx, xs, "reading a result's release");
         if (!blob || pi_record_decode(blob, blen, &own) < 0) {

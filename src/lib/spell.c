@@ -12,6 +12,7 @@
 
 #include "internal.h"
 #include "query.h"
+#include "store.h"
 #include "text.h"
 
 #include <utf8proc.h>
@@ -146,7 +147,7 @@ static pressindex_status surface_form(pressindex *idx, pi_stemmer *stem, const c
         size_t len, zlen = 0;
         pi_buf texts = {0};
         size_t first;
-        if ((xs = xc_db_value(idx->db, docid, PI_SLOT_TEXTS, &z, &zlen)) == XC_OK &&
+        if ((xs = pi_db_value(idx->db, docid, PI_SLOT_TEXTS, &z, &zlen)) == XC_OK &&
             (rc = pi_texts_unpack(&idx->unz, z, zlen, 0, SIZE_MAX, &texts, &first)) == 0 && texts.p) {
             data = texts.p; /* a release's texts, NUL-separated (schema 3) */
             len = texts.len;

@@ -1,6 +1,6 @@
 /*
- * store.c - the passages store (store.h): a full build's passages and stopwords values in one
- * mapped file beside the Xapian database.
+ * store.c - the passages store (store.h): a full build's passages, stopwords and texts values and
+ * release records in one mapped file beside the Xapian database.
  */
 #include "config.h"
 
@@ -19,7 +19,7 @@
 #include "store.h"
 
 static const char MAGIC[8] = {'P', 'I', 'P', 'S', 'T', 'O', 'R', 'E'};
-#define STORE_VERSION 1
+#define STORE_VERSION 2
 #define HDR_CRC_AT 84 /* the header's CRC-32 of itself (bytes before) and the table */
 
 struct pi_store {
@@ -193,10 +193,10 @@ int pi_store_has(const pi_store *s, unsigned docid)
 /* A record's first PREADS reads through this store (this handle's) are pread()s, its later ones
  * memory reads: touching a mapped page the first time is a page fault, and on this project's
  * machines (a paravirtualised kernel) one costs several times a read of the same bytes
- * (doc/schema.md, "Schema 9"). A one-shot search reads a record once or twice (its match, then
- * the total's estimate, which samples the same releases); a long-lived handle maps what it keeps
- * reading. */
-#define PREADS 2
+ * (doc/schema.md, "Schema 9"). A one-shot search reads a record up to four times (its match, the
+ * total's estimate, which samples the same releases, the ranking window's release record, the
+ * page's texts); a long-lived handle maps what it keeps reading. */
+#define PREADS 4
 
 static const unsigned char *first_read(pi_store *s, unsigned docid, uint64_t a, uint64_t b)
 {
@@ -222,8 +222,7 @@ static const unsigned char *first_read(pi_store *s, unsigned docid, uint64_t a, 
     return s->buf;
 }
 
-int pi_store_get(pi_store *s, unsigned docid, const char **v4, size_t *l4, const char **v6,
-                 size_t *l6)
+int pi_store_get(pi_store *s, unsigned docid, pi_store_rec *r)
 {
     uint64_t a, b;
     if (!locate(s, docid, &a, &b))
@@ -232,13 +231,20 @@ int pi_store_get(pi_store *s, unsigned docid, const char **v4, size_t *l4, const
     if (!p)
         p = s->recs + a;
     const unsigned char *end = p + (b - a);
-    unsigned n4 = 0;
-    if (pi_varint_get(&p, end, &n4) < 0 || (size_t)(end - p) < n4)
+    unsigned n[PI_STORE_PARTS - 1];
+    size_t sum = 0;
+    for (int i = 0; i < PI_STORE_PARTS - 1; i++) {
+        if (pi_varint_get(&p, end, &n[i]) < 0)
+            return -1;
+        sum += n[i];
+    }
+    if ((size_t)(end - p) < sum)
         return -1;
-    *v4 = (const char *)p;
-    *l4 = n4;
-    *v6 = (const char *)p + n4;
-    *l6 = (size_t)(end - p) - n4;
+    for (int i = 0; i < PI_STORE_PARTS; i++) {
+        r->v[i] = (const char *)p;
+        r->l[i] = i < PI_STORE_PARTS - 1 ? n[i] : (size_t)(end - p);
+        p += r->l[i];
+    }
     return 1;
 }
 
@@ -308,10 +314,12 @@ static int w_write(pi_store_writer *w, const void *p, size_t n)
     return 0;
 }
 
-int pi_store_writer_add(pi_store_writer *w, unsigned docid, const char *v4, size_t l4,
-                        const char *v6, size_t l6)
+int pi_store_writer_add(pi_store_writer *w, unsigned docid, const pi_store_rec *r)
 {
-    if (!docid || (w->any && docid <= w->last) || l4 > 0xffffffffu) {
+    int big = 0;
+    for (int i = 0; i < PI_STORE_PARTS; i++)
+        big |= r->l[i] > 0xffffffffu;
+    if (!docid || (w->any && docid <= w->last) || big) {
         errno = EINVAL;
         return -1;
     }
@@ -333,15 +341,19 @@ int pi_store_writer_add(pi_store_writer *w, unsigned docid, const char *v4, size
         w->t[d - w->first] = w->at;
     w->any = 1;
     w->last = docid;
-    unsigned char vb[5];
+    unsigned char vb[5 * (PI_STORE_PARTS - 1)];
     size_t k = 0;
-    unsigned v = (unsigned)l4;
-    do {
-        vb[k++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-        v >>= 7;
-    } while (v);
-    int rc;
-    if ((rc = w_write(w, vb, k)) < 0 || (rc = w_write(w, v4, l4)) < 0 || (rc = w_write(w, v6, l6)) < 0)
+    for (int i = 0; i < PI_STORE_PARTS - 1; i++) {
+        unsigned v = (unsigned)r->l[i];
+        do {
+            vb[k++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+            v >>= 7;
+        } while (v);
+    }
+    int rc = w_write(w, vb, k);
+    for (int i = 0; i < PI_STORE_PARTS && rc == 0; i++)
+        rc = w_write(w, r->v[i], r->l[i]);
+    if (rc < 0)
         return rc;
     w->t[docid - w->first + 1] = w->at;
     return 0;
@@ -462,20 +474,25 @@ int pi_store_run_open(const char *path, pi_store_run **out)
     return 0;
 }
 
-int pi_store_run_add(pi_store_run *r, unsigned docid, const char *v4, size_t l4, const char *v6,
-                     size_t l6)
+/* A run's record: u32 docid, the parts' u32 lengths, their bytes. */
+#define RUN_HEAD (4 * (1 + PI_STORE_PARTS))
+
+int pi_store_run_add(pi_store_run *r, unsigned docid, const pi_store_rec *rec)
 {
-    if (l4 > 0xffffffffu || l6 > 0xffffffffu) {
-        errno = EINVAL;
-        return -1;
-    }
-    unsigned char h[12];
+    unsigned char h[RUN_HEAD];
     put32(h, docid);
-    put32(h + 4, (uint32_t)l4);
-    put32(h + 8, (uint32_t)l6);
-    if (fwrite(h, 1, sizeof h, r->f) != sizeof h || (l4 && fwrite(v4, 1, l4, r->f) != l4) ||
-        (l6 && fwrite(v6, 1, l6, r->f) != l6))
+    for (int i = 0; i < PI_STORE_PARTS; i++) {
+        if (rec->l[i] > 0xffffffffu) {
+            errno = EINVAL;
+            return -1;
+        }
+        put32(h + 4 + 4 * i, (uint32_t)rec->l[i]);
+    }
+    if (fwrite(h, 1, sizeof h, r->f) != sizeof h)
         return errno == ENOMEM ? -2 : -3;
+    for (int i = 0; i < PI_STORE_PARTS; i++)
+        if (rec->l[i] && fwrite(rec->v[i], 1, rec->l[i], r->f) != rec->l[i])
+            return errno == ENOMEM ? -2 : -3;
     return 0;
 }
 
@@ -522,7 +539,7 @@ int pi_store_run_copy(const char *path, const unsigned *docids, size_t n, unsign
     size_t cap = 0;
     int rc = at ? 0 : -2;
     /* Where each docid's last record is. */
-    unsigned char h[12];
+    unsigned char h[RUN_HEAD];
     off_t pos = 0;
     struct stat st;
     if (rc == 0 && fstat(fd, &st) < 0)
@@ -531,7 +548,9 @@ int pi_store_run_copy(const char *path, const unsigned *docids, size_t n, unsign
         if ((rc = read_at(fd, h, sizeof h, pos)) < 0)
             break;
         unsigned d = get32(h);
-        uint64_t len = (uint64_t)get32(h + 4) + get32(h + 8);
+        uint64_t len = 0;
+        for (int j = 0; j < PI_STORE_PARTS; j++)
+            len += get32(h + 4 + 4 * j);
         if (d <= maxd)
             at[d] = pos + 1;
         pos += (off_t)(sizeof h + len);
@@ -549,18 +568,24 @@ int pi_store_run_copy(const char *path, const unsigned *docids, size_t n, unsign
         off_t p = at[docids[i]] - 1;
         if ((rc = read_at(fd, h, sizeof h, p)) < 0)
             break;
-        size_t l4 = get32(h + 4), l6 = get32(h + 8);
-        if (l4 + l6 > cap) {
-            char *b = realloc(buf, l4 + l6);
+        pi_store_rec rec;
+        size_t len = 0;
+        for (int j = 0; j < PI_STORE_PARTS; j++)
+            len += rec.l[j] = get32(h + 4 + 4 * j);
+        if (len > cap) {
+            char *b = realloc(buf, len);
             if (!b) {
                 rc = -2;
                 break;
             }
             buf = b;
-            cap = l4 + l6;
+            cap = len;
         }
-        if ((rc = read_at(fd, buf, l4 + l6, p + (off_t)sizeof h)) == 0)
-            rc = pi_store_writer_add(w, docids[i] + offset, buf, l4, buf + l4, l6);
+        if ((rc = read_at(fd, buf, len, p + (off_t)sizeof h)) < 0)
+            break;
+        for (size_t j = 0, off = 0; j < PI_STORE_PARTS; off += rec.l[j++])
+            rec.v[j] = buf + off;
+        rc = pi_store_writer_add(w, docids[i] + offset, &rec);
     }
     int e = errno;
     free(at);
@@ -572,12 +597,18 @@ int pi_store_run_copy(const char *path, const unsigned *docids, size_t n, unsign
 
 /* ---- Values: the store's, else Xapian's ---- */
 
-static int stored_value(pi_store *s, unsigned docid, unsigned slot, const char **v, size_t *l,
-                        xc_status *xs)
+/* The record's part holding slot's value, or -1 when the store holds no such value. */
+static int part_of(unsigned slot)
 {
-    const char *v4, *v6;
-    size_t l4, l6;
-    int got = pi_store_get(s, docid, &v4, &l4, &v6, &l6);
+    return slot == PI_SLOT_POS ? PI_PART_POS : slot == PI_SLOT_STOPPOS ? PI_PART_STOPPOS
+         : slot == PI_SLOT_TEXTS ? PI_PART_TEXTS : -1;
+}
+
+static int stored_part(pi_store *s, unsigned docid, int part, const char **v, size_t *l,
+                       xc_status *xs)
+{
+    pi_store_rec r;
+    int got = pi_store_get(s, docid, &r);
     if (got < 0) {
         char msg[128];
         snprintf(msg, sizeof msg, "the passages store's record of document %u is damaged", docid);
@@ -585,15 +616,15 @@ static int stored_value(pi_store *s, unsigned docid, unsigned slot, const char *
         return -1;
     }
     if (got) {
-        *v = slot == PI_SLOT_POS ? v4 : v6;
-        *l = slot == PI_SLOT_POS ? l4 : l6;
+        *v = r.v[part];
+        *l = r.l[part];
     }
     return got;
 }
 
 static int in_store(unsigned slot)
 {
-    return slot == PI_SLOT_POS || slot == PI_SLOT_STOPPOS;
+    return part_of(slot) >= 0;
 }
 
 xc_status pi_db_value(xc_db *db, unsigned docid, unsigned slot, char **out, size_t *len)
@@ -602,7 +633,7 @@ xc_status pi_db_value(xc_db *db, unsigned docid, unsigned slot, char **out, size
     const char *v;
     size_t l = 0;
     xc_status xs = XC_OK;
-    int got = s && in_store(slot) ? stored_value(s, docid, slot, &v, &l, &xs) : 0;
+    int got = s && in_store(slot) ? stored_part(s, docid, part_of(slot), &v, &l, &xs) : 0;
     if (got < 0)
         return xs;
     if (!got)
@@ -643,7 +674,7 @@ xc_status pi_db_values(xc_db *db, unsigned slot, const unsigned *docids, size_t 
     for (size_t i = 0; xs == XC_OK && i < n; i++) {
         const char *v;
         size_t l = 0;
-        int got = stored_value(s, docids[i], slot, &v, &l, &xs);
+        int got = stored_part(s, docids[i], part_of(slot), &v, &l, &xs);
         if (got > 0 && l)
             xs = fn(ctx, i, v, l);
         else if (got == 0) {
@@ -662,4 +693,27 @@ xc_status pi_db_values(xc_db *db, unsigned slot, const unsigned *docids, size_t 
 int pi_db_stored(xc_db *db, unsigned docid)
 {
     return pi_store_has(xc_db_user(db), docid);
+}
+
+xc_status pi_db_record(xc_db *db, unsigned docid, const char *key, char **blob, size_t *len)
+{
+    pi_store *s = xc_db_user(db);
+    const char *v;
+    size_t l = 0;
+    xc_status xs = XC_OK;
+    *blob = NULL;
+    int got = s ? stored_part(s, docid, PI_PART_RECORD, &v, &l, &xs) : 0;
+    if (got < 0)
+        return xs;
+    if (!got || !l) { /* not the store's (or written before it held records): the metadata's */
+        char mkey[PI_KEY_LEN + 8];
+        snprintf(mkey, sizeof mkey, "%s%s", PI_META_RELEASE, key);
+        return xc_db_get_metadata(db, mkey, blob, len);
+    }
+    if (!(*blob = malloc(l + 1))) /* NUL-terminated, as Xapian's metadata (pi_record_decode) */
+        return xc_set_error(XC_ERR_NO_MEMORY, "out of memory");
+    memcpy(*blob, v, l);
+    (*blob)[l] = '\0';
+    *len = l;
+    return XC_OK;
 }

@@ -172,15 +172,17 @@ static xc_status unchanged(pi_writer *w, const char *key, const char *rterm, siz
     *same = xs == XC_OK && blob && blen == w->rec.len && !memcmp(blob, w->rec.p, blen);
     if (*same && w->map.len) {
         /* Failures are failures (out of memory must not pass for "changed"). A build's shard
-         * keeps its passages values in its run, not in Xapian: there the same record (its content
-         * digest) and texts, from this pressindex, make the same map. */
-        if ((xs = release_docid(w->db, rterm, rlen, &docid)) == XC_OK && docid &&
-            (w->run || (xs = pi_db_value(w->db, docid, PI_SLOT_POS, &pv, &pvlen)) == XC_OK) &&
-            (xs = xc_db_value(w->db, docid, PI_SLOT_TEXTS, &data, &dlen)) == XC_OK) {
+         * keeps its passages values and texts in its run, not in Xapian: there the same record
+         * (its content digest), from this pressindex, makes the same map and texts. */
+        if (w->run)
+            ;
+        else if ((xs = release_docid(w->db, rterm, rlen, &docid)) == XC_OK && docid &&
+                 (xs = pi_db_value(w->db, docid, PI_SLOT_POS, &pv, &pvlen)) == XC_OK &&
+                 (xs = pi_db_value(w->db, docid, PI_SLOT_TEXTS, &data, &dlen)) == XC_OK) {
             const char *map, *pos;
             size_t mlen, plen;
-            *same = (w->run || (pi_pv_split(pv, pvlen, &map, &mlen, &pos, &plen) == 0 &&
-                                mlen == w->map.len && !memcmp(map, w->map.p, mlen))) &&
+            *same = pi_pv_split(pv, pvlen, &map, &mlen, &pos, &plen) == 0 &&
+                    mlen == w->map.len && !memcmp(map, w->map.p, mlen) &&
                     dlen == w->zdata.len && !memcmp(data, w->zdata.p, dlen);
         } else
             *same = 0;
@@ -322,13 +324,15 @@ xc_status pi_writer_put(pi_writer *w, const pressindex_release *r, const char *d
             (!w->run && (xs = xc_doc_set_value(d, PI_SLOT_POS, w->pv.p, w->pv.len)) != XC_OK) ||
             (!w->run && w->stopv.len &&
              (xs = xc_doc_set_value(d, PI_SLOT_STOPPOS, w->stopv.p, w->stopv.len)) != XC_OK) ||
-            (xs = xc_doc_set_value(d, PI_SLOT_TEXTS, w->zdata.p, w->zdata.len)) != XC_OK ||
+            (!w->run && (xs = xc_doc_set_value(d, PI_SLOT_TEXTS, w->zdata.p, w->zdata.len)) != XC_OK) ||
             (xs = put_document(w, rterm, rlen, d, &docid)) != XC_OK)
             return xs ? xs : XC_ERR_OTHER;
-        /* A build's shard: the passages values go to its run, for the store (build.c). */
+        /* A build's shard: the passages values, texts and record go to its run, for the store
+         * (build.c). */
+        pi_store_rec sr = {{w->pv.p, w->stopv.p, w->zdata.p, w->rec.p},
+                           {w->pv.len, w->stopv.len, w->zdata.len, w->rec.len}};
         int rc;
-        if (w->run && (rc = pi_store_run_add(w->run, docid, w->pv.p, w->pv.len, w->stopv.p,
-                                             w->stopv.len)) < 0)
+        if (w->run && (rc = pi_store_run_add(w->run, docid, &sr)) < 0)
             return run_failed(rc);
     }
 

@@ -3,7 +3,8 @@
  * it: the input is the whole file. Opening refuses what does not hold together, saying why; what
  * opens reads every record the same way twice (a first read is a pread, a later one the mapping)
  * and within its bounds, and each record's passages value and stopwords' positions decode or are
- * refused (posblob.h, the passage map) without reading past them.
+ * refused (posblob.h, the passage map), its texts unpack or are refused (text.h) and its release
+ * record decodes or is refused, without reading past them.
  */
 #include "config.h"
 
@@ -17,6 +18,7 @@
 #include "store.h"
 
 static char dir[4096];
+static pi_unz *unz; /* kept from one input to the next, as a reader handle keeps it */
 
 static void remove_dir(void)
 {
@@ -91,37 +93,61 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_fail("%zu records listed, %zu held", x.n, pi_store_records(s));
     pi_buf scratch = {0};
     for (size_t i = 0; i < x.n; i++) {
-        const char *v4, *v6;
-        size_t l4, l6;
-        int got = pi_store_get(s, x.d[i], &v4, &l4, &v6, &l6);
+        pi_store_rec r;
+        int got = pi_store_get(s, x.d[i], &r);
         if (got == 0)
             fuzz_fail("docid %u listed but not found", x.d[i]);
         if (got < 0) {
-            if (pi_store_get(s, x.d[i], &v4, &l4, &v6, &l6) >= 0)
+            if (pi_store_get(s, x.d[i], &r) >= 0)
                 fuzz_fail("docid %u: damaged once, not twice", x.d[i]);
             continue;
         }
-        char *copy = malloc(l4 + l6 + 1);
-        if (!copy)
-            fuzz_fail("out of memory");
-        memcpy(copy, v4, l4);
-        memcpy(copy + l4, v6, l6);
-        const char *w4, *w6;
-        size_t m4, m6;
-        if (pi_store_get(s, x.d[i], &w4, &m4, &w6, &m6) != 1 || m4 != l4 || m6 != l6 ||
-            memcmp(w4, copy, l4) || memcmp(w6, copy + l4, l6))
-            fuzz_fail("docid %u reads otherwise the second time", x.d[i]);
+        /* Each part copied to a buffer of its own size: reading past a part is ASan's to see. */
+        char *part[PI_STORE_PARTS];
+        size_t len[PI_STORE_PARTS];
+        for (int j = 0; j < PI_STORE_PARTS; j++) {
+            len[j] = r.l[j];
+            if (!(part[j] = malloc(len[j] + 1)))
+                fuzz_fail("out of memory");
+            memcpy(part[j], r.v[j], len[j]);
+            part[j][len[j]] = '\0';
+        }
+        for (int k = 0; k < 5; k++) { /* past the first reads (copies): the mapping */
+            pi_store_rec again;
+            if (pi_store_get(s, x.d[i], &again) != 1)
+                fuzz_fail("docid %u reads otherwise the second time", x.d[i]);
+            for (int j = 0; j < PI_STORE_PARTS; j++)
+                if (again.l[j] != len[j] || memcmp(again.v[j], part[j], len[j]))
+                    fuzz_fail("docid %u's part %d reads otherwise the second time", x.d[i], j);
+        }
         const char *map, *blob;
         size_t mlen, blen;
-        if (pi_pv_split(copy, l4, &map, &mlen, &blob, &blen) == 0) {
+        if (pi_pv_split(part[PI_PART_POS], len[PI_PART_POS], &map, &mlen, &blob, &blen) == 0) {
             pi_passage *ps = NULL;
             size_t np = 0;
             if (pi_pmap_decode(map, mlen, &ps, &np) == 0)
                 free(ps);
             decode_blob(blob, blen, &scratch);
         }
-        decode_blob(copy + l4, l6, &scratch);
-        free(copy);
+        decode_blob(part[PI_PART_STOPPOS], len[PI_PART_STOPPOS], &scratch);
+        pi_buf texts = {0};
+        size_t tfirst = 0;
+        if (pi_texts_unpack(&unz, part[PI_PART_TEXTS], len[PI_PART_TEXTS], 0, SIZE_MAX, &texts,
+                            &tfirst) == 0) {
+            size_t tl, total = 0, k = 0;
+            const char *t;
+            while ((t = pi_data_text(texts.p, texts.len, k++, &tl)) != NULL)
+                if ((total += tl + 1) > texts.len + 1)
+                    fuzz_fail("docid %u: texts read past their end", x.d[i]);
+        }
+        pi_buf_free(&texts);
+        pi_release_record rec;
+        char *rb = part[PI_PART_RECORD];
+        part[PI_PART_RECORD] = NULL;
+        (void)pi_record_decode(rb, len[PI_PART_RECORD], &rec); /* takes rb */
+        pi_record_free(&rec);
+        for (int j = 0; j < PI_STORE_PARTS; j++)
+            free(part[j]);
     }
     (void)pi_store_verify(s);
     free(x.d);

@@ -84,8 +84,9 @@ done
 rm -f "$paras"
 
 # store: passages stores (src/lib/store.h) as the writer lays them out: records with a passage
-# map, a positions blob and stopwords' positions, a record of other bytes, gaps between docids,
-# and an empty store.
+# map, a positions blob, stopwords' positions, texts (one zstd frame holding a raw block) and a
+# release record; a record of other bytes, gaps between docids, and
+# an empty store.
 python3 - "$out/store" <<'PY'
 import struct, sys, zlib
 def varint(v):
@@ -129,13 +130,13 @@ def store(records, uuid=b"0123abcd-4567-89ef-0123-456789abcdef"):
     for d in range(first, first + n):
         offs.append(len(recs))
         if d in records:
-            v4, v6 = records[d]
-            recs += varint(len(v4)) + v4 + v6
+            parts = records[d]
+            recs += b"".join(varint(len(p)) for p in parts[:-1]) + b"".join(parts)
     offs.append(len(recs))
     table = b"".join(struct.pack("<Q", o) for o in offs)
     h = bytearray(96)
     h[0:8] = b"PIPSTORE"
-    struct.pack_into("<IIII", h, 8, 1, first, n, 0)
+    struct.pack_into("<IIII", h, 8, 2, first, n, 0)
     struct.pack_into("<QQ", h, 24, 96 + len(recs), len(recs))
     h[40:76] = uuid
     struct.pack_into("<I", h, 80, zlib.crc32(recs))
@@ -144,9 +145,14 @@ def store(records, uuid=b"0123abcd-4567-89ef-0123-456789abcdef"):
 out = sys.argv[1]
 two = pv([(1, 3), (2, 4)], [(b"census", [1, 70]), (b"colony", [3]), (b"walrus", [2, 68, 69])])
 stop = blob([(b"a", [71]), (b"the", [67])])
+def zstd_raw(data):  # a zstd frame of one raw block: magic, single segment with a 1-byte size
+    return b"\x28\xb5\x2f\xfd" + bytes([0x20, len(data)]) + struct.pack("<I", len(data) << 3 | 1)[:3] + data
+texts = zstd_raw(b"Census of walrus colony.\0The census.\0")
+record = b"pr-1\x002025-07-30\x00Walrus census\x00Ministry\x00https://example.org/1\x00en\x002\x00" + b"ab" * 16
 seeds = {
-    "three": store({2: (two, stop), 5: (pv([(1, 1)], [(b"calm", [1])]), b""), 9: (b"\x05not a value", b"\xff")}),
-    "one": store({1: (two, b"")}),
+    "three": store({2: (two, stop, texts, record), 5: (pv([(1, 1)], [(b"calm", [1])]), b"", b"", b""),
+                    9: (b"\x05not a value", b"\xff", b"\x28\xb5\x2f\xfd", b"no\x00fields")}),
+    "one": store({1: (two, b"", texts, record)}),
     "empty": store({}),
 }
 for name, data in seeds.items():
