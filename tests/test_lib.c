@@ -2795,6 +2795,52 @@ START_TEST(boilerplate_is_demoted)
 }
 END_TEST
 
+/* A reader keeps its boilerplate answers between searches (rank.c), for one revision only: once
+ * a commit makes a paragraph boilerplate, the reader's next search demotes it. */
+static void add_harbour(pressindex *idx, int k)
+{
+    char id[16], news[64];
+    snprintf(id, sizeof id, "harbour/%d", k);
+    snprintf(news, sizeof news, "Harbour news number %d about ships and cranes.", k);
+    const char *paras[] = {news, "Photo credit: Harbour Authority"};
+    pressindex_release r = {id, "2025-01-01", "Harbour news", "Harbour", "https://harbour.example/", "en",
+                            paras, 2};
+    ck_assert_int_eq(pressindex_add_release(idx, &r), PRESSINDEX_OK);
+}
+
+START_TEST(reader_sees_new_boilerplate)
+{
+    pressindex *w = open_writer();
+    add_harbour(w, 1);
+    add_harbour(w, 2);
+    const char *own[] = {"The harbour authority changed its photo credit rules for the press today, after "
+                         "months of debate among its staff and the photographers who work at the port."};
+    pressindex_release c = {"harbour/rules", "2025-02-01", "Rules", "Harbour", "https://harbour.example/r", "en",
+                            own, 1};
+    ck_assert_int_eq(pressindex_add_release(w, &c), PRESSINDEX_OK);
+    ck_assert_int_eq(pressindex_commit(w), PRESSINDEX_OK);
+    pressindex *r = open_reader();
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    so.query = "photo credit";
+    for (int pass = 0; pass < 2; pass++) { /* the second from the reader's answers */
+        pressindex_results *res = search_with(r, &so);
+        ck_assert_uint_eq(pressindex_results_count(res), 2);
+        ck_assert_str_eq(pressindex_result_text(res, 0), "Photo credit: Harbour Authority");
+        pressindex_results_destroy(res);
+    }
+    add_harbour(w, 3);
+    add_harbour(w, 4);
+    ck_assert_int_eq(pressindex_commit(w), PRESSINDEX_OK);
+    pressindex_results *res = search_with(r, &so);
+    ck_assert_uint_eq(pressindex_results_count(res), 2);
+    ck_assert_str_eq(pressindex_result_release(res, 0), "harbour/rules");
+    pressindex_results_destroy(res);
+    pressindex_destroy(r);
+    pressindex_destroy(w);
+}
+END_TEST
+
 START_TEST(small_matches_are_exact)
 {
     pressindex *idx = open_writer();
@@ -3059,6 +3105,7 @@ static Suite *suite(void)
     tcase_add_test(tc, facets_share_the_sampled_total);
     tcase_add_test(tc, small_matches_are_exact);
     tcase_add_test(tc, boilerplate_is_demoted);
+    tcase_add_test(tc, reader_sees_new_boilerplate);
     tcase_add_test(tc, after_sequence_finds_only_what_came_later);
     tcase_add_test(tc, saved_searches_are_kept_in_the_index);
     tcase_add_loop_test(tc, all_words_when_asked, 0, sizeof all_rows / sizeof all_rows[0]);

@@ -260,12 +260,24 @@ START_TEST(test_create_add_commit_reopen)
     OK(xc_db_reopen(r, &changed));
     ck_assert_int_eq(changed, 0);
 
+    /* The revision a handle reads: a writer's pending change does not move it, a commit does,
+     * and a reader follows it on reopen. */
+    uint64_t rev0 = 0, rev = 0;
+    OK(xc_db_revision(r, &rev0));
     add_text_doc(w, "d", "delta", NULL);
+    OK(xc_db_revision(w, &rev));
+    ck_assert_uint_eq(rev, rev0);
     OK(xc_db_commit(w));
+    OK(xc_db_revision(w, &rev));
+    ck_assert_uint_gt(rev, rev0);
     ck_assert_uint_eq(doccount(r), 3); /* the reader is at its snapshot */
+    OK(xc_db_revision(r, &rev));
+    ck_assert_uint_eq(rev, rev0);
     OK(xc_db_reopen(r, &changed));
     ck_assert_int_eq(changed, 1);
     ck_assert_uint_eq(doccount(r), 4);
+    OK(xc_db_revision(r, &rev));
+    ck_assert_uint_gt(rev, rev0);
 
     xc_db_free(r);
     xc_db_free(w);

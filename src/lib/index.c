@@ -497,8 +497,10 @@ static void drop_db(pressindex *idx)
 {
     xc_db_free(idx->db);
     pi_store_close(idx->store);
+    pi_bpcache_free(idx->bp);
     idx->db = idx->w.db = NULL;
     idx->store = NULL;
+    idx->bp = NULL;
 }
 
 /* Where Xapian's compaction put source i's documents: its used docids moved to follow the

@@ -221,10 +221,15 @@ struct pressindex {
     long err_pos;         /* with a malformed query's message: its byte offset; else -1 */
     int broken;           /* an allocation failed since db was opened: see pi_index_usable() */
     pi_unz *unz;          /* decompressing texts (NULL before the first) */
+    struct pi_bpcache *bp; /* a reader's boilerplate answers for db's revision (rank.c), or NULL */
     int made_dir;         /* pressindex_open created the directory */
     int input_missing;    /* a run through this handle found an input missing, or refused its
                            * arguments: an index it created holds nothing worth keeping */
 };
+
+/* A reader's boilerplate answers (rank.c), dropped with the database they were read from. */
+typedef struct pi_bpcache pi_bpcache;
+void pi_bpcache_free(pi_bpcache *c);
 
 /* Sets idx->err (printf-style) and returns st. */
 pressindex_status pi_fail(pressindex *idx, pressindex_status st, const char *fmt, ...)

@@ -443,6 +443,17 @@ extern "C" xc_status xc_db_doccount(xc_db *db, uint64_t *out)
     }
 }
 
+extern "C" xc_status xc_db_revision(xc_db *db, uint64_t *rev)
+{
+    try {
+        need(rev != nullptr, "NULL rev");
+        *rev = reader(db).get_revision();
+        return XC_OK;
+    } catch (...) {
+        return xc_fail();
+    }
+}
+
 extern "C" xc_status xc_db_uuid(xc_db *db, char out[37])
 {
     try {

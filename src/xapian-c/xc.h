@@ -81,6 +81,9 @@ xc_status xc_db_doccount(xc_db *db, uint64_t *out);
 /* The database's UUID (Database::get_uuid(): 36 characters, made when it was created, kept by
  * commits; a compaction's output has its own), NUL-ended, in out. */
 xc_status xc_db_uuid(xc_db *db, char out[37]);
+/* The revision the handle reads (Database::get_revision(); a writer's uncommitted changes do not
+ * move it). */
+xc_status xc_db_revision(xc_db *db, uint64_t *rev);
 /* Every document's id, ascending (the all-documents posting list): *out malloc()ed, *n of them. */
 xc_status xc_db_docids(xc_db *db, unsigned **out, size_t *n);
 /* A pointer the caller keeps with the handle (the C layer's own state for this database); NULL
