@@ -53,6 +53,41 @@ static int is_done(void)
     return d;
 }
 
+/* Where each thread is, for the watchdog (under the same mutex): a round that takes minutes
+ * instead of seconds says which thread stopped moving before Check's timeout kills it. */
+static struct {
+    int commits, round_over;
+    unsigned long searches[MAX_READERS];
+    int searching[MAX_READERS];
+} progress;
+
+static void note_progress(int *field, int value)
+{
+    pthread_mutex_lock(&lock);
+    *field = value;
+    pthread_mutex_unlock(&lock);
+}
+
+static void *watchdog(void *arg)
+{
+    (void)arg;
+    for (int s = 1;; s++) {
+        sleep(1);
+        pthread_mutex_lock(&lock);
+        int over = progress.round_over;
+        if (!over && s % 60 == 0) {
+            fprintf(stderr, "watchdog: %d s into the round: %d commits", s, progress.commits);
+            for (int i = 0; i < n_readers; i++)
+                fprintf(stderr, "; reader %d: %lu searches%s", i, progress.searches[i],
+                        progress.searching[i] ? ", in a search" : "");
+            fprintf(stderr, "\n");
+        }
+        pthread_mutex_unlock(&lock);
+        if (over)
+            return NULL;
+    }
+}
+
 /* Each thread reports through its own struct; the main thread asserts after joining (Check's
  * assertions are not to be called from other threads). */
 typedef struct worker {
@@ -108,6 +143,7 @@ static void *writer_main(void *arg)
         pressindex_status st = pressindex_commit(w->idx);
         if (st != PRESSINDEX_OK)
             record(w, st, "commit", pressindex_last_error(w->idx));
+        note_progress(&progress.commits, c + 1);
     }
     pthread_mutex_lock(&lock);
     writer_done = 1;
@@ -157,7 +193,12 @@ static void *reader_main(void *arg)
     int first = 1;
     while (!w->failed) {
         int done = is_done(); /* read before searching: a search after done sees the last commit */
+        note_progress(&progress.searching[w->id], 1);
         long n = one_search(w);
+        pthread_mutex_lock(&lock);
+        progress.searching[w->id] = 0;
+        progress.searches[w->id]++;
+        pthread_mutex_unlock(&lock);
         if (n < 0)
             break;
         if (first)
@@ -196,9 +237,11 @@ static void run_round(void)
     ck_assert_msg(!wr.failed, "%s", wr.message);
 
     writer_done = 0;
+    memset(&progress, 0, sizeof progress);
     worker rd[MAX_READERS];
     memset(rd, 0, sizeof rd);
-    pthread_t rt[MAX_READERS], wt;
+    pthread_t rt[MAX_READERS], wt, dog;
+    ck_assert_int_eq(pthread_create(&dog, NULL, watchdog, NULL), 0);
     for (int i = 0; i < n_readers; i++) {
         rd[i].id = i;
         ck_assert_int_eq(pthread_create(&rt[i], NULL, reader_main, &rd[i]), 0);
@@ -207,6 +250,8 @@ static void run_round(void)
     ck_assert_int_eq(pthread_join(wt, NULL), 0);
     for (int i = 0; i < n_readers; i++)
         ck_assert_int_eq(pthread_join(rt[i], NULL), 0);
+    note_progress(&progress.round_over, 1);
+    ck_assert_int_eq(pthread_join(dog, NULL), 0);
 
     ck_assert_msg(!wr.failed, "writer: %s", wr.message);
     pressindex_destroy(wr.idx);
