@@ -2757,21 +2757,26 @@ START_TEST(facets_share_the_sampled_total)
 }
 END_TEST
 
+/* A harbour release: its own news line and the boilerplate photo credit. */
+static void add_harbour(pressindex *idx, int k)
+{
+    char id[16], news[64];
+    snprintf(id, sizeof id, "harbour/%d", k);
+    snprintf(news, sizeof news, "Harbour news number %d about ships and cranes.", k);
+    const char *paras[] = {news, "Photo credit: Harbour Authority"};
+    pressindex_release r = {id, "2025-01-01", "Harbour news", "Harbour", "https://harbour.example/", "en",
+                            paras, 2};
+    ck_assert_int_eq(pressindex_add_release(idx, &r), PRESSINDEX_OK);
+}
+
 /* A paragraph held by a share of the releases (here 4 of 5, at least 3) is boilerplate: its score is
  * scaled down, so that a paragraph of its own words outranks it; without the factor the short line
  * ranks first. Both looked up in one window (the lookups go in term order, each text once). */
 START_TEST(boilerplate_is_demoted)
 {
     pressindex *idx = open_writer();
-    for (int k = 1; k <= 4; k++) {
-        char id[16], news[64];
-        snprintf(id, sizeof id, "harbour/%d", k);
-        snprintf(news, sizeof news, "Harbour news number %d about ships and cranes.", k);
-        const char *paras[] = {news, "Photo credit: Harbour Authority"};
-        pressindex_release r = {id, "2025-01-01", "Harbour news", "Harbour", "https://harbour.example/", "en",
-                                paras, 2};
-        ck_assert_int_eq(pressindex_add_release(idx, &r), PRESSINDEX_OK);
-    }
+    for (int k = 1; k <= 4; k++)
+        add_harbour(idx, k);
     const char *own[] = {"The harbour authority changed its photo credit rules for the press today, after "
                          "months of debate among its staff and the photographers who work at the port."};
     pressindex_release c = {"harbour/rules", "2025-02-01", "Rules", "Harbour", "https://harbour.example/r", "en",
@@ -2797,17 +2802,6 @@ END_TEST
 
 /* A reader keeps its boilerplate answers between searches (rank.c), for one revision only: once
  * a commit makes a paragraph boilerplate, the reader's next search demotes it. */
-static void add_harbour(pressindex *idx, int k)
-{
-    char id[16], news[64];
-    snprintf(id, sizeof id, "harbour/%d", k);
-    snprintf(news, sizeof news, "Harbour news number %d about ships and cranes.", k);
-    const char *paras[] = {news, "Photo credit: Harbour Authority"};
-    pressindex_release r = {id, "2025-01-01", "Harbour news", "Harbour", "https://harbour.example/", "en",
-                            paras, 2};
-    ck_assert_int_eq(pressindex_add_release(idx, &r), PRESSINDEX_OK);
-}
-
 START_TEST(reader_sees_new_boilerplate)
 {
     pressindex *w = open_writer();
