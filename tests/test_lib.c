@@ -2769,6 +2769,17 @@ static void add_harbour(pressindex *idx, int k)
     ck_assert_int_eq(pressindex_add_release(idx, &r), PRESSINDEX_OK);
 }
 
+/* The release about the photo credit rules: the words of the boilerplate line in a paragraph of
+ * their own. */
+static void add_harbour_rules(pressindex *idx)
+{
+    const char *own[] = {"The harbour authority changed its photo credit rules for the press today, after "
+                         "months of debate among its staff and the photographers who work at the port."};
+    pressindex_release c = {"harbour/rules", "2025-02-01", "Rules", "Harbour", "https://harbour.example/r", "en",
+                            own, 1};
+    ck_assert_int_eq(pressindex_add_release(idx, &c), PRESSINDEX_OK);
+}
+
 /* A paragraph held by a share of the releases (here 4 of 5, at least 3) is boilerplate: its score is
  * scaled down, so that a paragraph of its own words outranks it; without the factor the short line
  * ranks first. Both looked up in one window (the lookups go in term order, each text once). */
@@ -2777,11 +2788,7 @@ START_TEST(boilerplate_is_demoted)
     pressindex *idx = open_writer();
     for (int k = 1; k <= 4; k++)
         add_harbour(idx, k);
-    const char *own[] = {"The harbour authority changed its photo credit rules for the press today, after "
-                         "months of debate among its staff and the photographers who work at the port."};
-    pressindex_release c = {"harbour/rules", "2025-02-01", "Rules", "Harbour", "https://harbour.example/r", "en",
-                            own, 1};
-    ck_assert_int_eq(pressindex_add_release(idx, &c), PRESSINDEX_OK);
+    add_harbour_rules(idx);
     ck_assert_int_eq(pressindex_commit(idx), PRESSINDEX_OK);
     pressindex_search_options so;
     pressindex_search_options_init(&so);
@@ -2807,11 +2814,7 @@ START_TEST(reader_sees_new_boilerplate)
     pressindex *w = open_writer();
     add_harbour(w, 1);
     add_harbour(w, 2);
-    const char *own[] = {"The harbour authority changed its photo credit rules for the press today, after "
-                         "months of debate among its staff and the photographers who work at the port."};
-    pressindex_release c = {"harbour/rules", "2025-02-01", "Rules", "Harbour", "https://harbour.example/r", "en",
-                            own, 1};
-    ck_assert_int_eq(pressindex_add_release(w, &c), PRESSINDEX_OK);
+    add_harbour_rules(w);
     ck_assert_int_eq(pressindex_commit(w), PRESSINDEX_OK);
     pressindex *r = open_reader();
     pressindex_search_options so;
