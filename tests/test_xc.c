@@ -369,6 +369,30 @@ START_TEST(test_uncommitted_discarded)
 }
 END_TEST
 
+/* A build's shards are written without fsync (XC_DB_NO_SYNC): what they commit is there for the
+ * merge to read, like any writer's; a mode it does not know is refused. */
+START_TEST(test_no_sync_writer)
+{
+    const char *path = tpath("db");
+    xc_db *w = open_db(path, XC_DB_CREATE | XC_DB_NO_SYNC);
+    ck_assert_int_eq(xc_db_is_writable(w), 1);
+    add_text_doc(w, "one", "one", NULL);
+    OK(xc_db_commit(w));
+    xc_db_free(w);
+    w = open_db(path, XC_DB_OPEN | XC_DB_NO_SYNC);
+    add_text_doc(w, "two", "two", NULL);
+    OK(xc_db_commit(w));
+    xc_db_free(w);
+    xc_db *r = open_db(path, XC_DB_READ);
+    ck_assert_uint_eq(doccount(r), 2);
+    ck_assert_int_eq(term_exists(r, "Qtwo"), 1);
+    xc_db_free(r);
+    xc_db *bad = NULL;
+    ck_assert_int_eq(xc_db_open(path, 0x200 | XC_DB_OPEN, &bad), XC_ERR_INVALID);
+    ck_assert_ptr_null(bad);
+}
+END_TEST
+
 START_TEST(test_metadata)
 {
     const char *path = tpath("db");
@@ -1673,6 +1697,7 @@ static Suite *xc_suite(void)
         {"db", test_create_add_commit_reopen},
         {"replace_delete", test_replace_delete_by_term},
         {"uncommitted", test_uncommitted_discarded},
+        {"no_sync", test_no_sync_writer},
         {"metadata", test_metadata},
         {"values", test_values_and_bounds},
         {"doc_clear", test_doc_clear},

@@ -33,13 +33,14 @@
 #define QUEUE_LEN 64 /* releases in flight per writer: bounds memory whatever the input */
 #define LATE_LEN 64  /* revisions of closed shards held per writer (memory as QUEUE_LEN's) */
 /* Measured on whitehouse (doc/schema.md, "The full build"): a writer's CPU time per passage grows
- * with its shard (14.2 s for whitehouse's half in one shard, 12.4 s in 200,000-passage shards, 9-10 s
- * in 10,000-50,000) while merging more shards costs little (no multipass); PRESSINDEX_SHARD_PASSAGES
- * sets it (the tests start a shard at every release). The bound doubles every SHARD_DOUBLING shards
- * of a writer: at 10x, 44 shards instead of 63 halved the compaction's CPU (13.5 s against 27.4 s)
- * and left the writers' as it was. */
-#define SHARD_PASSAGES 50000
-#define SHARD_DOUBLING 8
+ * with its shard (whitehouse's two writers: 11.3 s in 25,000-passage shards, 11.9 s in 50,000,
+ * 13.6 s in 200,000; no less below 25,000) while merging more shards costs little (one pass: 19
+ * shards 0.50 s of CPU, 10 shards 0.46 s); PRESSINDEX_SHARD_PASSAGES sets it (the tests start a
+ * shard at every release). The bound doubles every SHARD_DOUBLING shards of a writer, so that the
+ * merge, which opens every shard at once (some three files each), meets tens of shards, not
+ * thousands: 19 at 1x, 87 at 10x (none over 100,000 passages), about 200 at 100x. */
+#define SHARD_PASSAGES 25000
+#define SHARD_DOUBLING 16
 
 /* A release copied into one allocation, so it outlives the reader's callback. */
 typedef struct item {
@@ -160,7 +161,9 @@ static xc_status shard_open(worker *w, unsigned gen, xc_db **db, pi_writer *pw, 
     if (!path)
         return XC_ERR_NO_MEMORY;
     pressindex *idx = w->idx;
-    xc_status xs = xc_db_open(path, create ? XC_DB_CREATE_OR_OPEN : XC_DB_OPEN, db);
+    /* No fsync for a shard: a crash discards every shard anyway, and the compaction that merges
+     * them writes and syncs the database that counts. */
+    xc_status xs = xc_db_open(path, (create ? XC_DB_CREATE_OR_OPEN : XC_DB_OPEN) | XC_DB_NO_SYNC, db);
     char v[16];
     snprintf(v, sizeof v, "%d", PI_SCHEMA);
     if (xs == XC_OK && create)
@@ -372,9 +375,7 @@ static int on_release(void *ctx, const pressindex_release *r, const char *file, 
         uint64_t passages = 0;
         for (size_t i = 0; i < r->n_paragraphs; i++)
             passages += r->paragraphs[i] && *r->paragraphs[i];
-        /* Every SHARD_DOUBLING shards of a writer the bound doubles: an archive many times
-         * whitehouse ends in tens of shards, not hundreds (the compaction opens them all at once,
-         * some 5 files each). */
+        /* Every SHARD_DOUBLING shards of a writer the bound doubles (see there). */
         unsigned doubling = w->rgen / SHARD_DOUBLING;
         uint64_t bound = b->shard_passages << (doubling < 16 ? doubling : 16);
         if (w->rload && w->rload + passages > bound) {

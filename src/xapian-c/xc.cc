@@ -334,12 +334,14 @@ extern "C" xc_status xc_db_open(const char *path, int mode, xc_db **out)
                 h->db = new Xapian::Database(path);
             } else {
                 int action;
-                switch (mode) {
+                switch (mode & ~XC_DB_NO_SYNC) {
                 case XC_DB_CREATE_OR_OPEN: action = Xapian::DB_CREATE_OR_OPEN; break;
                 case XC_DB_CREATE: action = Xapian::DB_CREATE; break;
                 case XC_DB_OPEN: action = Xapian::DB_OPEN; break;
                 default: throw Xapian::InvalidArgumentError("unknown database open mode");
                 }
+                if (mode & XC_DB_NO_SYNC)
+                    action |= Xapian::DB_NO_SYNC;
                 h->wdb = new Xapian::WritableDatabase(path, action);
                 h->db = h->wdb;
                 /* Work inside a transaction so that closing never commits implicitly (close()

@@ -57,7 +57,11 @@ enum {
     XC_DB_READ = 0,          /* read-only Xapian::Database */
     XC_DB_CREATE_OR_OPEN = 1,/* WritableDatabase, DB_CREATE_OR_OPEN */
     XC_DB_CREATE = 2,        /* WritableDatabase, DB_CREATE (fails if it exists) */
-    XC_DB_OPEN = 3           /* WritableDatabase, DB_OPEN (fails if missing) */
+    XC_DB_OPEN = 3,          /* WritableDatabase, DB_OPEN (fails if missing) */
+    /* Or'ed with a writable mode: commits do not fsync (Xapian's DB_NO_SYNC). Only for a
+     * database that nothing relies on after a crash: a full build's shards, which the compaction
+     * (synced) replaces and the next writer removes. */
+    XC_DB_NO_SYNC = 0x100
 };
 
 /* Opens the database at path in the given mode. Writable modes take Xapian's own lock, failing at
