@@ -141,4 +141,20 @@ expect_in "passages store is damaged" "$out$err" "check names the store"
 cp "$TMP/keep" "$A/current/passages.pis"
 run "$P" --db "$A" check; expect_rc 0 "check of the store restored"
 
+# ---- a build whose merge runs out of file descriptors says so (74) and leaves the index empty;
+# a low soft limit alone is raised to the hard one by pressindex, and the same build works
+F="$TMP/fds"
+run sh -c "ulimit -S -n 40; ulimit -H -n 40; PRESSINDEX_SHARD_PASSAGES=1 exec \"\$0\" --db \"\$1\" index \"\$2\"" \
+    "$P" "$F" "$FIXTURES/releases"
+expect_rc 74 "a build out of file descriptors"
+expect_in "Too many open files" "$err" "the build says why it failed"
+expect_in "cannot write to the index at $F" "$err" "the failure is the index's, not the input's"
+run "$P" --db "$F" stats --json; expect_rc 0 "stats after the failed build"
+expect_in '"releases":0' "$out" "the failed build left the index empty"
+ok; [ -z "$(ls -d "$F"/build.* "$F"/compact.* 2>/dev/null)" ] || fail "the failed build left shards behind"
+run sh -c "ulimit -S -n 40; PRESSINDEX_SHARD_PASSAGES=1 exec \"\$0\" --db \"\$1\" index \"\$2\"" \
+    "$P" "$F" "$FIXTURES/releases"
+expect_rc 0 "the same build with only the soft limit low"
+run "$P" --db "$F" check; expect_rc 0 "check of that build"
+
 finish

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <limits.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -266,8 +267,22 @@ static int run(int argc, char **argv)
     return EX_USAGE;
 }
 
+/* A full build merges all its shards at once, some three files open for each (tens of shards for
+ * whitehouse ten times over, a few hundred for archives a hundred times larger): the soft limit on
+ * open files, often 1,024, is raised to the hard one, as servers do. The library does not touch
+ * the process's limits; a merge that runs out of descriptors fails with its reason. */
+static void raise_open_files(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 int main(int argc, char **argv)
 {
+    raise_open_files();
     cli_output_open();
     return cli_output_close(run(argc, argv));
 }

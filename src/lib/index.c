@@ -737,6 +737,10 @@ pressindex_status pi_index_install(pressindex *idx, const char *const *srcs, siz
         xs = write_store(srcs, n, runs, tmp);
     pressindex_status st = PRESSINDEX_OK;
     if (xs != XC_OK) {
+        /* A source that cannot be opened here is this run's own (a shard, or the database just
+         * read): out of file descriptors, say, never an input that is missing. */
+        if (xs == XC_ERR_NOT_FOUND)
+            xs = XC_ERR_IO;
         st = pi_fail_write(idx, xs, "compacting the index");
     } else if (sync_tree(tmp) < 0) {
         /* Xapian's compaction does not report a sync that failed; the new database must be on
