@@ -361,6 +361,61 @@ START_TEST(compiled)
 }
 END_TEST
 
+/* The releases' query (one document per release, passage.c checks the rest): a body phrase is
+ * the AND of its words without the stopwords that nearly every release holds, unless it has no
+ * other word; a title phrase stays a phrase, stopwords and all. */
+static const struct {
+    const char *query, *xapian;
+} release_rows[] = {
+    {"\"the President of the United States\"", "Query((presid AND unit AND state))"},
+    {"\"Organization of Turkic States\" Astana",
+     "Query(((organ AND turkic AND state) OR astana))"},
+    {"\"to be or not\"", "Query(not)"},
+    {"\"of the\"", "Query((of AND the))"},
+    {"title:\"the Head of State\"", "Query((Sthe PHRASE 4 Shead PHRASE 4 Sof PHRASE 4 Sstate))"},
+};
+
+START_TEST(releases_compiled)
+{
+    char dir[] = "/tmp/pi-test-query-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/idx", dir);
+    pressindex_open_options oo;
+    pressindex_open_options_init(&oo);
+    oo.create = 1;
+    oo.writable = 1;
+    pressindex *idx = NULL;
+    ck_assert_int_eq(pressindex_open(path, &oo, &idx), PRESSINDEX_OK);
+    pressindex_search_options so;
+    pressindex_search_options_init(&so);
+    pi_query q;
+    pi_buf err = {0};
+    ck_assert_int_eq(pi_query_parse(release_rows[_i].query, stem, &q, &err), PRESSINDEX_OK);
+    xc_query *xq = NULL;
+    ck_assert_int_eq(pi_compile_releases(idx, &q, &so, &xq), PRESSINDEX_OK);
+    char *d = xc_query_describe(xq), *w = d;
+    for (const char *r = d; *r;) { /* positions aside, as above */
+        if (*r == '@')
+            for (r++; *r >= '0' && *r <= '9'; r++)
+                ;
+        else
+            *w++ = *r++;
+    }
+    *w = '\0';
+    ck_assert_msg(strcmp(d, release_rows[_i].xapian) == 0, "%s:\n  got  %s\n  want %s",
+                  release_rows[_i].query, d, release_rows[_i].xapian);
+    free(d);
+    xc_query_free(xq);
+    pi_query_free(&q);
+    pi_buf_free(&err);
+    pressindex_destroy(idx);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 /* A phrase inside NEAR is searched as NEAR's words and again as a phrase: at the same query
  * positions, so each word counts once (its within-query frequency, which the ranking reads). */
 START_TEST(near_phrase_words_count_once)
@@ -447,6 +502,7 @@ int main(void)
     tcase_add_checked_fixture(tcc, setup, teardown);
     tcase_add_loop_test(tcc, compiled, 0, sizeof compile_rows / sizeof compile_rows[0]);
     tcase_add_test(tcc, near_phrase_words_count_once);
+    tcase_add_loop_test(tcc, releases_compiled, 0, sizeof release_rows / sizeof release_rows[0]);
     suite_add_tcase(s, tcc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
