@@ -163,7 +163,8 @@ static xc_status shard_open(worker *w, unsigned gen, xc_db **db, pi_writer *pw, 
     pressindex *idx = w->idx;
     /* No fsync for a shard: a crash discards every shard anyway, and the compaction that merges
      * them writes and syncs the database that counts. */
-    xc_status xs = xc_db_open(path, (create ? XC_DB_CREATE_OR_OPEN : XC_DB_OPEN) | XC_DB_NO_SYNC, db);
+    int mode = (create ? XC_DB_CREATE_OR_OPEN : XC_DB_OPEN) | XC_DB_NO_SYNC;
+    xc_status xs = xc_db_open(path, mode, db);
     char v[16];
     snprintf(v, sizeof v, "%d", PI_SCHEMA);
     if (xs == XC_OK && create)

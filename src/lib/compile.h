@@ -17,7 +17,8 @@ pressindex_status pi_compile(pressindex *idx, const pi_query *pq, const pressind
  * both sides of an XOR in two paragraphs, may still hold a matching passage. Exclusions are left
  * out and XOR is OR; body phrases and NEAR are AND of their words, since Xapian holds no body
  * positions (the positions blob does, value PI_SLOT_POS), a phrase's stopwords left out when it
- * has another word; passage.c then decides passage by passage. The filters stay (they apply to the release). */
+ * has another word; passage.c then decides passage by passage. The filters stay (they apply to
+ * the release). */
 pressindex_status pi_compile_releases(pressindex *idx, const pi_query *pq,
                                       const pressindex_search_options *o, xc_query **out);
 
