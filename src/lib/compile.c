@@ -126,34 +126,24 @@ static xc_query **kids(const pi_query *pq, const pi_qnode *n, cc *c)
 /* The leaf's words as terms (those searched). */
 static xc_query **leaf_terms(const pi_query *pq, const pi_qnode *n, size_t *count, cc *c)
 {
-    xc_query **t = calloc(n->n_words, sizeof *t);
-    *count = 0;
-    if (!t)
-        c->xs = XC_ERR_NO_MEMORY;
-    for (size_t i = 0; t && i < n->n_words && c->xs == XC_OK; i++)
-        if (pi_qword_searched(pq, n, &n->words[i]))
-            t[(*count)++] = term(n->field, n->words[i].stem, c);
-    return t;
-}
-
-/* A body phrase's words for finding releases (an AND): its stopwords are left out when it has
- * another word. A release without "the" or "of" cannot hold "the President of the United States"
- * anyway, but nearly every release has them: they narrowed nothing and cost 45% of the match of
- * such a phrase (three more posting lists of every release, scored). passage.c checks the phrase,
- * stopwords and all, in the releases found. Query positions advance as if they were there. */
-static xc_query **phrase_words(const pi_qnode *n, size_t *count, cc *c)
-{
-    int others = 0;
-    for (size_t i = 0; i < n->n_words; i++)
-        others |= !n->words[i].stop;
+    /* A body phrase's words for finding releases (an AND) leave out its stopwords when it has
+     * another word. A release without "the" or "of" cannot hold "the President of the United
+     * States" anyway, but nearly every release has them: they narrowed nothing and cost 45% of
+     * the match of such a phrase (three more posting lists of every release, scored). passage.c
+     * checks the phrase, stopwords and all, in the releases found. Query positions advance as if
+     * they were there. */
+    int skip_stop = 0;
+    if (c->relax && n->kind == PI_Q_PHRASE && n->field != PI_QF_TITLE)
+        for (size_t i = 0; i < n->n_words; i++)
+            skip_stop |= !n->words[i].stop;
     xc_query **t = calloc(n->n_words, sizeof *t);
     *count = 0;
     if (!t)
         c->xs = XC_ERR_NO_MEMORY;
     for (size_t i = 0; t && i < n->n_words && c->xs == XC_OK; i++) {
-        if (others && n->words[i].stop)
+        if (skip_stop && n->words[i].stop)
             c->pos++;
-        else
+        else if (pi_qword_searched(pq, n, &n->words[i]))
             t[(*count)++] = term(n->field, n->words[i].stem, c);
     }
     return t;
@@ -288,9 +278,7 @@ static xc_query *node(const pi_query *pq, const pi_qnode *n, cc *c)
     switch (n->kind) {
     case PI_Q_WORD:
     case PI_Q_PHRASE:
-        k = c->relax && n->kind == PI_Q_PHRASE && n->field != PI_QF_TITLE
-                ? phrase_words(n, &count, c)
-                : leaf_terms(pq, n, &count, c);
+        k = leaf_terms(pq, n, &count, c);
         /* For releases, a body phrase is its words: Xapian has no body positions (they are in
          * the positions blob, and passage.c checks the phrase in each paragraph). */
         q = k ? combine(count < 2 ? XC_OP_OR
