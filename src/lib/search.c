@@ -15,6 +15,7 @@
 #include "compile.h"
 #include "passage.h"
 #include "searcher.h"
+#include "store.h"
 
 static void search_defaults(pressindex_search_options *o)
 {
@@ -86,6 +87,7 @@ static pressindex_status run_once(pressindex *idx, const pressindex_search_optio
                                   const pi_query *pq, double deadline, pressindex_results *res)
 {
     pi_search s = {0};
+    pi_store_new_search(idx->store);
     s.idx = idx;
     s.o = o;
     s.pq = pq;

@@ -24,7 +24,9 @@ static const char MAGIC[8] = {'P', 'I', 'P', 'S', 'T', 'O', 'R', 'E'};
 
 struct pi_store {
     int fd;                     /* for the first read of each record (pi_store_get) */
-    unsigned char *reads;       /* per docid, its reads so far, up to PREADS; NULL: all mapped */
+    unsigned char *reads;       /* per docid, the search that first read it, or MAPPED; NULL: all
+                                 * mapped */
+    unsigned char search;       /* this handle's current search, 1..MAPPED - 1, cycling */
     unsigned char *buf;         /* the record read at hand */
     size_t cap;
     const unsigned char *map;
@@ -157,6 +159,7 @@ int pi_store_open(const char *dbdir, const char *uuid, pi_store **out, char *msg
     /* Without the counts every read is a mapped one: slower to start, never wrong. (calloc:
      * the pages of the counts a process never touches are never made.) */
     s->reads = calloc((size_t)s->n + 1, 1);
+    s->search = 1;
     *out = s;
     return 0;
 }
@@ -190,20 +193,33 @@ int pi_store_has(const pi_store *s, unsigned docid)
     return locate(s, docid, &a, &b);
 }
 
-/* A record's first PREADS reads through this store (this handle's) are pread()s, its later ones
- * memory reads: touching a mapped page the first time is a page fault, and on this project's
- * machines (a paravirtualised kernel) one costs several times a read of the same bytes
- * (doc/schema.md, "Schema 9"). A one-shot search reads a record up to four times (its match, the
- * total's estimate, which samples the same releases, the ranking window's release record, the
- * page's texts); a long-lived handle maps what it keeps reading. */
-#define PREADS 4
+/* A record's reads in the first search that reads it through this store (this handle) are
+ * pread()s, its reads in any later search memory reads: touching a mapped page the first time is a
+ * page fault, and on this project's machines (a paravirtualised kernel) one costs several times a
+ * read of the same bytes (doc/schema.md, "Schema 9"). A one-shot search reads a record up to four
+ * times (its match, the total's estimate, which samples the same releases, the ranking window's
+ * release record, the page's texts), all pread()s; a long-lived handle's later searches read what
+ * it has read before from the mapping, where a page faults once and is then memory. */
+#define MAPPED 255
+
+void pi_store_new_search(pi_store *s)
+{
+    if (s)
+        s->search = s->search >= MAPPED - 1 ? 1 : s->search + 1;
+}
 
 static const unsigned char *first_read(pi_store *s, unsigned docid, uint64_t a, uint64_t b)
 {
     size_t i = docid - s->first, n = (size_t)(b - a);
-    if (!s->reads || s->reads[i] >= PREADS)
+    if (!s->reads || s->reads[i] == MAPPED)
         return NULL;
-    s->reads[i]++;
+    if (!s->reads[i]) {
+        s->reads[i] = s->search;
+    } else if (s->reads[i] != s->search) {
+        /* (A record last read 254 searches ago may be taken for this search's: one more read.) */
+        s->reads[i] = MAPPED;
+        return NULL;
+    }
     if (n > s->cap) {
         unsigned char *g = realloc(s->buf, n);
         if (!g)

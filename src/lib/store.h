@@ -69,6 +69,8 @@ void pi_store_close(pi_store *s);
 /* docid's record: 1 (*r set), 0 not in the store, -1 a damaged record. The bytes stay valid
  * until the next pi_store_get() on s (a record's first reads are a copy: store.c). */
 int pi_store_get(pi_store *s, unsigned docid, pi_store_rec *r);
+/* A new search through s begins: the records earlier ones read are read from the mapping. */
+void pi_store_new_search(pi_store *s);
 /* Does the store hold a record of docid? (No read.) */
 int pi_store_has(const pi_store *s, unsigned docid);
 /* The docids the store holds a record for, ascending: calls fn for each until it returns non-0
