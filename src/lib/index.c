@@ -595,6 +595,21 @@ static xc_status store_failed(int rc)
                     : xc_set_error(rc == -1 ? XC_ERR_CORRUPT : XC_ERR_IO, strerror(errno));
 }
 
+/* The passages store of the database directory from moves into the directory to. */
+static xc_status move_store(const char *from, const char *to)
+{
+    pi_buf a = {0}, b = {0};
+    xc_status xs = XC_OK;
+    if (pi_buf_printf(&a, "%s/%s", from, PI_STORE_FILE) < 0 ||
+        pi_buf_printf(&b, "%s/%s", to, PI_STORE_FILE) < 0)
+        xs = xc_set_error(XC_ERR_NO_MEMORY, "out of memory");
+    else if (rename(a.p, b.p) != 0)
+        xs = xc_set_error(XC_ERR_IO, strerror(errno));
+    pi_buf_free(&a);
+    pi_buf_free(&b);
+    return xs;
+}
+
 /* The build's shards compacted into tmp, and its passages store beside them (when its shards kept
  * their values in runs), written in stage (a leftover's name) at the same time, then moved in. */
 static xc_status compact_build(const char *const *srcs, size_t n, const char *const *runs,
@@ -640,16 +655,7 @@ static xc_status compact_build(const char *const *srcs, size_t n, const char *co
     xc_db_free(out);
     if (xs == XC_OK && has) {
         rc = pi_store_writer_finish(j.sw, uuid);
-        pi_buf a = {0}, b = {0};
-        if (rc < 0)
-            xs = store_failed(rc);
-        else if (pi_buf_printf(&a, "%s/%s", stage, PI_STORE_FILE) < 0 ||
-                 pi_buf_printf(&b, "%s/%s", tmp, PI_STORE_FILE) < 0)
-            xs = xc_set_error(XC_ERR_NO_MEMORY, "out of memory");
-        else if (rename(a.p, b.p) != 0)
-            xs = xc_set_error(XC_ERR_IO, strerror(errno));
-        pi_buf_free(&a);
-        pi_buf_free(&b);
+        xs = rc < 0 ? store_failed(rc) : move_store(stage, tmp);
     } else {
         pi_store_writer_abort(j.sw);
     }
@@ -750,16 +756,8 @@ static xc_status compact_folding(pressindex *idx, const char *src, const char *t
         pi_store_writer_abort(sw);
     if (xs == XC_OK && moved) {
         xs = xc_compact((const char *const *)&first, 1, tmp, 0, 1);
-        if (xs == XC_OK && keep) {
-            pi_buf a = {0}, b = {0};
-            if (pi_buf_printf(&a, "%s/%s", first, PI_STORE_FILE) < 0 ||
-                pi_buf_printf(&b, "%s/%s", tmp, PI_STORE_FILE) < 0)
-                xs = xc_set_error(XC_ERR_NO_MEMORY, "out of memory");
-            else if (rename(a.p, b.p) != 0)
-                xs = xc_set_error(XC_ERR_IO, strerror(errno));
-            pi_buf_free(&a);
-            pi_buf_free(&b);
-        }
+        if (xs == XC_OK && keep)
+            xs = move_store(first, tmp);
         pi_index_remove_tree(first);
     } else if (xs == XC_OK && rename(first, tmp) != 0) {
         xs = xc_set_error(XC_ERR_IO, strerror(errno));
