@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -504,25 +505,21 @@ static void drop_db(pressindex *idx)
     idx->bp = NULL;
 }
 
-/* The build's passages store, written from its runs while Xapian compacts its shards: the two
- * are independent, since the compaction numbers source i's documents after the previous sources'
- * (Database::compact(), renumbering), so each run's docids only move by the sum of the sources'
- * before it. On two cores the merge then takes the longer of the two, not their sum (10x
- * whitehouse: 4.7 s of compaction, 5.1 s of store). The renumbering is checked, not trusted:
- * once the compaction is done, the first and last document of every source must carry the same
- * release key in the compacted database. */
-typedef struct {
+/* What a build's store copy learns of a source: where its documents went, and its first and last
+ * release keys, for the check after the compaction. */
+typedef struct src_ends {
     unsigned first, last; /* the source's first and last docids, before the offset */
     unsigned off;
     char *key[2];         /* their release keys, as the source holds them */
     size_t len[2];
 } src_ends;
 
-typedef struct {
+typedef struct store_job {
     const char *const *srcs, *const *runs;
     size_t n;
     pi_store_writer *sw;
     src_ends *ends;       /* n of them; first == 0 for a source without documents */
+    atomic_int stop;      /* the compaction failed: the copy is of no use */
     xc_status xs;
     char msg[300];        /* xs's message (xc_ errors are the thread's own) */
 } store_job;
@@ -533,11 +530,18 @@ static void job_fail(store_job *j, xc_status xs, const char *msg)
     snprintf(j->msg, sizeof j->msg, "%s", msg);
 }
 
+/* The build's passages store, written from its runs while Xapian compacts its shards: the two
+ * are independent, since the compaction numbers source i's documents after the previous sources'
+ * (Database::compact(), renumbering), so each run's docids only move by the sum of the sources'
+ * before it. On two cores the merge then takes the longer of the two, not their sum (10x
+ * whitehouse: 4.7 s of compaction, 5.1 s of store). The renumbering is checked, not trusted:
+ * once the compaction is done, the first and last document of every source must carry the same
+ * release key in the compacted database (check_ends). */
 static void *store_from_runs(void *arg)
 {
     store_job *j = arg;
     unsigned tot = 0;
-    for (size_t i = 0; i < j->n && j->xs == XC_OK; i++) {
+    for (size_t i = 0; i < j->n && j->xs == XC_OK && !atomic_load(&j->stop); i++) {
         xc_db *src = NULL;
         unsigned *ids = NULL;
         size_t k = 0;
@@ -595,7 +599,7 @@ static xc_status store_failed(int rc)
                     : xc_set_error(rc == -1 ? XC_ERR_CORRUPT : XC_ERR_IO, strerror(errno));
 }
 
-/* The passages store of the database directory from moves into the directory to. */
+/* Moves the passages store from database directory from into to (same file system). */
 static xc_status move_store(const char *from, const char *to)
 {
     pi_buf a = {0}, b = {0};
@@ -625,19 +629,22 @@ static xc_status compact_build(const char *const *srcs, size_t n, const char *co
     else
         rc = pi_store_writer_open(stage, &j.sw);
     if (rc < 0) {
+        xc_status xs = store_failed(rc); /* before the clean-up changes errno */
+        pi_store_writer_abort(j.sw);
         free(j.ends);
         pi_index_remove_tree(stage);
-        return store_failed(rc);
+        return xs;
     }
+    atomic_init(&j.stop, 0);
     pthread_t th;
     int threaded = pthread_create(&th, NULL, store_from_runs, &j) == 0;
     xc_status xs = xc_compact(srcs, n, tmp, 0, 0);
+    if (xs != XC_OK)
+        atomic_store(&j.stop, 1);
     if (threaded)
         pthread_join(th, NULL);
     else if (xs == XC_OK)
         store_from_runs(&j);
-    if (xs == XC_OK && j.xs != XC_OK)
-        xs = xc_set_error(j.xs, j.msg);
     /* The store belongs to the database when the shards said they kept one (they all do). */
     xc_db *out = NULL;
     char *flag = NULL, uuid[37];
@@ -648,6 +655,8 @@ static xc_status compact_build(const char *const *srcs, size_t n, const char *co
         xs = xc_db_get_metadata(out, PI_META_STORE, &flag, &fl);
     int has = xs == XC_OK && flag && fl;
     free(flag);
+    if (has && j.xs != XC_OK)
+        xs = xc_set_error(j.xs, j.msg);
     if (xs == XC_OK && has)
         xs = xc_db_uuid(out, uuid);
     if (xs == XC_OK && has)
