@@ -156,8 +156,8 @@ int pi_store_open(const char *dbdir, const char *uuid, pi_store **out, char *msg
         pi_store_close(s);
         return -1;
     }
-    /* Without the counts every read is a mapped one: slower to start, never wrong. (calloc:
-     * the pages of the counts a process never touches are never made.) */
+    /* Without the marks every read is a mapped one: slower to start, never wrong. (calloc:
+     * the pages of the marks a process never touches are never made.) */
     s->reads = calloc((size_t)s->n + 1, 1);
     s->search = 1;
     *out = s;
